@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// Entry of the `pomdp` command: runs the TypeScript CLI through ts-node (transpile only, so start-up
+// stays fast and no build step is needed after `npm ci`; `npm run typecheck` does the type checking).
+const path = require("node:path");
+require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
+require("./cli.ts")
+  .main(process.argv.slice(2))
+  .then((code) => {
+    process.exitCode = code ?? 0;
+  })
+  .catch((err) => {
+    console.error(err instanceof Error ? `pomdp: ${err.message}` : err);
+    process.exitCode = 1;
+  });
