@@ -1,0 +1,240 @@
+import * as tf from "@tensorflow/tfjs";
+import { orthogonalInit, zerosInit } from "./init";
+import { type Activation, denseForward } from "./layers";
+import { makeVariable, type Parameterised, type ParamMap } from "./params";
+import type { Seed } from "./rng";
+
+/** One convolution layer of a {@link CnnEncoder}, optionally followed by max-pooling. */
+export interface ConvLayerSpec {
+  /** Number of output channels. */
+  filters: number;
+  /** Square kernel size. */
+  kernelSize: number;
+  /** Stride (default 1). */
+  strides?: number;
+  /** Padding (default "valid"). */
+  padding?: "valid" | "same";
+  /** Square max-pool window applied after the activation, stride = window (default none). */
+  pool?: number;
+}
+
+/** Arguments of {@link CnnEncoder}. */
+export interface CnnArgs {
+  /** Input [height, width, channels] (NHWC, as tfjs). */
+  inputShape: [number, number, number];
+  /** The convolution stack. */
+  convs: ConvLayerSpec[];
+  /** Widths of dense layers after flattening (default none: the output is the flattened map). */
+  dense?: number[];
+  /** Activation of every conv layer and hidden dense layer (default "relu"). */
+  activation?: Activation;
+  /** Activation of the last dense layer (default: same as `activation`, as the Nature-DQN torso). */
+  outputActivation?: Activation;
+  /** Orthogonal-init gain of all layers (default sqrt(2), as CleanRL). */
+  gain?: number;
+  /** Factor applied to the input first, e.g. 1/255 for byte pixels (default 1). */
+  inputScale?: number;
+  /** Run seed. */
+  seed: Seed;
+}
+
+/** Output side of a conv or pool window over `size` inputs, as tfjs computes it. */
+export function convOutputSize(
+  size: number,
+  window: number,
+  strides: number,
+  padding: "valid" | "same",
+): number {
+  return padding === "same" ? Math.ceil(size / strides) : Math.floor((size - window) / strides) + 1;
+}
+
+/** Shape [h, w, c] after each conv layer (pooling included) of a stack; throws if a map would vanish. */
+export function convStackShapes(
+  inputShape: readonly [number, number, number],
+  convs: readonly ConvLayerSpec[],
+): [number, number, number][] {
+  let [h, w] = inputShape;
+  const shapes: [number, number, number][] = [];
+  for (const [i, conv] of convs.entries()) {
+    const s = conv.strides ?? 1;
+    const pad = conv.padding ?? "valid";
+    h = convOutputSize(h, conv.kernelSize, s, pad);
+    w = convOutputSize(w, conv.kernelSize, s, pad);
+    if (conv.pool !== undefined) {
+      h = convOutputSize(h, conv.pool, conv.pool, "valid");
+      w = convOutputSize(w, conv.pool, conv.pool, "valid");
+    }
+    if (h < 1 || w < 1)
+      throw new Error(`conv layer ${i} leaves an empty ${h}×${w} map for input ${inputShape}`);
+    shapes.push([h, w, conv.filters]);
+  }
+  return shapes;
+}
+
+/** Convolutional encoder: conv (+ max-pool) layers, flatten, optional dense layers; images → vectors. */
+export class CnnEncoder implements Parameterised {
+  /** Filter [k, k, in, out] of each conv layer. */
+  readonly filters: tf.Variable<tf.Rank.R4>[] = [];
+  /** Bias [out] of each conv layer. */
+  readonly convBiases: tf.Variable<tf.Rank.R1>[] = [];
+  /** Kernels of the dense layers. */
+  readonly denseKernels: tf.Variable<tf.Rank.R2>[] = [];
+  /** Biases of the dense layers. */
+  readonly denseBiases: tf.Variable<tf.Rank.R1>[] = [];
+  /** Length of the flattened conv output, computed from the input shape. */
+  readonly flattenDim: number;
+  /** Length of the output vector. */
+  readonly outputDim: number;
+  private readonly paramMap: ParamMap = new Map();
+  private readonly activation: Activation;
+  private readonly outputActivation: Activation;
+
+  /** Creates the layers with seeded weights. */
+  constructor(readonly args: CnnArgs) {
+    const gain = args.gain ?? Math.SQRT2;
+    this.activation = args.activation ?? "relu";
+    this.outputActivation = args.outputActivation ?? this.activation;
+    const shapes = convStackShapes(args.inputShape, args.convs);
+    let channels = args.inputShape[2];
+    for (const [i, conv] of args.convs.entries()) {
+      const shape = [conv.kernelSize, conv.kernelSize, channels, conv.filters];
+      this.filters.push(
+        makeVariable(
+          orthogonalInit(gain),
+          shape,
+          args.seed,
+          `conv${i}/filter`,
+          this.paramMap,
+        ) as tf.Variable<tf.Rank.R4>,
+      );
+      this.convBiases.push(
+        makeVariable(
+          zerosInit,
+          [conv.filters],
+          args.seed,
+          `conv${i}/bias`,
+          this.paramMap,
+        ) as tf.Variable<tf.Rank.R1>,
+      );
+      channels = conv.filters;
+    }
+    const last = shapes.length > 0 ? shapes[shapes.length - 1] : args.inputShape;
+    this.flattenDim = last[0] * last[1] * last[2];
+    let width = this.flattenDim;
+    for (const [i, units] of (args.dense ?? []).entries()) {
+      this.denseKernels.push(
+        makeVariable(
+          orthogonalInit(gain),
+          [width, units],
+          args.seed,
+          `dense${i}/kernel`,
+          this.paramMap,
+        ) as tf.Variable<tf.Rank.R2>,
+      );
+      this.denseBiases.push(
+        makeVariable(
+          zerosInit,
+          [units],
+          args.seed,
+          `dense${i}/bias`,
+          this.paramMap,
+        ) as tf.Variable<tf.Rank.R1>,
+      );
+      width = units;
+    }
+    this.outputDim = width;
+  }
+
+  /** Encodes images [B, H, W, C] into vectors [B, outputDim]. */
+  apply(images: tf.Tensor4D): tf.Tensor2D {
+    return tf.tidy(() => {
+      let x = images;
+      if (this.args.inputScale !== undefined && this.args.inputScale !== 1)
+        x = tf.mul(x, this.args.inputScale);
+      for (const [i, conv] of this.args.convs.entries()) {
+        const s = conv.strides ?? 1;
+        // Fused conv + bias + relu: one kernel call forward; tf differentiates relu/linear fusions.
+        const fusable = this.activation === "relu" || this.activation === "linear";
+        x = tf.fused.conv2d({
+          x,
+          filter: this.filters[i],
+          strides: s,
+          pad: conv.padding ?? "valid",
+          bias: this.convBiases[i],
+          activation: fusable ? (this.activation as "relu" | "linear") : "linear",
+        });
+        if (!fusable) x = activateTensor(x, this.activation);
+        if (conv.pool !== undefined) x = tf.maxPool(x, conv.pool, conv.pool, "valid");
+      }
+      let h = tf.reshape(x, [x.shape[0], this.flattenDim]) as tf.Tensor2D;
+      for (let i = 0; i < this.denseKernels.length; i++) {
+        const act = i === this.denseKernels.length - 1 ? this.outputActivation : this.activation;
+        h = denseForward(h, this.denseKernels[i], this.denseBiases[i], act);
+      }
+      return h;
+    });
+  }
+
+  /** Parameters keyed "conv<i>/filter|bias" and "dense<i>/kernel|bias". */
+  params(): ParamMap {
+    return this.paramMap;
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    for (const v of this.paramMap.values()) v.dispose();
+  }
+}
+
+function activateTensor(x: tf.Tensor4D, activation: Activation): tf.Tensor4D {
+  return activation === "tanh" ? tf.tanh(x) : activation === "sigmoid" ? tf.sigmoid(x) : x;
+}
+
+/** Named CNN presets (architectures only; pass a seed and optionally overrides). */
+export const CNN_PRESETS = {
+  /** Nature-DQN torso (Mnih et al. 2015) for 84×84×4 stacked frames: 3 convs, dense 512. */
+  natureDqn: {
+    inputShape: [84, 84, 4],
+    convs: [
+      { filters: 32, kernelSize: 8, strides: 4 },
+      { filters: 64, kernelSize: 4, strides: 2 },
+      { filters: 64, kernelSize: 3, strides: 1 },
+    ],
+    dense: [512],
+  },
+  /** Small encoder for 7×7×3 gridworld views (as rl-starter-files for MiniGrid): conv, max-pool, 2 convs. */
+  gridworld7: {
+    inputShape: [7, 7, 3],
+    convs: [
+      { filters: 16, kernelSize: 2, pool: 2 },
+      { filters: 32, kernelSize: 2 },
+      { filters: 64, kernelSize: 2 },
+    ],
+  },
+  /** Encoder for 64×64 RGB frames: three 3×3 conv + 2×2 max-pool stages, dense 256. */
+  frames64: {
+    inputShape: [64, 64, 3],
+    convs: [
+      { filters: 16, kernelSize: 3, padding: "same", pool: 2 },
+      { filters: 32, kernelSize: 3, padding: "same", pool: 2 },
+      { filters: 32, kernelSize: 3, padding: "same", pool: 2 },
+    ],
+    dense: [256],
+  },
+} as const satisfies Record<string, Omit<CnnArgs, "seed">>;
+
+/** Name of a CNN preset. */
+export type CnnPresetName = keyof typeof CNN_PRESETS;
+
+/** Builds a preset encoder; `overrides` replace preset fields (e.g. `inputShape` for another frame stack). */
+export function cnnPreset(name: CnnPresetName, seed: Seed, overrides: Partial<CnnArgs> = {}): CnnEncoder {
+  const preset = CNN_PRESETS[name] as unknown as Omit<CnnArgs, "seed">;
+  return new CnnEncoder({
+    ...preset,
+    inputShape: [...preset.inputShape] as [number, number, number],
+    convs: preset.convs.map((c) => ({ ...c })),
+    dense: preset.dense ? [...preset.dense] : undefined,
+    ...overrides,
+    seed,
+  });
+}

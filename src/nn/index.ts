@@ -1,0 +1,65 @@
+/**
+ * Deep-learning building blocks on TensorFlow.js: backend choice, MLP, CNN encoder, LSTM core,
+ * autoencoder, heads, losses, Adam with clipping, checkpoints, seeded initialisers.
+ */
+export { type AutoencoderArgs, ConvAutoencoder } from "./autoencoder";
+export {
+  BACKEND_ENV_VAR,
+  BACKEND_NAMES,
+  type BackendName,
+  currentBackend,
+  initBackend,
+  parseBackendName,
+} from "./backend";
+export {
+  BINARY_FILE,
+  loadCheckpoint,
+  MANIFEST_FILE,
+  readCheckpointMetadata,
+  saveCheckpoint,
+} from "./checkpoint";
+export {
+  CNN_PRESETS,
+  type CnnArgs,
+  CnnEncoder,
+  type CnnPresetName,
+  type ConvLayerSpec,
+  cnnPreset,
+  convOutputSize,
+  convStackShapes,
+} from "./cnn";
+export {
+  argmaxRows,
+  CategoricalPolicyHead,
+  type CategoricalPolicyHeadArgs,
+  categoricalEntropy,
+  type HeadArgs,
+  QHead,
+  type QHeadArgs,
+  sampleCategorical,
+  ValueHead,
+} from "./heads";
+export {
+  constantInit,
+  fans,
+  glorotUniformInit,
+  type Initializer,
+  initialValues,
+  orthogonalInit,
+  zerosInit,
+} from "./init";
+export { type Activation, activate, denseForward } from "./layers";
+export { nnLogger } from "./log";
+export { crossEntropyLoss, huberLoss, logProbOfLabels, mseLoss } from "./losses";
+export { Lstm, type LstmArgs, type LstmState, type LstmUnrollResult } from "./lstm";
+export { Mlp, type MlpArgs, MlpFastPath } from "./mlp";
+export { type AdamState, ClippedAdam, type ClippedAdamArgs, type StepResult } from "./optimizer";
+export {
+  Composite,
+  disposeParams,
+  joinParams,
+  makeVariable,
+  type Parameterised,
+  type ParamMap,
+} from "./params";
+export { deriveSeed, type Seed, SeededRng, type UniformSource } from "./rng";

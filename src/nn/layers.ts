@@ -1,0 +1,34 @@
+import * as tf from "@tensorflow/tfjs";
+
+/** Element-wise activation of a layer. */
+export type Activation = "linear" | "relu" | "tanh" | "sigmoid";
+
+/** Applies `activation` to `x` (identity for "linear"). */
+export function activate<T extends tf.Tensor>(x: T, activation: Activation): T {
+  switch (activation) {
+    case "linear":
+      return x;
+    case "relu":
+      return tf.relu(x);
+    case "tanh":
+      return tf.tanh(x);
+    case "sigmoid":
+      return tf.sigmoid(x);
+  }
+}
+
+/**
+ * x · kernel + bias, then the activation, in as few kernel calls as possible: one fused matMul for
+ * linear/relu (tf can differentiate those fused), fused matMul + activation otherwise.
+ */
+export function denseForward(
+  x: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+  activation: Activation,
+): tf.Tensor2D {
+  if (activation === "linear" || activation === "relu") {
+    return tf.fused.matMul({ a: x, b: kernel, bias, activation }) as tf.Tensor2D;
+  }
+  return activate(tf.fused.matMul({ a: x, b: kernel, bias }) as tf.Tensor2D, activation);
+}

@@ -1,0 +1,161 @@
+import * as tf from "@tensorflow/tfjs";
+import { type Initializer, orthogonalInit, zerosInit } from "./init";
+import { makeVariable, type Parameterised, type ParamMap } from "./params";
+import type { Seed } from "./rng";
+
+/** Arguments of {@link Lstm}. */
+export interface LstmArgs {
+  /** Width F of each input vector. */
+  inputDim: number;
+  /** Width H of the hidden and cell state. */
+  hiddenDim: number;
+  /** Orthogonal-init gain of both kernels (default 1, as CleanRL's recurrent PPO). */
+  gain?: number;
+  /** Initial bias of the forget gate (default 0, as CleanRL; 1 helps long memories). */
+  forgetBias?: number;
+  /** Run seed. */
+  seed: Seed;
+}
+
+/** Recurrent state of an {@link Lstm}: hidden h [B, H] and cell c [B, H]. */
+export type LstmState = {
+  /** Hidden state (also the output of the last step). */
+  h: tf.Tensor2D;
+  /** Cell state. */
+  c: tf.Tensor2D;
+};
+
+/** Result of {@link Lstm.unroll}. */
+export type LstmUnrollResult = {
+  /** Hidden state after every step [T, B, H]. */
+  outputs: tf.Tensor3D;
+  /** State after the last step. */
+  state: LstmState;
+};
+
+/**
+ * LSTM core with the four gates fused: one [·, 4H] matmul per step on h, the input projection of all
+ * timesteps done as one matmul up front. Gate order in the kernels is [input, forget, output, cell] so
+ * that the three sigmoid gates are one contiguous slice.
+ */
+export class Lstm implements Parameterised {
+  /** Input kernel [F, 4H]. */
+  readonly kernel: tf.Variable<tf.Rank.R2>;
+  /** Recurrent kernel [H, 4H]. */
+  readonly recurrentKernel: tf.Variable<tf.Rank.R2>;
+  /** Gate bias [4H]. */
+  readonly bias: tf.Variable<tf.Rank.R1>;
+  /** Width F of the inputs. */
+  readonly inputDim: number;
+  /** Width H of the state. */
+  readonly hiddenDim: number;
+  private readonly paramMap: ParamMap = new Map();
+
+  /** Creates the weights from the seed. */
+  constructor(args: LstmArgs) {
+    const { inputDim, hiddenDim, seed } = args;
+    this.inputDim = inputDim;
+    this.hiddenDim = hiddenDim;
+    const gain = args.gain ?? 1;
+    const h4 = 4 * hiddenDim;
+    this.kernel = makeVariable(
+      orthogonalInit(gain),
+      [inputDim, h4],
+      seed,
+      "kernel",
+      this.paramMap,
+    ) as tf.Variable<tf.Rank.R2>;
+    this.recurrentKernel = makeVariable(
+      orthogonalInit(gain),
+      [hiddenDim, h4],
+      seed,
+      "recurrentKernel",
+      this.paramMap,
+    ) as tf.Variable<tf.Rank.R2>;
+    const forgetBias = args.forgetBias ?? 0;
+    const biasInit: Initializer =
+      forgetBias === 0
+        ? zerosInit
+        : (shape) => {
+            const b = new Float32Array(shape[0]);
+            b.fill(forgetBias, hiddenDim, 2 * hiddenDim);
+            return b;
+          };
+    this.bias = makeVariable(biasInit, [h4], seed, "bias", this.paramMap) as tf.Variable<tf.Rank.R1>;
+  }
+
+  /** All-zero state for a batch of `batchSize` (the caller disposes it). */
+  zeroState(batchSize: number): LstmState {
+    return { h: tf.zeros([batchSize, this.hiddenDim]), c: tf.zeros([batchSize, this.hiddenDim]) };
+  }
+
+  /**
+   * One timestep: x [B, F] and the previous state → the new state (its h is the output). Where
+   * `reset` [B] is 1 an episode begins and the previous state is zeroed first.
+   */
+  step(x: tf.Tensor2D, state: LstmState, reset?: tf.Tensor1D): LstmState {
+    return tf.tidy(() => {
+      const projected = tf.add(tf.matMul(x, this.kernel), this.bias) as tf.Tensor2D;
+      const keep = reset === undefined ? undefined : (tf.sub(1, tf.reshape(reset, [-1, 1])) as tf.Tensor2D);
+      return this.cell(projected, state.h, state.c, keep);
+    });
+  }
+
+  /**
+   * Runs the sequence xs [T, B, F] from `state`; `resets` [T, B] is 1 where an episode begins at that step
+   * (the state is zeroed before it). Differentiable end to end (backpropagation through time).
+   */
+  unroll(xs: tf.Tensor3D, state: LstmState, resets?: tf.Tensor2D): LstmUnrollResult {
+    return tf.tidy(() => {
+      const [steps, batch, features] = xs.shape;
+      const h4 = 4 * this.hiddenDim;
+      // Input projection of every timestep in one matmul.
+      const projectedAll = tf.reshape(
+        tf.fused.matMul({ a: tf.reshape(xs, [steps * batch, features]), b: this.kernel, bias: this.bias }),
+        [steps, batch, h4],
+      );
+      const projected = tf.unstack(projectedAll) as tf.Tensor2D[];
+      const keeps =
+        resets === undefined
+          ? undefined
+          : (tf.unstack(tf.reshape(tf.sub(1, resets), [steps, batch, 1])) as tf.Tensor2D[]);
+      let h = state.h;
+      let c = state.c;
+      const outputs: tf.Tensor2D[] = [];
+      for (let t = 0; t < steps; t++) {
+        const next = this.cell(projected[t], h, c, keeps?.[t]);
+        h = next.h;
+        c = next.c;
+        outputs.push(h);
+      }
+      return { outputs: tf.stack(outputs) as tf.Tensor3D, state: { h, c } };
+    });
+  }
+
+  /** The gate arithmetic of one step given the projected input (x·Wx + b). */
+  private cell(projected: tf.Tensor2D, h: tf.Tensor2D, c: tf.Tensor2D, keep?: tf.Tensor2D): LstmState {
+    const H = this.hiddenDim;
+    if (keep !== undefined) {
+      h = tf.mul(h, keep);
+      c = tf.mul(c, keep);
+    }
+    const z = tf.add(projected, tf.matMul(h, this.recurrentKernel)) as tf.Tensor2D;
+    const batch = z.shape[0];
+    const gates = tf.sigmoid(tf.slice(z, [0, 0], [batch, 3 * H]));
+    const candidate = tf.tanh(tf.slice(z, [0, 3 * H], [batch, H]));
+    const [inputGate, forgetGate, outputGate] = tf.split(gates, 3, 1) as tf.Tensor2D[];
+    const cNext = tf.add(tf.mul(forgetGate, c), tf.mul(inputGate, candidate)) as tf.Tensor2D;
+    const hNext = tf.mul(outputGate, tf.tanh(cNext)) as tf.Tensor2D;
+    return { h: hNext, c: cNext };
+  }
+
+  /** Parameters "kernel", "recurrentKernel", "bias". */
+  params(): ParamMap {
+    return this.paramMap;
+  }
+
+  /** Frees the variables. */
+  dispose(): void {
+    for (const v of this.paramMap.values()) v.dispose();
+  }
+}
