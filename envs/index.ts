@@ -1,0 +1,12 @@
+// Every built-in env family, registered once. Each family's file exports a `registerXxx` function.
+import { listEnvs } from "../src/core";
+import { registerCartPole } from "./cartpole";
+
+let registered = false;
+
+/** Registers every built-in env (idempotent; `src/index.ts` calls it on import). */
+export function registerBuiltinEnvs(): void {
+  if (registered || listEnvs().some((s) => s.id === "CartPole-v1")) return;
+  registered = true;
+  registerCartPole();
+}

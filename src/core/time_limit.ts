@@ -1,0 +1,41 @@
+import type { Env, ResetArgs, ResetResult, StepResult } from "./env";
+import { Wrapper } from "./wrapper";
+
+/**
+ * Truncates episodes after `maxEpisodeSteps` steps (Gymnasium's `TimeLimit`): the step that reaches
+ * the limit returns `truncated: true` (possibly together with `terminated: true`). `make` adds it from
+ * the spec's `maxEpisodeSteps`. It lives in `src/core` because `make` needs it; `src/wrappers`
+ * re-exports it.
+ */
+export class TimeLimit<O, A> extends Wrapper<O, A> {
+  private elapsed = 0;
+
+  constructor(
+    env: Env<O, A>,
+    /** The most steps an episode may take. */
+    readonly maxEpisodeSteps: number,
+  ) {
+    super(env);
+    if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1) {
+      throw new Error(`TimeLimit: maxEpisodeSteps must be an integer ≥ 1, got ${maxEpisodeSteps}`);
+    }
+  }
+
+  /** Steps taken in the current episode. */
+  get elapsedSteps(): number {
+    return this.elapsed;
+  }
+
+  override reset(args?: ResetArgs): ResetResult<O> {
+    const result = this.env.reset(args);
+    this.elapsed = 0;
+    return result;
+  }
+
+  override step(action: A): StepResult<O> {
+    const r = this.env.step(action);
+    this.elapsed++;
+    if (this.elapsed >= this.maxEpisodeSteps && !r.truncated) r.truncated = true;
+    return r;
+  }
+}

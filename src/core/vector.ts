@@ -1,0 +1,196 @@
+import { describeValue } from "./describe";
+import type { Env, Info } from "./env";
+import { invalidActionMessage } from "./order_enforcing";
+import { allocate, Box, type BoxArray, type Space } from "./spaces";
+
+/** Arguments of `VectorEnv.reset`. */
+export interface VectorResetArgs {
+  /** Sub-env `i` is reset with seed `seed + i`; without a seed each keeps its own generator. */
+  seed?: number;
+  /** Passed to every sub-env's `reset`. */
+  options?: Record<string, unknown>;
+}
+
+/** What `VectorEnv.reset` returns. The arrays are the vector env's own buffers (see `VectorEnv`). */
+export interface VectorResetResult<O extends BoxArray = BoxArray> {
+  /** `numEnvs × observation size` values: sub-env `i`'s observation at offset `i * size`. */
+  observations: O;
+  /** Per sub-env info. */
+  infos: Info[];
+}
+
+/** What `VectorEnv.step` returns. The arrays are the vector env's own buffers (see `VectorEnv`). */
+export interface VectorStepResult<O extends BoxArray = BoxArray> {
+  /**
+   * `numEnvs × observation size` values. Where an episode ended at this step, this is already the
+   * first observation of the next episode (same-step autoreset); the final one is in `infos`.
+   */
+  observations: O;
+  /** Reward of each sub-env. */
+  rewards: Float64Array;
+  /** 1 where the sub-env's episode terminated at this step (see `StepResult.terminated`). */
+  terminated: Uint8Array;
+  /** 1 where the sub-env's episode was truncated at this step (see `StepResult.truncated`). */
+  truncated: Uint8Array;
+  /**
+   * Per sub-env info. Where an episode ended, it is the reset info of the new episode plus
+   * `finalObservation` (the ended episode's last observation, a copy) and `finalInfo` (its last info).
+   */
+  infos: Info[];
+}
+
+/**
+ * `numEnvs` copies of an env stepped together, the only env interface agents see: one typed array
+ * of observations per step, rewards and flags as typed arrays, and same-step automatic reset.
+ *
+ * Buffers: the returned arrays belong to the vector env and are overwritten by the next `reset` or
+ * `step` (no allocation per step); copy what you keep (replay buffers and rollouts do).
+ */
+export interface VectorEnv<A = number> {
+  /** Number of sub-envs. */
+  readonly numEnvs: number;
+  /** The observation space of one sub-env (a `Box`, so observations batch into one array). */
+  readonly singleObservationSpace: Box;
+  /** The action space of one sub-env. */
+  readonly singleActionSpace: Space<A>;
+  /** Resets every sub-env (sub-env `i` with seed `seed + i`). */
+  reset(args?: VectorResetArgs): VectorResetResult;
+  /** Steps every sub-env with its action (`actions[i]` for sub-env `i`); resets those that end. */
+  step(actions: ArrayLike<A>): VectorStepResult;
+  /** Closes every sub-env (and worker). */
+  close(): void;
+}
+
+/** Throws unless `space` is a `Box` (vector envs batch observations into one typed array). */
+export function requireBoxSpace(envName: string, space: Space<unknown>): Box {
+  if (!(space instanceof Box)) {
+    throw new Error(
+      `vector env of ${envName}: observations must be a Box to batch into one array, got ${space}; ` +
+        "wrap the env first (e.g. ImageOnly for gridworlds)",
+    );
+  }
+  return space;
+}
+
+/** Throws unless `actions` holds one valid action per sub-env; checks all before any is applied. */
+export function checkVectorActions<A>(
+  envName: string,
+  space: Space<A>,
+  numEnvs: number,
+  actions: ArrayLike<A>,
+): void {
+  if (actions === null || typeof actions !== "object" || actions.length !== numEnvs) {
+    throw new Error(
+      `vector env of ${envName}: step() expected ${numEnvs} actions, got ${describeValue(actions)}`,
+    );
+  }
+  for (let i = 0; i < numEnvs; i++) {
+    if (!space.contains(actions[i]))
+      throw new Error(`${invalidActionMessage(envName, space, actions[i])} (sub-env ${i})`);
+  }
+}
+
+/** Checks `VectorEnv.reset` arguments. */
+export function checkVectorResetArgs(envName: string, args: VectorResetArgs | undefined): void {
+  if (args?.seed !== undefined && (!Number.isSafeInteger(args.seed) || args.seed < 0)) {
+    throw new Error(
+      `vector env of ${envName}: reset() got seed ${describeValue(args.seed)}; expected a non-negative integer`,
+    );
+  }
+}
+
+/**
+ * Steps its sub-envs one after the other in this thread: the fastest choice when a step is cheap
+ * (CartPole, gridworlds); see `AsyncVectorEnv` for expensive steps.
+ */
+export class SyncVectorEnv<A = number> implements VectorEnv<A> {
+  readonly numEnvs: number;
+  readonly singleObservationSpace: Box;
+  readonly singleActionSpace: Space<A>;
+  /** The sub-envs (read-only use: stepping them directly breaks the vector env's bookkeeping). */
+  readonly envs: readonly Env<BoxArray, A>[];
+  private readonly observations: BoxArray;
+  private readonly rewards: Float64Array;
+  private readonly terminated: Uint8Array;
+  private readonly truncated: Uint8Array;
+  private readonly infos: Info[];
+  private readonly obsSize: number;
+  private hasReset = false;
+
+  /** @param factories one function per sub-env that builds it (e.g. `() => make("CartPole-v1")`). */
+  constructor(factories: readonly (() => Env<BoxArray, A>)[]) {
+    if (!Array.isArray(factories) || factories.length === 0)
+      throw new Error("SyncVectorEnv: expected at least one env factory");
+    this.envs = factories.map((f) => f());
+    const first = this.envs[0];
+    this.numEnvs = this.envs.length;
+    this.singleObservationSpace = requireBoxSpace(first.name, first.observationSpace);
+    this.singleActionSpace = first.actionSpace;
+    for (const env of this.envs) {
+      if (JSON.stringify(env.observationSpace.toJSON()) !== JSON.stringify(first.observationSpace.toJSON())) {
+        throw new Error(
+          `SyncVectorEnv: sub-envs have different observation spaces (${first.observationSpace} vs ${env.observationSpace})`,
+        );
+      }
+    }
+    this.obsSize = this.singleObservationSpace.size;
+    this.observations = allocate(this.singleObservationSpace.dtype, this.numEnvs * this.obsSize);
+    this.rewards = new Float64Array(this.numEnvs);
+    this.terminated = new Uint8Array(this.numEnvs);
+    this.truncated = new Uint8Array(this.numEnvs);
+    this.infos = new Array(this.numEnvs).fill(EMPTY_INFO);
+  }
+
+  private get envName(): string {
+    return this.envs[0].name;
+  }
+
+  reset(args: VectorResetArgs = {}): VectorResetResult {
+    checkVectorResetArgs(this.envName, args);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const seed = args.seed === undefined ? undefined : args.seed + i;
+      const { observation, info } = this.envs[i].reset({ seed, options: args.options });
+      this.observations.set(observation, i * this.obsSize);
+      this.infos[i] = info;
+    }
+    this.rewards.fill(0);
+    this.terminated.fill(0);
+    this.truncated.fill(0);
+    this.hasReset = true;
+    return { observations: this.observations, infos: this.infos };
+  }
+
+  step(actions: ArrayLike<A>): VectorStepResult {
+    if (!this.hasReset)
+      throw new Error(`vector env of ${this.envName}: step() called before reset(); call reset() first`);
+    checkVectorActions(this.envName, this.singleActionSpace, this.numEnvs, actions);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const env = this.envs[i];
+      const r = env.step(actions[i]);
+      this.rewards[i] = r.reward;
+      this.terminated[i] = r.terminated ? 1 : 0;
+      this.truncated[i] = r.truncated ? 1 : 0;
+      if (r.terminated || r.truncated) {
+        const next = env.reset();
+        this.observations.set(next.observation, i * this.obsSize);
+        this.infos[i] = { ...next.info, finalObservation: r.observation.slice(), finalInfo: r.info };
+      } else {
+        this.observations.set(r.observation, i * this.obsSize);
+        this.infos[i] = r.info;
+      }
+    }
+    return {
+      observations: this.observations,
+      rewards: this.rewards,
+      terminated: this.terminated,
+      truncated: this.truncated,
+      infos: this.infos,
+    };
+  }
+
+  close(): void {
+    for (const env of this.envs) env.close();
+  }
+}
+
+const EMPTY_INFO: Info = Object.freeze({}) as Info;

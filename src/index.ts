@@ -1,0 +1,41 @@
+// The library entry: importing it registers every built-in env and exports the public API.
+
+import { registerBuiltinEnvs } from "../envs";
+import { AsyncVectorEnv, type Env, type MakeOverrides, make, SyncVectorEnv, type VectorEnv } from "./core";
+
+registerBuiltinEnvs();
+
+export { CartPoleEnv } from "../envs/cartpole";
+export * from "./core";
+export * from "./wrappers";
+
+/** Options of `makeVec`. */
+export interface MakeVecOptions {
+  /** Passed to `make` for every sub-env. */
+  overrides?: MakeOverrides;
+  /** Step the sub-envs in worker threads (`AsyncVectorEnv`) instead of in this thread. */
+  async?: boolean;
+  /** With `async`: modules the workers load to register the env (this library is always loaded). */
+  preload?: string[];
+  /** Wraps each sub-env after `make` (sync only), e.g. `(env) => new RecordEpisodeStatistics(env)`. */
+  // biome-ignore lint/suspicious/noExplicitAny: wrappers of any env type
+  wrap?: (env: Env<any, any>) => Env<any, any>;
+}
+
+/** `numEnvs` copies of the env registered as `id`, as one vector env (Gymnasium's `make_vec`). */
+export function makeVec(id: string, numEnvs: number, options: MakeVecOptions = {}): VectorEnv {
+  if (options.async) {
+    if (options.wrap)
+      throw new Error("makeVec: wrap is not supported with async (register a wrapped env instead)");
+    return new AsyncVectorEnv({
+      envId: id,
+      numEnvs,
+      overrides: options.overrides,
+      preload: [__filename, ...(options.preload ?? [])],
+    });
+  }
+  if (!Number.isInteger(numEnvs) || numEnvs < 1)
+    throw new Error(`makeVec(${id}): numEnvs must be an integer ≥ 1, got ${numEnvs}`);
+  const wrap = options.wrap ?? ((env) => env);
+  return new SyncVectorEnv(Array.from({ length: numEnvs }, () => () => wrap(make(id, options.overrides))));
+}

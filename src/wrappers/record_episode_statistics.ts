@@ -1,0 +1,62 @@
+import { type Env, type ResetArgs, type ResetResult, type StepResult, Wrapper } from "../core";
+
+/** What `RecordEpisodeStatistics` puts in `info.episode` when an episode ends. */
+export interface EpisodeStatistics {
+  /** The episode's return: the sum of its rewards. */
+  r: number;
+  /** The episode's length in steps. */
+  l: number;
+  /** Wall-clock seconds the episode took. */
+  t: number;
+}
+
+/**
+ * Adds `info.episode = { r, l, t }` (return, length, seconds) to the step that ends an episode, as
+ * Gymnasium's `RecordEpisodeStatistics`; keeps the last `bufferLength` returns and lengths.
+ */
+export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
+  /** Returns of the most recent episodes, oldest first. */
+  readonly returnQueue: number[] = [];
+  /** Lengths of the most recent episodes, oldest first. */
+  readonly lengthQueue: number[] = [];
+  private episodeReturn = 0;
+  private episodeLength = 0;
+  private startTime = 0;
+
+  constructor(
+    env: Env<O, A>,
+    /** How many recent episodes the queues keep. */
+    readonly bufferLength = 100,
+  ) {
+    super(env);
+  }
+
+  override reset(args?: ResetArgs): ResetResult<O> {
+    const result = this.env.reset(args);
+    this.episodeReturn = 0;
+    this.episodeLength = 0;
+    this.startTime = performance.now();
+    return result;
+  }
+
+  override step(action: A): StepResult<O> {
+    const r = this.env.step(action);
+    this.episodeReturn += r.reward;
+    this.episodeLength++;
+    if (r.terminated || r.truncated) {
+      const episode: EpisodeStatistics = {
+        r: this.episodeReturn,
+        l: this.episodeLength,
+        t: (performance.now() - this.startTime) / 1000,
+      };
+      this.returnQueue.push(episode.r);
+      this.lengthQueue.push(episode.l);
+      if (this.returnQueue.length > this.bufferLength) {
+        this.returnQueue.shift();
+        this.lengthQueue.shift();
+      }
+      return { ...r, info: { ...r.info, episode } };
+    }
+    return r;
+  }
+}
