@@ -1,0 +1,42 @@
+import * as tf from "@tensorflow/tfjs";
+import { type BackendName, initBackend } from "../../src/nn/backend";
+import { SeededRng } from "../../src/nn/rng";
+
+/** Switches TF.js to `name` (quietly) for the tests of a file. */
+export async function useBackend(name: BackendName): Promise<void> {
+  process.env.POMDP_LOG_LEVEL ??= "warn";
+  await initBackend(name, silentLogger);
+}
+
+/** A pino-compatible logger that drops everything. */
+export const silentLogger = {
+  info: () => {},
+  debug: () => {},
+  warn: () => {},
+  error: () => {},
+  // biome-ignore lint/suspicious/noExplicitAny: minimal stand-in for pino.Logger in tests
+} as any;
+
+/** Tensor of standard normals from a seeded stream. */
+export function randn(shape: number[], seed: number | string, scale = 1): tf.Tensor {
+  const rng = new SeededRng(seed);
+  const size = shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = rng.normal() * scale;
+  return tf.tensor(values, shape);
+}
+
+/** Largest absolute difference of two arrays of equal length. */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+/** Fraction of equal entries. */
+export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>): number {
+  let hits = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) hits++;
+  return hits / labels.length;
+}
