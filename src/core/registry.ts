@@ -107,7 +107,12 @@ export function make<O = any, A = any>(id: string, overrides: MakeOverrides = {}
   const kwargs = { ...registered.kwargs, ...kwargOverrides };
   const made: EnvSpec = { ...registered, maxEpisodeSteps, kwargs };
 
-  const base = factory(kwargs);
+  let base: Env<O, A>;
+  try {
+    base = factory(kwargs);
+  } catch (err) {
+    throw new Error(`make(${id}): ${err instanceof Error ? err.message : String(err)}`);
+  }
   base.unwrapped.spec = made;
   let env: Env<O, A> = new OrderEnforcing(base);
   if (maxEpisodeSteps !== undefined) env = new TimeLimit(env, maxEpisodeSteps);
