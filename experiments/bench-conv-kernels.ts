@@ -69,7 +69,7 @@ function natureCnn() {
     });
     const flat = h.reshape([BATCH, 3136]) as tf.Tensor2D;
     const hidden = tf.fused.matMul({ a: flat, b: denseW as tf.Tensor2D, bias: denseB, activation: "relu" });
-    return tf.fused.matMul({ a: hidden, b: headW as tf.Tensor2D, bias: headB });
+    return tf.fused.matMul({ a: hidden, b: headW as tf.Tensor2D, bias: headB }) as tf.Tensor2D;
   };
   return { forward, variables: [...convW, ...convB, denseW, denseB, headW, headB] };
 }
