@@ -164,8 +164,10 @@ function drawObject(canvas: Canvas, object: number, colourIndex: number, state: 
     case OBJECT_INDEX.agent: // the agent is drawn as a triangle, not as a cell's content
       return;
     case OBJECT_INDEX.wall:
-    case OBJECT_INDEX.goal:
       canvas.fill(rect(0, 1, 0, 1), colourOf(colourIndex));
+      return;
+    case OBJECT_INDEX.goal: // always green: Minigrid decodes a goal without its colour
+      canvas.fill(rect(0, 1, 0, 1), COLOR_RGB[1]);
       return;
     case OBJECT_INDEX.floor:
       canvas.fill(rect(0.031, 1, 0.031, 1), scaled(colourOf(colourIndex), 0.5));

@@ -1,0 +1,118 @@
+// CartPole seen through a camera: CartPole-v1's dynamics, reward and termination, but the observation is
+// Gymnasium's picture of the cart, drawn straight at the observation's size (64 × 64 grey by default).
+// One frame has no velocities, so the task is a POMDP: FrameStack(4) gives the classic CNN baseline.
+import {
+  Box,
+  type Discrete,
+  describeValue,
+  Env,
+  type EnvSpec,
+  type Frame,
+  type ResetArgs,
+  type ResetResult,
+  type Rng,
+  register,
+  type StepResult,
+} from "../src/core";
+import { CartPoleEnv } from "./cartpole";
+import { drawCartPole, type PixelTarget } from "./cartpole_render";
+
+/** Keyword arguments of `CartPolePixelsEnv`. */
+export interface CartPolePixelsArgs {
+  /** Observation width in pixels (default 64). */
+  width?: number;
+  /** Observation height in pixels (default 64). */
+  height?: number;
+  /** One luminance channel (default true) instead of RGB. */
+  grayscale?: boolean;
+  /** Size of `render()` frames, as CartPole-v1's (default 600 × 400). */
+  renderWidth?: number;
+  /** See `renderWidth`. */
+  renderHeight?: number;
+}
+
+/**
+ * `CartPole-Pixels-v1`: CartPole-v1 (a `CartPoleEnv` inside does the physics, the reward and the flags)
+ * observed as a `height × width × channels` uint8 image of the cart and pole; actions 0 = push left,
+ * 1 = push right. `reset` takes CartPole's options (`state`, `low`, `high`). `render()` is CartPole's
+ * full-size RGB picture.
+ */
+export class CartPolePixelsEnv extends Env<Uint8Array, number> {
+  readonly observationSpace: Box<"uint8">;
+  readonly actionSpace: Discrete;
+  /** The CartPole whose state is drawn. */
+  readonly physics: CartPoleEnv;
+  /** Where each observation is drawn before being copied out. */
+  private readonly canvas: PixelTarget;
+
+  constructor(args: CartPolePixelsArgs = {}) {
+    super();
+    const width = positiveInteger("width", args.width ?? 64);
+    const height = positiveInteger("height", args.height ?? 64);
+    const grayscale = args.grayscale ?? true;
+    if (typeof grayscale !== "boolean")
+      throw new Error(`CartPole-Pixels: grayscale must be true or false, got ${describeValue(grayscale)}`);
+    const channels = grayscale ? 1 : 3;
+    this.physics = new CartPoleEnv({ renderWidth: args.renderWidth, renderHeight: args.renderHeight });
+    this.actionSpace = this.physics.actionSpace;
+    this.observationSpace = new Box(0, 255, [height, width, channels], "uint8");
+    this.canvas = { width, height, channels, data: new Uint8Array(width * height * channels) };
+  }
+
+  reset(args?: ResetArgs): ResetResult<Uint8Array> {
+    const { info } = this.physics.reset(args);
+    return { observation: this.draw(), info };
+  }
+
+  step(action: number): StepResult<Uint8Array> {
+    const r = this.physics.step(action);
+    return {
+      observation: this.draw(),
+      reward: r.reward,
+      terminated: r.terminated,
+      truncated: r.truncated,
+      info: r.info,
+    };
+  }
+
+  /** CartPole's RGB picture at `render()` size (600 × 400 unless set), not the observation's. */
+  override render(): Frame {
+    return this.physics.render();
+  }
+
+  /** The randomness is the physics' (seeded by `reset`). */
+  override get rng(): Rng {
+    return this.physics.rng;
+  }
+
+  // The spec is shared with the physics so that its messages name this env's id.
+  override get spec(): EnvSpec | undefined {
+    return super.spec;
+  }
+  override set spec(value: EnvSpec | undefined) {
+    super.spec = value;
+    this.physics.spec = value;
+  }
+
+  /** Draws the current state into the canvas and returns a copy the caller may keep. */
+  private draw(): Uint8Array {
+    drawCartPole(this.physics.state[0], this.physics.state[2], this.canvas);
+    return this.canvas.data.slice();
+  }
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
+    throw new Error(`CartPole-Pixels: ${name} must be an integer ≥ 1, got ${describeValue(value)}`);
+  return value;
+}
+
+/** Registers `CartPole-Pixels-v1` (500 steps, like CartPole-v1). */
+export function registerCartPolePixels(): void {
+  register("CartPole-Pixels-v1", (kw) => new CartPolePixelsEnv(kw), {
+    maxEpisodeSteps: 500,
+    rewardThreshold: 475,
+    kwargs: { width: 64, height: 64, grayscale: true, renderWidth: 600, renderHeight: 400 },
+    description: "CartPole-v1 observed as a 64×64 grey picture (no velocities in one frame: a POMDP)",
+  });
+}
