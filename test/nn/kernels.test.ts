@@ -191,6 +191,48 @@ describe("wasm conv2dTranspose (deconvolution) forward and gradients match cpu",
   }
 });
 
+describe("wasm depthwise and separable conv gradients match cpu", () => {
+  const cases: {
+    x: [number, number, number, number];
+    filter: [number, number, number, number];
+    stride: number;
+    pad: "same" | "valid";
+  }[] = [
+    { x: [2, 9, 9, 3], filter: [3, 3, 3, 2], stride: 1, pad: "same" },
+    { x: [3, 10, 11, 4], filter: [4, 3, 4, 1], stride: 2, pad: "valid" },
+  ];
+  for (const c of cases) {
+    it(`depthwise x ${c.x} filter ${c.filter} stride ${c.stride} ${c.pad}`, async () => {
+      const xValues = uniform(c.x, `dx${c.x}`);
+      const filterValues = uniform(c.filter, `dw${c.filter}`, 0.5);
+      await expectWasmMatchesCpu(() =>
+        weightedGrads(
+          (x, w) => tf.depthwiseConv2d(x as tf.Tensor4D, w as tf.Tensor4D, c.stride, c.pad),
+          [tf.tensor(xValues, c.x), tf.tensor(filterValues, c.filter)],
+          `ddy${c.x}`,
+        ),
+      );
+    });
+  }
+
+  it("separableConv2d (depthwise then pointwise)", async () => {
+    const xValues = uniform([2, 8, 8, 3], "sx");
+    const depthValues = uniform([3, 3, 3, 2], "sd", 0.5);
+    const pointValues = uniform([1, 1, 6, 4], "sp", 0.5);
+    await expectWasmMatchesCpu(() =>
+      weightedGrads(
+        (x, d, p) => tf.separableConv2d(x as tf.Tensor4D, d as tf.Tensor4D, p as tf.Tensor4D, 2, "same"),
+        [
+          tf.tensor(xValues, [2, 8, 8, 3]),
+          tf.tensor(depthValues, [3, 3, 3, 2]),
+          tf.tensor(pointValues, [1, 1, 6, 4]),
+        ],
+        "sdy",
+      ),
+    );
+  });
+});
+
 describe("wasm maxPool gradient matches cpu", () => {
   const cases: {
     x: [number, number, number, number];

@@ -1,12 +1,13 @@
 /**
  * Kernel patches for the tfjs wasm backend (tfjs-backend-wasm 4.22): kernels it lacks for training
- * (Conv2DBackpropFilter, UnsortedSegmentSum) and stock kernels slow enough to dominate a train step
+ * (Conv2DBackpropFilter, UnsortedSegmentSum, the two depthwise-conv gradients) and stock kernels slow enough to dominate a train step
  * (BatchMatMul with transposes, Conv2DBackpropInput, MaxPoolGrad). Figures: experiments/bench-conv-kernels.ts.
  */
 import * as tf from "@tensorflow/tfjs";
 import { makeBatchMatMulConfig } from "./batch-matmul";
 import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
+import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from "./depthwise-conv2d-backprop";
 import { maxPoolGradConfig } from "./max-pool-grad";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { WASM } from "./wasm-util";
@@ -30,6 +31,8 @@ function replacing(config: tf.KernelConfig): (stock: tf.KernelConfig | undefined
 const PATCHES: KernelPatch[] = [
   { kernelName: "Conv2DBackpropFilter", build: replacing(conv2dBackpropFilterConfig) },
   { kernelName: "UnsortedSegmentSum", build: replacing(unsortedSegmentSumConfig) },
+  { kernelName: "DepthwiseConv2dNativeBackpropFilter", build: replacing(depthwiseBackpropFilterConfig) },
+  { kernelName: "DepthwiseConv2dNativeBackpropInput", build: replacing(depthwiseBackpropInputConfig) },
   { kernelName: "Conv2DBackpropInput", build: replacing(conv2dBackpropInputConfig) },
   { kernelName: "MaxPoolGrad", build: replacing(maxPoolGradConfig) },
   {
