@@ -78,7 +78,7 @@ const cases: Record<string, Case> = {
     const actions = tf.tensor1d([0, 1, 2, 2, 1, 0], "int32");
     const target = randn([6], "t", 3);
     return {
-      net: { params: () => joinParams({ q, pi, v }), dispose: () => [q, pi, v].forEach((h) => h.dispose()) },
+      net: new Composite({ q, pi, v }),
       output: () => tf.concat([q.apply(f), pi.apply(f), tf.reshape(v.apply(f), [6, 1])], 1),
       loss: () =>
         tf.addN([
