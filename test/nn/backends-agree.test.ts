@@ -7,7 +7,7 @@ import { CategoricalPolicyHead, QHead, ValueHead } from "../../src/nn/heads";
 import { crossEntropyLoss, huberLoss, mseLoss } from "../../src/nn/losses";
 import { Lstm } from "../../src/nn/lstm";
 import { Mlp } from "../../src/nn/mlp";
-import { joinParams, type Parameterised, type ParamMap } from "../../src/nn/params";
+import { Composite, type Parameterised, type ParamMap } from "../../src/nn/params";
 import { maxAbsDiff, randn, useBackend } from "./helpers";
 
 /** Forward output and loss gradients of one block, as plain arrays keyed by name. */
