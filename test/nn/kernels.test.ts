@@ -416,11 +416,11 @@ describe("housekeeping", () => {
 
   it("restoring stock kernels and registering again round-trips", async () => {
     await tf.setBackend("wasm");
-    const stockMatMul = tf.getKernel("BatchMatMul", "wasm");
+    const patchedMatMul = tf.getKernel("BatchMatMul", "wasm");
     restoreStockWasmKernels();
     expect(tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeUndefined();
     const restored = tf.getKernel("BatchMatMul", "wasm");
-    expect(restored).not.toBe(stockMatMul);
+    expect(restored).not.toBe(patchedMatMul);
     registerWasmKernels();
     expect(tf.getKernel("Conv2DBackpropFilter", "wasm")).toBeDefined();
     expect(tf.getKernel("BatchMatMul", "wasm")).not.toBe(restored);
