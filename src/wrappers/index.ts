@@ -2,9 +2,11 @@
 export { TimeLimit } from "../core/time_limit";
 export * from "./flicker_observation";
 export * from "./frame_stack";
+export * from "./grayscale_observation";
 export * from "./mask_observation";
 export * from "./normalize_observation";
 export * from "./observation_noise";
 export * from "./previous_action";
 export * from "./record_episode_statistics";
+export * from "./resize_observation";
 export * from "./transform_reward";
