@@ -1,10 +1,11 @@
 import { Command } from "commander";
 import { checkEnv, listEnvs, make } from "../index";
+import { withRequire } from "./options";
 import { formatTable } from "./table";
 
 /** `pomdp envs`: the registered ids with their spaces. */
 export function envsCommand(): Command {
-  return new Command("envs")
+  return withRequire(new Command("envs"))
     .description("list the registered environments with their observation and action spaces")
     .option("--json", "print one JSON object per env instead of a table")
     .action((opts: { json?: boolean }) => {
@@ -41,7 +42,7 @@ export function envsCommand(): Command {
 
 /** `pomdp check <id>`: runs the env checker on a registered env. */
 export function checkCommand(): Command {
-  return new Command("check")
+  return withRequire(new Command("check"))
     .description(
       "check that a registered env keeps the env contract (spaces, types, seeding, errors, render)",
     )

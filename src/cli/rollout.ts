@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { type Env, listEnvs, make, Rng } from "../index";
-import { parseNonNegativeInt, parsePositiveInt } from "./options";
+import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 import { formatTable } from "./table";
 
 /** Result of `randomRollout` for one env. */
@@ -58,7 +58,7 @@ export function randomRollout(id: string, episodes: number, seed: number): Rollo
 
 /** `pomdp rollout [ids…]`: random-policy episodes on every (or the given) env, as a table. */
 export function rolloutCommand(): Command {
-  return new Command("rollout")
+  return withRequire(new Command("rollout"))
     .description("roll out a random policy on registered envs and print episode return and length")
     .argument("[ids...]", "env ids (default: every registered env)")
     .option("-e, --episodes <n>", "episodes per env", parsePositiveInt, 5)

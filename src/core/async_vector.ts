@@ -2,7 +2,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import type { Info } from "./env";
-import { make } from "./registry";
+import { listEnvs, make } from "./registry";
 import { allocate, type Box, type BoxArray, type Space } from "./spaces";
 import {
   checkVectorActions,
@@ -78,8 +78,8 @@ export class AsyncVectorEnv<A = number> implements VectorEnv<A> {
     const numWorkers = Math.max(1, Math.min(numEnvs, args.numWorkers ?? os.availableParallelism()));
     this.control = new Int32Array(new SharedArrayBuffer(4 * numWorkers));
 
-    // The spaces come from one env made here (the preload modules register it in this thread too).
-    for (const module of preload) require(module);
+    // The spaces come from one env made here; load the preload modules only if this thread lacks the id.
+    if (!listEnvs().some((s) => s.id === envId)) for (const module of preload) require(module);
     const probe = make(envId, overrides);
     this.singleObservationSpace = requireBoxSpace(probe.name, probe.observationSpace);
     this.singleActionSpace = probe.actionSpace as Space<A>;

@@ -88,7 +88,7 @@ export function checkEnv(
   }
   report.passed.push("invalid actions are refused with an error");
 
-  if (typeof env.render === "function") {
+  if (env.canRender && env.render) {
     env.reset({ seed });
     const frame = env.render();
     if (!frame || !(frame.data instanceof Uint8Array))

@@ -124,6 +124,11 @@ export abstract class Env<O = unknown, A = unknown> {
     this.ownRng = new Rng(seed);
   }
 
+  /** Whether `render()` works: the env (or, for a wrapper, an env inside it) draws itself. */
+  get canRender(): boolean {
+    return typeof this.render === "function";
+  }
+
   /** The innermost env, below every wrapper. */
   get unwrapped(): Env<unknown, unknown> {
     return this as Env<unknown, unknown>;

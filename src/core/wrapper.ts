@@ -49,14 +49,18 @@ export class Wrapper<O = unknown, A = unknown, WO = O, WA = A> extends Env<WO, W
     return this.env.unwrapped;
   }
 
+  /** Messages name the env inside, not the wrapper. */
+  override get name(): string {
+    return this.env.name;
+  }
+
   /** The env's randomness is the wrapped env's. */
   override get rng() {
     return this.env.rng;
   }
 
-  /** Whether `render` can be called: some wrapped env draws itself. */
-  get canRender(): boolean {
-    return typeof this.unwrapped.render === "function";
+  override get canRender(): boolean {
+    return this.env.canRender;
   }
 
   override toString(): string {

@@ -1,0 +1,98 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { randomRollout } from "../../src/cli/rollout";
+
+const ROOT = path.join(__dirname, "../..");
+
+/** Runs the real `pomdp` bin (as `npx pomdp` does) and returns its exit code and output. */
+function pomdp(...args: string[]) {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "src/bin.js"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("pomdp command line", () => {
+  it("--help lists the subcommands", () => {
+    const { code, stdout } = pomdp("--help");
+    expect(code).toBe(0);
+    for (const sub of ["envs", "check", "rollout", "bench"])
+      expect(stdout).toMatch(new RegExp(`^\\s+${sub}\\b`, "m"));
+  });
+
+  it("envs lists the registered ids with their spaces", () => {
+    const { code, stdout } = pomdp("envs", "--json");
+    expect(code).toBe(0);
+    const rows = stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(rows.find((r) => r.id === "CartPole-v1")).toMatchObject({
+      observationSpace: "Box([4], float32)",
+      actionSpace: "Discrete(2)",
+      maxEpisodeSteps: 500,
+    });
+    expect(rows.find((r) => r.id === "CartPole-NoVel-v1").observationSpace).toBe("Box([2], float32)");
+  });
+
+  it("checks, and rolls out, a user's env loaded with --require (the README example)", () => {
+    const check = pomdp("check", "RememberBit-v0", "--require", "experiments/custom_env.ts");
+    expect(check.stderr).toBe("");
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain("RememberBit-v0: all checks passed");
+    const rollout = pomdp(
+      "rollout",
+      "RememberBit-v0",
+      "-r",
+      "experiments/custom_env.ts",
+      "--episodes",
+      "4",
+      "--json",
+    );
+    expect(rollout.code).toBe(0);
+    expect(JSON.parse(rollout.stdout)).toMatchObject({ id: "RememberBit-v0", episodes: 4, meanLength: 6 });
+  });
+
+  it("fails with a clear message on an unknown id or a malformed flag", () => {
+    const unknown = pomdp("check", "CartPol-v1");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain(
+      'pomdp: No env registered with id "CartPol-v1". Did you mean CartPole-v1?',
+    );
+    const badSeed = pomdp("rollout", "--seed", "-3");
+    expect(badSeed.code).not.toBe(0);
+    expect(badSeed.stderr).toContain(
+      "error: option '-s, --seed <n>' argument '-3' is invalid. expected a non-negative integer",
+    );
+    const badCommand = pomdp("trian");
+    expect(badCommand.code).not.toBe(0);
+    expect(badCommand.stderr).toContain("unknown command 'trian'");
+  });
+});
+
+describe("random rollout", () => {
+  it("is reproducible for a seed and summarises returns and lengths", () => {
+    const a = randomRollout("CartPole-v1", 5, 3);
+    const b = randomRollout("CartPole-v1", 5, 3);
+    expect({ ...a, stepsPerSec: 0 }).toEqual({ ...b, stepsPerSec: 0 });
+    expect(a.meanReturn).toBe(a.meanLength); // reward 1 per step
+    expect(a.minReturn).toBeLessThanOrEqual(a.meanReturn);
+    expect(a.meanLength).toBeGreaterThan(8);
+    expect(a.meanLength).toBeLessThan(60);
+  });
+});
+
+describe("README", () => {
+  it("shows the custom-env example exactly as the file that the tests run", () => {
+    const readme = fs.readFileSync(path.join(ROOT, "README.md"), "utf8");
+    const example = fs.readFileSync(path.join(ROOT, "experiments/custom_env.ts"), "utf8");
+    const body = example.slice(example.indexOf("import"));
+    expect(readme).toContain(body.trim());
+    expect(readme).toContain("npm ci && npx pomdp rollout");
+    expect(readme).toContain("npm ci && npm test");
+  });
+});
