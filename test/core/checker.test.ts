@@ -86,7 +86,7 @@ describe("checkEnv", () => {
 
   it("catches render frames of the wrong size", () => {
     class BadFrame extends Walk {
-      render() {
+      override render() {
         return { width: 4, height: 4, channels: 3 as const, data: new Uint8Array(10) };
       }
     }

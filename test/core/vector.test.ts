@@ -56,7 +56,9 @@ describe("SyncVectorEnv", () => {
     const vec = makeVec("CartPole-v1", 2);
     const singles = [make("CartPole-v1"), make("CartPole-v1")];
     vec.reset({ seed: 0 });
-    singles.forEach((e, i) => e.reset({ seed: i }));
+    singles.forEach((e, i) => {
+      e.reset({ seed: i });
+    });
     for (let t = 0; t < 5; t++) {
       const actions = Int32Array.of(t % 2, (t + 1) % 2);
       const r = vec.step(actions);
