@@ -1,0 +1,132 @@
+// Bakker's T-maze (B. Bakker, "Reinforcement Learning with Long Short-Term Memory", NIPS 2001/2002):
+// a corridor whose start shows which arm of the final T-junction holds the reward.
+import {
+  Box,
+  checkOptionKeys,
+  checkResetArgs,
+  Discrete,
+  describeValue,
+  Env,
+  type Info,
+  invalidActionMessage,
+  type ResetArgs,
+  type ResetResult,
+  type StepResult,
+} from "../../src/core";
+import { integerAtLeast } from "./minigrid_env";
+
+/** Keyword arguments of `TMazeEnv`. */
+export interface TMazeArgs {
+  /** Cells from the start to the junction: the agent must carry the cue this many steps (default 10). */
+  length?: number;
+  /** Truncation step; null or absent for `10 * (length + 1)`. */
+  maxSteps?: number | null;
+}
+
+/** TMaze actions: moves in the four compass directions. */
+export const TMazeActions = { north: 0, east: 1, south: 2, west: 3 } as const;
+
+/** Reward for entering the arm the cue pointed to (Bakker: 4). */
+export const TMAZE_GOAL_REWARD = 4;
+/** Reward for entering the other arm, and for bumping into a wall (Bakker: -0.1). */
+export const TMAZE_PENALTY = -0.1;
+
+// Bakker's 3-bit observations.
+const CUE_NORTH = [0, 1, 1];
+const CUE_SOUTH = [1, 1, 0];
+const CORRIDOR = [1, 0, 1];
+const JUNCTION = [0, 1, 0];
+const EMPTY_INFO = Object.freeze({}) as Info;
+
+/**
+ * Bakker's T-maze. The agent starts at the west end of a corridor of `length` cells (positions
+ * 0 … length) and sees a 3-bit float32 observation: the cue at the start, `[0, 1, 1]` if the goal is
+ * in the north arm and `[1, 1, 0]` if south; `[1, 0, 1]` in the corridor; `[0, 1, 0]` at the junction
+ * (position `length`). Actions: 0 north, 1 east, 2 south, 3 west.
+ *
+ * Rewards and ends (Bakker 2002): moving north or south at the junction ends the episode
+ * (`terminated`) with +4 in the cued arm and -0.1 in the other; any move into a wall leaves the agent
+ * where it is with -0.1; every other step gives 0. `truncated` after `maxSteps` steps. The optimal
+ * return is 4 after `length + 1` steps, which needs the cue remembered for `length` steps.
+ */
+export class TMazeEnv extends Env<Float32Array, number> {
+  readonly observationSpace = new Box(0, 1, [3], "float32");
+  readonly actionSpace = new Discrete(4);
+  /** Cells from the start to the junction. */
+  readonly length: number;
+  /** Steps after which an episode is truncated. */
+  readonly maxSteps: number;
+  /** Position along the corridor (0 = start, `length` = junction). */
+  position = 0;
+  /** Whether the reward is in the north arm this episode. */
+  goalNorth = true;
+  /** Steps taken in the current episode. */
+  stepCount = 0;
+  private hasReset = false;
+
+  constructor(args: TMazeArgs = {}) {
+    super();
+    this.length = integerAtLeast("TMazeEnv", "length", args.length ?? 10, 1);
+    this.maxSteps = integerAtLeast("TMazeEnv", "maxSteps", args.maxSteps ?? 10 * (this.length + 1), 1);
+  }
+
+  /** Starts an episode with the goal arm drawn at random (no options). */
+  reset(args?: ResetArgs): ResetResult<Float32Array> {
+    checkResetArgs(this.name, args);
+    checkOptionKeys(this.name, args?.options ?? {}, []);
+    this.seedRng(args?.seed);
+    this.goalNorth = this.rng.integer(2) === 0;
+    this.position = 0;
+    this.stepCount = 0;
+    this.hasReset = true;
+    return { observation: this.observe(), info: {} };
+  }
+
+  /** Moves one cell (see the class comment for rewards). */
+  step(action: number): StepResult<Float32Array> {
+    if (!(action === (action | 0) && action >= 0 && action <= 3)) {
+      throw new Error(invalidActionMessage(this.name, this.actionSpace, action));
+    }
+    if (!this.hasReset) throw new Error(`${this.name}: step() called before reset(); call reset() first`);
+    this.stepCount++;
+    let reward = 0;
+    let terminated = false;
+    const atJunction = this.position === this.length;
+    if (action === TMazeActions.east && !atJunction) this.position++;
+    else if (action === TMazeActions.west && this.position > 0) this.position--;
+    else if (atJunction && (action === TMazeActions.north || action === TMazeActions.south)) {
+      terminated = true;
+      reward = (action === TMazeActions.north) === this.goalNorth ? TMAZE_GOAL_REWARD : TMAZE_PENALTY;
+    } else reward = TMAZE_PENALTY; // bumped into a wall
+    return {
+      observation: this.observe(),
+      reward,
+      terminated,
+      truncated: this.stepCount >= this.maxSteps,
+      info: EMPTY_INFO,
+    };
+  }
+
+  /** A one-line picture: the cue, the corridor with the agent `A`, the junction. */
+  renderText(): string {
+    const cells: string[] = [];
+    for (let i = 0; i <= this.length; i++) cells.push(i === this.position ? "A" : i === 0 ? "S" : ".");
+    return `${this.goalNorth ? "N" : "S"}| ${cells.join("")} |T`;
+  }
+
+  private observe(): Float32Array {
+    const bits =
+      this.position === 0
+        ? this.goalNorth
+          ? CUE_NORTH
+          : CUE_SOUTH
+        : this.position === this.length
+          ? JUNCTION
+          : CORRIDOR;
+    return Float32Array.from(bits);
+  }
+
+  override toString(): string {
+    return `TMazeEnv(length=${describeValue(this.length)})`;
+  }
+}
