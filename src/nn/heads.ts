@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import type { Activation } from "./layers";
+import { type Activation, readValues } from "./layers";
 import { logProbOfLabels } from "./losses";
 import { Mlp } from "./mlp";
 import type { Parameterised, ParamMap } from "./params";
@@ -157,5 +157,5 @@ export function sampleCategorical(logits: tf.Tensor2D | Float32Array, rng: Unifo
 
 /** Index of the largest value per row (greedy action) of Q-values or logits. */
 export function argmaxRows(values: tf.Tensor2D): Int32Array {
-  return tf.tidy(() => tf.argMax(values, -1).dataSync() as Int32Array);
+  return readValues(() => tf.argMax(values, -1)) as Int32Array;
 }

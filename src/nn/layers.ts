@@ -32,3 +32,14 @@ export function denseForward(
   }
   return activate(tf.fused.matMul({ a: x, b: kernel, bias }) as tf.Tensor2D, activation);
 }
+
+/**
+ * Values of the tensor that `compute` builds, with every tensor freed. Use this rather than returning a
+ * typed array from `tf.tidy`: tidy walks its result key by key, which costs ~1 ms per 10k elements.
+ */
+export function readValues(compute: () => tf.Tensor): Float32Array | Int32Array | Uint8Array {
+  const result = tf.tidy(compute);
+  const values = result.dataSync();
+  result.dispose();
+  return values;
+}

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Initializer, orthogonalInit, zerosInit } from "./init";
+import { fusedLstmUnroll } from "./lstm-fused";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
 import type { Seed } from "./rng";
 
@@ -106,6 +107,33 @@ export class Lstm implements Parameterised {
    * (the state is zeroed before it). Differentiable end to end (backpropagation through time).
    */
   unroll(xs: tf.Tensor3D, state: LstmState, resets?: tf.Tensor2D): LstmUnrollResult {
+    return tf.tidy(() => {
+      const [steps, batch] = xs.shape;
+      const keep = resets === undefined ? tf.ones([steps, batch]) : tf.sub(1, resets);
+      const all = fusedLstmUnroll(
+        xs,
+        state.h,
+        state.c,
+        keep as tf.Tensor2D,
+        this.kernel,
+        this.recurrentKernel,
+        this.bias,
+      );
+      const outputs = tf.slice(all, [0, 0, 0], [steps, batch, this.hiddenDim]) as tf.Tensor3D;
+      const h = tf.reshape(tf.slice(all, [steps - 1, 0, 0], [1, batch, this.hiddenDim]), [
+        batch,
+        this.hiddenDim,
+      ]);
+      const c = tf.reshape(tf.slice(all, [steps, 0, 0], [1, batch, this.hiddenDim]), [batch, this.hiddenDim]);
+      return { outputs, state: { h: h as tf.Tensor2D, c: c as tf.Tensor2D } };
+    });
+  }
+
+  /**
+   * Same result as {@link unroll}, op by op on TF.js tensors (fused gate matmul, input projection
+   * precomputed): the reference the fused op is tested against, and a fallback.
+   */
+  unrollOpByOp(xs: tf.Tensor3D, state: LstmState, resets?: tf.Tensor2D): LstmUnrollResult {
     return tf.tidy(() => {
       const [steps, batch, features] = xs.shape;
       const h4 = 4 * this.hiddenDim;

@@ -84,6 +84,36 @@ describe("Lstm", () => {
     tf.dispose([train.xs, test.xs, trainLabels, ...batchX, ...batchY]);
   });
 
+  it("the fused unroll op equals the op-by-op unroll, forward and gradients", () => {
+    const lstm = new Lstm({ inputDim: 3, hiddenDim: 5, forgetBias: 1, seed: 6 });
+    const xs = randn([7, 3, 3], "fused-x") as tf.Tensor3D;
+    const resets = tf.tensor2d([0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0], [7, 3]);
+    const h0 = randn([3, 5], "fused-h") as tf.Tensor2D;
+    const c0 = randn([3, 5], "fused-c") as tf.Tensor2D;
+    const w = randn([7, 3, 5], "fused-w");
+    const results = (unroll: typeof lstm.unroll) => {
+      const f = (x: tf.Tensor, h: tf.Tensor, c: tf.Tensor) =>
+        tf.tidy(() => {
+          const r = unroll.call(lstm, x as tf.Tensor3D, { h: h as tf.Tensor2D, c: c as tf.Tensor2D }, resets);
+          return tf.add(tf.sum(tf.mul(r.outputs, w)), tf.sum(tf.mul(r.state.c, r.state.h)));
+        });
+      const { value, grads } = tf.variableGrads(
+        () => f(xs, h0, c0) as tf.Scalar,
+        [...lstm.params().values()],
+      );
+      const inputGrads = tf.grads(f)([xs, h0, c0]);
+      const all = [value, ...Object.values(grads), ...inputGrads].map((t) => Array.from(t.dataSync()));
+      tf.dispose([value, ...Object.values(grads), ...inputGrads]);
+      return all;
+    };
+    const fused = results(lstm.unroll);
+    const reference = results(lstm.unrollOpByOp);
+    expect(fused.length).toBe(7);
+    for (let i = 0; i < fused.length; i++) expect(maxAbsDiff(fused[i], reference[i])).toBeLessThan(1e-5);
+    lstm.dispose();
+    tf.dispose([xs, resets, h0, c0, w]);
+  });
+
   it("step() repeated equals unroll()", () => {
     const lstm = new Lstm({ inputDim: 3, hiddenDim: 5, seed: 4 });
     const xs = randn([6, 2, 3], "step-x") as tf.Tensor3D;
