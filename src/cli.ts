@@ -2,6 +2,8 @@
 import { Command, CommanderError } from "commander";
 import { benchCommand } from "./cli/bench";
 import { checkCommand, envsCommand } from "./cli/envs";
+import { playCommand } from "./cli/play";
+import { renderCommand } from "./cli/render";
 import { rolloutCommand } from "./cli/rollout";
 
 /** Builds the program with every subcommand. */
@@ -14,6 +16,8 @@ export function buildProgram(): Command {
   program.addCommand(checkCommand());
   program.addCommand(rolloutCommand());
   program.addCommand(benchCommand());
+  program.addCommand(renderCommand());
+  program.addCommand(playCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,213 @@
+import * as readline from "node:readline";
+import { Command } from "commander";
+import { type Env, make } from "../index";
+import { parseNonNegativeInt } from "./options";
+
+/** What a key does in `pomdp play`: a Minigrid action, or a session command. */
+export type PlayInput = { action: number } | "reset" | "quit";
+
+/** Key names of `pomdp play` (also what to type, one per line, when stdin is not a terminal). */
+export const PLAY_KEYS: Readonly<Record<string, PlayInput>> = {
+  left: { action: 0 },
+  right: { action: 1 },
+  up: { action: 2 },
+  forward: { action: 2 },
+  p: { action: 3 },
+  pickup: { action: 3 },
+  d: { action: 4 },
+  drop: { action: 4 },
+  space: { action: 5 },
+  toggle: { action: 5 },
+  enter: { action: 6 },
+  ".": { action: 6 },
+  done: { action: 6 },
+  r: "reset",
+  reset: "reset",
+  q: "quit",
+  quit: "quit",
+};
+
+const ACTION_NAMES = ["turn left", "turn right", "forward", "pick up", "drop", "toggle", "done"];
+const HELP = "keys: ←/→ turn, ↑ forward, space toggle, p pick up, d drop, enter or . done, r reset, q quit";
+
+/** What the unwrapped env must offer to be played: Minigrid's text picture. */
+interface Playable {
+  renderText(): string;
+  mission?: string;
+}
+
+/** Names of the keys in a chunk of raw terminal input (arrows arrive as escape sequences). */
+export function keyNamesFromRaw(chunk: string): string[] {
+  const names: string[] = [];
+  for (let i = 0; i < chunk.length; i++) {
+    if (chunk.startsWith("\u001b[", i) && i + 2 < chunk.length) {
+      const arrow = { A: "up", B: "down", C: "right", D: "left" }[chunk[i + 2]];
+      names.push(arrow ?? `escape ${chunk.slice(i, i + 3)}`);
+      i += 2;
+    } else if (chunk[i] === "\u0003" || chunk[i] === "\u0004")
+      names.push("quit"); // Ctrl-C, Ctrl-D
+    else if (chunk[i] === "\r" || chunk[i] === "\n") names.push("enter");
+    else if (chunk[i] === " ") names.push("space");
+    else names.push(chunk[i].toLowerCase());
+  }
+  return names;
+}
+
+function formatNumber(x: number): string {
+  return Number.isInteger(x) ? String(x) : String(Number(x.toFixed(4)));
+}
+
+/**
+ * One `pomdp play` session on a gridworld: `press(name)` applies a key (see `PLAY_KEYS`) and writes
+ * the grid, the mission, the step count, the last reward and the return through `write`.
+ */
+export class PlaySession {
+  /** Returns of the finished episodes. */
+  readonly returns: number[] = [];
+  private readonly env: Env<unknown, number>;
+  private readonly playable: Playable;
+  private steps = 0;
+  private episodeReturn = 0;
+  private lastReward = 0;
+  private lastAction = "";
+  private ended: string | null = null;
+
+  constructor(
+    /** The env id. */
+    readonly id: string,
+    /** Seed of the first episode; later episodes continue the env's generator. */
+    readonly seed: number,
+    private readonly write: (text: string) => void,
+    /** Clear the terminal before each picture (when playing in a terminal). */
+    private readonly clearScreen = false,
+  ) {
+    this.env = make(id);
+    const unwrapped = this.env.unwrapped as unknown as Partial<Playable>;
+    if (typeof unwrapped.renderText !== "function") {
+      this.env.close();
+      throw new Error(
+        `play: ${id} is not a gridworld (it has no renderText()); expected a MiniGrid id such as MiniGrid-Empty-5x5-v0`,
+      );
+    }
+    this.playable = unwrapped as Playable;
+  }
+
+  /** Starts the first episode and shows it. */
+  start(): void {
+    this.newEpisode(this.seed);
+  }
+
+  /** Applies the key called `name`; returns false once the player quits. */
+  press(name: string): boolean {
+    const input = PLAY_KEYS[name.trim().toLowerCase()];
+    if (input === undefined) {
+      this.write(`unknown key "${name}"; expected one of ${Object.keys(PLAY_KEYS).join(", ")}\n`);
+      return true;
+    }
+    if (input === "quit") {
+      if (this.ended === null && this.steps > 0) this.returns.push(this.episodeReturn);
+      const list = this.returns.map(formatNumber).join(", ");
+      this.write(`bye: ${this.returns.length} episode(s)${list ? `, returns ${list}` : ""}\n`);
+      this.env.close();
+      return false;
+    }
+    if (input === "reset") {
+      if (this.ended === null && this.steps > 0) this.returns.push(this.episodeReturn);
+      this.newEpisode(undefined);
+      return true;
+    }
+    if (this.ended !== null) {
+      this.write(`the episode is over (${this.ended}); press r to play again or q to quit\n`);
+      return true;
+    }
+    const r = this.env.step(input.action);
+    this.steps++;
+    this.lastReward = r.reward;
+    this.episodeReturn += r.reward;
+    this.lastAction = ACTION_NAMES[input.action];
+    if (r.terminated || r.truncated) {
+      this.ended = r.terminated ? "terminated" : `truncated after ${this.steps} steps`;
+      this.returns.push(this.episodeReturn);
+    }
+    this.show();
+    return true;
+  }
+
+  private newEpisode(seed: number | undefined): void {
+    this.env.reset(seed === undefined ? undefined : { seed });
+    this.steps = 0;
+    this.episodeReturn = 0;
+    this.lastReward = 0;
+    this.lastAction = "";
+    this.ended = null;
+    this.show();
+  }
+
+  private show(): void {
+    const lines = [
+      `${this.id} — mission: ${this.playable.mission ?? "(none)"}`,
+      this.playable.renderText(),
+      `step ${this.steps}${this.lastAction ? ` (${this.lastAction})` : ""}   reward ${formatNumber(this.lastReward)}   return ${formatNumber(this.episodeReturn)}`,
+    ];
+    if (this.ended !== null)
+      lines.push(
+        `episode over: ${this.ended}, return ${formatNumber(this.episodeReturn)} — r to play again, q to quit`,
+      );
+    else lines.push(HELP);
+    this.write(`${this.clearScreen ? "\u001b[2J\u001b[H" : ""}${lines.join("\n")}\n\n`);
+  }
+}
+
+/** Plays from lines of key names (several per line allowed, separated by spaces or commas) until q or the end. */
+export async function playFromLines(session: PlaySession, lines: AsyncIterable<string>): Promise<void> {
+  session.start();
+  for await (const line of lines) {
+    for (const name of line.split(/[\s,]+/).filter((n) => n.length > 0)) {
+      if (!session.press(name)) return;
+    }
+  }
+  session.press("quit");
+}
+
+/** Plays from a terminal in raw mode, one key at a time, until q or Ctrl-C. */
+function playFromTerminal(session: PlaySession, stdin: NodeJS.ReadStream): Promise<void> {
+  return new Promise((resolve) => {
+    stdin.setRawMode(true);
+    stdin.setEncoding("utf8");
+    const onData = (chunk: string) => {
+      for (const name of keyNamesFromRaw(chunk)) {
+        if (!session.press(name)) {
+          stdin.off("data", onData);
+          stdin.setRawMode(false);
+          stdin.pause();
+          resolve();
+          return;
+        }
+      }
+    };
+    stdin.on("data", onData);
+    stdin.resume();
+    session.start();
+  });
+}
+
+/** `pomdp play <id>`: play a gridworld with the keyboard (or from key names piped in, one per line). */
+export function playCommand(): Command {
+  return new Command("play")
+    .description(
+      `play a gridworld in the terminal with the keyboard (${HELP}); piped input: key names per line`,
+    )
+    .argument("<id>", "gridworld id, e.g. MiniGrid-Empty-5x5-v0 (see `pomdp envs`)")
+    .option("-s, --seed <n>", "seed of the first episode", parseNonNegativeInt, 0)
+    .action(async (id: string, opts: { seed: number }) => {
+      const stdin = process.stdin;
+      const session = new PlaySession(
+        id,
+        opts.seed,
+        (text) => process.stdout.write(text),
+        stdin.isTTY === true,
+      );
+      if (stdin.isTTY) await playFromTerminal(session, stdin);
+      else await playFromLines(session, readline.createInterface({ input: stdin, terminal: false }));
+    });
+}
