@@ -97,8 +97,8 @@ export class ClippedAdam {
   }
 
   /**
-   * Applies one update from gradients keyed by parameter path (missing ones count as zero). Does not
-   * dispose the gradients.
+   * Applies one update from gradients keyed by parameter path; a parameter without a gradient is left
+   * alone, as in PyTorch. Does not dispose the gradients.
    */
   applyGradients(grads: Map<string, tf.Tensor>): StepResult {
     const gradValues = new Map<string, Float32Array>();
@@ -118,16 +118,28 @@ export class ClippedAdam {
     const stepSize = this.learningRate / (1 - b1 ** this.stepCount);
     const rootCorrection = Math.sqrt(1 - b2 ** this.stepCount);
     const eps = this.epsilon;
+    const oneMinusB1 = 1 - b1;
+    const oneMinusB2 = 1 - b2;
+    const inverseRoot = 1 / rootCorrection;
+    // wasm's dataSync returns a fresh copy that can be updated in place; other backends may hand out
+    // their backing store (shared with snapshots), so copy there.
+    const freshCopies = tf.getBackend() === "wasm";
     for (const [path, variable] of this.params) {
       const g = gradValues.get(path);
+      // As PyTorch: a parameter without a gradient is left alone, moments included.
+      if (g === undefined) continue;
       const m = this.m.get(path)!;
       const v = this.v.get(path)!;
-      const p = Float32Array.from(variable.dataSync() as Float32Array);
-      for (let i = 0; i < p.length; i++) {
-        const gi = g === undefined ? 0 : g[i] * scale;
-        m[i] = b1 * m[i] + (1 - b1) * gi;
-        v[i] = b2 * v[i] + (1 - b2) * gi * gi;
-        p[i] -= (stepSize * m[i]) / (Math.sqrt(v[i]) / rootCorrection + eps);
+      const current = variable.dataSync() as Float32Array;
+      const p = freshCopies ? current : Float32Array.from(current);
+      const n = p.length;
+      for (let i = 0; i < n; i++) {
+        const gi = g[i] * scale;
+        const mi = b1 * m[i] + oneMinusB1 * gi;
+        const vi = b2 * v[i] + oneMinusB2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        p[i] -= (stepSize * mi) / (Math.sqrt(vi) * inverseRoot + eps);
       }
       tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, "float32")));
     }
