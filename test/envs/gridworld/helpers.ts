@@ -112,3 +112,49 @@ export function literalMinigridView(env: MiniGridEnv): { image: Uint8Array; high
     }
   return { image, highlight };
 }
+
+/**
+ * The shortest turn/forward action sequence that brings the agent next to (tx, ty) facing it, walking
+ * only on empty cells and open doors (breadth-first search over poses); undefined when unreachable.
+ */
+export function pathToFace(env: MiniGridEnv, tx: number, ty: number): number[] | undefined {
+  const key = (x: number, y: number, d: number) => (y * env.width + x) * 4 + d;
+  const start = key(env.agentPos[0], env.agentPos[1], env.agentDir);
+  const previous = new Map<number, [number, number]>([[start, [-1, -1]]]);
+  const queue = [start];
+  const walkable = (x: number, y: number) => {
+    const cell = env.grid.get(x, y);
+    return cell === null || (cell.type === "door" && cell.canOverlap());
+  };
+  while (queue.length > 0) {
+    const s = queue.shift() as number;
+    const d = s % 4;
+    const x = Math.floor(s / 4) % env.width;
+    const y = Math.floor(s / 4 / env.width);
+    const [dx, dy] = DIR_TO_VEC[d];
+    if (x + dx === tx && y + dy === ty) {
+      const actions: number[] = [];
+      for (let at = s; at !== start; at = (previous.get(at) as [number, number])[0])
+        actions.unshift((previous.get(at) as [number, number])[1]);
+      return actions;
+    }
+    const next: [number, number][] = [
+      [key(x, y, (d + 3) % 4), 0],
+      [key(x, y, (d + 1) % 4), 1],
+    ];
+    if (walkable(x + dx, y + dy)) next.push([key(x + dx, y + dy, d), 2]);
+    for (const [n, action] of next) {
+      if (previous.has(n)) continue;
+      previous.set(n, [s, action]);
+      queue.push(n);
+    }
+  }
+  return undefined;
+}
+
+/** The first cell holding an object of `type`, scanning rows top to bottom. */
+export function findObject(env: MiniGridEnv, type: string): [number, number] {
+  for (let y = 0; y < env.height; y++)
+    for (let x = 0; x < env.width; x++) if (env.grid.get(x, y)?.type === type) return [x, y];
+  throw new Error(`no ${type} in the grid`);
+}
