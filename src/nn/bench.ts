@@ -54,6 +54,7 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
  */
 export async function benchNn(): Promise<NnBenchResult> {
   const backend = await initBackend();
+  const tensorsBefore = tf.memory().numTensors;
   const rng = new SeededRng("bench");
 
   // MLP 4-64-64-2 tanh, batch 256.
@@ -109,6 +110,8 @@ export async function benchNn(): Promise<NnBenchResult> {
 
   for (const t of [mlpX, mlpY, seqX, seqY, frames, targets]) t.dispose();
   for (const block of [mlp, lstm, lstmOut, cnn, qHead]) block.dispose();
+  const leaked = tf.memory().numTensors - tensorsBefore;
+  if (leaked !== 0) throw new Error(`bench: ${leaked} tensors leaked`);
   return {
     backend,
     mlpTrainMs: round(mlpTrainMs, 3),

@@ -103,7 +103,7 @@ export class CategoricalPolicyHead extends MlpHead {
     return categoricalEntropy(logits);
   }
 
-  /** One action per row, drawn with the given seeded RNG. */
+  /** One action per row, drawn with the given seeded RNG (e.g. the project's core `Rng`). */
   sample(logits: tf.Tensor2D, rng: UniformSource): Int32Array {
     return sampleCategorical(logits, rng);
   }
@@ -140,7 +140,7 @@ export function sampleCategorical(logits: tf.Tensor2D | Float32Array, rng: Unifo
     for (let a = 0; a < cols; a++) max = Math.max(max, values[base + a]);
     let total = 0;
     for (let a = 0; a < cols; a++) total += Math.exp(values[base + a] - max);
-    const u = rng.next() * total;
+    const u = rng.random() * total;
     let cumulative = 0;
     let chosen = cols - 1;
     for (let a = 0; a < cols; a++) {

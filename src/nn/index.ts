@@ -11,6 +11,7 @@ export {
   initBackend,
   parseBackendName,
 } from "./backend";
+export { benchNn, type NnBenchResult } from "./bench";
 export {
   BINARY_FILE,
   loadCheckpoint,
@@ -48,10 +49,11 @@ export {
   orthogonalInit,
   zerosInit,
 } from "./init";
-export { type Activation, activate, denseForward } from "./layers";
+export { type Activation, activate, denseForward, readValues } from "./layers";
 export { nnLogger } from "./log";
 export { crossEntropyLoss, huberLoss, logProbOfLabels, mseLoss } from "./losses";
 export { Lstm, type LstmArgs, type LstmState, type LstmUnrollResult } from "./lstm";
+export { fusedLstmUnroll } from "./lstm-fused";
 export { Mlp, type MlpArgs, MlpFastPath } from "./mlp";
 export { type AdamState, ClippedAdam, type ClippedAdamArgs, type StepResult } from "./optimizer";
 export {

@@ -1,17 +1,18 @@
 import seedrandom from "seedrandom";
 
-/** A source of uniform random numbers in [0, 1); the project's seeded RNGs satisfy it. */
+/** A source of uniform random numbers in [0, 1): the project's `Rng` (src/core/rng.ts) and {@link SeededRng}. */
 export interface UniformSource {
   /** Next uniform number in [0, 1). */
-  next(): number;
+  random(): number;
 }
 
 /** Run seed as given on the command line or in a config. */
 export type Seed = number | string;
 
 /**
- * Deterministic RNG built on seedrandom (alea): same seed, same stream, on every machine.
- * Used for weight initialisation and for sampling actions (never `Math.random` / `tf.multinomial`).
+ * Deterministic RNG built on seedrandom (alea) for weight initialisation: same seed, same stream, on every
+ * machine. Unlike the core `Rng` it takes string seeds, so that each parameter gets a stream derived from
+ * the run seed and its path (see {@link deriveSeed}).
  */
 export class SeededRng implements UniformSource {
   private readonly prng: seedrandom.PRNG;
@@ -25,6 +26,11 @@ export class SeededRng implements UniformSource {
 
   /** Uniform number in [0, 1). */
   next(): number {
+    return this.prng();
+  }
+
+  /** Uniform number in [0, 1) (same stream as `next`; the {@link UniformSource} name). */
+  random(): number {
     return this.prng();
   }
 
