@@ -107,11 +107,14 @@ export class TMazeEnv extends Env<Float32Array, number> {
     };
   }
 
-  /** A one-line picture: the cue, the corridor with the agent `A`, the junction. */
+  /** A three-line picture: the two arms above and below the junction (`*` the goal), the corridor with the agent `A`. */
   renderText(): string {
-    const cells: string[] = [];
-    for (let i = 0; i <= this.length; i++) cells.push(i === this.position ? "A" : i === 0 ? "S" : ".");
-    return `${this.goalNorth ? "N" : "S"}| ${cells.join("")} |T`;
+    const pad = " ".repeat(this.length);
+    let corridor = "";
+    for (let i = 0; i <= this.length; i++) corridor += i === this.position ? "A" : ".";
+    return [`${pad}${this.goalNorth ? "*" : "o"}`, corridor, `${pad}${this.goalNorth ? "o" : "*"}`].join(
+      "\n",
+    );
   }
 
   private observe(): Float32Array {

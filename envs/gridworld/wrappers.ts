@@ -1,6 +1,6 @@
 // Observation wrappers of the gridworlds (Minigrid's ImgObsWrapper, FullyObsWrapper and
 // OneHotPartialObsWrapper), producing typed arrays that vector envs and networks take as they are.
-import { Box, Dict, type Env, ObservationWrapper } from "../../src/core";
+import { Box, Dict, type Env, ObservationWrapper, Wrapper } from "../../src/core";
 import {
   COLOR_TO_IDX,
   NUM_COLOR_INDICES,
@@ -95,6 +95,11 @@ export class OneHotPartialView<A = number> extends ObservationWrapper<MiniGridOb
 
   constructor(env: Env<MiniGridObservation, A>) {
     super(env);
+    // The full-grid encoding stores the agent's direction (0…3) as a state, beyond the 3 state channels.
+    for (let e: Env<unknown, unknown> = env as Env<unknown, unknown>; e instanceof Wrapper; e = e.env) {
+      if (e instanceof FullyObserved)
+        throw new Error("OneHotPartialView: expected a partial view; it cannot encode a FullyObserved grid");
+    }
     const image = imageSpace("OneHotPartialView", env as Env<unknown, unknown>);
     const [h, w] = image.shape;
     this.cells = h * w;

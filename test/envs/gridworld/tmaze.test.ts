@@ -22,6 +22,7 @@ describe("TMaze", () => {
     for (let i = 1; i < 4; i++) expect(Array.from(env.step(east).observation)).toEqual([1, 0, 1]);
     expect(Array.from(env.step(east).observation)).toEqual([0, 1, 0]);
     expect(env.position).toBe(4);
+    expect(env.renderText().split("\n")[1]).toBe("....A");
   });
 
   it("the cued arm gives +4, the other -0.1, both ending the episode", () => {

@@ -86,6 +86,7 @@ describe("OneHotPartialView", () => {
     // the agent's own cell (empty-handed): object "empty", colour red (0), state 0
     const agent = obs.subarray((6 * 7 + 3) * 20, (6 * 7 + 4) * 20);
     expect(Array.from(agent).flatMap((v, i) => (v === 1 ? [i] : []))).toEqual([1, 11, 17]);
+    expect(() => new OneHotPartialView(new FullyObserved(made("MiniGrid-Empty-5x5-v0")))).toThrow(/partial/);
     expect(
       checkEnv(() => new OneHotPartialView(made("MiniGrid-MemoryS7-v0")), { steps: 40 }).passed.length,
     ).toBeGreaterThan(3);
