@@ -276,6 +276,9 @@ const UNSEEN_KEY = -1;
 
 /** Rendered tiles by tile size, then by what they show (Minigrid's tile cache). */
 const tileCache = new Map<number, Map<number, Uint8Array>>();
+// The tile size of the previous lookup, since one renderer asks for one size many times in a row.
+let lastTileSize = -1;
+let lastTiles: Map<number, Uint8Array> | undefined;
 
 function cachedTile(
   tileSize: number,
@@ -285,15 +288,19 @@ function cachedTile(
   agentDir: number,
   highlight: boolean,
 ): Uint8Array {
-  let tiles = tileCache.get(tileSize);
+  let tiles = tileSize === lastTileSize ? lastTiles : tileCache.get(tileSize);
   if (tiles === undefined) {
     tiles = new Map();
     tileCache.set(tileSize, tiles);
   }
+  lastTileSize = tileSize;
+  lastTiles = tiles;
   const key =
     object === OBJECT_INDEX.unseen && agentDir < 0
       ? UNSEEN_KEY
-      : (((object * 16 + colour) * 16 + state) * 8 + (agentDir + 1)) * 2 + (highlight ? 1 : 0);
+      : (((object * 256 + colour) * 256 + (object === OBJECT_INDEX.door ? state : 0)) * 8 + (agentDir + 1)) *
+          2 +
+        (highlight ? 1 : 0);
   let tile = tiles.get(key);
   if (tile === undefined) {
     tile =
@@ -315,10 +322,16 @@ function blit(
   ty: number,
 ): void {
   const rowBytes = tileSize * 3;
-  for (let row = 0; row < tileSize; row++) {
-    const dst = ((ty * tileSize + row) * imageWidth + tx * tileSize) * 3;
-    out.set(tile.subarray(row * rowBytes, (row + 1) * rowBytes), dst);
+  const stride = imageWidth * 3;
+  let dst = (ty * tileSize * imageWidth + tx * tileSize) * 3;
+  if (rowBytes > 64) {
+    for (let row = 0; row < tileSize; row++, dst += stride)
+      out.set(tile.subarray(row * rowBytes, (row + 1) * rowBytes), dst);
+    return;
   }
+  // Small tiles (8 px in the RGB views): a plain loop beats creating a subarray per row.
+  for (let row = 0, src = 0; row < tileSize; row++, dst += stride)
+    for (let i = 0; i < rowBytes; i++, src++) out[dst + i] = tile[src];
 }
 
 function checkTileSize(caller: string, tileSize: number): void {
