@@ -11,11 +11,17 @@ export interface EncodedViewObservation {
 
 /** What `RgbFullView` reads from the unwrapped gridworld (MiniGridEnv's public state). */
 export interface GridworldState {
+  /** Grid columns. */
   width: number;
+  /** Grid rows. */
   height: number;
+  /** Agent cell [x, y]. */
   agentPos: readonly [number, number] | readonly number[];
+  /** Agent direction, 0 = +x … 3 = -y. */
   agentDir: number;
+  /** The grid as `height × width × 3` codes [y][x][c], without the agent. */
   encodeFullGrid(out?: Uint8Array): Uint8Array;
+  /** `height × width` 0/1: the cells the agent sees. */
   visibleMask(): Uint8Array;
 }
 

@@ -77,6 +77,7 @@ export class PlaySession {
     readonly id: string,
     /** Seed of the first episode; later episodes continue the env's generator. */
     readonly seed: number,
+    /** Where the pictures and messages go (stdout in the CLI). */
     private readonly write: (text: string) => void,
     /** Clear the terminal before each picture (when playing in a terminal). */
     private readonly clearScreen = false,

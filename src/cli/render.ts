@@ -18,9 +18,13 @@ export interface RenderToPngOptions {
 
 /** What `renderToPng` wrote. */
 export interface RenderedPng {
+  /** The file written. */
   path: string;
+  /** Picture width in pixels. */
   width: number;
+  /** Picture height in pixels. */
   height: number;
+  /** 1 = grey, 3 = RGB. */
   channels: 1 | 3;
   /** Steps actually taken (fewer than asked when the episode ended). */
   steps: number;

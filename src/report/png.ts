@@ -4,9 +4,13 @@ import { PNG } from "pngjs";
 
 /** An image to encode: `height × width × channels` bytes, row-major (1 = grey, 3 = RGB, 4 = RGBA). */
 export interface PngImage {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** Bytes per pixel: 1 grey, 3 RGB, 4 RGBA. */
   channels: 1 | 3 | 4;
+  /** The pixels, top row first. */
   data: Uint8Array;
 }
 
