@@ -1,6 +1,8 @@
 // Every built-in env family, registered once. Each family's file exports a `registerXxx` function.
 import { listEnvs } from "../src/core";
 import { registerCartPole } from "./cartpole";
+import { registerCartPolePixels } from "./cartpole_pixels";
+import { registerGridworlds } from "./gridworld";
 
 let registered = false;
 
@@ -9,4 +11,6 @@ export function registerBuiltinEnvs(): void {
   if (registered || listEnvs().some((s) => s.id === "CartPole-v1")) return;
   registered = true;
   registerCartPole();
+  registerCartPolePixels();
+  registerGridworlds();
 }
