@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { orthogonalInit, zerosInit } from "./init";
-import { type Activation, denseForward } from "./layers";
+import { type Activation, activate, denseForward } from "./layers";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
 import type { Seed } from "./rng";
 
@@ -163,7 +163,7 @@ export class CnnEncoder implements Parameterised {
           bias: this.convBiases[i],
           activation: fusable ? (this.activation as "relu" | "linear") : "linear",
         });
-        if (!fusable) x = activateTensor(x, this.activation);
+        if (!fusable) x = activate(x, this.activation);
         if (conv.pool !== undefined) x = tf.maxPool(x, conv.pool, conv.pool, "valid");
       }
       let h = tf.reshape(x, [x.shape[0], this.flattenDim]) as tf.Tensor2D;
@@ -184,10 +184,6 @@ export class CnnEncoder implements Parameterised {
   dispose(): void {
     for (const v of this.paramMap.values()) v.dispose();
   }
-}
-
-function activateTensor(x: tf.Tensor4D, activation: Activation): tf.Tensor4D {
-  return activation === "tanh" ? tf.tanh(x) : activation === "sigmoid" ? tf.sigmoid(x) : x;
 }
 
 /** Named CNN presets (architectures only; pass a seed and optionally overrides). */

@@ -49,7 +49,7 @@ export {
   orthogonalInit,
   zerosInit,
 } from "./init";
-export { type Activation, activate, denseForward, readValues } from "./layers";
+export { type Activation, activate, denseForward, fastTanh, readValues } from "./layers";
 export { nnLogger } from "./log";
 export { crossEntropyLoss, huberLoss, logProbOfLabels, mseLoss } from "./losses";
 export { Lstm, type LstmArgs, type LstmState, type LstmUnrollResult } from "./lstm";

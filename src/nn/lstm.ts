@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Initializer, orthogonalInit, zerosInit } from "./init";
+import { fastTanh } from "./layers";
 import { fusedLstmUnroll } from "./lstm-fused";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
 import type { Seed } from "./rng";
@@ -170,10 +171,10 @@ export class Lstm implements Parameterised {
     const z = tf.add(projected, tf.matMul(h, this.recurrentKernel)) as tf.Tensor2D;
     const batch = z.shape[0];
     const gates = tf.sigmoid(tf.slice(z, [0, 0], [batch, 3 * H]));
-    const candidate = tf.tanh(tf.slice(z, [0, 3 * H], [batch, H]));
+    const candidate = fastTanh(tf.slice(z, [0, 3 * H], [batch, H]));
     const [inputGate, forgetGate, outputGate] = tf.split(gates, 3, 1) as tf.Tensor2D[];
     const cNext = tf.add(tf.mul(forgetGate, c), tf.mul(inputGate, candidate)) as tf.Tensor2D;
-    const hNext = tf.mul(outputGate, tf.tanh(cNext)) as tf.Tensor2D;
+    const hNext = tf.mul(outputGate, fastTanh(cNext)) as tf.Tensor2D;
     return { h: hNext, c: cNext };
   }
 

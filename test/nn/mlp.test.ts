@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { fastTanh } from "../../src/nn/layers";
 import { crossEntropyLoss, mseLoss } from "../../src/nn/losses";
 import { Mlp } from "../../src/nn/mlp";
 import { ClippedAdam } from "../../src/nn/optimizer";
@@ -101,6 +102,23 @@ describe("Mlp", () => {
       mlp.dispose();
       x.dispose();
     }
+  });
+
+  it("fastTanh matches Math.tanh and its gradient 1 − tanh²", () => {
+    const xs = Array.from({ length: 41 }, (_, i) => (i - 20) / 4);
+    const x = tf.tensor1d(xs);
+    const y = fastTanh(x).dataSync();
+    const dy = tf
+      .grad((t: tf.Tensor) => tf.sum(fastTanh(t)))(x)
+      .dataSync();
+    expect(maxAbsDiff(y, xs.map(Math.tanh))).toBeLessThan(2e-7);
+    expect(
+      maxAbsDiff(
+        dy,
+        xs.map((v) => 1 - Math.tanh(v) ** 2),
+      ),
+    ).toBeLessThan(1e-6);
+    x.dispose();
   });
 
   it("rejects bad sizes and wrong input lengths", () => {
