@@ -1,4 +1,5 @@
 import { Box, describeValue, type Env, ObservationWrapper } from "../core";
+import { requireFloat32Box } from "./float32_box";
 
 /**
  * Keeps only the observation values at `indices` (of a flat `Box` observation) — how a fully observed
@@ -10,10 +11,7 @@ export class MaskObservation<A> extends ObservationWrapper<Float32Array, A, Floa
 
   constructor(env: Env<Float32Array, A>, indices: readonly number[]) {
     super(env);
-    const space = env.observationSpace;
-    if (!(space instanceof Box) || space.dtype !== "float32") {
-      throw new Error(`MaskObservation(${env.name}): expected a float32 Box observation space, got ${space}`);
-    }
+    const space = requireFloat32Box("MaskObservation", env);
     if (!Array.isArray(indices) || indices.length === 0) {
       throw new Error(
         `MaskObservation(${env.name}): indices must be a non-empty array, got ${describeValue(indices)}`,

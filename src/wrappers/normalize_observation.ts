@@ -1,4 +1,5 @@
 import { Box, describeValue, type Env, ObservationWrapper } from "../core";
+import { requireFloat32Box } from "./float32_box";
 
 /** The saveable state of `NormalizeObservation`: running mean, variance and count. */
 export interface RunningMeanStdState {
@@ -26,12 +27,7 @@ export class NormalizeObservation<A> extends ObservationWrapper<Float32Array, A,
     readonly epsilon = 1e-8,
   ) {
     super(env);
-    const space = env.observationSpace;
-    if (!(space instanceof Box) || space.dtype !== "float32") {
-      throw new Error(
-        `NormalizeObservation(${env.name}): expected a float32 Box observation space, got ${space}`,
-      );
-    }
+    const space = requireFloat32Box("NormalizeObservation", env);
     this.mean = new Float64Array(space.size);
     this.var = new Float64Array(space.size).fill(1);
     this.observationSpace = new Box(-Infinity, Infinity, space.shape, "float32");
