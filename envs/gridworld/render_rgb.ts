@@ -2,6 +2,7 @@
 // WorldObj.render methods): each tile is drawn at 3× its size from shape tests on the unit square,
 // then averaged down, and cached by what it shows, so a frame is only a copy of cached tiles.
 import type { Frame } from "../../src/core";
+import { OBJECT_TO_IDX } from "./constants";
 
 /** What `renderGridRgb` draws: the encoded grid, the agent, and optionally the highlighted cells. */
 export interface GridPicture {
@@ -21,20 +22,8 @@ export interface GridPicture {
   highlight?: Uint8Array;
 }
 
-/** Minigrid's object indices (OBJECT_TO_IDX). */
-export const OBJECT_INDEX = {
-  unseen: 0,
-  empty: 1,
-  wall: 2,
-  floor: 3,
-  door: 4,
-  key: 5,
-  ball: 6,
-  box: 7,
-  goal: 8,
-  lava: 9,
-  agent: 10,
-} as const;
+/** Minigrid's object indices (OBJECT_TO_IDX), by the renderer's name. */
+export const OBJECT_INDEX = OBJECT_TO_IDX;
 
 /** Minigrid's colours (COLORS), in the order of their indices (COLOR_TO_IDX). */
 export const COLOR_RGB: readonly (readonly [number, number, number])[] = [

@@ -195,9 +195,6 @@ describe("renderGridRgb", () => {
     const b = renderGridRgb(p, 8, out);
     expect(b.data).toBe(out);
     expect(b.data).toEqual(a.data);
-    const start = performance.now();
-    for (let i = 0; i < 2000; i++) renderGridRgb(p, 8, out);
-    expect(performance.now() - start).toBeLessThan(1000);
   });
 
   it("rejects malformed input with the argument named", () => {
