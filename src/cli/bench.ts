@@ -1,7 +1,8 @@
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { benchCartPole } from "../../envs/cartpole_bench";
 import { benchGridworld } from "../../envs/gridworld/bench";
 import { benchPixels } from "../../envs/pixels_bench";
+import { parseBackendName } from "../nn/backend_names";
 
 /** `pomdp bench envs|nn`: throughput figures as one JSON line (a script, never a timed test). */
 export function benchCommand(): Command {
@@ -25,11 +26,24 @@ export function benchCommand(): Command {
   bench
     .command("nn")
     .description("network training / inference milliseconds on the chosen TF.js backend")
-    .option("--backend <name>", "tensorflow | wasm | cpu (default: the best that loads; env POMDP_BACKEND)")
+    .option(
+      "--backend <name>",
+      "tensorflow | wasm | cpu (default: POMDP_BACKEND, else the best that loads)",
+      parseBackendFlag,
+    )
     .action(async (opts: { backend?: string }) => {
-      if (opts.backend) process.env.POMDP_BACKEND = opts.backend;
+      // Loaded here, not at start-up: TF.js takes a second to load and `bench envs` does not need it.
       const { benchNn } = await import("../nn/bench");
-      console.log(JSON.stringify(await benchNn()));
+      console.log(JSON.stringify(await benchNn(opts.backend)));
     });
   return bench;
+}
+
+/** Checks `--backend` (without loading TF.js). */
+function parseBackendFlag(value: string): string {
+  try {
+    return parseBackendName(value, "--backend");
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }

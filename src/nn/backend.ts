@@ -1,25 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import type { Logger } from "pino";
+import { BACKEND_ENV_VAR, BACKEND_NAMES, type BackendName, parseBackendName } from "./backend_names";
 import { registerWasmKernels } from "./kernels";
 import { nnLogger } from "./log";
 
-/** The TF.js backends the workbench can run on, fastest first. */
-export const BACKEND_NAMES = ["tensorflow", "wasm", "cpu"] as const;
-
-/** Name of a TF.js backend the workbench can run on. */
-export type BackendName = (typeof BACKEND_NAMES)[number];
-
-/** Environment variable that forces a backend when no name is passed to {@link initBackend}. */
-export const BACKEND_ENV_VAR = "POMDP_BACKEND";
+export { BACKEND_ENV_VAR, BACKEND_NAMES, type BackendName, parseBackendName };
 
 let chosen: BackendName | null = null;
-
-/** Checks a backend name from a flag or the environment; an unknown one is an error naming the choices. */
-export function parseBackendName(value: string, source = "backend"): BackendName {
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new Error(`unknown ${source} "${value}": choose one of ${BACKEND_NAMES.join(", ")}`);
-}
 
 /** Loads tfjs-node (an optional dependency whose install fails without internet); throws if absent. */
 function loadTensorflowBinding(): void {

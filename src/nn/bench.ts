@@ -50,10 +50,10 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 /**
  * Measures the networks of the issue's PyTorch comparison with the project's blocks on the current
- * backend (initialised with {@link initBackend} when none was chosen yet). Leaves no tensors behind.
+ * backend (`backendName`, else as {@link initBackend} chooses). Leaves no tensors behind.
  */
-export async function benchNn(): Promise<NnBenchResult> {
-  const backend = await initBackend();
+export async function benchNn(backendName?: string): Promise<NnBenchResult> {
+  const backend = await initBackend(backendName);
   const tensorsBefore = tf.memory().numTensors;
   const rng = new SeededRng("bench");
 
