@@ -1,7 +1,7 @@
 import * as readline from "node:readline";
 import { Command } from "commander";
 import { type Env, make } from "../index";
-import { parseNonNegativeInt } from "./options";
+import { parseNonNegativeInt, withRequire } from "./options";
 
 /** What a key does in `pomdp play`: a Minigrid action, or a session command. */
 export type PlayInput = { action: number } | "reset" | "quit";
@@ -194,7 +194,7 @@ function playFromTerminal(session: PlaySession, stdin: NodeJS.ReadStream): Promi
 
 /** `pomdp play <id>`: play a gridworld with the keyboard (or from key names piped in, one per line). */
 export function playCommand(): Command {
-  return new Command("play")
+  return withRequire(new Command("play"))
     .description(
       `play a gridworld in the terminal with the keyboard (${HELP}); piped input: key names per line`,
     )

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import { Box, Dict, type Env, make, Rng, type Space } from "../index";
 import { type PngImage, writePng } from "../report/png";
-import { parseNonNegativeInt, parsePositiveInt } from "./options";
+import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 
 /** Options of `renderToPng`. */
 export interface RenderToPngOptions {
@@ -111,7 +111,7 @@ function parseView(value: string): "agent" | "full" {
 
 /** `pomdp render <id> --out frame.png`: saves what an env looks like, or what its agent sees, as a PNG. */
 export function renderCommand(): Command {
-  return new Command("render")
+  return withRequire(new Command("render"))
     .description("save a picture of an env after a seeded reset (and optional random steps) as a PNG")
     .argument("<id>", "registered env id (see `pomdp envs`)")
     .requiredOption("-o, --out <path>", "PNG file to write")
