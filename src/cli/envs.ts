@@ -15,7 +15,8 @@ export function envsCommand(): Command {
           id: spec.id,
           observationSpace: String(env.observationSpace),
           actionSpace: String(env.actionSpace),
-          maxEpisodeSteps: spec.maxEpisodeSteps ?? null,
+          // Gridworlds end their episodes themselves at maxSteps, as Minigrid's do.
+          maxEpisodeSteps: spec.maxEpisodeSteps ?? ownStepLimit(env) ?? null,
           description: spec.description ?? "",
         };
         env.close();
@@ -53,4 +54,9 @@ export function checkCommand(): Command {
       for (const line of report.passed) console.log(`  ✓ ${line}`);
       for (const line of report.warnings) console.log(`  ! ${line}`);
     });
+}
+
+function ownStepLimit(env: { unwrapped: unknown }): number | undefined {
+  const limit = (env.unwrapped as { maxSteps?: unknown }).maxSteps;
+  return typeof limit === "number" ? limit : undefined;
 }
