@@ -1,31 +1,8 @@
 // Throughput of CartPole through each layer of the API: the env class alone, `make` with its
 // wrappers, and a SyncVectorEnv of 16. Figures are steps per second (every sub-env step counts).
-import { make, Rng, SyncVectorEnv } from "../src/core";
+import { make, SyncVectorEnv } from "../src/core";
 import { CartPoleEnv } from "./cartpole";
-
-/** Runs `body(n)` (which performs n steps) for about `seconds`, several times; returns the best steps/s. */
-export function measureStepsPerSec(body: (steps: number) => void, seconds = 0.5, repeats = 3): number {
-  body(10_000); // warm up the JIT
-  let best = 0;
-  for (let r = 0; r < repeats; r++) {
-    let steps = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    while (elapsed < seconds * 1000) {
-      body(50_000);
-      steps += 50_000;
-      elapsed = performance.now() - start;
-    }
-    best = Math.max(best, (steps * 1000) / elapsed);
-  }
-  return Math.round(best);
-}
-
-/** Random actions, precomputed so that drawing them is not what is measured. */
-function actionTable(size: number): Uint8Array {
-  const rng = new Rng(0);
-  return Uint8Array.from({ length: size }, () => rng.integer(2));
-}
+import { actionTable, measureStepsPerSec } from "./measure";
 
 /** The CartPole figures of `pomdp bench envs`. */
 export function benchCartPole(seconds = 0.5): {
@@ -33,7 +10,7 @@ export function benchCartPole(seconds = 0.5): {
   cartpoleMakeStepsPerSec: number;
   cartpoleVec16StepsPerSec: number;
 } {
-  const actions = actionTable(4096);
+  const actions = actionTable(2);
 
   const raw = new CartPoleEnv();
   raw.reset({ seed: 0 });

@@ -1,6 +1,7 @@
 // Throughput of the gridworld engine: random actions on MiniGrid-Empty-8x8-v0's underlying env,
 // producing the 7×7×3 encoded view at every step, resetting at episode ends.
-import { make, Rng } from "../../src/core";
+import { make } from "../../src/core";
+import { actionTable, measureStepsPerSec } from "../measure";
 import { registerGridworlds } from "./index";
 import type { MiniGridEnv } from "./minigrid_env";
 
@@ -13,28 +14,17 @@ export function benchGridworld(seconds = 0.5, repeats = 3): { minigridEmpty8Step
   registerGridworlds();
   const env = make("MiniGrid-Empty-8x8-v0").unwrapped as MiniGridEnv;
   env.reset({ seed: 0 });
-  // Random actions drawn beforehand, so that drawing them is not what is measured.
-  const rng = new Rng(0);
-  const actions = Uint8Array.from({ length: 4096 }, () => rng.integer(7));
+  const actions = actionTable(7);
   let t = 0;
-  const run = (steps: number) => {
-    for (let i = 0; i < steps; i++) {
-      const r = env.step(actions[t++ & 4095]);
-      if (r.terminated || r.truncated) env.reset();
-    }
-  };
-  run(20_000); // warm up the JIT
-  let best = 0;
-  for (let rep = 0; rep < repeats; rep++) {
-    let steps = 0;
-    const start = performance.now();
-    let elapsed = 0;
-    while (elapsed < seconds * 1000) {
-      run(20_000);
-      steps += 20_000;
-      elapsed = performance.now() - start;
-    }
-    best = Math.max(best, (steps * 1000) / elapsed);
-  }
-  return { minigridEmpty8StepsPerSec: Math.round(best) };
+  const minigridEmpty8StepsPerSec = measureStepsPerSec(
+    (steps) => {
+      for (let i = 0; i < steps; i++) {
+        const r = env.step(actions[t++ & 4095]);
+        if (r.terminated || r.truncated) env.reset();
+      }
+    },
+    seconds,
+    repeats,
+  );
+  return { minigridEmpty8StepsPerSec };
 }

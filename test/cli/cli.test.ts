@@ -57,6 +57,23 @@ describe("pomdp command line", () => {
     expect(JSON.parse(rollout.stdout)).toMatchObject({ id: "RememberBit-v0", episodes: 4, meanLength: 6 });
   });
 
+  it("bench envs prints one JSON line with every env figure (values not judged: benchmarks are not tests)", () => {
+    const { code, stdout } = pomdp("bench", "envs", "--seconds", "0.02");
+    expect(code).toBe(0);
+    const lines = stdout.trim().split("\n");
+    expect(lines).toHaveLength(1);
+    const figures = JSON.parse(lines[0]);
+    for (const key of [
+      "cartpoleRawStepsPerSec",
+      "cartpoleMakeStepsPerSec",
+      "cartpoleVec16StepsPerSec",
+      "cartpolePixelFramesPerSec",
+      "minigridEmpty8StepsPerSec",
+    ]) {
+      expect(Number.isFinite(figures[key]) && figures[key] > 0).toBe(true);
+    }
+  });
+
   it("fails with a clear message on an unknown id or a malformed flag", () => {
     const unknown = pomdp("check", "CartPol-v1");
     expect(unknown.code).toBe(1);
