@@ -3,6 +3,7 @@ import { benchCartPole } from "../../envs/cartpole_bench";
 import { benchGridworld } from "../../envs/gridworld/bench";
 import { benchPixels } from "../../envs/pixels_bench";
 import { parseBackendName } from "../nn/backend_names";
+import { parsePositiveNumber } from "./options";
 
 /** `pomdp bench envs|nn`: throughput figures as one JSON line (a script, never a timed test). */
 export function benchCommand(): Command {
@@ -12,7 +13,7 @@ export function benchCommand(): Command {
     .description(
       "env throughput: CartPole steps/s (raw, through make, vector of 16), pixel frames/s, gridworld steps/s",
     )
-    .option("--seconds <s>", "measuring time per figure and repeat", Number.parseFloat, 0.5)
+    .option("--seconds <s>", "measuring time per figure and repeat", parsePositiveNumber, 0.5)
     .action((opts: { seconds: number }) => {
       const figures: Record<string, number | string> = { node: process.version };
       Object.assign(

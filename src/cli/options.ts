@@ -36,3 +36,11 @@ export function withRequire(command: Command): Command {
       }
     });
 }
+
+/** Commander parser for a positive number flag (a duration): rejects "0", "-1", "abc". */
+export function parsePositiveNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
+  return n;
+}
