@@ -43,10 +43,7 @@ export class FourRoomsEnv extends MiniGridEnv {
 
   protected genGrid(width: number, height: number): void {
     const grid = this.grid;
-    grid.horzWall(0, 0);
-    grid.horzWall(0, height - 1);
-    grid.vertWall(0, 0);
-    grid.vertWall(width - 1, 0);
+    grid.wallRect(0, 0, width, height);
     const roomW = Math.floor(width / 2);
     const roomH = Math.floor(height / 2);
     for (let j = 0; j < 2; j++) {

@@ -50,10 +50,7 @@ export class MemoryEnv extends MiniGridEnv {
 
   protected genGrid(width: number, height: number): void {
     const grid = this.grid;
-    grid.horzWall(0, 0);
-    grid.horzWall(0, height - 1);
-    grid.vertWall(0, 0);
-    grid.vertWall(width - 1, 0);
+    grid.wallRect(0, 0, width, height);
     const mid = Math.floor(height / 2);
     const upperRoomWall = mid - 2;
     const lowerRoomWall = mid + 2;
