@@ -99,6 +99,50 @@ export function checkVectorResetArgs(envName: string, args: VectorResetArgs | un
   }
 }
 
+/** The batched arrays of a vector env that each sub-env writes its slot of. */
+export interface BatchBuffers {
+  observations: BoxArray;
+  /** Values per observation: sub-env `i` writes at `i * obsSize`. */
+  obsSize: number;
+  rewards: Float64Array;
+  terminated: Uint8Array;
+  truncated: Uint8Array;
+}
+
+/** Resets sub-env `i` (with seed `seed + i` when a seed is given) into its slot; returns its info. */
+export function resetSubEnv<A>(
+  env: Env<BoxArray, A>,
+  i: number,
+  args: VectorResetArgs,
+  buffers: BatchBuffers,
+): Info {
+  const seed = args.seed === undefined ? undefined : args.seed + i;
+  const { observation, info } = env.reset({ seed, options: args.options });
+  buffers.observations.set(observation, i * buffers.obsSize);
+  buffers.rewards[i] = 0;
+  buffers.terminated[i] = 0;
+  buffers.truncated[i] = 0;
+  return info;
+}
+
+/**
+ * Steps sub-env `i` with same-step autoreset, writing its slot of the buffers; returns its info (with
+ * `finalObservation` and `finalInfo` where the episode ended). Shared by the sync and async vector envs.
+ */
+export function stepSubEnv<A>(env: Env<BoxArray, A>, action: A, i: number, buffers: BatchBuffers): Info {
+  const r = env.step(action);
+  buffers.rewards[i] = r.reward;
+  buffers.terminated[i] = r.terminated ? 1 : 0;
+  buffers.truncated[i] = r.truncated ? 1 : 0;
+  if (r.terminated || r.truncated) {
+    const next = env.reset();
+    buffers.observations.set(next.observation, i * buffers.obsSize);
+    return { ...next.info, finalObservation: r.observation.slice(), finalInfo: r.info };
+  }
+  buffers.observations.set(r.observation, i * buffers.obsSize);
+  return r.info;
+}
+
 /**
  * Steps its sub-envs one after the other in this thread: the fastest choice when a step is cheap
  * (CartPole, gridworlds); see `AsyncVectorEnv` for expensive steps.
@@ -115,6 +159,7 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
   private readonly truncated: Uint8Array;
   private readonly infos: Info[];
   private readonly obsSize: number;
+  private readonly buffers: BatchBuffers;
   private hasReset = false;
 
   /** @param factories one function per sub-env that builds it (e.g. `() => make("CartPole-v1")`). */
@@ -139,6 +184,13 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
     this.terminated = new Uint8Array(this.numEnvs);
     this.truncated = new Uint8Array(this.numEnvs);
     this.infos = new Array(this.numEnvs).fill(EMPTY_INFO);
+    this.buffers = {
+      observations: this.observations,
+      obsSize: this.obsSize,
+      rewards: this.rewards,
+      terminated: this.terminated,
+      truncated: this.truncated,
+    };
   }
 
   private get envName(): string {
@@ -147,15 +199,7 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
 
   reset(args: VectorResetArgs = {}): VectorResetResult {
     checkVectorResetArgs(this.envName, args);
-    for (let i = 0; i < this.numEnvs; i++) {
-      const seed = args.seed === undefined ? undefined : args.seed + i;
-      const { observation, info } = this.envs[i].reset({ seed, options: args.options });
-      this.observations.set(observation, i * this.obsSize);
-      this.infos[i] = info;
-    }
-    this.rewards.fill(0);
-    this.terminated.fill(0);
-    this.truncated.fill(0);
+    for (let i = 0; i < this.numEnvs; i++) this.infos[i] = resetSubEnv(this.envs[i], i, args, this.buffers);
     this.hasReset = true;
     return { observations: this.observations, infos: this.infos };
   }
@@ -164,21 +208,8 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
     if (!this.hasReset)
       throw new Error(`vector env of ${this.envName}: step() called before reset(); call reset() first`);
     checkVectorActions(this.envName, this.singleActionSpace, this.numEnvs, actions);
-    for (let i = 0; i < this.numEnvs; i++) {
-      const env = this.envs[i];
-      const r = env.step(actions[i]);
-      this.rewards[i] = r.reward;
-      this.terminated[i] = r.terminated ? 1 : 0;
-      this.truncated[i] = r.truncated ? 1 : 0;
-      if (r.terminated || r.truncated) {
-        const next = env.reset();
-        this.observations.set(next.observation, i * this.obsSize);
-        this.infos[i] = { ...next.info, finalObservation: r.observation.slice(), finalInfo: r.info };
-      } else {
-        this.observations.set(r.observation, i * this.obsSize);
-        this.infos[i] = r.info;
-      }
-    }
+    for (let i = 0; i < this.numEnvs; i++)
+      this.infos[i] = stepSubEnv(this.envs[i], actions[i], i, this.buffers);
     return {
       observations: this.observations,
       rewards: this.rewards,

@@ -5,6 +5,7 @@ import type { Env, Info } from "./env";
 import { make } from "./registry";
 import type { BoxArray, DType } from "./spaces";
 import { allocate } from "./spaces";
+import { type BatchBuffers, resetSubEnv, stepSubEnv } from "./vector";
 
 /** What the main thread hands each worker. */
 export interface WorkerSetup {
@@ -50,6 +51,13 @@ const observations = viewOf(setup.dtype, setup.observations);
 const rewards = new Float64Array(setup.rewards);
 const flags = new Uint8Array(setup.flags); // [terminated × N, truncated × N]
 const numEnvs = rewards.length;
+const buffers: BatchBuffers = {
+  observations,
+  obsSize: setup.obsSize,
+  rewards,
+  terminated: flags.subarray(0, numEnvs),
+  truncated: flags.subarray(numEnvs),
+};
 
 function viewOf(dtype: DType, buffer: SharedArrayBuffer): BoxArray {
   const probe = allocate(dtype, 0);
@@ -59,39 +67,12 @@ function viewOf(dtype: DType, buffer: SharedArrayBuffer): BoxArray {
 
 function handle(command: WorkerCommand): unknown {
   switch (command.cmd) {
-    case "reset": {
-      const infos: Info[] = [];
-      envs.forEach((env, k) => {
-        const i = setup.envIndices[k];
-        const seed = command.seed === undefined ? undefined : command.seed + i;
-        const { observation, info } = env.reset({ seed, options: command.options });
-        observations.set(observation, i * setup.obsSize);
-        rewards[i] = 0;
-        flags[i] = 0;
-        flags[numEnvs + i] = 0;
-        infos.push(info);
-      });
-      return { infos };
-    }
-    case "step": {
-      const infos: Info[] = [];
-      envs.forEach((env, k) => {
-        const i = setup.envIndices[k];
-        const r = env.step(command.actions[k]);
-        rewards[i] = r.reward;
-        flags[i] = r.terminated ? 1 : 0;
-        flags[numEnvs + i] = r.truncated ? 1 : 0;
-        if (r.terminated || r.truncated) {
-          const next = env.reset();
-          observations.set(next.observation, i * setup.obsSize);
-          infos.push({ ...next.info, finalObservation: r.observation.slice(), finalInfo: r.info });
-        } else {
-          observations.set(r.observation, i * setup.obsSize);
-          infos.push(r.info);
-        }
-      });
-      return { infos };
-    }
+    case "reset":
+      return { infos: envs.map((env, k) => resetSubEnv(env, setup.envIndices[k], command, buffers)) };
+    case "step":
+      return {
+        infos: envs.map((env, k) => stepSubEnv(env, command.actions[k], setup.envIndices[k], buffers)),
+      };
     case "close":
       for (const env of envs) env.close();
       return { closed: true };
