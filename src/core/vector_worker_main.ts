@@ -1,7 +1,7 @@
 // The body of an AsyncVectorEnv worker: hosts some of the sub-envs, steps them on command, writes
 // observations, rewards and flags straight into the shared buffers, and answers with the infos.
 import { type MessagePort, workerData } from "node:worker_threads";
-import type { Env, Info } from "./env";
+import type { Env } from "./env";
 import { make } from "./registry";
 import type { BoxArray, DType } from "./spaces";
 import { allocate } from "./spaces";
