@@ -50,6 +50,15 @@ const EMPTY_INFO = Object.freeze({}) as Info;
  * return is 4 after `length + 1` steps, which needs the cue remembered for `length` steps.
  */
 export class TMazeEnv extends Env<Float32Array, number> {
+  /** Keys of `pomdp play`: each arrow moves in its direction (north is up in `renderText`). */
+  readonly playKeys = {
+    up: { action: TMazeActions.north, name: "north" },
+    right: { action: TMazeActions.east, name: "east" },
+    down: { action: TMazeActions.south, name: "south" },
+    left: { action: TMazeActions.west, name: "west" },
+  } as const;
+  /** What the keys do, for `pomdp play`. */
+  readonly playHelp = "keys: arrows move north / east / south / west, r reset, q quit";
   readonly observationSpace = new Box(0, 1, [3], "float32");
   readonly actionSpace = new Discrete(4);
   /** Cells from the start to the junction. */

@@ -30,10 +30,23 @@ export const PLAY_KEYS: Readonly<Record<string, PlayInput>> = {
 const ACTION_NAMES = ["turn left", "turn right", "forward", "pick up", "drop", "toggle", "done"];
 const HELP = "keys: ←/→ turn, ↑ forward, space toggle, p pick up, d drop, enter or . done, r reset, q quit";
 
-/** What the unwrapped env must offer to be played: Minigrid's text picture. */
-interface Playable {
+/** A key of an env's own layout: the action it takes and what to call it. */
+export interface PlayKey {
+  action: number;
+  name: string;
+}
+
+/**
+ * What the unwrapped env must offer to be played: a text picture (Minigrid's `renderText`), and
+ * optionally its own keys (e.g. TMaze's arrows move in their direction) replacing Minigrid's.
+ */
+export interface Playable {
   renderText(): string;
   mission?: string;
+  /** Key name (as in `PLAY_KEYS`: "up", "left", …) → action; "r" and "q" keep their meaning. */
+  playKeys?: Readonly<Record<string, PlayKey>>;
+  /** One line saying what the keys do. */
+  playHelp?: string;
 }
 
 /** Names of the keys in a chunk of raw terminal input (arrows arrive as escape sequences). */
@@ -98,13 +111,31 @@ export class PlaySession {
     this.newEpisode(this.seed);
   }
 
+  /** What a key does with this env: its own keys if it has them, else Minigrid's. */
+  private lookup(key: string): { input: PlayInput; label?: string } | undefined {
+    const own = this.playable.playKeys;
+    if (own === undefined) {
+      const input = PLAY_KEYS[key];
+      return input === undefined
+        ? undefined
+        : { input, label: typeof input === "object" ? ACTION_NAMES[input.action] : undefined };
+    }
+    if (own[key] !== undefined) return { input: { action: own[key].action }, label: own[key].name };
+    const session = PLAY_KEYS[key];
+    return session === "reset" || session === "quit" ? { input: session } : undefined;
+  }
+
   /** Applies the key called `name`; returns false once the player quits. */
   press(name: string): boolean {
-    const input = PLAY_KEYS[name.trim().toLowerCase()];
-    if (input === undefined) {
-      this.write(`unknown key "${name}"; expected one of ${Object.keys(PLAY_KEYS).join(", ")}\n`);
+    const found = this.lookup(name.trim().toLowerCase());
+    if (found === undefined) {
+      const keys = this.playable.playKeys
+        ? [...Object.keys(this.playable.playKeys), "r", "q"]
+        : Object.keys(PLAY_KEYS);
+      this.write(`unknown key "${name}"; expected one of ${keys.join(", ")}\n`);
       return true;
     }
+    const input = found.input;
     if (input === "quit") {
       if (this.ended === null && this.steps > 0) this.returns.push(this.episodeReturn);
       const list = this.returns.map(formatNumber).join(", ");
@@ -125,7 +156,7 @@ export class PlaySession {
     this.steps++;
     this.lastReward = r.reward;
     this.episodeReturn += r.reward;
-    this.lastAction = ACTION_NAMES[input.action];
+    this.lastAction = found.label ?? String(input.action);
     if (r.terminated || r.truncated) {
       this.ended = r.terminated ? "terminated" : `truncated after ${this.steps} steps`;
       this.returns.push(this.episodeReturn);
@@ -154,7 +185,7 @@ export class PlaySession {
       lines.push(
         `episode over: ${this.ended}, return ${formatNumber(this.episodeReturn)} — r to play again, q to quit`,
       );
-    else lines.push(HELP);
+    else lines.push(this.playable.playHelp ?? HELP);
     this.write(`${this.clearScreen ? "\u001b[2J\u001b[H" : ""}${lines.join("\n")}\n\n`);
   }
 }

@@ -149,6 +149,30 @@ describe("pomdp play", () => {
     expect(session.returns).toEqual([0]); // the abandoned episode counts, with return 0
   });
 
+  it("plays TMaze with its own keys: arrows move in their direction", async () => {
+    const play = async (seed: number, turn: string) => {
+      let out = "";
+      const session = new PlaySession("TMaze-v0", seed, (text) => {
+        out += text;
+      });
+      const lines = async function* () {
+        yield Array(10).fill("right").join(" ");
+        yield "p"; // a Minigrid key, not TMaze's
+        yield turn;
+      };
+      await playFromLines(session, lines());
+      return { out, returns: session.returns };
+    };
+    const north = await play(3, "up");
+    expect(north.out).toContain("step 10 (east)");
+    expect(north.out).toContain('unknown key "p"; expected one of up, right, down, left, r, q');
+    expect(north.out).toContain("step 11 (north)");
+    const south = await play(3, "down");
+    // Seed 3 cues north: the cued arm gives +4, the other -0.1.
+    expect(north.returns).toEqual([4]);
+    expect(south.returns).toEqual([-0.1]);
+  });
+
   it("refuses envs that are not gridworlds", () => {
     expect(() => new PlaySession("CartPole-v1", 0, () => {})).toThrow(
       /CartPole-v1 is not a gridworld.*MiniGrid-Empty-5x5-v0/,
