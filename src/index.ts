@@ -6,6 +6,18 @@ import { AsyncVectorEnv, type Env, type MakeOverrides, make, SyncVectorEnv, type
 registerBuiltinEnvs();
 
 export { CartPoleEnv } from "../envs/cartpole";
+export { CartPolePixelsEnv } from "../envs/cartpole_pixels";
+/** The gridworld engine, its envs and wrappers (a namespace: Minigrid's `Box` object is not the space). */
+export * as gridworld from "../envs/gridworld";
+export {
+  FullyObserved,
+  ImageOnly,
+  MiniGridEnv,
+  OneHotPartialView,
+  RgbFullView,
+  RgbPartialView,
+  TMazeEnv,
+} from "../envs/gridworld";
 export * from "./core";
 export * from "./wrappers";
 

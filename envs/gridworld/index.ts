@@ -14,6 +14,8 @@ export * from "./fourrooms";
 export * from "./grid";
 export * from "./memory";
 export * from "./minigrid_env";
+export * from "./render_rgb";
+export * from "./rgb_wrappers";
 export * from "./tmaze";
 export * from "./world_object";
 export * from "./wrappers";

@@ -121,6 +121,20 @@ describe("SyncVectorEnv", () => {
     expect(before.length).toBe(12);
   });
 
+  it("batches gridworld views through ImageOnly, from the library entry", () => {
+    const vec = makeVec("MiniGrid-MemoryS7-v0", 3, { wrap: (env) => new ImageOnly(env) });
+    const { observations } = vec.reset({ seed: 4 });
+    expect(observations).toBeInstanceOf(Uint8Array);
+    expect(observations.length).toBe(3 * 7 * 7 * 3);
+    const single = new ImageOnly(make("MiniGrid-MemoryS7-v0"));
+    expect(Array.from(observations.subarray(147, 294))).toEqual(
+      Array.from(single.reset({ seed: 5 }).observation),
+    );
+    expect(() => makeVec("MiniGrid-MemoryS7-v0", 2)).toThrow(
+      "observations must be a Box to batch into one array",
+    );
+  });
+
   it("refuses step before reset and non-Box observations", () => {
     expect(() => makeVec("CartPole-v1", 2).step([0, 0])).toThrow(
       "vector env of CartPole-v1: step() called before reset(); call reset() first",
