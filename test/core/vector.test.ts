@@ -4,6 +4,7 @@ import {
   Box,
   Discrete,
   Env,
+  ImageOnly,
   make,
   makeVec,
   type ResetArgs,
