@@ -12,6 +12,7 @@ import {
   type ResetArgs,
   type ResetResult,
   register,
+  requirePositiveInteger,
   type StepResult,
   warn,
 } from "../src/core";
@@ -65,8 +66,8 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   constructor(args: CartPoleArgs = {}) {
     super();
     this.suttonBartoReward = args.suttonBartoReward ?? false;
-    this.renderWidth = positiveInteger("renderWidth", args.renderWidth ?? 600);
-    this.renderHeight = positiveInteger("renderHeight", args.renderHeight ?? 400);
+    this.renderWidth = requirePositiveInteger("CartPole", "renderWidth", args.renderWidth ?? 600);
+    this.renderHeight = requirePositiveInteger("CartPole", "renderHeight", args.renderHeight ?? 400);
     const f32max = 3.4028234663852886e38;
     const high = [X_THRESHOLD * 2, f32max, THETA_THRESHOLD_RADIANS * 2, f32max].map(Math.fround);
     this.observationSpace = new Box(
@@ -191,12 +192,6 @@ export class CartPoleEnv extends Env<Float32Array, number> {
 }
 
 const EMPTY_INFO = Object.freeze({}) as Record<string, unknown>;
-
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
-    throw new Error(`CartPole: ${name} must be an integer ≥ 1, got ${describeValue(value)}`);
-  return value;
-}
 
 /** Indices of CartPole's position observations `[x, theta]`: what the velocity-free variants keep. */
 export const CARTPOLE_POSITIONS = [0, 2];

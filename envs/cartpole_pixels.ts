@@ -12,6 +12,7 @@ import {
   type ResetResult,
   type Rng,
   register,
+  requirePositiveInteger,
   type StepResult,
 } from "../src/core";
 import { CartPoleEnv } from "./cartpole";
@@ -47,8 +48,8 @@ export class CartPolePixelsEnv extends Env<Uint8Array, number> {
 
   constructor(args: CartPolePixelsArgs = {}) {
     super();
-    const width = positiveInteger("width", args.width ?? 64);
-    const height = positiveInteger("height", args.height ?? 64);
+    const width = requirePositiveInteger("CartPole-Pixels", "width", args.width ?? 64);
+    const height = requirePositiveInteger("CartPole-Pixels", "height", args.height ?? 64);
     const grayscale = args.grayscale ?? true;
     if (typeof grayscale !== "boolean")
       throw new Error(`CartPole-Pixels: grayscale must be true or false, got ${describeValue(grayscale)}`);
@@ -99,12 +100,6 @@ export class CartPolePixelsEnv extends Env<Uint8Array, number> {
     drawCartPole(this.physics.state[0], this.physics.state[2], this.canvas);
     return this.canvas.data.slice();
   }
-}
-
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1)
-    throw new Error(`CartPole-Pixels: ${name} must be an integer ≥ 1, got ${describeValue(value)}`);
-  return value;
 }
 
 /** Registers `CartPole-Pixels-v1` (500 steps, like CartPole-v1). */

@@ -1,7 +1,15 @@
 // The library entry: importing it registers every built-in env and exports the public API.
 
 import { registerBuiltinEnvs } from "../envs";
-import { AsyncVectorEnv, type Env, type MakeOverrides, make, SyncVectorEnv, type VectorEnv } from "./core";
+import {
+  AsyncVectorEnv,
+  type Env,
+  type MakeOverrides,
+  make,
+  requirePositiveInteger,
+  SyncVectorEnv,
+  type VectorEnv,
+} from "./core";
 
 registerBuiltinEnvs();
 
@@ -46,8 +54,7 @@ export function makeVec(id: string, numEnvs: number, options: MakeVecOptions = {
       preload: [__filename, ...(options.preload ?? [])],
     });
   }
-  if (!Number.isInteger(numEnvs) || numEnvs < 1)
-    throw new Error(`makeVec(${id}): numEnvs must be an integer ≥ 1, got ${numEnvs}`);
+  requirePositiveInteger(`makeVec(${id})`, "numEnvs", numEnvs);
   const wrap = options.wrap ?? ((env) => env);
   return new SyncVectorEnv(Array.from({ length: numEnvs }, () => () => wrap(make(id, options.overrides))));
 }

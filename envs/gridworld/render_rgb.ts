@@ -1,7 +1,7 @@
 // RGB pictures of a gridworld, tile by tile as Farama Minigrid draws them (Grid.render_tile and the
 // WorldObj.render methods): each tile is drawn at 3× its size from shape tests on the unit square,
 // then averaged down, and cached by what it shows, so a frame is only a copy of cached tiles.
-import type { Frame } from "../../src/core";
+import { type Frame, requirePositiveInteger } from "../../src/core";
 import { OBJECT_TO_IDX } from "./constants";
 
 /** What `renderGridRgb` draws: the encoded grid, the agent, and optionally the highlighted cells. */
@@ -324,8 +324,7 @@ function blit(
 }
 
 function checkTileSize(caller: string, tileSize: number): void {
-  if (!Number.isInteger(tileSize) || tileSize < 1)
-    throw new Error(`${caller}: tileSize must be an integer ≥ 1, got ${tileSize}`);
+  requirePositiveInteger(caller, "tileSize", tileSize);
 }
 
 /**
@@ -386,8 +385,7 @@ export function renderEncodedViewRgb(
   out?: Uint8Array,
 ): Uint8Array {
   checkTileSize("renderEncodedViewRgb", tileSize);
-  if (!Number.isInteger(viewSize) || viewSize < 1)
-    throw new Error(`renderEncodedViewRgb: viewSize must be an integer ≥ 1, got ${viewSize}`);
+  requirePositiveInteger("renderEncodedViewRgb", "viewSize", viewSize);
   if (image.length !== viewSize * viewSize * 3)
     throw new Error(
       `renderEncodedViewRgb: image has ${image.length} bytes; expected viewSize² × 3 = ${viewSize * viewSize * 3}`,

@@ -1,6 +1,13 @@
 // Pixel observations of the gridworlds, for CNN encoders: Minigrid's RGBImgPartialObsWrapper and
 // RGBImgObsWrapper, except that the observation is the image alone (no direction or mission).
-import { Box, Dict, describeValue, type Env, ObservationWrapper } from "../../src/core";
+import {
+  Box,
+  Dict,
+  describeValue,
+  type Env,
+  ObservationWrapper,
+  requirePositiveInteger,
+} from "../../src/core";
 import { renderEncodedViewRgb, renderGridRgb } from "./render_rgb";
 
 /** The part of a gridworld observation these wrappers read: the egocentric encoding. */
@@ -38,11 +45,7 @@ export interface RgbFullViewOptions extends RgbViewOptions {
 }
 
 function tileSizeOf(wrapper: string, envName: string, tileSize: unknown): number {
-  if (typeof tileSize !== "number" || !Number.isInteger(tileSize) || tileSize < 1)
-    throw new Error(
-      `${wrapper}(${envName}): tileSize must be an integer ≥ 1, got ${describeValue(tileSize)}`,
-    );
-  return tileSize;
+  return requirePositiveInteger(`${wrapper}(${envName})`, "tileSize", tileSize);
 }
 
 /**

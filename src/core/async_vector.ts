@@ -1,6 +1,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { requirePositiveInteger } from "./describe";
 import type { Info } from "./env";
 import { listEnvs, make } from "./registry";
 import { allocate, type Box, type BoxArray, type Space } from "./spaces";
@@ -65,8 +66,7 @@ export class AsyncVectorEnv<A = number> implements VectorEnv<A> {
 
   constructor(args: AsyncVectorEnvArgs) {
     const { envId, numEnvs, overrides = {}, preload } = args;
-    if (!Number.isInteger(numEnvs) || numEnvs < 1)
-      throw new Error(`AsyncVectorEnv: numEnvs must be an integer ≥ 1, got ${numEnvs}`);
+    requirePositiveInteger("AsyncVectorEnv", "numEnvs", numEnvs);
     if (!Array.isArray(preload) || preload.some((p) => !path.isAbsolute(p))) {
       throw new Error(
         "AsyncVectorEnv: preload must be a list of absolute module paths that register the env",

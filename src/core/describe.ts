@@ -21,3 +21,11 @@ function describeList(items: ArrayLike<unknown>): string {
   const shown = Array.from({ length: Math.min(items.length, 6) }, (_, i) => describeValue(items[i]));
   return `[${shown.join(", ")}${items.length > 6 ? ", …" : ""}]`;
 }
+
+/** `value` if it is an integer ≥ 1; otherwise an error "`owner`: `name` must be an integer ≥ 1, got …". */
+export function requirePositiveInteger(owner: string, name: string, value: unknown): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
+    throw new Error(`${owner}: ${name} must be an integer ≥ 1, got ${describeValue(value)}`);
+  }
+  return value;
+}

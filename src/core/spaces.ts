@@ -1,4 +1,4 @@
-import { describeValue } from "./describe";
+import { describeValue, requirePositiveInteger } from "./describe";
 import type { Rng } from "./rng";
 
 /** Element types of a `Box`, each stored in its typed array. */
@@ -61,8 +61,7 @@ export class Discrete extends Space<number> {
     readonly start = 0,
   ) {
     super();
-    if (!Number.isInteger(n) || n < 1)
-      throw new Error(`Discrete: n must be an integer ≥ 1, got ${describeValue(n)}`);
+    requirePositiveInteger("Discrete", "n", n);
     if (!Number.isInteger(start))
       throw new Error(`Discrete: start must be an integer, got ${describeValue(start)}`);
   }

@@ -1,3 +1,4 @@
+import { requirePositiveInteger } from "./describe";
 import type { Env, ResetArgs, ResetResult, StepResult } from "./env";
 import { Wrapper } from "./wrapper";
 
@@ -16,9 +17,7 @@ export class TimeLimit<O, A> extends Wrapper<O, A> {
     readonly maxEpisodeSteps: number,
   ) {
     super(env);
-    if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1) {
-      throw new Error(`TimeLimit: maxEpisodeSteps must be an integer ≥ 1, got ${maxEpisodeSteps}`);
-    }
+    requirePositiveInteger("TimeLimit", "maxEpisodeSteps", maxEpisodeSteps);
   }
 
   /** Steps taken in the current episode. */

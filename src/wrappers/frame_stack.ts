@@ -7,6 +7,7 @@ import {
   ObservationWrapper,
   type ResetArgs,
   type ResetResult,
+  requirePositiveInteger,
 } from "../core";
 
 /** Options of `FrameStack`. */
@@ -42,8 +43,7 @@ export class FrameStack<A> extends ObservationWrapper<BoxArray, A, BoxArray> {
     const space = env.observationSpace;
     if (!(space instanceof Box))
       throw new Error(`FrameStack(${env.name}): expected a Box observation space, got ${space}`);
-    if (!Number.isInteger(k) || k < 1)
-      throw new Error(`FrameStack(${env.name}): k must be an integer ≥ 1, got ${describeValue(k)}`);
+    requirePositiveInteger(`FrameStack(${env.name})`, "k", k);
     this.inner = space;
     this.layout = options.layout ?? (space.shape.length === 3 ? "channels" : "stack");
     this.padding = options.padding ?? "reset";
