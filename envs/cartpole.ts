@@ -2,6 +2,7 @@
 // Euler arithmetic in the same order, float32 observations — plus its partially observed variants.
 import {
   Box,
+  beforeResetError,
   checkOptionKeys,
   checkResetArgs,
   Discrete,
@@ -95,7 +96,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
   step(action: number): StepResult<Float32Array> {
     if (action !== 0 && action !== 1)
       throw new Error(invalidActionMessage(this.name, this.actionSpace, action));
-    if (!this.hasState) throw new Error(`${this.name}: step() called before reset(); call reset() first`);
+    if (!this.hasState) throw beforeResetError(this.name, "step()");
     const s = this.state;
     let x = s[0];
     let xDot = s[1];
@@ -149,7 +150,7 @@ export class CartPoleEnv extends Env<Float32Array, number> {
 
   /** Gymnasium's picture of the cart and pole (600 × 400 by default), as RGB bytes. */
   override render(): Frame {
-    if (!this.hasState) throw new Error(`${this.name}: render() called before reset(); call reset() first`);
+    if (!this.hasState) throw beforeResetError(this.name, "render()");
     const frame: Frame = {
       width: this.renderWidth,
       height: this.renderHeight,

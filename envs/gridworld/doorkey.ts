@@ -1,5 +1,6 @@
 // Minigrid's DoorKey (minigrid/envs/doorkey.py): fetch the key, unlock the door, reach the goal.
-import { integerAtLeast, MiniGridEnv } from "./minigrid_env";
+import { requireIntegerAtLeast } from "../../src/core";
+import { MiniGridEnv } from "./minigrid_env";
 import { Door, Goal, Key } from "./world_object";
 
 /** Keyword arguments of `DoorKeyEnv`. */
@@ -21,7 +22,7 @@ export interface DoorKeyArgs {
  */
 export class DoorKeyEnv extends MiniGridEnv {
   constructor(args: DoorKeyArgs = {}) {
-    const size = integerAtLeast("DoorKeyEnv", "size", args.size ?? 8, 5);
+    const size = requireIntegerAtLeast("DoorKeyEnv", "size", args.size ?? 8, 5);
     super({
       width: size,
       height: size,

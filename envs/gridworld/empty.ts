@@ -1,6 +1,6 @@
 // Minigrid's Empty room (minigrid/envs/empty.py): reach the goal in the opposite corner.
-import { describeValue } from "../../src/core";
-import { integerAtLeast, MiniGridEnv } from "./minigrid_env";
+import { describeValue, requireIntegerAtLeast } from "../../src/core";
+import { MiniGridEnv } from "./minigrid_env";
 import { Goal } from "./world_object";
 
 /** Keyword arguments of `EmptyEnv`. */
@@ -29,7 +29,7 @@ export class EmptyEnv extends MiniGridEnv {
   private readonly startDir: number;
 
   constructor(args: EmptyArgs = {}) {
-    const size = integerAtLeast("EmptyEnv", "size", args.size ?? 8, 3);
+    const size = requireIntegerAtLeast("EmptyEnv", "size", args.size ?? 8, 3);
     super({
       width: size,
       height: size,

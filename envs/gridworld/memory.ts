@@ -1,7 +1,9 @@
 // Minigrid's Memory task (minigrid/envs/memory.py): remember the object seen in the start room and
 // walk to the matching one at the end of the hallway.
+
+import { requireIntegerAtLeast } from "../../src/core";
 import { Actions } from "./constants";
-import { integerAtLeast, MiniGridEnv } from "./minigrid_env";
+import { MiniGridEnv } from "./minigrid_env";
 import { Ball, Key, Wall } from "./world_object";
 
 /** Keyword arguments of `MemoryEnv`. */
@@ -34,7 +36,7 @@ export class MemoryEnv extends MiniGridEnv {
   readonly randomLength: boolean;
 
   constructor(args: MemoryArgs = {}) {
-    const size = integerAtLeast("MemoryEnv", "size", args.size ?? 7, 7);
+    const size = requireIntegerAtLeast("MemoryEnv", "size", args.size ?? 7, 7);
     if (size % 2 !== 1) throw new Error(`MemoryEnv: size must be odd (the hallway is centred), got ${size}`);
     super({
       width: size,

@@ -2,6 +2,7 @@
 // the same dynamics, rewards, flags and egocentric observation, computed into preallocated buffers.
 import {
   Box as BoxSpace,
+  beforeResetError,
   checkOptionKeys,
   checkResetArgs,
   Dict,
@@ -13,6 +14,7 @@ import {
   invalidActionMessage,
   type ResetArgs,
   type ResetResult,
+  requireIntegerAtLeast,
   type StepResult,
   Text,
 } from "../../src/core";
@@ -124,15 +126,15 @@ export abstract class MiniGridEnv extends Env<MiniGridObservation, number> {
   constructor(options: MiniGridOptions) {
     super();
     const name = new.target.name;
-    this.width = integerAtLeast(name, "width", options.width, 3);
-    this.height = integerAtLeast(name, "height", options.height, 3);
-    this.maxSteps = integerAtLeast(name, "maxSteps", options.maxSteps, 1);
+    this.width = requireIntegerAtLeast(name, "width", options.width, 3);
+    this.height = requireIntegerAtLeast(name, "height", options.height, 3);
+    this.maxSteps = requireIntegerAtLeast(name, "maxSteps", options.maxSteps, 1);
     const view = options.agentViewSize ?? 7;
     if (typeof view !== "number" || !Number.isInteger(view) || view < 3 || view % 2 !== 1) {
       throw new Error(`${name}: agentViewSize must be an odd integer ≥ 3, got ${describeValue(view)}`);
     }
     this.agentViewSize = view;
-    this.tileSize = integerAtLeast(name, "tileSize", options.tileSize ?? 32, 1);
+    this.tileSize = requireIntegerAtLeast(name, "tileSize", options.tileSize ?? 32, 1);
     this.seeThroughWalls = options.seeThroughWalls ?? false;
     this.mission = options.mission;
     this.grid = new Grid(this.width, this.height);
@@ -182,7 +184,7 @@ export abstract class MiniGridEnv extends Env<MiniGridObservation, number> {
     if (!(action === (action | 0) && action >= 0 && action <= 6)) {
       throw new Error(invalidActionMessage(this.name, this.actionSpace, action));
     }
-    if (!this.hasReset) throw new Error(`${this.name}: step() called before reset(); call reset() first`);
+    if (!this.hasReset) throw beforeResetError(this.name, "step()");
     this.stepCount++;
     this.terminatedByAct = false;
     const reward = this.act(action);
@@ -338,7 +340,7 @@ export abstract class MiniGridEnv extends Env<MiniGridObservation, number> {
 
   /** An RGB picture of the whole grid with the agent and its highlighted view cone. */
   override render(): Frame {
-    if (!this.hasReset) throw new Error(`${this.name}: render() called before reset(); call reset() first`);
+    if (!this.hasReset) throw beforeResetError(this.name, "render()");
     return renderGridRgb(
       {
         width: this.width,
@@ -513,12 +515,4 @@ export abstract class MiniGridEnv extends Env<MiniGridObservation, number> {
       }
     }
   }
-}
-
-/** Throws unless `value` is an integer ≥ `min`; returns it. */
-export function integerAtLeast(envName: string, name: string, value: unknown, min: number): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw new Error(`${envName}: ${name} must be an integer ≥ ${min}, got ${describeValue(value)}`);
-  }
-  return value;
 }

@@ -2,6 +2,7 @@
 // a corridor whose start shows which arm of the final T-junction holds the reward.
 import {
   Box,
+  beforeResetError,
   checkOptionKeys,
   checkResetArgs,
   Discrete,
@@ -11,9 +12,9 @@ import {
   invalidActionMessage,
   type ResetArgs,
   type ResetResult,
+  requireIntegerAtLeast,
   type StepResult,
 } from "../../src/core";
-import { integerAtLeast } from "./minigrid_env";
 
 /** Keyword arguments of `TMazeEnv`. */
 export interface TMazeArgs {
@@ -75,8 +76,8 @@ export class TMazeEnv extends Env<Float32Array, number> {
 
   constructor(args: TMazeArgs = {}) {
     super();
-    this.length = integerAtLeast("TMazeEnv", "length", args.length ?? 10, 1);
-    this.maxSteps = integerAtLeast("TMazeEnv", "maxSteps", args.maxSteps ?? 10 * (this.length + 1), 1);
+    this.length = requireIntegerAtLeast("TMazeEnv", "length", args.length ?? 10, 1);
+    this.maxSteps = requireIntegerAtLeast("TMazeEnv", "maxSteps", args.maxSteps ?? 10 * (this.length + 1), 1);
   }
 
   /** Starts an episode with the goal arm drawn at random (no options). */
@@ -96,7 +97,7 @@ export class TMazeEnv extends Env<Float32Array, number> {
     if (!(action === (action | 0) && action >= 0 && action <= 3)) {
       throw new Error(invalidActionMessage(this.name, this.actionSpace, action));
     }
-    if (!this.hasReset) throw new Error(`${this.name}: step() called before reset(); call reset() first`);
+    if (!this.hasReset) throw beforeResetError(this.name, "step()");
     this.stepCount++;
     let reward = 0;
     let terminated = false;

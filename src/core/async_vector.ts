@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { requirePositiveInteger } from "./describe";
 import type { Info } from "./env";
+import { beforeResetError } from "./order_enforcing";
 import { listEnvs, make } from "./registry";
 import { allocate, type Box, type BoxArray, type Space } from "./spaces";
 import {
@@ -179,8 +180,7 @@ export class AsyncVectorEnv<A = number> implements VectorEnv<A> {
 
   step(actions: ArrayLike<A>): VectorStepResult {
     this.ensureOpen();
-    if (!this.hasReset)
-      throw new Error(`vector env of ${this.envName}: step() called before reset(); call reset() first`);
+    if (!this.hasReset) throw beforeResetError(`vector env of ${this.envName}`, "step()");
     checkVectorActions(this.envName, this.singleActionSpace, this.numEnvs, actions);
     const answers = this.broadcast(
       this.workers.map((w) => ({ cmd: "step", actions: w.envIndices.map((i) => actions[i]) })),

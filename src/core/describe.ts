@@ -22,10 +22,15 @@ function describeList(items: ArrayLike<unknown>): string {
   return `[${shown.join(", ")}${items.length > 6 ? ", …" : ""}]`;
 }
 
-/** `value` if it is an integer ≥ 1; otherwise an error "`owner`: `name` must be an integer ≥ 1, got …". */
-export function requirePositiveInteger(owner: string, name: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isInteger(value) || value < 1) {
-    throw new Error(`${owner}: ${name} must be an integer ≥ 1, got ${describeValue(value)}`);
+/** `value` if it is an integer ≥ `min`; otherwise an error "`owner`: `name` must be an integer ≥ min, got …". */
+export function requireIntegerAtLeast(owner: string, name: string, value: unknown, min: number): number {
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw new Error(`${owner}: ${name} must be an integer ≥ ${min}, got ${describeValue(value)}`);
   }
   return value;
+}
+
+/** `value` if it is an integer ≥ 1; otherwise an error naming `owner` and `name` (see `requireIntegerAtLeast`). */
+export function requirePositiveInteger(owner: string, name: string, value: unknown): number {
+  return requireIntegerAtLeast(owner, name, value, 1);
 }

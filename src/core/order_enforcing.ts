@@ -24,16 +24,21 @@ export class OrderEnforcing<O, A> extends Wrapper<O, A> {
   }
 
   override step(action: A): StepResult<O> {
-    if (!this.hasReset) throw new Error(`${this.name}: step() called before reset(); call reset() first`);
+    if (!this.hasReset) throw beforeResetError(this.name, "step()");
     if (!this.actionSpace.contains(action))
       throw new Error(invalidActionMessage(this.name, this.actionSpace, action));
     return this.env.step(action);
   }
 
   override render() {
-    if (!this.hasReset) throw new Error(`${this.name}: render() called before reset(); call reset() first`);
+    if (!this.hasReset) throw beforeResetError(this.name, "render()");
     return super.render();
   }
+}
+
+/** The error for calling `method` ("step()", "render()") before the first `reset()`. */
+export function beforeResetError(envName: string, method: string): Error {
+  return new Error(`${envName}: ${method} called before reset(); call reset() first`);
 }
 
 /** The message for an action outside `space`: names the env, the action and what was expected. */

@@ -1,6 +1,6 @@
 import { describeValue } from "./describe";
 import type { Env, Info } from "./env";
-import { invalidActionMessage } from "./order_enforcing";
+import { beforeResetError, invalidActionMessage } from "./order_enforcing";
 import { allocate, Box, type BoxArray, type Space } from "./spaces";
 
 /** Arguments of `VectorEnv.reset`. */
@@ -205,8 +205,7 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
   }
 
   step(actions: ArrayLike<A>): VectorStepResult {
-    if (!this.hasReset)
-      throw new Error(`vector env of ${this.envName}: step() called before reset(); call reset() first`);
+    if (!this.hasReset) throw beforeResetError(`vector env of ${this.envName}`, "step()");
     checkVectorActions(this.envName, this.singleActionSpace, this.numEnvs, actions);
     for (let i = 0; i < this.numEnvs; i++)
       this.infos[i] = stepSubEnv(this.envs[i], actions[i], i, this.buffers);
