@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import "@tensorflow/tfjs-backend-wasm";
 import type { BackendWasm } from "@tensorflow/tfjs-backend-wasm";
 import seedrandom from "seedrandom";
+import { medianMs as medianOf } from "../src/nn/bench";
 import { registerWasmKernels, restoreStockWasmKernels } from "../src/nn/kernels";
 
 const BATCH = 32;
@@ -32,17 +33,9 @@ function randomTensor(shape: number[], scale: number): tf.Tensor {
   return tf.tensor(values, shape);
 }
 
-/** Median wall time of `run` in ms; `run` must finish its work (wasm kernels are synchronous). */
+/** Median wall time of `run` in ms, to 0.01 ms. */
 function medianMs(run: () => void): number {
-  for (let i = 0; i < WARMUP; i++) run();
-  const times: number[] = [];
-  for (let i = 0; i < REPS; i++) {
-    const start = performance.now();
-    run();
-    times.push(performance.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return Math.round(times[times.length >> 1] * 100) / 100;
+  return Math.round(medianOf(run, WARMUP, REPS) * 100) / 100;
 }
 
 /** The Nature-DQN network as raw ops on variables (fused conv + bias + relu, as tf.layers runs it). */

@@ -34,7 +34,7 @@ function randomTensor(shape: number[], rng: SeededRng, scale = 1): tf.Tensor {
 }
 
 /** Median duration in ms of `fn` over `reps` runs after `warmup` runs. */
-function medianMs(fn: () => void, warmup: number, reps: number): number {
+export function medianMs(fn: () => void, warmup: number, reps: number): number {
   for (let i = 0; i < warmup; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < reps; i++) {
