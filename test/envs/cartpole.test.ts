@@ -9,7 +9,7 @@ interface ReferenceCase {
   actions: number[];
   steps: { obs: number[]; reward: number; terminated: boolean; truncated: boolean }[];
 }
-const REFERENCE = path.join(__dirname, "../../../shared/reference/cartpole-v1.json");
+const REFERENCE = path.join(__dirname, "../fixtures/cartpole-v1.json");
 
 describe("CartPole-v1 physics", () => {
   it("matches a hand-computed first step from rest (push right)", () => {

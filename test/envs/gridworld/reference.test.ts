@@ -1,4 +1,4 @@
-// Farama Minigrid's own trajectories (../shared/reference/minigrid-empty.json), step for step.
+// Farama Minigrid's own trajectories (test/fixtures/minigrid-empty.json, recorded with Minigrid), step for step.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -21,7 +21,7 @@ interface RecordedCase {
   steps: RecordedStep[];
 }
 
-const file = path.join(__dirname, "../../../../shared/reference/minigrid-empty.json");
+const file = path.join(__dirname, "../../fixtures/minigrid-empty.json");
 const cases: RecordedCase[] = JSON.parse(readFileSync(file, "utf8")).cases;
 
 registerGridworlds();
