@@ -4,36 +4,46 @@ import seedrandom from "seedrandom";
  * The project's one source of random numbers: a seeded generator (seedrandom's Alea, fast and
  * portable), so that the same seed gives the same numbers on every machine. Library code never calls
  * `Math.random`; an env without a seed draws one from the operating system's entropy instead.
+ *
+ * Envs, wrappers, network initialisers, action sampling and minibatch shuffling all use this class;
+ * a run gives each of them its own seed with {@link deriveSeed}, so no two share a stream.
  */
-export class Rng {
+export class Rng implements UniformSource {
   /** The seed this generator started from (drawn from entropy when none was given). */
   readonly seed: number;
-  private readonly next: () => number;
+  private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea>;
   private spareNormal = Number.NaN;
 
   constructor(seed?: number) {
     this.seed = seed ?? entropySeed();
-    this.next = seedrandom.alea(String(this.seed));
+    this.prng = seedrandom.alea(String(this.seed), { state: true });
+  }
+
+  /** A generator that continues exactly where the one that saved `state` stopped. */
+  static fromState(state: RngState): Rng {
+    const rng = new Rng(checkRngState(state).seed);
+    rng.setState(state);
+    return rng;
   }
 
   /** Uniform on [0, 1). */
   random(): number {
-    return this.next();
+    return this.prng();
   }
 
   /** Uniform on [low, high). */
   uniform(low: number, high: number): number {
-    return low + (high - low) * this.next();
+    return low + (high - low) * this.prng();
   }
 
   /** Uniform integer in [0, n). */
   integer(n: number): number {
-    return Math.floor(this.next() * n);
+    return Math.floor(this.prng() * n);
   }
 
   /** Uniform integer in [low, high) — Minigrid's `_rand_int`. */
   intRange(low: number, high: number): number {
-    return low + Math.floor(this.next() * (high - low));
+    return low + Math.floor(this.prng() * (high - low));
   }
 
   /** Standard normal (Box–Muller; the second value of each pair is kept for the next call). */
@@ -44,8 +54,8 @@ export class Rng {
       return mean + std * z;
     }
     let u = 0;
-    while (u === 0) u = this.next();
-    const v = this.next();
+    while (u === 0) u = this.prng();
+    const v = this.prng();
     const radius = Math.sqrt(-2 * Math.log(u));
     this.spareNormal = radius * Math.sin(2 * Math.PI * v);
     return mean + std * radius * Math.cos(2 * Math.PI * v);
@@ -58,7 +68,7 @@ export class Rng {
   }
 
   /** Shuffles `items` in place (Fisher–Yates) and returns it. */
-  shuffle<T>(items: T[]): T[] {
+  shuffle<T, L extends { length: number; [i: number]: T }>(items: L): L {
     for (let i = items.length - 1; i > 0; i--) {
       const j = this.integer(i + 1);
       const t = items[i];
@@ -68,10 +78,68 @@ export class Rng {
     return items;
   }
 
-  /** A new integer seed drawn from this generator: how one seed fans out to child generators. */
+  /** A new integer seed drawn from this generator. */
   childSeed(): number {
-    return Math.floor(this.next() * 0x7fffffff);
+    return Math.floor(this.prng() * 0x7fffffff);
   }
+
+  /** The generator's full state, JSON-serialisable (saved with checkpoints). */
+  getState(): RngState {
+    const { c, s0, s1, s2 } = this.prng.state();
+    return {
+      seed: this.seed,
+      c,
+      s0,
+      s1,
+      s2,
+      spareNormal: Number.isNaN(this.spareNormal) ? null : this.spareNormal,
+    };
+  }
+
+  /** Continues from a state saved by {@link getState} (of any generator). */
+  setState(state: RngState): void {
+    const s = checkRngState(state);
+    // seedrandom restores a state only at construction.
+    this.prng = seedrandom.alea("", { state: { c: s.c, s0: s.s0, s1: s.s1, s2: s.s2 } });
+    this.spareNormal = s.spareNormal ?? Number.NaN;
+  }
+}
+
+/** A run's seed (the root of its seed tree) or a block's: a non-negative integer. */
+export type Seed = number;
+
+/** A source of uniform numbers in [0, 1) (an {@link Rng}; tests may pass a fixed sequence). */
+export interface UniformSource {
+  /** Next uniform number in [0, 1). */
+  random(): number;
+}
+
+/** What {@link Rng.getState} returns: Alea's four state words and the spare normal. */
+export interface RngState {
+  /** The seed the generator started from (informative). */
+  seed: number;
+  c: number;
+  s0: number;
+  s1: number;
+  s2: number;
+  /** The second normal of the last Box–Muller pair, or null. */
+  spareNormal: number | null;
+}
+
+function checkRngState(state: RngState): RngState {
+  const ok =
+    state !== null &&
+    typeof state === "object" &&
+    ["seed", "c", "s0", "s1", "s2"].every((k) =>
+      Number.isFinite((state as unknown as Record<string, number>)[k]),
+    ) &&
+    (state.spareNormal === null || state.spareNormal === undefined || Number.isFinite(state.spareNormal));
+  if (!ok) {
+    throw new Error(
+      `Rng state is malformed: expected { seed, c, s0, s1, s2, spareNormal } of finite numbers, got ${JSON.stringify(state)}`,
+    );
+  }
+  return state;
 }
 
 /** A fresh non-negative 31-bit seed from the operating system's entropy (never `Math.random`). */
@@ -82,16 +150,24 @@ export function entropySeed(): number {
 }
 
 /**
- * A seed derived deterministically from `seed` and a tag (FNV-1a over both), for the independent
- * generators of wrappers stacked on one env: the same env seed gives each wrapper its own stream.
+ * The seed of one consumer of a run, hashed from `(seed, purpose, index)`: the run's seed tree.
+ * `deriveSeed(run, "env")` is the vector env's base seed, `deriveSeed(run, "init/actor")` the actor's
+ * initialiser, `deriveSeed(run, "actions")` action sampling, and so on; `index` numbers siblings.
+ * Two purposes (or two run seeds) give unrelated seeds, so no two consumers share a stream.
+ * FNV-1a over the text, then a murmur3 finaliser to spread the bits; a non-negative 31-bit integer.
  */
-export function deriveSeed(seed: number, tag: string): number {
+export function deriveSeed(seed: number, purpose: string, index = 0): number {
   let h = 0x811c9dc5;
-  const text = `${seed}:${tag}`;
+  const text = `${seed}/${purpose}/${index}`;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 1;
 }
 

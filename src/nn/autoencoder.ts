@@ -1,10 +1,10 @@
 import * as tf from "@tensorflow/tfjs";
+import { deriveSeed, type Seed } from "../core/rng";
 import { CnnEncoder } from "./cnn";
 import { orthogonalInit, zerosInit } from "./init";
 import { type Activation, activate, denseForward } from "./layers";
 import { mseLoss } from "./losses";
 import { joinParams, makeVariable, type Parameterised, type ParamMap } from "./params";
-import type { Seed } from "./rng";
 
 /** Arguments of {@link ConvAutoencoder}. */
 export interface AutoencoderArgs {
@@ -60,11 +60,11 @@ export class ConvAutoencoder implements Parameterised {
       })),
       dense: [args.latentDim],
       outputActivation: "linear",
-      seed: `${args.seed}/encoder`,
+      seed: deriveSeed(args.seed, "encoder"),
     });
     this.bottleneck = [height / factor, width / factor, args.filters[levels - 1]];
     const mapSize = this.bottleneck[0] * this.bottleneck[1] * this.bottleneck[2];
-    const seed = `${args.seed}/decoder`;
+    const seed = deriveSeed(args.seed, "decoder");
     this.latentKernel = makeVariable(
       orthogonalInit(Math.SQRT2),
       [args.latentDim, mapSize],

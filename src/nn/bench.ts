@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { Rng } from "../core/rng";
 import { initBackend } from "./backend";
 import { cnnPreset } from "./cnn";
 import { QHead } from "./heads";
@@ -8,7 +9,6 @@ import { Lstm } from "./lstm";
 import { Mlp } from "./mlp";
 import { ClippedAdam } from "./optimizer";
 import { joinParams } from "./params";
-import { SeededRng } from "./rng";
 
 /** Figures printed by `pomdp bench nn`: milliseconds per step (µs for acting), median after warm-up. */
 export interface NnBenchResult {
@@ -26,7 +26,7 @@ export interface NnBenchResult {
   mlpActUs: number;
 }
 
-function randomTensor(shape: number[], rng: SeededRng, scale = 1): tf.Tensor {
+function randomTensor(shape: number[], rng: Rng, scale = 1): tf.Tensor {
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = rng.normal() * scale;
@@ -55,7 +55,7 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 export async function benchNn(backendName?: string): Promise<NnBenchResult> {
   const backend = await initBackend(backendName);
   const tensorsBefore = tf.memory().numTensors;
-  const rng = new SeededRng("bench");
+  const rng = new Rng(0);
 
   // MLP 4-64-64-2 tanh, batch 256.
   const mlp = new Mlp({ sizes: [4, 64, 64, 2], activation: "tanh", seed: 1 });

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Seed } from "../core/rng";
 import { orthogonalInit, zerosInit } from "./init";
 import { type Activation, activate, denseForward } from "./layers";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
-import type { Seed } from "./rng";
 
 /** One convolution layer of a {@link CnnEncoder}, optionally followed by max-pooling. */
 export interface ConvLayerSpec {

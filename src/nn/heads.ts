@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Seed, UniformSource } from "../core/rng";
 import { type Activation, readValues } from "./layers";
 import { logProbOfLabels } from "./losses";
 import { Mlp } from "./mlp";
 import type { Parameterised, ParamMap } from "./params";
-import type { Seed, UniformSource } from "./rng";
 
 /** Arguments shared by the heads. */
 export interface HeadArgs {

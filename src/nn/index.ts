@@ -2,6 +2,8 @@
  * Deep-learning building blocks on TensorFlow.js: backend choice, MLP, CNN encoder, LSTM core,
  * autoencoder, heads, losses, Adam with clipping, checkpoints, seeded initialisers.
  */
+
+export { deriveSeed, Rng, type RngState, type Seed, type UniformSource } from "../core/rng";
 export { type AutoencoderArgs, ConvAutoencoder } from "./autoencoder";
 export {
   BACKEND_ENV_VAR,
@@ -64,4 +66,3 @@ export {
   type Parameterised,
   type ParamMap,
 } from "./params";
-export { deriveSeed, type Seed, SeededRng, type UniformSource } from "./rng";

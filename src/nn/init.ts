@@ -1,7 +1,7 @@
-import { deriveSeed, type Seed, SeededRng } from "./rng";
+import { deriveSeed, Rng, type Seed } from "../core/rng";
 
 /** Produces the initial values of a weight of `shape` (row-major) from a seeded stream. */
-export type Initializer = (shape: readonly number[], rng: SeededRng) => Float32Array;
+export type Initializer = (shape: readonly number[], rng: Rng) => Float32Array;
 
 function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
@@ -27,7 +27,7 @@ export const glorotUniformInit: Initializer = (shape, rng) => {
   const { fanIn, fanOut } = fans(shape);
   const limit = Math.sqrt(6 / (fanIn + fanOut));
   const out = new Float32Array(sizeOf(shape));
-  for (let i = 0; i < out.length; i++) out[i] = (2 * rng.next() - 1) * limit;
+  for (let i = 0; i < out.length; i++) out[i] = (2 * rng.random() - 1) * limit;
   return out;
 };
 
@@ -76,5 +76,5 @@ export function initialValues(
   seed: Seed,
   path: string,
 ): Float32Array {
-  return init(shape, new SeededRng(deriveSeed(seed, path)));
+  return init(shape, new Rng(deriveSeed(seed, path)));
 }

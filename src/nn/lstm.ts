@@ -1,9 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Seed } from "../core/rng";
 import { type Initializer, orthogonalInit, zerosInit } from "./init";
 import { fastTanh } from "./layers";
 import { fusedLstmUnroll } from "./lstm-fused";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
-import type { Seed } from "./rng";
 
 /** Arguments of {@link Lstm}. */
 export interface LstmArgs {

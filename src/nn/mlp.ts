@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Seed } from "../core/rng";
 import { orthogonalInit, zerosInit } from "./init";
 import { type Activation, denseForward } from "./layers";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
-import type { Seed } from "./rng";
 
 /** Arguments of {@link Mlp}. */
 export interface MlpArgs {

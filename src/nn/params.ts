@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import type { Seed } from "../core/rng";
 import { type Initializer, initialValues } from "./init";
-import type { Seed } from "./rng";
 
 /** Trainable variables of a block keyed by a stable local path ("dense0/kernel"); the keys name them in files. */
 export type ParamMap = Map<string, tf.Variable>;

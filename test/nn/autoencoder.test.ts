@@ -3,19 +3,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ConvAutoencoder } from "../../src/nn/autoencoder";
 import { mseLoss } from "../../src/nn/losses";
 import { ClippedAdam } from "../../src/nn/optimizer";
-import { SeededRng } from "../../src/nn/rng";
-import { useBackend } from "./helpers";
+import { testRng, useBackend } from "./helpers";
 
 const SIDE = 16;
 
 /** Gaussian blobs of random centre and width on a 16×16 canvas, values in [0, 1]. */
 function blobs(n: number, seed: string): tf.Tensor4D {
-  const rng = new SeededRng(seed);
+  const rng = testRng(seed);
   const pixels = new Float32Array(n * SIDE * SIDE);
   for (let i = 0; i < n; i++) {
-    const cy = 3 + 10 * rng.next();
-    const cx = 3 + 10 * rng.next();
-    const sigma = 1.5 + 1.5 * rng.next();
+    const cy = 3 + 10 * rng.random();
+    const cx = 3 + 10 * rng.random();
+    const sigma = 1.5 + 1.5 * rng.random();
     for (let y = 0; y < SIDE; y++) {
       for (let x = 0; x < SIDE; x++) {
         pixels[i * SIDE * SIDE + y * SIDE + x] = Math.exp(

@@ -5,24 +5,23 @@ import { crossEntropyLoss } from "../../src/nn/losses";
 import { Mlp } from "../../src/nn/mlp";
 import { ClippedAdam } from "../../src/nn/optimizer";
 import { Composite } from "../../src/nn/params";
-import { SeededRng } from "../../src/nn/rng";
-import { accuracy, useBackend } from "./helpers";
+import { accuracy, testRng, useBackend } from "./helpers";
 
 const SIDE = 12;
 
 /** Filled 3×3 squares (label 0) vs 5×5 plus-crosses (label 1), both 9 pixels, at random positions, noisy. */
 function shapesData(n: number, seed: string): { images: tf.Tensor4D; flat: tf.Tensor2D; labels: Int32Array } {
-  const rng = new SeededRng(seed);
+  const rng = testRng(seed);
   const pixels = new Float32Array(n * SIDE * SIDE);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const base = i * SIDE * SIDE;
     for (let p = 0; p < SIDE * SIDE; p++) pixels[base + p] = 0.2 * rng.normal();
-    const label = rng.int(2);
+    const label = rng.integer(2);
     labels[i] = label;
     // Top-left corner of the 5×5 box holding either shape.
-    const top = rng.int(SIDE - 4);
-    const left = rng.int(SIDE - 4);
+    const top = rng.integer(SIDE - 4);
+    const left = rng.integer(SIDE - 4);
     for (let r = 0; r < 5; r++) {
       for (let c = 0; c < 5; c++) {
         const on = label === 0 ? r >= 1 && r <= 3 && c >= 1 && c <= 3 : r === 2 || c === 2;

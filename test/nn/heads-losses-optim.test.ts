@@ -1,11 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../../src/core/rng";
 import { argmaxRows, CategoricalPolicyHead, QHead, sampleCategorical, ValueHead } from "../../src/nn/heads";
 import { crossEntropyLoss, huberLoss, mseLoss } from "../../src/nn/losses";
 import { ClippedAdam } from "../../src/nn/optimizer";
-import { SeededRng } from "../../src/nn/rng";
-import { maxAbsDiff, useBackend } from "./helpers";
+import { maxAbsDiff, testRng, useBackend } from "./helpers";
 
 describe("heads", () => {
   beforeAll(() => useBackend("wasm"));
@@ -53,7 +51,7 @@ describe("heads", () => {
   it("samples with the seeded RNG: frequencies follow the softmax, same seed same actions", () => {
     const logits = tf.tensor2d([[Math.log(0.2), Math.log(0.5), Math.log(0.3)]]);
     const big = tf.tile(logits, [20000, 1]) as tf.Tensor2D;
-    const actions = sampleCategorical(big, new SeededRng(7));
+    const actions = sampleCategorical(big, testRng(7));
     const counts = [0, 0, 0];
     for (const a of actions) counts[a]++;
     expect(
@@ -62,19 +60,19 @@ describe("heads", () => {
         [0.2, 0.5, 0.3],
       ),
     ).toBeLessThan(0.015);
-    expect(Array.from(sampleCategorical(big, new SeededRng(7)).subarray(0, 50))).toEqual(
+    expect(Array.from(sampleCategorical(big, testRng(7)).subarray(0, 50))).toEqual(
       Array.from(actions.subarray(0, 50)),
     );
-    expect(Array.from(sampleCategorical(big, new SeededRng(8)).subarray(0, 50))).not.toEqual(
+    expect(Array.from(sampleCategorical(big, testRng(8)).subarray(0, 50))).not.toEqual(
       Array.from(actions.subarray(0, 50)),
     );
     // The project's core Rng drives it the same way (same alea stream for the same seed).
-    expect(Array.from(sampleCategorical(big, new Rng(7)).subarray(0, 50))).toEqual(
+    expect(Array.from(sampleCategorical(big, testRng(7)).subarray(0, 50))).toEqual(
       Array.from(actions.subarray(0, 50)),
     );
     // The Float32Array form (fast acting path) draws the same as the tensor form.
     const row = Float32Array.from(logits.dataSync());
-    expect(sampleCategorical(row, new SeededRng(9))[0]).toBe(sampleCategorical(logits, new SeededRng(9))[0]);
+    expect(sampleCategorical(row, testRng(9))[0]).toBe(sampleCategorical(logits, testRng(9))[0]);
     tf.dispose([logits, big]);
   });
 });

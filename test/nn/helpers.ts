@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
+import { deriveSeed, Rng } from "../../src/core/rng";
 import { type BackendName, initBackend } from "../../src/nn/backend";
-import { SeededRng } from "../../src/nn/rng";
 
 /** Switches TF.js to `name` (quietly) for the tests of a file. */
 export async function useBackend(name: BackendName): Promise<void> {
@@ -17,9 +17,14 @@ export const silentLogger = {
   // biome-ignore lint/suspicious/noExplicitAny: minimal stand-in for pino.Logger in tests
 } as any;
 
+/** A seeded stream named by a number or a tag (a tag is hashed into a seed). */
+export function testRng(tag: number | string): Rng {
+  return new Rng(typeof tag === "number" ? tag : deriveSeed(0, tag));
+}
+
 /** Tensor of standard normals from a seeded stream. */
 export function randn(shape: number[], seed: number | string, scale = 1): tf.Tensor {
-  const rng = new SeededRng(seed);
+  const rng = testRng(seed);
   const size = shape.reduce((a, b) => a * b, 1);
   const values = new Float32Array(size);
   for (let i = 0; i < size; i++) values[i] = rng.normal() * scale;

@@ -8,8 +8,7 @@ import { Lstm } from "../../src/nn/lstm";
 import { Mlp } from "../../src/nn/mlp";
 import { ClippedAdam } from "../../src/nn/optimizer";
 import { joinParams, type Parameterised } from "../../src/nn/params";
-import { SeededRng } from "../../src/nn/rng";
-import { randn, useBackend } from "./helpers";
+import { randn, testRng, useBackend } from "./helpers";
 
 /** Runs 100 training steps and asserts that the live tensor count is back where it started. */
 function expectNoLeak(net: Parameterised, loss: () => tf.Scalar): void {
@@ -93,7 +92,7 @@ describe("no tensor leaks over 100 training steps", () => {
         ]) as tf.Scalar;
       }),
     );
-    const rng = new SeededRng(0);
+    const rng = testRng(0);
     const before = tf.memory().numTensors;
     for (let i = 0; i < 100; i++) {
       const logits = pi.apply(features);

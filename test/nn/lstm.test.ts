@@ -5,8 +5,7 @@ import { Lstm } from "../../src/nn/lstm";
 import { Mlp } from "../../src/nn/mlp";
 import { ClippedAdam } from "../../src/nn/optimizer";
 import { joinParams } from "../../src/nn/params";
-import { SeededRng } from "../../src/nn/rng";
-import { accuracy, maxAbsDiff, randn, useBackend } from "./helpers";
+import { accuracy, maxAbsDiff, randn, testRng, useBackend } from "./helpers";
 
 const LAG = 10;
 const STEPS = LAG + 1;
@@ -17,14 +16,14 @@ const STEPS = LAG + 1;
  * Inputs [T, B, 3] = (bit, flag, noise).
  */
 function recallData(n: number, seed: string): { xs: tf.Tensor3D; labels: Int32Array } {
-  const rng = new SeededRng(seed);
+  const rng = testRng(seed);
   const values = new Float32Array(STEPS * n * 3);
   const labels = new Int32Array(n);
   for (let b = 0; b < n; b++) {
-    labels[b] = rng.int(2);
+    labels[b] = rng.integer(2);
     for (let t = 0; t < STEPS; t++) {
       const at = (t * n + b) * 3;
-      const bit = t === 0 ? labels[b] : rng.int(2);
+      const bit = t === 0 ? labels[b] : rng.integer(2);
       values[at] = 2 * bit - 1 + 0.3 * rng.normal();
       values[at + 1] = t === 0 ? 1 : 0;
       values[at + 2] = rng.normal();

@@ -4,17 +4,16 @@ import { fastTanh } from "../../src/nn/layers";
 import { crossEntropyLoss, mseLoss } from "../../src/nn/losses";
 import { Mlp } from "../../src/nn/mlp";
 import { ClippedAdam } from "../../src/nn/optimizer";
-import { SeededRng } from "../../src/nn/rng";
-import { accuracy, maxAbsDiff, useBackend } from "./helpers";
+import { accuracy, maxAbsDiff, testRng, useBackend } from "./helpers";
 
 /** y = sin(2 x0) + x1² − 0.5 x0 x1 on [-1, 1]², a smooth nonlinear target. */
 function regressionData(n: number, seed: string): { x: tf.Tensor2D; y: tf.Tensor2D; variance: number } {
-  const rng = new SeededRng(seed);
+  const rng = testRng(seed);
   const xs = new Float32Array(2 * n);
   const ys = new Float32Array(n);
   for (let i = 0; i < n; i++) {
-    const a = 2 * rng.next() - 1;
-    const b = 2 * rng.next() - 1;
+    const a = 2 * rng.random() - 1;
+    const b = 2 * rng.random() - 1;
     xs[2 * i] = a;
     xs[2 * i + 1] = b;
     ys[i] = Math.sin(2 * a) + b * b - 0.5 * a * b;
@@ -26,12 +25,12 @@ function regressionData(n: number, seed: string): { x: tf.Tensor2D; y: tf.Tensor
 
 /** Two interleaved spirals (3 classes), not linearly separable. */
 function spiralData(n: number, seed: string): { x: tf.Tensor2D; labels: Int32Array } {
-  const rng = new SeededRng(seed);
+  const rng = testRng(seed);
   const xs = new Float32Array(2 * n);
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const k = i % 3;
-    const r = rng.next();
+    const r = rng.random();
     const angle = (k * 2 * Math.PI) / 3 + 3 * r + 0.2 * rng.normal();
     xs[2 * i] = r * Math.cos(angle);
     xs[2 * i + 1] = r * Math.sin(angle);
@@ -83,7 +82,7 @@ describe("Mlp", () => {
     for (const activation of ["tanh", "relu", "sigmoid"] as const) {
       const mlp = new Mlp({ sizes: [4, 64, 64, 2], activation, outputGain: 0.5, seed: 3 });
       const fast = mlp.fastPath();
-      const rng = new SeededRng(activation);
+      const rng = testRng(activation);
       const check = () => {
         for (let trial = 0; trial < 20; trial++) {
           const obs = Float32Array.from({ length: 4 }, () => rng.normal());
