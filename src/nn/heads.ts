@@ -118,22 +118,32 @@ export function categoricalEntropy(logits: tf.Tensor2D): tf.Tensor1D {
 }
 
 /**
- * Draws one index per row of logits [B, A] (or a single row as a Float32Array) by inverse CDF with a
- * seeded RNG, so that runs replay exactly; `tf.multinomial` treats seed 0 as "random" and is not used.
+ * Draws one index per row of logits [B, A] — a tensor, or a row-major Float32Array of B × `numActions`
+ * values (default: one row) — by inverse CDF with a seeded RNG, so that runs replay exactly;
+ * `tf.multinomial` treats seed 0 as "random" and is not used. `out` (length B) is filled if given.
  */
-export function sampleCategorical(logits: tf.Tensor2D | Float32Array, rng: UniformSource): Int32Array {
-  let rows: number;
+export function sampleCategorical(
+  logits: tf.Tensor2D | Float32Array,
+  rng: UniformSource,
+  numActions?: number,
+  out?: Int32Array,
+): Int32Array {
   let cols: number;
   let values: Float32Array;
   if (logits instanceof Float32Array) {
-    rows = 1;
-    cols = logits.length;
+    cols = numActions ?? logits.length;
+    if (!Number.isInteger(cols) || cols < 1 || logits.length % cols !== 0) {
+      throw new Error(
+        `sampleCategorical: ${logits.length} logits do not split into rows of numActions = ${cols}`,
+      );
+    }
     values = logits;
   } else {
-    [rows, cols] = logits.shape;
+    cols = logits.shape[1];
     values = logits.dataSync() as Float32Array;
   }
-  const actions = new Int32Array(rows);
+  const rows = values.length / cols;
+  const actions = out ?? new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
     let max = Number.NEGATIVE_INFINITY;

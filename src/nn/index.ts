@@ -56,7 +56,7 @@ export { nnLogger } from "./log";
 export { crossEntropyLoss, huberLoss, logProbOfLabels, mseLoss } from "./losses";
 export { Lstm, type LstmArgs, type LstmState, type LstmUnrollResult } from "./lstm";
 export { fusedLstmUnroll } from "./lstm-fused";
-export { Mlp, type MlpArgs, MlpFastPath } from "./mlp";
+export { Mlp, type MlpArgs, MlpBatchFastPath, MlpFastPath } from "./mlp";
 export { type AdamState, ClippedAdam, type ClippedAdamArgs, type StepResult } from "./optimizer";
 export {
   Composite,

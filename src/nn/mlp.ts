@@ -148,6 +148,69 @@ export class MlpFastPath {
   }
 }
 
+/**
+ * Batched forward of an {@link Mlp} on plain Float32Arrays: B rows at once, for acting in a vector of
+ * envs without tensors. Same snapshot semantics as {@link MlpFastPath}: `refresh()` after an update.
+ */
+export class MlpBatchFastPath {
+  private readonly kernels: Float32Array[] = [];
+  private readonly biases: Float32Array[] = [];
+  private buffers: Float32Array[] = [];
+  private capacity = 0;
+
+  /** Snapshots the weights of `mlp`. */
+  constructor(private readonly mlp: Mlp) {
+    this.refresh();
+  }
+
+  /** Copies the current weights of the network. */
+  refresh(): void {
+    this.kernels.length = 0;
+    this.biases.length = 0;
+    for (let l = 0; l < this.mlp.kernels.length; l++) {
+      this.kernels.push(this.mlp.kernels[l].dataSync() as Float32Array);
+      this.biases.push(this.mlp.biases[l].dataSync() as Float32Array);
+    }
+  }
+
+  /**
+   * Outputs [B, out] (row-major) for inputs [B, in]. The returned array is reused by the next call with
+   * the same or a smaller batch: copy it to keep it.
+   */
+  forward(input: ArrayLike<number>, batch: number): Float32Array {
+    const sizes = this.mlp.sizes;
+    if (input.length !== batch * sizes[0]) {
+      throw new Error(`MlpBatchFastPath: input length ${input.length} ≠ batch ${batch} × ${sizes[0]}`);
+    }
+    if (batch > this.capacity) {
+      this.buffers = sizes.slice(1).map((n) => new Float32Array(batch * n));
+      this.capacity = batch;
+    }
+    let x: ArrayLike<number> = input;
+    for (let l = 0; l < this.kernels.length; l++) {
+      const nIn = sizes[l];
+      const nOut = sizes[l + 1];
+      const w = this.kernels[l];
+      const bias = this.biases[l];
+      const out = this.buffers[l];
+      for (let b = 0; b < batch; b++) {
+        const o = b * nOut;
+        out.set(bias, o);
+        const xo = b * nIn;
+        for (let i = 0; i < nIn; i++) {
+          const xi = x[xo + i];
+          if (xi === 0) continue;
+          const row = i * nOut;
+          for (let j = 0; j < nOut; j++) out[o + j] += xi * w[row + j];
+        }
+      }
+      applyInPlace(out.subarray(0, batch * nOut), this.mlp.activations[l]);
+      x = out;
+    }
+    return (x as Float32Array).subarray(0, batch * sizes[sizes.length - 1]);
+  }
+}
+
 function applyInPlace(v: Float32Array, activation: Activation): void {
   switch (activation) {
     case "linear":
