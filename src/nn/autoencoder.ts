@@ -1,5 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { describeValue } from "../core/describe";
 import { deriveSeed, type Seed } from "../core/rng";
+import { requireBackend } from "./backend";
+import { requireImageShape, requirePositiveInteger, requirePositiveIntegers } from "./check";
 import { CnnEncoder } from "./cnn";
 import { orthogonalInit, zerosInit } from "./init";
 import { type Activation, activate, denseForward } from "./layers";
@@ -43,11 +46,24 @@ export class ConvAutoencoder implements Parameterised {
 
   /** Creates encoder and decoder with seeded weights. */
   constructor(readonly args: AutoencoderArgs) {
-    const [height, width, channels] = args.inputShape;
-    const levels = args.filters.length;
+    requireBackend("ConvAutoencoder");
+    const [height, width, channels] = requireImageShape("ConvAutoencoder", "inputShape", args.inputShape);
+    const levels = requirePositiveIntegers(
+      "ConvAutoencoder",
+      "filters",
+      args.filters,
+      1,
+      "channels per level",
+    ).length;
+    requirePositiveInteger("ConvAutoencoder", "latentDim", args.latentDim);
+    if (args.kernelSize !== undefined)
+      requirePositiveInteger("ConvAutoencoder", "kernelSize", args.kernelSize);
     const factor = 2 ** levels;
-    if (levels < 1 || height % factor !== 0 || width % factor !== 0) {
-      throw new Error(`autoencoder input ${height}×${width} must be divisible by 2^${levels} = ${factor}`);
+    if (height % factor !== 0 || width % factor !== 0) {
+      throw new Error(
+        `ConvAutoencoder: inputShape height and width must be divisible by 2^${levels} = ${factor} ` +
+          `(one stride-2 layer per filters entry), got ${describeValue(args.inputShape)}`,
+      );
     }
     this.kernelSize = args.kernelSize ?? 3;
     this.encoder = new CnnEncoder({

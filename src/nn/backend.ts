@@ -73,3 +73,16 @@ export async function initBackend(name?: string, logger: Logger = nnLogger): Pro
 export function currentBackend(): BackendName | null {
   return chosen;
 }
+
+/**
+ * The current backend; before {@link initBackend} ran, an error naming `owner` (the block being built),
+ * rather than TF.js silently picking a backend of its own or failing obscurely. Every block calls it first.
+ */
+export function requireBackend(owner: string): BackendName {
+  if (chosen === null) {
+    throw new Error(
+      `${owner}: no TF.js backend yet; call \`await initBackend()\` (from src/nn) before building networks`,
+    );
+  }
+  return chosen;
+}

@@ -1,5 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { describeValue } from "../core/describe";
 import type { Seed } from "../core/rng";
+import { requireBackend } from "./backend";
+import { invalidArgument, requireImageShape, requirePositiveInteger, requirePositiveIntegers } from "./check";
 import { orthogonalInit, zerosInit } from "./init";
 import { type Activation, activate, denseForward } from "./layers";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
@@ -64,11 +67,32 @@ export function convStackShapes(
       h = convOutputSize(h, conv.pool, conv.pool, "valid");
       w = convOutputSize(w, conv.pool, conv.pool, "valid");
     }
-    if (h < 1 || w < 1)
-      throw new Error(`conv layer ${i} leaves an empty ${h}×${w} map for input ${inputShape}`);
+    if (h < 1 || w < 1) {
+      throw new Error(
+        `CnnEncoder: convs[${i}] leaves an empty ${h}×${w} map for inputShape ${describeValue(inputShape)}; ` +
+          `use a smaller kernelSize, strides or pool, or padding "same"`,
+      );
+    }
     shapes.push([h, w, conv.filters]);
   }
   return shapes;
+}
+
+/** Checks the shapes and layer specs of a CNN (the map sizes are checked by {@link convStackShapes}). */
+function checkCnnArgs(owner: string, args: CnnArgs): void {
+  requireImageShape(owner, "inputShape", args.inputShape);
+  if (!Array.isArray(args.convs))
+    throw invalidArgument(owner, "convs", "a list of conv layer specs", args.convs);
+  for (const [i, conv] of args.convs.entries()) {
+    requirePositiveInteger(owner, `convs[${i}].filters`, conv.filters);
+    requirePositiveInteger(owner, `convs[${i}].kernelSize`, conv.kernelSize);
+    if (conv.strides !== undefined) requirePositiveInteger(owner, `convs[${i}].strides`, conv.strides);
+    if (conv.pool !== undefined) requirePositiveInteger(owner, `convs[${i}].pool`, conv.pool);
+    if (conv.padding !== undefined && conv.padding !== "valid" && conv.padding !== "same") {
+      throw invalidArgument(owner, `convs[${i}].padding`, '"valid" or "same"', conv.padding);
+    }
+  }
+  if (args.dense !== undefined) requirePositiveIntegers(owner, "dense", args.dense, 0);
 }
 
 /** Convolutional encoder: conv (+ max-pool) layers, flatten, optional dense layers; images → vectors. */
@@ -91,6 +115,8 @@ export class CnnEncoder implements Parameterised {
 
   /** Creates the layers with seeded weights. */
   constructor(readonly args: CnnArgs) {
+    requireBackend("CnnEncoder");
+    checkCnnArgs("CnnEncoder", args);
     const gain = args.gain ?? Math.SQRT2;
     this.activation = args.activation ?? "relu";
     this.outputActivation = args.outputActivation ?? this.activation;

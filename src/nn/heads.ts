@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seed, UniformSource } from "../core/rng";
+import { requireBackend } from "./backend";
+import { requirePositiveInteger, requirePositiveIntegers } from "./check";
 import { type Activation, readValues } from "./layers";
 import { logProbOfLabels } from "./losses";
 import { Mlp } from "./mlp";
@@ -35,9 +37,14 @@ abstract class MlpHead implements Parameterised {
   /** The layers of the head. */
   readonly net: Mlp;
 
-  protected constructor(args: HeadArgs, outputs: number, defaultGain: number) {
+  /** `numActions` is undefined for a one-output head. */
+  protected constructor(owner: string, args: HeadArgs, numActions: number | undefined, defaultGain: number) {
+    requireBackend(owner);
+    requirePositiveInteger(owner, "inputDim", args.inputDim);
+    if (args.hidden !== undefined) requirePositiveIntegers(owner, "hidden", args.hidden, 0);
+    if (numActions !== undefined) requirePositiveInteger(owner, "numActions", numActions);
     this.net = new Mlp({
-      sizes: [args.inputDim, ...(args.hidden ?? []), outputs],
+      sizes: [args.inputDim, ...(args.hidden ?? []), numActions ?? 1],
       activation: args.activation,
       outputGain: args.outputGain ?? defaultGain,
       seed: args.seed,
@@ -59,7 +66,7 @@ abstract class MlpHead implements Parameterised {
 export class QHead extends MlpHead {
   /** Creates the head. */
   constructor(args: QHeadArgs) {
-    super(args, args.numActions, 1);
+    super("QHead", args, args.numActions, 1);
   }
 
   /** Q-values [B, A]. */
@@ -72,7 +79,7 @@ export class QHead extends MlpHead {
 export class ValueHead extends MlpHead {
   /** Creates the head. */
   constructor(args: HeadArgs) {
-    super(args, 1, 1);
+    super("ValueHead", args, undefined, 1);
   }
 
   /** Values [B]. */
@@ -85,7 +92,7 @@ export class ValueHead extends MlpHead {
 export class CategoricalPolicyHead extends MlpHead {
   /** Creates the head. */
   constructor(args: CategoricalPolicyHeadArgs) {
-    super(args, args.numActions, 0.01);
+    super("CategoricalPolicyHead", args, args.numActions, 0.01);
   }
 
   /** Logits [B, A]. */

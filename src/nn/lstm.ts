@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../core/rng";
+import { requireBackend } from "./backend";
+import { requirePositiveInteger, requireShape, sameShape } from "./check";
 import { type Initializer, orthogonalInit, zerosInit } from "./init";
 import { fastTanh } from "./layers";
 import { fusedLstmUnroll } from "./lstm-fused";
@@ -55,7 +57,10 @@ export class Lstm implements Parameterised {
 
   /** Creates the weights from the seed. */
   constructor(args: LstmArgs) {
+    requireBackend("Lstm");
     const { inputDim, hiddenDim, seed } = args;
+    requirePositiveInteger("Lstm", "inputDim", inputDim);
+    requirePositiveInteger("Lstm", "hiddenDim", hiddenDim);
     this.inputDim = inputDim;
     this.hiddenDim = hiddenDim;
     const gain = args.gain ?? 1;
@@ -96,6 +101,7 @@ export class Lstm implements Parameterised {
    * `reset` [B] is 1 an episode begins and the previous state is zeroed first.
    */
   step(x: tf.Tensor2D, state: LstmState, reset?: tf.Tensor1D): LstmState {
+    this.checkInputs("Lstm.step", x, state, reset);
     return tf.tidy(() => {
       const projected = tf.add(tf.matMul(x, this.kernel), this.bias) as tf.Tensor2D;
       const keep = reset === undefined ? undefined : (tf.sub(1, tf.reshape(reset, [-1, 1])) as tf.Tensor2D);
@@ -108,6 +114,7 @@ export class Lstm implements Parameterised {
    * (the state is zeroed before it). Differentiable end to end (backpropagation through time).
    */
   unroll(xs: tf.Tensor3D, state: LstmState, resets?: tf.Tensor2D): LstmUnrollResult {
+    this.checkInputs("Lstm.unroll", xs, state, resets);
     return tf.tidy(() => {
       const [steps, batch] = xs.shape;
       const keep = resets === undefined ? tf.ones([steps, batch]) : tf.sub(1, resets);
@@ -135,6 +142,7 @@ export class Lstm implements Parameterised {
    * precomputed): the reference the fused op is tested against, and a fallback.
    */
   unrollOpByOp(xs: tf.Tensor3D, state: LstmState, resets?: tf.Tensor2D): LstmUnrollResult {
+    this.checkInputs("Lstm.unrollOpByOp", xs, state, resets);
     return tf.tidy(() => {
       const [steps, batch, features] = xs.shape;
       const h4 = 4 * this.hiddenDim;
@@ -159,6 +167,50 @@ export class Lstm implements Parameterised {
       }
       return { outputs: tf.stack(outputs) as tf.Tensor3D, state: { h, c } };
     });
+  }
+
+  /**
+   * Checks the inputs of `step` (x [B, F]) or of an unroll (xs [T, B, F] with T ≥ 1): F = inputDim,
+   * state h and c [B, H], resets [B] or [T, B]; each error names the method, the argument and the shape.
+   */
+  private checkInputs(
+    method: string,
+    x: tf.Tensor2D | tf.Tensor3D,
+    state: LstmState,
+    resets?: tf.Tensor1D | tf.Tensor2D,
+  ): void {
+    const F = this.inputDim;
+    const H = this.hiddenDim;
+    const single = method === "Lstm.step";
+    const name = single ? "x" : "xs";
+    const dims = single ? "[B, F] with" : "[T, B, F] with T ≥ 1,";
+    requireShape(
+      method,
+      name,
+      x,
+      `${dims} B ≥ 1 and F = inputDim = ${F}`,
+      (s) => s.length === (single ? 2 : 3) && s.every((d) => d >= 1) && s[s.length - 1] === F,
+    );
+    const batch = x.shape[x.shape.length - 2];
+    for (const key of ["h", "c"] as const) {
+      requireShape(
+        method,
+        `state.${key}`,
+        (state as Partial<LstmState> | undefined)?.[key] as tf.Tensor2D,
+        `[B, H] = [${batch}, ${H}] (B from ${name}, H = hiddenDim)`,
+        (s) => sameShape(s, [batch, H]),
+      );
+    }
+    if (resets !== undefined) {
+      const expected = x.shape.slice(0, -1);
+      requireShape(
+        method,
+        single ? "reset" : "resets",
+        resets,
+        `${single ? "[B]" : "[T, B]"} = [${expected.join(", ")}] (from ${name})`,
+        (s) => sameShape(s, expected),
+      );
+    }
   }
 
   /** The gate arithmetic of one step given the projected input (x·Wx + b). */

@@ -1,5 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../core/rng";
+import { requireBackend } from "./backend";
+import { requirePositiveIntegers } from "./check";
 import { orthogonalInit, zerosInit } from "./init";
 import { type Activation, denseForward } from "./layers";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
@@ -34,9 +36,8 @@ export class Mlp implements Parameterised {
 
   /** Creates the layers with seeded weights. */
   constructor(args: MlpArgs) {
-    if (args.sizes.length < 2 || args.sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-      throw new Error(`Mlp sizes must be ≥ 2 positive integers, got [${args.sizes.join(", ")}]`);
-    }
+    requireBackend("Mlp");
+    requirePositiveIntegers("Mlp", "sizes", args.sizes, 2, "widths from input to output");
     this.sizes = [...args.sizes];
     const layers = args.sizes.length - 1;
     const hiddenGain = args.hiddenGain ?? Math.SQRT2;

@@ -1,17 +1,19 @@
 import * as tf from "@tensorflow/tfjs";
+import { requireBackend } from "./backend";
+import { requireNumber } from "./check";
 import type { ParamMap } from "./params";
 
 /** Arguments of {@link ClippedAdam}. */
 export interface ClippedAdamArgs {
-  /** Step size; may be changed between steps (annealing) through `learningRate`. */
+  /** Step size, finite and > 0; may be changed between steps (annealing) through `learningRate`. */
   learningRate: number;
-  /** Decay of the first-moment average (default 0.9). */
+  /** Decay of the first-moment average, in [0, 1) (default 0.9). */
   beta1?: number;
-  /** Decay of the second-moment average (default 0.999). */
+  /** Decay of the second-moment average, in [0, 1) (default 0.999). */
   beta2?: number;
-  /** Added to the root of the second moment (default 1e-8 as PyTorch; CleanRL's PPO uses 1e-5). */
+  /** Added to the root of the second moment, > 0 (default 1e-8 as PyTorch; CleanRL's PPO uses 1e-5). */
   epsilon?: number;
-  /** Clip gradients so that their global L2 norm is at most this (default: no clipping). */
+  /** Clip gradients so that their global L2 norm is at most this, > 0 (default: no clipping). */
   maxGradNorm?: number;
 }
 
@@ -37,7 +39,10 @@ export interface StepResult {
  * instead of a dozen tensor ops per parameter, and the moments stay inspectable and savable.
  */
 export class ClippedAdam {
-  /** Current step size. */
+  /**
+   * Current step size. The constructor checks the initial value; an assignment (annealing) is used as
+   * is, unchecked: keep it finite and ≥ 0 (0, as a linear schedule ends, leaves the parameters alone).
+   */
   learningRate: number;
   /** First-moment decay. */
   readonly beta1: number;
@@ -58,11 +63,35 @@ export class ClippedAdam {
     readonly params: ParamMap,
     args: ClippedAdamArgs,
   ) {
-    this.learningRate = args.learningRate;
-    this.beta1 = args.beta1 ?? 0.9;
-    this.beta2 = args.beta2 ?? 0.999;
-    this.epsilon = args.epsilon ?? 1e-8;
-    this.maxGradNorm = args.maxGradNorm;
+    requireBackend("ClippedAdam");
+    const positive = (x: number) => Number.isFinite(x) && x > 0;
+    const decay = (x: number) => x >= 0 && x < 1;
+    this.learningRate = requireNumber(
+      "ClippedAdam",
+      "learningRate",
+      args.learningRate,
+      "a finite number > 0",
+      positive,
+    );
+    this.beta1 = requireNumber("ClippedAdam", "beta1", args.beta1 ?? 0.9, "a number in [0, 1)", decay);
+    this.beta2 = requireNumber("ClippedAdam", "beta2", args.beta2 ?? 0.999, "a number in [0, 1)", decay);
+    this.epsilon = requireNumber(
+      "ClippedAdam",
+      "epsilon",
+      args.epsilon ?? 1e-8,
+      "a finite number > 0",
+      positive,
+    );
+    this.maxGradNorm =
+      args.maxGradNorm === undefined
+        ? undefined
+        : requireNumber(
+            "ClippedAdam",
+            "maxGradNorm",
+            args.maxGradNorm,
+            "a number > 0 (or undefined: no clipping)",
+            (x) => x > 0,
+          );
     this.varList = [...params.values()];
     for (const [path, variable] of params) {
       this.pathOfVariable.set(variable.name, path);

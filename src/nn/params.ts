@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../core/rng";
+import { requireBackend } from "./backend";
 import { type Initializer, initialValues } from "./init";
 
 /** Trainable variables of a block keyed by a stable local path ("dense0/kernel"); the keys name them in files. */
@@ -13,7 +14,10 @@ export interface Parameterised {
   dispose(): void;
 }
 
-/** Creates a seeded variable; tf's own (global, unique) name is left to tf so that blocks can repeat. */
+/**
+ * Creates a seeded variable; tf's own (global, unique) name is left to tf so that blocks can repeat.
+ * Throws before `initBackend()` ran (blocks check first, to name themselves in the error).
+ */
 export function makeVariable(
   init: Initializer,
   shape: number[],
@@ -21,6 +25,7 @@ export function makeVariable(
   path: string,
   params: ParamMap,
 ): tf.Variable {
+  requireBackend("makeVariable");
   const values = initialValues(init, shape, seed, path);
   // The tidy frees the initial tensor; the variable keeps its own reference to the data.
   const variable = tf.tidy(() => tf.variable(tf.tensor(values, shape, "float32"), true));
