@@ -1,0 +1,59 @@
+// The vector env an agent trains on: `make` per sub-env, then the observation wrappers its config asks for.
+import { ImageOnly, OneHotPartialView } from "../envs/gridworld";
+import {
+  Box,
+  Dict,
+  Discrete,
+  type Env,
+  type MakeOverrides,
+  make,
+  SyncVectorEnv,
+  type VectorEnv,
+} from "../src/core";
+import { FrameStack, PreviousAction } from "../src/wrappers";
+
+/** The env part of an agent's config. */
+export interface EnvSetup {
+  /** Registered env id. */
+  envId: string;
+  /** Keyword arguments for `make` (e.g. `{ flickerProb: 0.2 }`). */
+  envKwargs?: MakeOverrides;
+  /** `mlp` flattens observations (gridworld views become one-hot); `cnn` keeps images. */
+  encoder: "mlp" | "cnn";
+  /** Stack the last k observations (0 or 1: none). */
+  frameStack: number;
+  /** Append the previous action (one-hot) and reward to each observation. */
+  previousAction: boolean;
+}
+
+/** One wrapped sub-env, as the agent sees it. */
+// biome-ignore lint/suspicious/noExplicitAny: envs of any observation type go through here
+export function makeAgentEnv(setup: EnvSetup): Env<any, number> {
+  // biome-ignore lint/suspicious/noExplicitAny: narrowed by the checks below
+  let env: Env<any, number> = make(setup.envId, setup.envKwargs ?? {});
+  if (!(env.actionSpace instanceof Discrete)) {
+    throw new Error(`${setup.envId}: the PPO family needs a Discrete action space, got ${env.actionSpace}`);
+  }
+  const space = env.observationSpace;
+  if (space instanceof Dict && "image" in space.spaces) {
+    // Gridworlds: the CNN reads the 7×7×3 image; an MLP reads its one-hot encoding.
+    env = setup.encoder === "cnn" ? new ImageOnly(env) : new OneHotPartialView(env);
+  } else if (!(space instanceof Box)) {
+    throw new Error(`${setup.envId}: observations must be a Box (or a gridworld view), got ${space}`);
+  }
+  if (setup.previousAction) env = new PreviousAction(env);
+  if (setup.frameStack > 1) env = new FrameStack(env, setup.frameStack);
+  return env;
+}
+
+/** `numEnvs` wrapped copies as a synchronous vector env. */
+export function makeAgentVectorEnv(setup: EnvSetup, numEnvs: number): VectorEnv {
+  return new SyncVectorEnv(Array.from({ length: numEnvs }, () => () => makeAgentEnv(setup)));
+}
+
+/** What the network needs to know of the (wrapped) observations. */
+export function observationInfo(env: VectorEnv, encoder: "mlp" | "cnn"): { shape: number[]; bytes: boolean } {
+  const space = env.singleObservationSpace;
+  const bytes = space.dtype === "uint8";
+  return { shape: encoder === "mlp" ? [space.size] : [...space.shape], bytes };
+}

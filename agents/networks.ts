@@ -1,0 +1,542 @@
+// Actor-critic networks assembled from src/nn blocks by a `net` spec: encoder (MLP or CNN), optional
+// LSTM core, a categorical actor head and a value head. Acting runs on typed arrays where it can.
+import * as tf from "@tensorflow/tfjs";
+import { deriveSeed, type UniformSource } from "../src/core/rng";
+import {
+  type Activation,
+  CNN_PRESETS,
+  CnnEncoder,
+  type CnnPresetName,
+  Composite,
+  categoricalEntropy,
+  cnnPreset,
+  Lstm,
+  logProbOfLabels,
+  Mlp,
+  MlpBatchFastPath,
+  type Parameterised,
+  type ParamMap,
+  readValues,
+  sampleCategorical,
+} from "../src/nn";
+
+/** What the network is made of (the `net` field of an agent's config). */
+export interface NetSpec {
+  /** `mlp` for flat vector observations; `cnn` for images `[H, W, C]` (preset chosen by size). */
+  encoder: "mlp" | "cnn";
+  /** Widths of the MLP encoder's layers (after the CNN: its dense layers); [] = observations as they are. */
+  hidden: number[];
+  /** Activation of the encoder's layers. */
+  activation: Activation;
+  /** Hidden size of an LSTM core after the encoder; 0 = no memory. */
+  lstm: number;
+  /** One encoder (and LSTM) feeding both heads (true), or separate actor and critic towers (false). */
+  sharedEncoder: boolean;
+}
+
+/** Arguments of {@link ActorCritic}. */
+export interface ActorCriticArgs {
+  /** Shape of one observation: `[F]` for `mlp`, `[H, W, C]` for `cnn`. */
+  observationShape: readonly number[];
+  /** Whether observations are bytes (images): scaled by 1/255 inside the network. */
+  observationBytes?: boolean;
+  /** Number of discrete actions. */
+  numActions: number;
+  /** The architecture. */
+  net: NetSpec;
+  /** The run's seed: every block gets its own child seed `deriveSeed(seed, "init/<block path>")`. */
+  seed: number;
+}
+
+/**
+ * LSTM state of a batch of envs kept on the JavaScript side: `h` and `c` of every tower, `[towers, B, H]`
+ * row-major. Acting updates it in place; the update replays from a copy taken at the rollout's start.
+ */
+export interface RecurrentState {
+  h: Float32Array;
+  c: Float32Array;
+  /** Number of envs B. */
+  batch: number;
+}
+
+/** What {@link ActorCritic.act} returns; arrays are reused by the next call with the same batch size. */
+export interface ActResult {
+  actions: Int32Array;
+  logProbs: Float32Array;
+  values: Float32Array;
+}
+
+/** What {@link ActorCritic.evaluate} returns: tensors of the graph, for a loss. */
+export interface Evaluation {
+  logProb: tf.Tensor1D;
+  entropy: tf.Tensor1D;
+  value: tf.Tensor1D;
+}
+
+/** The preset CNN for an image shape: Minigrid views, 64×64 frames or 84×84 frames. */
+export function cnnPresetFor(shape: readonly number[]): CnnPresetName {
+  for (const name of Object.keys(CNN_PRESETS) as CnnPresetName[]) {
+    const [h, w] = CNN_PRESETS[name].inputShape;
+    if (shape[0] === h && shape[1] === w) return name;
+  }
+  throw new Error(
+    `net.encoder "cnn": no CNN preset for observations of shape [${shape.join(", ")}]; ` +
+      "expected 7×7×C (gridworld7), 64×64×C (frames64) or 84×84×C (natureDqn)",
+  );
+}
+
+/** Encoder then optional LSTM: observations → features. */
+class Tower implements Parameterised {
+  readonly encoder?: Mlp | CnnEncoder;
+  readonly lstm?: Lstm;
+  readonly featureDim: number;
+  private readonly parts: Composite;
+
+  constructor(args: ActorCriticArgs, name: string) {
+    const { net, observationShape } = args;
+    const seed = (block: string) => deriveSeed(args.seed, `init/${name}/${block}`);
+    let width: number;
+    if (net.encoder === "cnn") {
+      if (observationShape.length !== 3) {
+        throw new Error(
+          `net.encoder "cnn" needs image observations [H, W, C], got shape [${observationShape.join(", ")}]`,
+        );
+      }
+      const preset = cnnPresetFor(observationShape);
+      const dense = net.hidden.length > 0 ? net.hidden : undefined;
+      this.encoder = cnnPreset(preset, seed("encoder"), {
+        inputShape: [observationShape[0], observationShape[1], observationShape[2]],
+        inputScale: args.observationBytes ? 1 / 255 : 1,
+        ...(dense ? { dense } : {}),
+      });
+      width = this.encoder.outputDim;
+    } else {
+      if (observationShape.length !== 1) {
+        throw new Error(
+          `net.encoder "mlp" needs flat observations [F], got shape [${observationShape.join(", ")}]; use --net cnn for images`,
+        );
+      }
+      width = observationShape[0];
+      if (net.hidden.length > 0) {
+        this.encoder = new Mlp({
+          sizes: [width, ...net.hidden],
+          activation: net.activation,
+          outputActivation: net.activation,
+          seed: seed("encoder"),
+        });
+        width = net.hidden[net.hidden.length - 1];
+      }
+    }
+    if (net.lstm > 0) {
+      this.lstm = new Lstm({ inputDim: width, hiddenDim: net.lstm, seed: seed("lstm") });
+      width = net.lstm;
+    }
+    this.featureDim = width;
+    const parts: Record<string, Parameterised> = {};
+    if (this.encoder) parts.encoder = this.encoder;
+    if (this.lstm) parts.lstm = this.lstm;
+    this.parts = new Composite(parts);
+  }
+
+  /** Encoder output [N, F] for observations [N, ...shape] (an identity when there is no encoder). */
+  encode(obs: tf.Tensor): tf.Tensor2D {
+    if (this.encoder instanceof CnnEncoder) return this.encoder.apply(obs as tf.Tensor4D);
+    if (this.encoder instanceof Mlp) return this.encoder.apply(obs as tf.Tensor2D);
+    return obs as tf.Tensor2D;
+  }
+
+  params(): ParamMap {
+    return this.parts.params();
+  }
+
+  dispose(): void {
+    this.parts.dispose();
+  }
+}
+
+/** Typed-array LSTM step over a batch, same arithmetic as `Lstm.step` (gates [i, f, o, g]). */
+class LstmFastPath {
+  private kernel!: Float32Array;
+  private recurrent!: Float32Array;
+  private bias!: Float32Array;
+  private z = new Float32Array(0);
+
+  constructor(private readonly lstm: Lstm) {
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.kernel = this.lstm.kernel.dataSync() as Float32Array;
+    this.recurrent = this.lstm.recurrentKernel.dataSync() as Float32Array;
+    this.bias = this.lstm.bias.dataSync() as Float32Array;
+  }
+
+  /** x [B, F] → h, c [B, H] updated in place (views at `offset` into the state arrays). */
+  step(x: Float32Array, h: Float32Array, c: Float32Array, offset: number, batch: number): void {
+    const F = this.lstm.inputDim;
+    const H = this.lstm.hiddenDim;
+    const H4 = 4 * H;
+    if (this.z.length < H4) this.z = new Float32Array(H4);
+    const z = this.z;
+    const wx = this.kernel;
+    const wh = this.recurrent;
+    for (let b = 0; b < batch; b++) {
+      z.set(this.bias);
+      const xo = b * F;
+      for (let i = 0; i < F; i++) {
+        const xi = x[xo + i];
+        if (xi === 0) continue;
+        const row = i * H4;
+        for (let j = 0; j < H4; j++) z[j] += xi * wx[row + j];
+      }
+      const so = offset + b * H;
+      for (let i = 0; i < H; i++) {
+        const hi = h[so + i];
+        if (hi === 0) continue;
+        const row = i * H4;
+        for (let j = 0; j < H4; j++) z[j] += hi * wh[row + j];
+      }
+      for (let j = 0; j < H; j++) {
+        const inputGate = 1 / (1 + Math.exp(-z[j]));
+        const forgetGate = 1 / (1 + Math.exp(-z[H + j]));
+        const outputGate = 1 / (1 + Math.exp(-z[2 * H + j]));
+        const candidate = Math.tanh(z[3 * H + j]);
+        const cNext = forgetGate * c[so + j] + inputGate * candidate;
+        c[so + j] = cNext;
+        h[so + j] = outputGate * Math.tanh(cNext);
+      }
+    }
+  }
+}
+
+/** Typed-array forward of one tower (MLP encoder and LSTM): the acting fast path. */
+class TowerFastPath {
+  private readonly encoder?: MlpBatchFastPath;
+  private readonly lstm?: LstmFastPath;
+  private features = new Float32Array(0);
+
+  constructor(private readonly tower: Tower) {
+    if (tower.encoder instanceof Mlp) this.encoder = new MlpBatchFastPath(tower.encoder);
+    if (tower.lstm) this.lstm = new LstmFastPath(tower.lstm);
+  }
+
+  refresh(): void {
+    this.encoder?.refresh();
+    this.lstm?.refresh();
+  }
+
+  /**
+   * Features [B, F] of observations [B, obs]; with an LSTM, steps the state (tower `index` of `state`)
+   * in place and returns its h (a copy: the state keeps its own).
+   */
+  forward(obs: Float32Array, batch: number, state: RecurrentState | undefined, index: number): Float32Array {
+    const encoded = this.encoder ? this.encoder.forward(obs, batch) : obs;
+    if (!this.lstm || !state) return encoded;
+    const H = this.tower.featureDim;
+    const offset = index * state.batch * H;
+    this.lstm.step(encoded, state.h, state.c, offset, batch);
+    if (this.features.length !== batch * H) this.features = new Float32Array(batch * H);
+    this.features.set(state.h.subarray(offset, offset + batch * H));
+    return this.features;
+  }
+}
+
+/**
+ * A policy π(a|o) and a value V(o) for discrete actions, with an optional LSTM memory: what PPO and
+ * A2C train. `act` samples actions for a whole vector of envs with one read-back (typed arrays only,
+ * for MLP/LSTM encoders); `evaluate` computes log-prob, entropy and value in one graph for the loss.
+ * After the weights change (an optimiser step, a checkpoint load) call `weightsChanged()`: the agents'
+ * optimiser step does it, so the fast path is never stale.
+ */
+export class ActorCritic implements Parameterised {
+  readonly numActions: number;
+  readonly net: NetSpec;
+  readonly observationShape: readonly number[];
+  readonly observationSize: number;
+  readonly observationBytes: boolean;
+  /** The towers: one when `sharedEncoder`, else [actor, critic]. */
+  private readonly towers: Tower[];
+  readonly actorHead: Mlp;
+  readonly criticHead: Mlp;
+  private readonly parts: Composite;
+  private fast?: { towers: TowerFastPath[]; actor: MlpBatchFastPath; critic: MlpBatchFastPath };
+  private stale = false;
+  private result?: ActResult;
+
+  constructor(args: ActorCriticArgs) {
+    this.numActions = args.numActions;
+    this.net = { ...args.net, hidden: [...args.net.hidden] };
+    this.observationShape = [...args.observationShape];
+    this.observationSize = args.observationShape.reduce((a, b) => a * b, 1);
+    this.observationBytes = args.observationBytes ?? false;
+    const shared = args.net.sharedEncoder;
+    this.towers = shared
+      ? [new Tower(args, "shared")]
+      : [new Tower(args, "actor"), new Tower(args, "critic")];
+    const featureDim = this.towers[0].featureDim;
+    this.actorHead = new Mlp({
+      sizes: [featureDim, args.numActions],
+      outputGain: 0.01,
+      seed: deriveSeed(args.seed, "init/actorHead"),
+    });
+    this.criticHead = new Mlp({
+      sizes: [featureDim, 1],
+      outputGain: 1,
+      seed: deriveSeed(args.seed, "init/criticHead"),
+    });
+    const parts: Record<string, Parameterised> = shared
+      ? { shared: this.towers[0] }
+      : { actor: this.towers[0], critic: this.towers[1] };
+    parts.actorHead = this.actorHead;
+    parts.criticHead = this.criticHead;
+    this.parts = new Composite(parts);
+    if (args.net.encoder === "mlp") {
+      this.fast = {
+        towers: this.towers.map((t) => new TowerFastPath(t)),
+        actor: new MlpBatchFastPath(this.actorHead),
+        critic: new MlpBatchFastPath(this.criticHead),
+      };
+    }
+  }
+
+  /** Whether the network has an LSTM core (and so a recurrent state). */
+  get recurrent(): boolean {
+    return this.net.lstm > 0;
+  }
+
+  /** Marks the weights as changed: the typed-array copies are refreshed before the next `act`. */
+  weightsChanged(): void {
+    this.stale = true;
+  }
+
+  /** A zero recurrent state for `batch` envs (empty arrays without an LSTM). */
+  initialState(batch: number): RecurrentState {
+    const size = this.recurrent ? this.towers.length * batch * this.net.lstm : 0;
+    return { h: new Float32Array(size), c: new Float32Array(size), batch };
+  }
+
+  /** A copy of a recurrent state. */
+  static copyState(state: RecurrentState): RecurrentState {
+    return { h: state.h.slice(), c: state.c.slice(), batch: state.batch };
+  }
+
+  /** Zeroes the state of env `i` (where its episode begins). */
+  resetState(state: RecurrentState, i: number): void {
+    if (!this.recurrent) return;
+    const H = this.net.lstm;
+    for (let t = 0; t < this.towers.length; t++) {
+      const o = (t * state.batch + i) * H;
+      state.h.fill(0, o, o + H);
+      state.c.fill(0, o, o + H);
+    }
+  }
+
+  /**
+   * Samples one action per env for observations [B, ...] (row-major), with log-probs and values.
+   * With an LSTM, `state` is stepped in place; rows where `episodeStarts[i]` is 1 are zeroed first.
+   * `greedy` takes the most probable action instead of sampling.
+   */
+  act(
+    observations: ArrayLike<number>,
+    batch: number,
+    rng: UniformSource,
+    state?: RecurrentState,
+    episodeStarts?: ArrayLike<number>,
+    greedy = false,
+  ): ActResult {
+    if (observations.length !== batch * this.observationSize) {
+      throw new Error(
+        `ActorCritic.act: ${observations.length} observation values for a batch of ${batch} × ${this.observationSize}`,
+      );
+    }
+    if (this.recurrent && (state === undefined || state.batch !== batch)) {
+      throw new Error(`ActorCritic.act: a recurrent network needs a state of batch ${batch}`);
+    }
+    if (state && episodeStarts)
+      for (let i = 0; i < batch; i++) if (episodeStarts[i]) this.resetState(state, i);
+    if (this.result === undefined || this.result.actions.length !== batch) {
+      this.result = {
+        actions: new Int32Array(batch),
+        logProbs: new Float32Array(batch),
+        values: new Float32Array(batch),
+      };
+    }
+    const { logits, values } = this.fast
+      ? this.forwardFast(observations, batch, state)
+      : this.forwardGraph(observations, batch, state);
+    const out = this.result;
+    out.values.set(values);
+    if (greedy) argmaxRowsInto(logits, this.numActions, out.actions);
+    else sampleCategorical(logits, rng, this.numActions, out.actions);
+    logProbsOf(logits, this.numActions, out.actions, out.logProbs);
+    return out;
+  }
+
+  /**
+   * V(o) of single observations without touching the acting state: the value of a truncated episode's
+   * final observation. With an LSTM, row `env` of `state` is the memory the observation is read with.
+   */
+  valueOf(observation: ArrayLike<number>, state?: RecurrentState, env = 0): number {
+    const single = state ? this.stateRow(state, env) : undefined;
+    const obs = Float32Array.from(observation as ArrayLike<number>);
+    const { values } = this.fast ? this.forwardFast(obs, 1, single) : this.forwardGraph(obs, 1, single);
+    return values[0];
+  }
+
+  private stateRow(state: RecurrentState, env: number): RecurrentState {
+    const H = this.net.lstm;
+    const row = this.initialState(1);
+    for (let t = 0; t < this.towers.length; t++) {
+      const o = (t * state.batch + env) * H;
+      row.h.set(state.h.subarray(o, o + H), t * H);
+      row.c.set(state.c.subarray(o, o + H), t * H);
+    }
+    return row;
+  }
+
+  private forwardFast(
+    observations: ArrayLike<number>,
+    batch: number,
+    state: RecurrentState | undefined,
+  ): { logits: Float32Array; values: Float32Array } {
+    const fast = this.fast!;
+    if (this.stale) {
+      for (const t of fast.towers) t.refresh();
+      fast.actor.refresh();
+      fast.critic.refresh();
+      this.stale = false;
+    }
+    const obs = observations instanceof Float32Array ? observations : Float32Array.from(observations);
+    const actorFeatures = fast.towers[0].forward(obs, batch, state, 0);
+    const logits = fast.actor.forward(actorFeatures, batch);
+    const criticFeatures =
+      fast.towers.length === 1 ? actorFeatures : fast.towers[1].forward(obs, batch, state, 1);
+    const values = fast.critic.forward(criticFeatures, batch);
+    return { logits, values };
+  }
+
+  /** The TF.js graph for acting (CNN encoders): one read-back of logits and values together. */
+  private forwardGraph(
+    observations: ArrayLike<number>,
+    batch: number,
+    state: RecurrentState | undefined,
+  ): { logits: Float32Array; values: Float32Array } {
+    const A = this.numActions;
+    const both = readValues(() => {
+      const obs = this.observationTensor(observations, batch);
+      const features = this.towers.map((tower, t) => {
+        const encoded = tower.encode(obs);
+        if (!tower.lstm || !state) return encoded;
+        const H = this.net.lstm;
+        const o = t * state.batch * H;
+        const h = tf.tensor2d(state.h.subarray(o, o + batch * H), [batch, H]);
+        const c = tf.tensor2d(state.c.subarray(o, o + batch * H), [batch, H]);
+        const next = tower.lstm.step(encoded, { h, c });
+        // Write the new state back (one read-back each, still inside this acting call).
+        state.h.set(next.h.dataSync(), o);
+        state.c.set(next.c.dataSync(), o);
+        return next.h;
+      });
+      const logits = this.actorHead.apply(features[0]);
+      const values = this.criticHead.apply(features[features.length - 1]);
+      return tf.concat([logits, values], 1);
+    }) as Float32Array;
+    const logits = new Float32Array(batch * A);
+    const values = new Float32Array(batch);
+    for (let b = 0; b < batch; b++) {
+      logits.set(both.subarray(b * (A + 1), b * (A + 1) + A), b * A);
+      values[b] = both[b * (A + 1) + A];
+    }
+    return { logits, values };
+  }
+
+  /** Observations (typed array, N rows) as a tensor [N, ...shape], bytes scaled inside the encoder. */
+  observationTensor(observations: ArrayLike<number>, rows: number): tf.Tensor {
+    const values =
+      observations instanceof Float32Array || observations instanceof Int32Array
+        ? observations
+        : Float32Array.from(observations);
+    return tf.tensor(values, [rows, ...this.observationShape], "float32");
+  }
+
+  /**
+   * log π(a|o), entropy and V(o) for N = T × B rows in one graph (call inside a loss). Rows are
+   * time-major (row t·B + b is env b at step t). With an LSTM, the towers are unrolled over T from
+   * `initialState` (B envs), zeroing the state where `resets` [T·B] is 1 — the same masks as acting.
+   */
+  evaluate(
+    observations: tf.Tensor,
+    actions: tf.Tensor1D,
+    initialState?: RecurrentState,
+    resets?: tf.Tensor1D,
+  ): Evaluation {
+    return tf.tidy(() => {
+      const features = this.towers.map((tower, t) =>
+        this.towerFeatures(tower, t, observations, initialState, resets),
+      );
+      const logits = this.actorHead.apply(features[0]);
+      const value = tf.reshape(this.criticHead.apply(features[features.length - 1]), [-1]) as tf.Tensor1D;
+      return { logProb: logProbOfLabels(logits, actions), entropy: categoricalEntropy(logits), value };
+    });
+  }
+
+  private towerFeatures(
+    tower: Tower,
+    index: number,
+    observations: tf.Tensor,
+    initialState: RecurrentState | undefined,
+    resets: tf.Tensor1D | undefined,
+  ): tf.Tensor2D {
+    const encoded = tower.encode(observations);
+    if (!tower.lstm) return encoded;
+    if (!initialState) throw new Error("ActorCritic.evaluate: a recurrent network needs the initial state");
+    const B = initialState.batch;
+    const H = this.net.lstm;
+    const N = encoded.shape[0];
+    if (N % B !== 0) throw new Error(`ActorCritic.evaluate: ${N} rows do not split into ${B} envs`);
+    const T = N / B;
+    const o = index * B * H;
+    const h = tf.tensor2d(initialState.h.subarray(o, o + B * H), [B, H]);
+    const c = tf.tensor2d(initialState.c.subarray(o, o + B * H), [B, H]);
+    const xs = tf.reshape(encoded, [T, B, encoded.shape[1]]) as tf.Tensor3D;
+    const masks = resets ? (tf.reshape(resets, [T, B]) as tf.Tensor2D) : undefined;
+    const { outputs } = tower.lstm.unroll(xs, { h, c }, masks);
+    return tf.reshape(outputs, [N, H]) as tf.Tensor2D;
+  }
+
+  /** Number of trainable values. */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params().values()) n += v.size;
+    return n;
+  }
+
+  params(): ParamMap {
+    return this.parts.params();
+  }
+
+  dispose(): void {
+    this.parts.dispose();
+  }
+}
+
+/** Row-wise argmax of [B, A] logits into `out`. */
+function argmaxRowsInto(logits: Float32Array, A: number, out: Int32Array): void {
+  for (let b = 0; b < out.length; b++) {
+    let best = 0;
+    for (let a = 1; a < A; a++) if (logits[b * A + a] > logits[b * A + best]) best = a;
+    out[b] = best;
+  }
+}
+
+/** log-softmax of each row at the chosen action. */
+function logProbsOf(logits: Float32Array, A: number, actions: Int32Array, out: Float32Array): void {
+  for (let b = 0; b < actions.length; b++) {
+    const base = b * A;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < A; a++) max = Math.max(max, logits[base + a]);
+    let total = 0;
+    for (let a = 0; a < A; a++) total += Math.exp(logits[base + a] - max);
+    out[b] = logits[base + actions[b]] - max - Math.log(total);
+  }
+}

@@ -1,0 +1,277 @@
+// PPO (Schulman et al. 2017) the CleanRL way, and recurrent PPO when `net.lstm > 0` (CleanRL's
+// ppo_atari_lstm.py): one file that reads top to bottom — config, rollout, GAE, clipped update.
+//
+// Recurrent PPO keeps an LSTM state per env, zeroes it where that env's episode ended (and only
+// there), stores the state at each rollout's start, and updates on minibatches of whole env
+// sequences, replaying the LSTM from that stored state with the same per-step reset masks.
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import type { Discrete } from "../src/core";
+import { deriveSeed, Rng } from "../src/core/rng";
+import { ClippedAdam } from "../src/nn";
+import { VecNormalizer } from "../src/train/normalize";
+import { makeAgentVectorEnv, observationInfo } from "./env_setup";
+import { ActorCritic } from "./networks";
+import {
+  computeGae,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  RolloutBuffer,
+  RolloutCollector,
+} from "./rollout";
+import { explainedVariance, NetSchema, type TrainContext, type TrainResult, trainingLoop } from "./shared";
+
+/** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
+export const PpoConfigSchema = z
+  .object({
+    /** Env steps to train for, all envs counted. */
+    totalSteps: z.number().int().positive().default(500_000),
+    /** Envs stepped in parallel (one vector env). */
+    numEnvs: z.number().int().positive().default(4),
+    /** Steps per env per rollout; a rollout is numEnvs × numSteps transitions. */
+    numSteps: z.number().int().positive().default(128),
+    /** Adam's step size (annealed linearly to 0 when annealLr). */
+    learningRate: z.number().positive().default(2.5e-4),
+    /** Anneal the learning rate linearly to 0 over the run. */
+    annealLr: z.boolean().default(true),
+    /** Discount. */
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** GAE's λ. */
+    gaeLambda: z.number().min(0).max(1).default(0.95),
+    /** Minibatches per epoch (recurrent: groups of whole envs, so numEnvs must divide by it). */
+    numMinibatches: z.number().int().positive().default(4),
+    /** Passes over each rollout. */
+    updateEpochs: z.number().int().positive().default(4),
+    /** Normalise advantages per minibatch. */
+    normAdv: z.boolean().default(true),
+    /** Surrogate clipping ε (and the value clip when clipVloss). */
+    clipCoef: z.number().positive().default(0.2),
+    /** Anneal clipCoef linearly to 0 with the learning rate (SB3's `lin_0.2` clip range). */
+    annealClip: z.boolean().default(false),
+    /** Clip the value loss around the rollout's values, as CleanRL. */
+    clipVloss: z.boolean().default(true),
+    /** Entropy bonus weight. */
+    entCoef: z.number().min(0).default(0.01),
+    /** Value loss weight. */
+    vfCoef: z.number().min(0).default(0.5),
+    /** Global gradient-norm clip. */
+    maxGradNorm: z.number().positive().default(0.5),
+    /** Stop an update's epochs early when the approximate KL exceeds this (null: never). */
+    targetKl: z.number().positive().nullable().default(null),
+    /** Adam's ε (CleanRL: 1e-5). */
+    adamEps: z.number().positive().default(1e-5),
+    /** The network. */
+    net: NetSchema.default({}),
+    /** Normalise observations with running statistics (SB3's VecNormalize). */
+    normalizeObservation: z.boolean().default(false),
+    /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
+    normalizeReward: z.boolean().default(false),
+    /** Stack the last k observations (0 or 1: none). */
+    frameStack: z.number().int().min(0).default(0),
+    /** Append the previous action and reward to observations (POPGym style). */
+    previousAction: z.boolean().default(false),
+  })
+  .strict();
+
+/** A validated PPO config. */
+export type PpoConfig = z.infer<typeof PpoConfigSchema>;
+
+/** Trains PPO (recurrent PPO when `config.net.lstm > 0`) on `ctx.envId`. */
+export function trainPpo(config: PpoConfig, ctx: TrainContext): TrainResult {
+  const N = config.numEnvs;
+  const T = config.numSteps;
+  const batchSize = N * T;
+  const recurrent = config.net.lstm > 0;
+  checkMinibatches(config, recurrent);
+
+  // Seed tree: every consumer its own stream, derived from the run seed.
+  const actionRng = new Rng(deriveSeed(ctx.seed, "actions"));
+  const shuffleRng = new Rng(deriveSeed(ctx.seed, "minibatches"));
+
+  // Env, network, optimiser, normaliser.
+  const env = makeAgentVectorEnv(
+    { ...config, envId: ctx.envId, envKwargs: ctx.envKwargs, encoder: config.net.encoder },
+    N,
+  );
+  const obsInfo = observationInfo(env, config.net.encoder);
+  const net = new ActorCritic({
+    observationShape: obsInfo.shape,
+    observationBytes: obsInfo.bytes,
+    numActions: (env.singleActionSpace as Discrete).n,
+    net: config.net,
+    seed: ctx.seed,
+  });
+  const optimizer = new ClippedAdam(net.params(), {
+    learningRate: config.learningRate,
+    epsilon: config.adamEps,
+    maxGradNorm: config.maxGradNorm,
+  });
+  const normalizer = new VecNormalizer({
+    observationSize: net.observationSize,
+    numEnvs: N,
+    observations: config.normalizeObservation,
+    rewards: config.normalizeReward,
+    gamma: config.gamma,
+  });
+  const buffer = new RolloutBuffer(T, N, net.observationSize);
+  const collector = new RolloutCollector(
+    env,
+    net,
+    normalizer,
+    actionRng,
+    config.gamma,
+    deriveSeed(ctx.seed, "env"),
+  );
+  const numUpdates = Math.max(1, Math.floor(config.totalSteps / batchSize));
+
+  return trainingLoop({
+    ctx,
+    agent: "ppo",
+    net,
+    optimizer,
+    normalizer,
+    collector,
+    env,
+    rngs: { actions: actionRng, minibatches: shuffleRng },
+    numUpdates,
+    stepsPerUpdate: batchSize,
+    update: (update, onEpisode) => {
+      // 1. Anneal: the fraction of the run still to go scales the step size (and the clip range).
+      const remaining = 1 - (update - 1) / numUpdates;
+      optimizer.learningRate = config.annealLr ? remaining * config.learningRate : config.learningRate;
+      const clip = config.annealClip ? remaining * config.clipCoef : config.clipCoef;
+
+      // 2. Rollout: numSteps steps of every env, then GAE from the value of the next observations.
+      collector.collect(buffer, onEpisode);
+      computeGae(buffer, collector.lastValues(), config.gamma, config.gaeLambda);
+
+      // 3. Update: epochs over shuffled minibatches — rows, or whole env sequences when recurrent.
+      const started = performance.now();
+      let stats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFrac: 0 };
+      const clipFracs: number[] = [];
+      const order = recurrent
+        ? Int32Array.from({ length: N }, (_, i) => i)
+        : Int32Array.from({ length: batchSize }, (_, i) => i);
+      const perMinibatch = order.length / config.numMinibatches;
+      for (let epoch = 0; epoch < config.updateEpochs; epoch++) {
+        shuffleRng.shuffle(order);
+        for (let start = 0; start < order.length; start += perMinibatch) {
+          const chosen = order.subarray(start, start + perMinibatch);
+          const mb = recurrent
+            ? gatherSequences(buffer, chosen, net)
+            : gatherRows(buffer, chosen, net.observationSize);
+          stats = ppoStep(net, optimizer, mb, config, clip);
+          clipFracs.push(stats.clipFrac);
+        }
+        if (config.targetKl !== null && stats.approxKl > config.targetKl) break;
+      }
+      return {
+        updateSeconds: (performance.now() - started) / 1000,
+        metrics: {
+          policyLoss: stats.policyLoss,
+          valueLoss: stats.valueLoss,
+          entropy: stats.entropy,
+          approxKl: stats.approxKl,
+          clipFrac: clipFracs.reduce((a, b) => a + b, 0) / clipFracs.length,
+          explainedVariance: explainedVariance(buffer.values, buffer.returns),
+          learningRate: optimizer.learningRate,
+        },
+      };
+    },
+  });
+}
+
+/** Minibatches must split the rollout evenly: rows for PPO, whole envs for recurrent PPO. */
+function checkMinibatches(config: PpoConfig, recurrent: boolean): void {
+  const units = recurrent ? config.numEnvs : config.numEnvs * config.numSteps;
+  if (units % config.numMinibatches !== 0) {
+    const what = recurrent
+      ? `numEnvs (${config.numEnvs}); recurrent minibatches are whole envs`
+      : `numEnvs × numSteps (${units})`;
+    throw new Error(`ppo config: field "numMinibatches": ${config.numMinibatches} does not divide ${what}`);
+  }
+}
+
+/**
+ * One gradient step of PPO's loss on a minibatch:
+ * L = −min(r·Â, clip(r, 1±ε)·Â) + c_v · ½·max((V − R)², (V_old + clip(V − V_old, ±ε) − R)²) − c_e · H[π],
+ * with r = π(a|o) / π_old(a|o). Returns the minibatch's loss terms, approximate KL and clip fraction.
+ */
+function ppoStep(
+  net: ActorCritic,
+  optimizer: ClippedAdam,
+  mb: Minibatch,
+  config: PpoConfig,
+  clip: number,
+): { policyLoss: number; valueLoss: number; entropy: number; approxKl: number; clipFrac: number } {
+  const advantages = config.normAdv ? normalised(mb.advantages) : mb.advantages;
+  let stats: tf.Tensor1D | undefined;
+  tf.tidy(() => {
+    const obs = net.observationTensor(mb.observations, mb.rows);
+    const actions = tf.tensor1d(mb.actions, "int32");
+    const oldLogProb = tf.tensor1d(mb.logProbs);
+    const adv = tf.tensor1d(advantages);
+    const returns = tf.tensor1d(mb.returns);
+    const oldValues = tf.tensor1d(mb.values);
+    const resets = mb.resets ? tf.tensor1d(mb.resets) : undefined;
+    optimizer.minimize(() => {
+      const { logProb, entropy, value } = net.evaluate(obs, actions, mb.initialState, resets);
+      const logRatio = tf.sub(logProb, oldLogProb);
+      const ratio = tf.exp(logRatio);
+      const policyLoss = tf.mean(
+        tf.maximum(
+          tf.mul(tf.neg(adv), ratio),
+          tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - clip, 1 + clip)),
+        ),
+      );
+      const unclipped = tf.square(tf.sub(value, returns));
+      const valueLoss = config.clipVloss
+        ? tf.mul(
+            0.5,
+            tf.mean(
+              tf.maximum(
+                unclipped,
+                tf.square(
+                  tf.sub(tf.add(oldValues, tf.clipByValue(tf.sub(value, oldValues), -clip, clip)), returns),
+                ),
+              ),
+            ),
+          )
+        : tf.mul(0.5, tf.mean(unclipped));
+      const entropyMean = tf.mean(entropy);
+      // Diagnostics (no gradient flows into them): approx KL = E[(r − 1) − log r], clip fraction.
+      const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
+      const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clip), "float32"));
+      stats = tf.keep(tf.stack([policyLoss, valueLoss, entropyMean, approxKl, clipFrac]) as tf.Tensor1D);
+      return tf.add(
+        tf.sub(policyLoss, tf.mul(config.entCoef, entropyMean)),
+        tf.mul(config.vfCoef, valueLoss),
+      ) as tf.Scalar;
+    });
+  });
+  net.weightsChanged();
+  const values = stats!.dataSync();
+  stats!.dispose();
+  return {
+    policyLoss: values[0],
+    valueLoss: values[1],
+    entropy: values[2],
+    approxKl: values[3],
+    clipFrac: values[4],
+  };
+}
+
+/** (x − mean) / (std + 1e-8), std with Bessel's correction as torch's. */
+function normalised(x: Float32Array): Float32Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (x[i] - mean) ** 2;
+  const std = Math.sqrt(sq / Math.max(1, n - 1));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (x[i] - mean) / (std + 1e-8);
+  return out;
+}

@@ -1,0 +1,192 @@
+// What the PPO family shares beyond the rollout: the `net` schema, the training loop around an
+// agent's update (metrics, progress, speed, final save), and the run context.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+import type { Rng } from "../src/core/rng";
+import type { VectorEnv } from "../src/core/vector";
+import { type ClippedAdam, saveCheckpoint } from "../src/nn";
+import type { VecNormalizer } from "../src/train/normalize";
+import { type RunFolder, type RunSummary, writeJsonAtomic } from "../src/train/run_folder";
+import type { ActorCritic } from "./networks";
+import type { FinishedEpisode, RolloutCollector } from "./rollout";
+
+/** The `net` field of an agent's config. */
+export const NetSchema = z
+  .object({
+    /** `mlp` for vector observations, `cnn` for images (preset chosen by image size). */
+    encoder: z.enum(["mlp", "cnn"]).default("mlp"),
+    /** Encoder layer widths (CleanRL: two layers of 64). */
+    hidden: z.array(z.number().int().positive()).default([64, 64]),
+    /** Encoder activation (CleanRL: tanh). */
+    activation: z.enum(["tanh", "relu"]).default("tanh"),
+    /** LSTM hidden size after the encoder; 0 = no memory. */
+    lstm: z.number().int().min(0).default(0),
+    /** One encoder for actor and critic, or one each (CleanRL's ppo.py: separate). */
+    sharedEncoder: z.boolean().default(false),
+  })
+  .strict();
+
+/** What a training run is given besides the agent's config. */
+export interface TrainContext {
+  /** Registered env id. */
+  envId: string;
+  /** `make` keyword arguments. */
+  envKwargs?: Record<string, unknown>;
+  /** The run's seed: the root of its seed tree. */
+  seed: number;
+  /** Where metrics, logs and the final state go (none: nothing is written). */
+  run?: RunFolder;
+  /** Called after every update (progress line, tests). */
+  onUpdate?: (progress: UpdateProgress) => void;
+  /** Called for every finished training episode. */
+  onEpisode?: (episode: FinishedEpisode) => void;
+}
+
+/** What `onUpdate` hears. */
+export interface UpdateProgress {
+  update: number;
+  numUpdates: number;
+  step: number;
+  totalSteps: number;
+  sps: number;
+  /** Mean return of the last 20 training episodes (NaN before the first). */
+  returnMean20: number;
+  seconds: number;
+}
+
+/** What a run returns: its summary plus the trained network (the caller disposes it). */
+export interface TrainResult {
+  summary: RunSummary;
+  net: ActorCritic;
+  normalizer: VecNormalizer;
+}
+
+/** What an agent's update reports. */
+export interface UpdateOutcome {
+  updateSeconds: number;
+  metrics: Record<string, number>;
+}
+
+/** Arguments of {@link trainingLoop}. */
+export interface TrainingLoopArgs {
+  ctx: TrainContext;
+  agent: string;
+  net: ActorCritic;
+  optimizer: ClippedAdam;
+  normalizer: VecNormalizer;
+  collector: RolloutCollector;
+  env: VectorEnv;
+  rngs: Record<string, Rng>;
+  numUpdates: number;
+  /** Env steps per update, all envs counted. */
+  stepsPerUpdate: number;
+  /** One iteration: collect a rollout (calling onEpisode per finished episode) and update. */
+  update: (update: number, onEpisode: (e: FinishedEpisode) => void) => UpdateOutcome;
+}
+
+/**
+ * Runs `numUpdates` iterations of an agent's update, writing metrics.jsonl lines (episodes and
+ * updates), reporting progress, and at the end the final state and summary.json.
+ */
+export function trainingLoop(args: TrainingLoopArgs): TrainResult {
+  const { ctx, net, collector, numUpdates } = args;
+  const run = ctx.run;
+  const recent: number[] = [];
+  const onEpisode = (e: FinishedEpisode) => {
+    recent.push(e.return);
+    if (recent.length > 20) recent.shift();
+    run?.metric({ type: "episode", step: e.step, return: e.return, length: e.length });
+    ctx.onEpisode?.(e);
+  };
+  const totalSteps = numUpdates * args.stepsPerUpdate;
+  const started = performance.now();
+  let updateSeconds = 0;
+  try {
+    for (let update = 1; update <= numUpdates; update++) {
+      const outcome = args.update(update, onEpisode);
+      updateSeconds += outcome.updateSeconds;
+      const seconds = (performance.now() - started) / 1000;
+      const sps = Math.round(collector.step / seconds);
+      run?.metric({ type: "update", step: collector.step, sps, ...outcome.metrics });
+      ctx.onUpdate?.({
+        update,
+        numUpdates,
+        step: collector.step,
+        totalSteps,
+        sps,
+        returnMean20: recent.length > 0 ? mean(recent) : Number.NaN,
+        seconds,
+      });
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const summary: RunSummary = {
+      steps: collector.step,
+      seconds: round(seconds, 2),
+      sps: Math.round(collector.step / seconds),
+      finalReturnMean20: recent.length > 0 ? round(mean(recent), 2) : null,
+      parameters: net.parameterCount(),
+      secondsIn: {
+        env: round(collector.envSeconds, 2),
+        acting: round(collector.actSeconds, 2),
+        update: round(updateSeconds, 2),
+      },
+    };
+    if (run) {
+      saveAgentState(run.finalDir, args);
+      run.summary(summary);
+      run.logger.info(summary, "run finished");
+    }
+    return { summary, net, normalizer: args.normalizer };
+  } finally {
+    args.env.close();
+  }
+}
+
+/** Name of the JSON file beside the weights in a saved agent folder. */
+export const AGENT_STATE_FILE = "agent-state.json";
+
+/** Writes weights + optimiser (weights.json/bin) and normaliser + RNG states (agent-state.json). */
+export function saveAgentState(
+  dir: string,
+  args: Pick<TrainingLoopArgs, "net" | "optimizer" | "normalizer" | "rngs" | "collector">,
+): void {
+  fs.mkdirSync(dir, { recursive: true });
+  saveCheckpoint(dir, args.net.params(), args.optimizer);
+  const rngs: Record<string, unknown> = {};
+  for (const [name, rng] of Object.entries(args.rngs)) rngs[name] = rng.getState();
+  writeJsonAtomic(path.join(dir, AGENT_STATE_FILE), {
+    step: args.collector.step,
+    normalizer: args.normalizer.getState(),
+    rngs,
+  });
+}
+
+/** 1 − Var(R − V) / Var(R): how much of the returns' variance the value function explains. */
+export function explainedVariance(values: ArrayLike<number>, returns: ArrayLike<number>): number {
+  const n = values.length;
+  let meanR = 0;
+  let meanD = 0;
+  for (let i = 0; i < n; i++) {
+    meanR += returns[i];
+    meanD += returns[i] - values[i];
+  }
+  meanR /= n;
+  meanD /= n;
+  let varR = 0;
+  let varD = 0;
+  for (let i = 0; i < n; i++) {
+    varR += (returns[i] - meanR) ** 2;
+    varD += (returns[i] - values[i] - meanD) ** 2;
+  }
+  return varR === 0 ? Number.NaN : 1 - varD / varR;
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}

@@ -1,0 +1,156 @@
+// A run's folder: what experiments, reports, `pomdp eval` and resumes read.
+//   config.json   the resolved config, preset, versions, backend
+//   metrics.jsonl one JSON object per line: {"type":"episode",…} and {"type":"update",…}
+//   log.jsonl     pino's log
+//   summary.json  written when the run ends
+//   final/        weights, optimiser, normaliser and RNG state
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import pino from "pino";
+
+/** File names inside a run folder. */
+export const RUN_FILES = {
+  config: "config.json",
+  metrics: "metrics.jsonl",
+  log: "log.jsonl",
+  summary: "summary.json",
+  final: "final",
+} as const;
+
+/** One line of metrics.jsonl for a finished training episode. */
+export interface EpisodeMetric {
+  type: "episode";
+  /** Env steps so far, all envs counted. */
+  step: number;
+  return: number;
+  length: number;
+}
+
+/** One line of metrics.jsonl per update; agent-specific numbers beside `step` and `sps`. */
+export interface UpdateMetric {
+  type: "update";
+  step: number;
+  sps: number;
+  [name: string]: number | string;
+}
+
+/** What summary.json holds. */
+export interface RunSummary {
+  steps: number;
+  seconds: number;
+  sps: number;
+  /** Mean return of the last 20 training episodes (null if fewer than one finished). */
+  finalReturnMean20: number | null;
+  [name: string]: unknown;
+}
+
+/** Default folder name: `runs/<env>-<agent>-<seed>-<time>`. */
+export function defaultRunDir(envId: string, agent: string, seed: number, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\..*/, "").replace("T", "-");
+  return path.join("runs", `${envId.replace(/[^\w.-]/g, "_")}-${agent}-${seed}-${stamp}`);
+}
+
+/**
+ * Creates the folder of a new run. An existing non-empty folder is refused, never overwritten.
+ * Metrics are appended line by line with synchronous writes, so an interrupted run keeps every line
+ * it wrote.
+ */
+export class RunFolder {
+  readonly logger: pino.Logger;
+  private readonly metricsFd: number;
+
+  private constructor(readonly dir: string) {
+    this.metricsFd = fs.openSync(path.join(dir, RUN_FILES.metrics), "a");
+    this.logger = pino(
+      { name: "train", level: process.env.POMDP_LOG_LEVEL ?? "info" },
+      pino.destination({ dest: path.join(dir, RUN_FILES.log), sync: true }),
+    );
+  }
+
+  /** Checks that `dir` can hold a new run (absent or empty) without creating anything. */
+  static checkFree(dir: string): void {
+    if (fs.existsSync(dir)) {
+      const stat = fs.statSync(dir);
+      if (!stat.isDirectory()) throw new Error(`--out ${dir}: exists and is not a folder`);
+      if (fs.readdirSync(dir).length > 0) {
+        throw new Error(
+          `--out ${dir}: the folder exists and is not empty; pick a new folder (runs are never overwritten)`,
+        );
+      }
+    }
+  }
+
+  /** Creates the run folder and writes config.json. */
+  static create(dir: string, config: unknown): RunFolder {
+    RunFolder.checkFree(dir);
+    fs.mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(path.join(dir, RUN_FILES.config), config);
+    return new RunFolder(dir);
+  }
+
+  /** Appends one metrics line. */
+  metric(line: EpisodeMetric | UpdateMetric): void {
+    fs.writeSync(this.metricsFd, `${JSON.stringify(line)}\n`);
+  }
+
+  /** Writes summary.json. */
+  summary(summary: RunSummary): void {
+    writeJsonAtomic(path.join(this.dir, RUN_FILES.summary), summary);
+  }
+
+  /** The folder of the final weights and state. */
+  get finalDir(): string {
+    return path.join(this.dir, RUN_FILES.final);
+  }
+
+  close(): void {
+    fs.closeSync(this.metricsFd);
+    this.logger.flush();
+  }
+}
+
+/** Writes JSON to a temporary file and renames it: a crash never leaves half a file. */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  const tmp = `${file}.tmp`;
+  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.renameSync(tmp, file);
+}
+
+/** Reads a JSON file of a run folder, with an error naming the file. */
+export function readRunJson<T>(dir: string, name: string): T {
+  const file = path.join(dir, name);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new Error(`${dir} is not a finished run folder: ${name} is missing`);
+  }
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new Error(`corrupt ${file}: not JSON (${(err as Error).message})`);
+  }
+}
+
+/** Versions and machine facts recorded in config.json. */
+export function environmentFacts(backend: string): Record<string, unknown> {
+  const versions: Record<string, string> = { node: process.version };
+  for (const pkg of ["@tensorflow/tfjs", "@tensorflow/tfjs-backend-wasm", "zod"]) {
+    try {
+      versions[pkg] = require(`${pkg}/package.json`).version;
+    } catch {
+      /* not installed */
+    }
+  }
+  try {
+    versions["pomdp-workbench"] = require("../../package.json").version;
+  } catch {
+    /* not available */
+  }
+  return {
+    backend,
+    versions,
+    machine: { cpu: os.cpus()[0]?.model ?? "unknown", cores: os.cpus().length, platform: process.platform },
+  };
+}
