@@ -15,6 +15,7 @@ import {
   requireIntegerAtLeast,
   type StepResult,
 } from "../../src/core";
+import { paint, sideBySide, type TextPictureOptions } from "./render_text";
 
 /** Keyword arguments of `TMazeEnv`. */
 export interface TMazeArgs {
@@ -37,6 +38,13 @@ const CUE_NORTH = [0, 1, 1];
 const CUE_SOUTH = [1, 1, 0];
 const CORRIDOR = [1, 0, 1];
 const JUNCTION = [0, 1, 0];
+/** What each observation means, for `renderPlay`. */
+const OBSERVATION_MEANINGS: readonly [readonly number[], string][] = [
+  [CUE_NORTH, "cue: the goal is north"],
+  [CUE_SOUTH, "cue: the goal is south"],
+  [CORRIDOR, "corridor (no cue)"],
+  [JUNCTION, "junction: go north or south"],
+];
 const EMPTY_INFO = Object.freeze({}) as Info;
 
 /**
@@ -125,6 +133,62 @@ export class TMazeEnv extends Env<Float32Array, number> {
     return [`${pad}${this.goalNorth ? "*" : "o"}`, corridor, `${pad}${this.goalNorth ? "o" : "*"}`].join(
       "\n",
     );
+  }
+
+  /**
+   * The picture of `pomdp play`: the maze with north up (walls `##`, the agent `@@`, the goal arm
+   * `GG`) beside what the agent observes — the three bits of `observation` as returned by reset or
+   * step, naming the cue when it is shown — and a table of what each observation means.
+   */
+  renderPlay(observation: unknown, options: TextPictureOptions = {}): string {
+    const color = options.color === true;
+    const wall = paint("##", "90", color);
+    const goal = paint("GG", "1;30;42", color);
+    const agent = paint("@@", "1;91", color);
+    // Columns: the west wall, positions 0 … length (the junction is column length + 1), the east wall.
+    const west = "  ".repeat(this.length);
+    const arm = (isGoal: boolean) => `${west}${wall}${isGoal ? goal : "  "}${wall}`;
+    const armEnd = `${west}${wall}${wall}${wall}`;
+    const side = `${wall.repeat(this.length + 1)}  ${wall}`;
+    let corridor = wall;
+    for (let i = 0; i <= this.length; i++) corridor += i === this.position ? agent : "  ";
+    corridor += wall;
+    const place = this.position === 0 ? "start" : this.position === this.length ? "junction" : "corridor";
+    // Padded to the longest, so the observation column stays put.
+    const where = `position ${this.position}/${this.length} (${place})`.padEnd(
+      `position ${this.length}/${this.length} (junction)`.length,
+    );
+    const map = [
+      "full map (north is up)",
+      armEnd,
+      arm(this.goalNorth),
+      side,
+      corridor,
+      side,
+      arm(!this.goalNorth),
+      armEnd,
+      where,
+    ];
+
+    const shown =
+      observation instanceof Float32Array && observation.length === 3 ? observation : this.observe();
+    const bits = Array.from(shown);
+    const format = (b: readonly number[]) => `[${b.join(", ")}]`;
+    const meaning = OBSERVATION_MEANINGS.find(([b]) => b.every((x, i) => x === bits[i]))?.[1] ?? "?";
+    const observed = [
+      "what the agent observes",
+      paint(`${format(bits)}  ${meaning}`, "1", color),
+      "",
+      "what each observation means",
+      ...OBSERVATION_MEANINGS.map(([b, m]) => {
+        const line = `${format(b)}  ${m}`;
+        return b.every((x, i) => x === bits[i]) ? paint(`${line}  <`, "1", color) : line;
+      }),
+      "(the cue is seen only at the start)",
+    ];
+    const legend = `legend: ${agent} you   ${wall} wall   ${goal} goal: +${TMAZE_GOAL_REWARD}, the other arm ${TMAZE_PENALTY}, bumping a wall ${TMAZE_PENALTY}`;
+    const task = "task: remember the cue seen at the start, then at the junction enter that arm";
+    return [task, "", ...sideBySide(map, observed), "", legend].join("\n");
   }
 
   private observe(): Float32Array {

@@ -1,5 +1,7 @@
 import * as readline from "node:readline";
 import { Command } from "commander";
+import { MiniGridEnv } from "../../envs/gridworld/minigrid_env";
+import { renderMiniGridPlay, type TextPictureOptions } from "../../envs/gridworld/render_text";
 import { type Env, make } from "../index";
 import { parseNonNegativeInt, withRequire } from "./options";
 
@@ -28,7 +30,11 @@ export const PLAY_KEYS: Readonly<Record<string, PlayInput>> = {
 };
 
 const ACTION_NAMES = ["turn left", "turn right", "forward", "pick up", "drop", "toggle", "done"];
-const HELP = "keys: ←/→ turn, ↑ forward, space toggle, p pick up, d drop, enter or . done, r reset, q quit";
+const HELP_LINES = [
+  "keys: ←/→ turn, ↑ forward, space toggle, p pick up, d drop,",
+  "enter or . done, r reset, q quit",
+];
+const HELP = HELP_LINES.join(" ");
 
 /** A key of an env's own layout: the action it takes and what to call it. */
 export interface PlayKey {
@@ -38,10 +44,14 @@ export interface PlayKey {
 
 /**
  * What the unwrapped env must offer to be played: a text picture (Minigrid's `renderText`), and
- * optionally its own keys (e.g. TMaze's arrows move in their direction) replacing Minigrid's.
+ * optionally its own keys (e.g. TMaze's arrows move in their direction) replacing Minigrid's. Minigrid
+ * envs are drawn by `renderMiniGridPlay` (full map beside the agent's view); other envs by
+ * `renderPlay` when they have it, else by `renderText`.
  */
 export interface Playable {
   renderText(): string;
+  /** The picture for a person: the world beside what the agent observes (`observation`, as returned by reset/step). */
+  renderPlay?(observation: unknown, options: TextPictureOptions): string;
   mission?: string;
   /** Key name (as in `PLAY_KEYS`: "up", "left", …) → action; "r" and "q" keep their meaning. */
   playKeys?: Readonly<Record<string, PlayKey>>;
@@ -70,9 +80,35 @@ function formatNumber(x: number): string {
   return Number.isInteger(x) ? String(x) : String(Number(x.toFixed(4)));
 }
 
+/** Lines of at most `width` characters (words longer than that stay whole); continuations indented by `indent`. */
+export function wrapText(text: string, width = 80, indent = ""): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = indent + word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/** How `PlaySession` draws. */
+export interface PlayDisplayOptions {
+  /** Clear the terminal before each picture (when playing in a terminal). */
+  clearScreen?: boolean;
+  /** Colour the picture with ANSI escape codes (when stdout is a terminal). */
+  color?: boolean;
+  /** Columns of the terminal (default 80): a picture too wide for them stacks its parts. */
+  width?: number;
+}
+
 /**
  * One `pomdp play` session on a gridworld: `press(name)` applies a key (see `PLAY_KEYS`) and writes
- * the grid, the mission, the step count, the last reward and the return through `write`.
+ * the picture (for Minigrid: the full map beside the agent's egocentric view, what it carries and a
+ * legend; for TMaze: the corridor beside the observation), the mission, the step count, the last
+ * reward and the return through `write`.
  */
 export class PlaySession {
   /** Returns of the finished episodes. */
@@ -84,6 +120,7 @@ export class PlaySession {
   private lastReward = 0;
   private lastAction = "";
   private ended: string | null = null;
+  private observation: unknown = null;
 
   constructor(
     /** The env id. */
@@ -92,8 +129,8 @@ export class PlaySession {
     readonly seed: number,
     /** Where the pictures and messages go (stdout in the CLI). */
     private readonly write: (text: string) => void,
-    /** Clear the terminal before each picture (when playing in a terminal). */
-    private readonly clearScreen = false,
+    /** Clearing and colour (both off by default: plain text, as for a pipe). */
+    private readonly display: PlayDisplayOptions = {},
   ) {
     this.env = make(id);
     const unwrapped = this.env.unwrapped as unknown as Partial<Playable>;
@@ -153,6 +190,7 @@ export class PlaySession {
       return true;
     }
     const r = this.env.step(input.action);
+    this.observation = r.observation;
     this.steps++;
     this.lastReward = r.reward;
     this.episodeReturn += r.reward;
@@ -166,7 +204,7 @@ export class PlaySession {
   }
 
   private newEpisode(seed: number | undefined): void {
-    this.env.reset(seed === undefined ? undefined : { seed });
+    this.observation = this.env.reset(seed === undefined ? undefined : { seed }).observation;
     this.steps = 0;
     this.episodeReturn = 0;
     this.lastReward = 0;
@@ -175,18 +213,34 @@ export class PlaySession {
     this.show();
   }
 
+  /** The picture of the current state (see the class comment). */
+  private picture(): string {
+    const options: TextPictureOptions = { color: this.display.color === true, width: this.display.width };
+    const env = this.env.unwrapped;
+    if (env instanceof MiniGridEnv) return renderMiniGridPlay(env, this.observation, options);
+    if (typeof this.playable.renderPlay === "function")
+      return this.playable.renderPlay(this.observation, options);
+    return this.playable.renderText();
+  }
+
   private show(): void {
+    const mission = this.playable.mission === undefined ? "" : `mission: ${this.playable.mission}`;
+    const title = mission === "" ? this.id : `${this.id} — ${mission}`;
     const lines = [
-      `${this.id} — mission: ${this.playable.mission ?? "(none)"}`,
-      this.playable.renderText(),
+      ...(title.length <= 80 ? [title] : [this.id, ...wrapText(mission, 80, "  ")]),
+      "",
+      this.picture(),
+      "",
       `step ${this.steps}${this.lastAction ? ` (${this.lastAction})` : ""}   reward ${formatNumber(this.lastReward)}   return ${formatNumber(this.episodeReturn)}`,
     ];
     if (this.ended !== null)
       lines.push(
         `episode over: ${this.ended}, return ${formatNumber(this.episodeReturn)} — r to play again, q to quit`,
       );
-    else lines.push(this.playable.playHelp ?? HELP);
-    this.write(`${this.clearScreen ? "\u001b[2J\u001b[H" : ""}${lines.join("\n")}\n\n`);
+    else if (this.playable.playHelp !== undefined)
+      lines.push(...wrapText(this.playable.playHelp, 80, "      "));
+    else lines.push(HELP_LINES[0], `      ${HELP_LINES[1]}`);
+    this.write(`${this.display.clearScreen ? "\u001b[2J\u001b[H" : ""}${lines.join("\n")}\n\n`);
   }
 }
 
@@ -227,18 +281,20 @@ function playFromTerminal(session: PlaySession, stdin: NodeJS.ReadStream): Promi
 export function playCommand(): Command {
   return withRequire(new Command("play"))
     .description(
-      `play a gridworld in the terminal with the keyboard (${HELP}); piped input: key names per line`,
+      `play a gridworld in the terminal with the keyboard, seeing the agent's egocentric view beside the full map (${HELP}); piped input: key names per line`,
     )
     .argument("<id>", "gridworld id, e.g. MiniGrid-Empty-5x5-v0 (see `pomdp envs`)")
     .option("-s, --seed <n>", "seed of the first episode", parseNonNegativeInt, 0)
     .action(async (id: string, opts: { seed: number }) => {
       const stdin = process.stdin;
-      const session = new PlaySession(
-        id,
-        opts.seed,
-        (text) => process.stdout.write(text),
-        stdin.isTTY === true,
-      );
+      const stdout = process.stdout;
+      const terminal = stdout.isTTY === true;
+      const session = new PlaySession(id, opts.seed, (text) => stdout.write(text), {
+        clearScreen: terminal && stdin.isTTY === true,
+        // https://no-color.org: a non-empty NO_COLOR turns colour off.
+        color: terminal && !process.env.NO_COLOR,
+        width: terminal ? stdout.columns : undefined,
+      });
       if (stdin.isTTY) await playFromTerminal(session, stdin);
       else await playFromLines(session, readline.createInterface({ input: stdin, terminal: false }));
     });

@@ -7,7 +7,8 @@ import { Readable } from "node:stream";
 import { PNG } from "pngjs";
 import { afterAll, describe, expect, it } from "vitest";
 import { registerCartPolePixels } from "../../envs/cartpole_pixels";
-import { registerGridworlds } from "../../envs/gridworld";
+import { COLOR_TO_IDX, OBJECT_TO_IDX, registerGridworlds } from "../../envs/gridworld";
+import { cellGlyph, legendLines } from "../../envs/gridworld/render_text";
 import { listEnvs } from "../../src";
 import { keyNamesFromRaw, PlaySession, playFromLines } from "../../src/cli/play";
 import { renderToPng } from "../../src/cli/render";
@@ -31,6 +32,43 @@ function readPng(file: string): { png: PNG; rgb: (x: number, y: number) => numbe
       return [png.data[i], png.data[i + 1], png.data[i + 2]];
     },
   };
+}
+
+/** The frames `pomdp play` wrote (one per key), each split into its lines. */
+function frames(out: string): string[][] {
+  return out
+    .split(/\n(?=MiniGrid-|TMaze-)/)
+    .filter((f) => /^(MiniGrid-|TMaze-)/.test(f))
+    .map((f) => f.split("\n"));
+}
+
+/** The map rows (left of the view) and the view rows (inside its frame) of a Minigrid frame. */
+function panels(frame: string[]): { map: string[]; view: string[] } {
+  const start = frame.findIndex((l) => l.startsWith("full map"));
+  // The map's first row is its top wall: as wide as the map.
+  const width = frame[start + 1].indexOf(" ");
+  const map: string[] = [];
+  for (let i = start + 1; i < frame.length && frame[i].startsWith("#"); i++)
+    map.push(frame[i].slice(0, width));
+  const view = frame.flatMap((l) => {
+    const m = /│(.*)│/.exec(l);
+    return m === null ? [] : [m[1]];
+  });
+  return { map, view };
+}
+
+async function playLines(id: string, seed: number, keys: string[], display = {}): Promise<string> {
+  let out = "";
+  const session = new PlaySession(
+    id,
+    seed,
+    (text) => {
+      out += text;
+    },
+    display,
+  );
+  await playFromLines(session, Readable.from(keys.map((k) => `${k}\n`)));
+  return out;
 }
 
 /** Goal of Empty-5x5 in four moves from (1, 1) facing right, plus the move onto it: forward ×2, right, forward ×2. */
@@ -143,10 +181,123 @@ describe("pomdp play", () => {
     };
     await playFromLines(session, lines());
     expect(out).toContain('unknown key "jump"');
-    expect(out).toContain("WG>>");
-    expect(out).toContain("WGVV"); // facing down after "right"
+    expect(out).toContain("##>>    ##");
+    expect(out).toContain("##vv    ##"); // facing down after "right"
     expect(out.match(/step 0 /g)?.length).toBe(2); // the start and the reset
     expect(session.returns).toEqual([0]); // the abandoned episode counts, with return 0
+  });
+
+  it("shows the agent's egocentric view beside the full map, a legend and what the agent carries", async () => {
+    // DoorKey-5x5, seed 0: the agent at (1, 2) faces up, the yellow key below it, the locked door to its right.
+    const out = await playLines("MiniGrid-DoorKey-5x5-v0", 0, ["left", "left", "p", "left", "space", "q"]);
+    const shown = frames(out);
+    expect(shown.length).toBe(6); // the start and five keys
+    const first = panels(shown[0]);
+    expect(first.map).toEqual(["##########", "##  ##  ##", "##^^LY  ##", "##KY##GG##", "##########"]);
+    // What the agent observes: 7 × 7, itself at the bottom centre facing up, the walls hiding the rest.
+    const unseen = "░░".repeat(7);
+    expect(first.view).toEqual([
+      unseen,
+      unseen,
+      unseen,
+      unseen,
+      "░░░░######░░░░",
+      "░░░░##  ##░░░░",
+      "░░░░##^^LY░░░░",
+    ]);
+    // The view is not the map: the goal is out of sight, and the cell behind the door is unseen.
+    expect(first.map.join("")).toContain("GG");
+    expect(first.view.join("")).not.toContain("GG");
+    const text = shown[0].join("\n");
+    expect(text).toContain("the agent's view");
+    expect(text).toContain("legend");
+    for (const entry of [
+      "^^ you, facing up",
+      "## wall",
+      "GG goal",
+      "KY yellow key",
+      "LY yellow door, locked",
+      "░░ unseen",
+    ])
+      expect(text).toContain(entry);
+    expect(text).toContain("carrying: nothing");
+    expect(text).not.toContain("\u001b["); // plain text unless asked for colour
+
+    // After "p" facing the key: carried (it left the map), then the door opens with "space".
+    const picked = shown[3].join("\n");
+    expect(picked).toContain("carrying: yellow key");
+    expect(panels(shown[3]).map).toContain("##  ##GG##");
+    expect(picked).not.toContain("KY yellow key");
+    const opened = shown[5].join("\n");
+    expect(opened).toContain("/Y yellow door, open");
+    expect(panels(shown[5]).view.slice(3)).toEqual([
+      "░░##########░░",
+      "░░##    GG##░░",
+      "░░####/Y####░░",
+      "░░##  ^^  ##░░",
+    ]);
+  });
+
+  it("names every kind of cell in the legend: doors by state and colour, keys, balls, boxes, goal, lava, unseen", () => {
+    const o = OBJECT_TO_IDX;
+    const c = COLOR_TO_IDX;
+    const shown = (type: number, color: number, state = 0) => {
+      const g = cellGlyph(type, color, state);
+      return `${g.text} ${g.meaning}`;
+    };
+    expect([
+      shown(o.unseen, 0),
+      shown(o.wall, c.grey),
+      shown(o.door, c.red, 0),
+      shown(o.door, c.blue, 1),
+      shown(o.door, c.yellow, 2),
+      shown(o.key, c.purple),
+      shown(o.ball, c.green),
+      shown(o.box, c.grey),
+      shown(o.goal, c.green),
+      shown(o.lava, c.red),
+      shown(o.agent, c.red, 1),
+    ]).toEqual([
+      "░░ unseen",
+      "## wall",
+      "/R red door, open",
+      "DB blue door, closed",
+      "LY yellow door, locked",
+      "KP purple key",
+      "OG green ball",
+      "BE grey box",
+      "GG goal",
+      "~~ lava",
+      "vv agent, facing down",
+    ]);
+    expect(
+      legendLines([
+        { glyph: "##", meaning: "wall" },
+        { glyph: "GG", meaning: "goal" },
+        { glyph: "LY", meaning: "yellow door, locked" },
+      ]),
+    ).toEqual(["## wall         GG goal", "LY yellow door, locked"]);
+  });
+
+  it("colours the picture only when asked, and fits 80 columns (stacking the legend when needed)", async () => {
+    const plain = await playLines("MiniGrid-MemoryS7-v0", 0, ["q"]);
+    const coloured = await playLines("MiniGrid-MemoryS7-v0", 0, ["q"], { color: true });
+    expect(coloured).toContain("\u001b[");
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping ANSI colour codes
+    const stripped = coloured.replace(/\u001b\[[0-9;]*m/g, "");
+    expect(panels(frames(stripped)[0])).toEqual(panels(frames(plain)[0]));
+    expect(stripped).toContain("shaded: seen by the agent");
+    for (const id of listEnvs()
+      .map((s) => s.id)
+      .filter((i) => i.startsWith("MiniGrid-") || i === "TMaze-v0")) {
+      const lines = (await playLines(id, 0, ["q"])).split("\n");
+      expect(Math.max(...lines.map((l) => l.length)), id).toBeLessThanOrEqual(80);
+    }
+    // FourRooms is 38 columns wide: at 80 the legend goes under the view, at 100 beside it.
+    const legendRow = (out: string) => frames(out)[0].findIndex((l) => l.includes("legend"));
+    const narrow = await playLines("MiniGrid-FourRooms-v0", 0, ["q"]);
+    const wide = await playLines("MiniGrid-FourRooms-v0", 0, ["q"], { width: 100 });
+    expect(legendRow(wide)).toBeLessThan(legendRow(narrow));
   });
 
   it("plays TMaze with its own keys: arrows move in their direction", async () => {
@@ -164,6 +315,17 @@ describe("pomdp play", () => {
       return { out, returns: session.returns };
     };
     const north = await play(3, "up");
+    // Its picture: the maze (goal arm GG, the agent @@) beside the three bits the agent observes.
+    const start = frames(north.out)[0].join("\n");
+    expect(start).toContain("full map (north is up)");
+    expect(start).toContain("##GG##");
+    expect(start).toContain(`##@@${" ".repeat(20)}##`);
+    expect(start).toContain("what the agent observes");
+    expect(start).toContain("[0, 1, 1]  cue: the goal is north");
+    const corridor = frames(north.out)[1].join("\n");
+    expect(corridor).toContain(`##  @@${" ".repeat(18)}##`);
+    expect(corridor).toMatch(/what the agent observes\n.*\[1, 0, 1\] {2}corridor \(no cue\)/);
+    expect(frames(north.out)[10].join("\n")).toContain("[0, 1, 0]  junction: go north or south");
     expect(north.out).toContain("step 10 (east)");
     expect(north.out).toContain('unknown key "p"; expected one of up, right, down, left, r, q');
     expect(north.out).toContain("step 11 (north)");
@@ -217,5 +379,9 @@ describe("the pomdp binary", () => {
     const played = run(["play", "MiniGrid-Empty-5x5-v0", "--seed", "0"], `${TO_GOAL.join("\n")}\nq\n`);
     expect(played.status).toBe(0);
     expect(played.stdout).toContain("reward 0.955");
+    expect(played.stdout).toContain("the agent's view");
+    expect(played.stdout).toContain("legend");
+    expect(played.stdout).toContain("carrying: nothing");
+    expect(played.stdout).not.toContain("\u001b["); // a pipe gets no colour
   });
 });
