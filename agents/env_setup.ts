@@ -1,4 +1,5 @@
 // The vector env an agent trains on: `make` per sub-env, then the observation wrappers its config asks for.
+import { registerBuiltinEnvs } from "../envs";
 import { ImageOnly, OneHotPartialView } from "../envs/gridworld";
 import {
   Box,
@@ -11,6 +12,9 @@ import {
   type VectorEnv,
 } from "../src/core";
 import { FrameStack, PreviousAction } from "../src/wrappers";
+
+// Agents train on the built-in envs without importing the library entry first.
+registerBuiltinEnvs();
 
 /** The env part of an agent's config. */
 export interface EnvSetup {

@@ -2,9 +2,11 @@
 import { Command, CommanderError } from "commander";
 import { benchCommand } from "./cli/bench";
 import { checkCommand, envsCommand } from "./cli/envs";
+import { evalCommand } from "./cli/eval";
 import { playCommand } from "./cli/play";
 import { renderCommand } from "./cli/render";
 import { rolloutCommand } from "./cli/rollout";
+import { trainCommand } from "./cli/train";
 
 /** Builds the program with every subcommand. */
 export function buildProgram(): Command {
@@ -18,6 +20,8 @@ export function buildProgram(): Command {
   program.addCommand(benchCommand());
   program.addCommand(renderCommand());
   program.addCommand(playCommand());
+  program.addCommand(trainCommand());
+  program.addCommand(evalCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,122 @@
+// The agents `pomdp train` knows, and loading a finished run's agent back (for `pomdp eval`).
+import * as path from "node:path";
+import type { z } from "zod";
+import { type Discrete, type MakeOverrides, spec } from "../src/core";
+import { loadCheckpoint } from "../src/nn";
+import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
+import { RUN_FILES, readRunJson } from "../src/train/run_folder";
+import { makeAgentVectorEnv, observationInfo } from "./env_setup";
+import { ActorCritic, type NetSpec } from "./networks";
+import { PpoConfigSchema, trainPpo } from "./ppo";
+import { AGENT_STATE_FILE, type TrainContext, type TrainResult } from "./shared";
+
+/** An agent `pomdp train --agent <name>` can run. */
+export interface AgentDefinition {
+  name: string;
+  description: string;
+  schema: z.ZodTypeAny;
+  train(config: never, ctx: TrainContext): TrainResult;
+}
+
+/** The agents by name. */
+export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
+  ppo: {
+    name: "ppo",
+    description: "PPO (CleanRL's ppo.py); recurrent PPO with net.lstm > 0 (CleanRL's ppo_atari_lstm.py)",
+    schema: PpoConfigSchema,
+    train: trainPpo as AgentDefinition["train"],
+  },
+};
+
+/** The agent called `name`; an unknown name is an error listing the known ones. */
+export function agentByName(name: string): AgentDefinition {
+  const agent = AGENTS[name];
+  if (!agent)
+    throw new Error(`--agent "${name}": unknown agent; expected one of ${Object.keys(AGENTS).join(", ")}`);
+  return agent;
+}
+
+/** What config.json of a run holds (the fields eval and experiments read). */
+export interface RunConfigFile {
+  agent: string;
+  envId: string;
+  envKwargs: MakeOverrides;
+  seed: number;
+  preset: string | null;
+  config: {
+    net: NetSpec;
+    numEnvs: number;
+    frameStack: number;
+    previousAction: boolean;
+    normalizeObservation: boolean;
+    normalizeReward: boolean;
+    gamma: number;
+  } & Record<string, unknown>;
+  backend: string;
+}
+
+/** A trained agent loaded from a run folder. */
+export interface LoadedAgent {
+  run: RunConfigFile;
+  net: ActorCritic;
+  normalizer: VecNormalizer;
+}
+
+/**
+ * Loads a finished run's final weights and normaliser (frozen) into a new network. `envKwargs`
+ * replace the run's for the env the network is built against (their observation shape must match).
+ */
+export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgent {
+  const run = readRunJson<RunConfigFile>(runDir, RUN_FILES.config);
+  if (
+    typeof run?.agent !== "string" ||
+    typeof run.envId !== "string" ||
+    typeof run.config?.net !== "object"
+  ) {
+    throw new Error(
+      `${path.join(runDir, RUN_FILES.config)} is not a run config (expected agent, envId, config.net)`,
+    );
+  }
+  agentByName(run.agent);
+  spec(run.envId); // an unknown id (a user env not --require'd) fails here with a clear message
+  const env = makeAgentVectorEnv(
+    {
+      ...run.config,
+      envId: run.envId,
+      envKwargs: { ...run.envKwargs, ...envKwargs },
+      encoder: run.config.net.encoder,
+    },
+    1,
+  );
+  try {
+    const obsInfo = observationInfo(env, run.config.net.encoder);
+    const net = new ActorCritic({
+      observationShape: obsInfo.shape,
+      observationBytes: obsInfo.bytes,
+      numActions: (env.singleActionSpace as Discrete).n,
+      net: run.config.net,
+      seed: run.seed,
+    });
+    const finalDir = path.join(runDir, RUN_FILES.final);
+    try {
+      loadCheckpoint(finalDir, net.params());
+      net.weightsChanged();
+    } catch (err) {
+      net.dispose();
+      throw err;
+    }
+    const state = readRunJson<{ normalizer: VecNormalizerState }>(finalDir, AGENT_STATE_FILE);
+    const normalizer = new VecNormalizer({
+      observationSize: net.observationSize,
+      numEnvs: 1,
+      observations: run.config.normalizeObservation,
+      rewards: run.config.normalizeReward,
+      gamma: run.config.gamma,
+    });
+    normalizer.setState(state.normalizer);
+    normalizer.training = false;
+    return { run, net, normalizer };
+  } finally {
+    env.close();
+  }
+}

@@ -1,0 +1,89 @@
+// Tuned defaults per (agent, env id), as RL Zoo's hyperparameter files: picked automatically by
+// `pomdp train`, named in config.json; `--preset none` trains with the plain defaults.
+import type { JsonObject } from "../src/train/config";
+
+/** One preset: config fields over the agent's defaults. */
+export interface Preset {
+  /** The name `--preset` takes and config.json records. */
+  name: string;
+  agent: string;
+  envId: string;
+  /** Which networks it is for: memoryless (`net.lstm = 0`), recurrent, or both. */
+  memory: "none" | "lstm" | "any";
+  /** Where the numbers come from. */
+  source: string;
+  config: JsonObject;
+}
+
+/** Every preset. */
+export const PRESETS: readonly Preset[] = [
+  {
+    name: "ppo-cartpole",
+    agent: "ppo",
+    envId: "CartPole-v1",
+    memory: "any",
+    source:
+      "CleanRL ppo.py defaults: 4 envs × 128 steps, lr 2.5e-4 annealed, 4 minibatches × 4 epochs, separate 64-64 tanh actor and critic",
+    config: {
+      numEnvs: 4,
+      numSteps: 128,
+      learningRate: 2.5e-4,
+      annealLr: true,
+      gamma: 0.99,
+      gaeLambda: 0.95,
+      numMinibatches: 4,
+      updateEpochs: 4,
+      clipCoef: 0.2,
+      entCoef: 0.01,
+      vfCoef: 0.5,
+      maxGradNorm: 0.5,
+      adamEps: 1e-5,
+      net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", sharedEncoder: false },
+    },
+  },
+  {
+    name: "ppo-lstm-cartpole-novel",
+    agent: "ppo",
+    envId: "CartPole-NoVel-v1",
+    memory: "lstm",
+    source:
+      "RL Zoo ppo_lstm CartPoleNoVel-v1: 8 envs × 32 steps, 1 minibatch × 20 epochs, lr 1e-3 and clip 0.2 annealed, γ 0.98, λ 0.8, no entropy bonus, VecNormalize; a 64-unit tanh encoder shared by actor and critic before the LSTM",
+    config: {
+      numEnvs: 8,
+      numSteps: 32,
+      learningRate: 1e-3,
+      annealLr: true,
+      annealClip: true,
+      gamma: 0.98,
+      gaeLambda: 0.8,
+      numMinibatches: 1,
+      updateEpochs: 20,
+      entCoef: 0,
+      normalizeObservation: true,
+      normalizeReward: true,
+      net: { encoder: "mlp", hidden: [64], activation: "tanh", sharedEncoder: true },
+    },
+  },
+];
+
+/**
+ * The preset for an agent on an env, for a memoryless or recurrent network: the one `pomdp train`
+ * picks when `--preset` is not given (undefined when there is none).
+ */
+export function findPreset(agent: string, envId: string, recurrent: boolean): Preset | undefined {
+  return PRESETS.find(
+    (p) =>
+      p.agent === agent && p.envId === envId && (p.memory === "any" || (p.memory === "lstm") === recurrent),
+  );
+}
+
+/** The preset called `name`; an unknown name is an error listing the known ones. */
+export function presetByName(name: string): Preset {
+  const found = PRESETS.find((p) => p.name === name);
+  if (!found) {
+    throw new Error(
+      `--preset "${name}": no such preset; expected none or one of ${PRESETS.map((p) => p.name).join(", ")}`,
+    );
+  }
+  return found;
+}

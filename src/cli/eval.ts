@@ -1,0 +1,55 @@
+import { Command } from "commander";
+import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
+import { parseJsonObject } from "./train";
+
+/** `pomdp eval <run>`: the run's final agent on held-out seeds. */
+export function evalCommand(): Command {
+  const command = new Command("eval")
+    .description("evaluate a run's final agent on held-out seeds: mean/std return and length, one JSON line")
+    .argument("<run>", "run folder written by pomdp train")
+    .option("-n, --episodes <n>", "episodes", parsePositiveInt, 100)
+    .option(
+      "-s, --seed <S>",
+      "evaluation seed (env seeds and sampling derive from it)",
+      parseNonNegativeInt,
+      0,
+    )
+    .option("--greedy", "take the most probable action instead of sampling")
+    .option(
+      "--env-kwargs <json>",
+      "make() keyword arguments over the run's, e.g. '{\"flickerProb\": 0.2}'",
+      parseJsonObject,
+    )
+    .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu")
+    .action(
+      async (
+        runDir: string,
+        opts: {
+          episodes: number;
+          seed: number;
+          greedy?: boolean;
+          envKwargs?: Record<string, unknown>;
+          backend?: string;
+        },
+      ) => {
+        const { initBackend } = await import("../nn/backend");
+        await initBackend(opts.backend);
+        const { loadAgent } = await import("../../agents");
+        const { evaluateAgent } = await import("../../agents/evaluate");
+        const agent = loadAgent(runDir, opts.envKwargs);
+        try {
+          const result = evaluateAgent(agent, {
+            episodes: opts.episodes,
+            seed: opts.seed,
+            greedy: opts.greedy === true,
+            envKwargs: opts.envKwargs,
+          });
+          const { returns, ...rest } = result;
+          console.log(JSON.stringify({ run: runDir, ...rest }));
+        } finally {
+          agent.net.dispose();
+        }
+      },
+    );
+  return withRequire(command);
+}
