@@ -1,0 +1,142 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { ActorCritic, type NetSpec } from "../../agents/networks";
+import { Rng } from "../../src/core/rng";
+import { initBackend, loadCheckpoint, saveCheckpoint } from "../../src/nn";
+import { silentLogger } from "../nn/helpers";
+
+beforeAll(async () => {
+  await initBackend("wasm", silentLogger);
+});
+
+const spec = (over: Partial<NetSpec> = {}): NetSpec => ({
+  encoder: "mlp",
+  hidden: [64, 64],
+  activation: "tanh",
+  lstm: 0,
+  sharedEncoder: false,
+  ...over,
+});
+
+function randomObs(rows: number, size: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  return Float32Array.from({ length: rows * size }, () => rng.normal());
+}
+
+/** Logits and values of the TF.js graph (evaluate's path) for every action, to compare with acting. */
+function graphOutputs(net: ActorCritic, obs: Float32Array, rows: number, actions: Int32Array) {
+  return tf.tidy(() => {
+    const ev = net.evaluate(net.observationTensor(obs, rows), tf.tensor1d(actions, "int32"), net.recurrent ? net.initialState(rows) : undefined);
+    return { logProb: ev.logProb.dataSync().slice(), value: ev.value.dataSync().slice() };
+  });
+}
+
+describe("ActorCritic", () => {
+  it("actor and critic towers start from different weights (each block its own seed)", () => {
+    const net = new ActorCritic({ observationShape: [4], numActions: 2, net: spec(), seed: 1 });
+    const params = net.params();
+    const actor = params.get("actor/encoder/dense0/kernel")!.dataSync();
+    const critic = params.get("critic/encoder/dense0/kernel")!.dataSync();
+    expect(Array.from(actor)).not.toEqual(Array.from(critic));
+    // Same seed → same network; another seed → another.
+    const again = new ActorCritic({ observationShape: [4], numActions: 2, net: spec(), seed: 1 });
+    expect(Array.from(again.params().get("actor/encoder/dense0/kernel")!.dataSync())).toEqual(Array.from(actor));
+    const other = new ActorCritic({ observationShape: [4], numActions: 2, net: spec(), seed: 2 });
+    expect(Array.from(other.params().get("actor/encoder/dense0/kernel")!.dataSync())).not.toEqual(Array.from(actor));
+    for (const n of [net, again, other]) n.dispose();
+  });
+
+  for (const [name, over] of [
+    ["separate MLP towers", {}],
+    ["shared encoder with LSTM", { sharedEncoder: true, lstm: 16, hidden: [32] }],
+    ["separate towers with LSTM", { lstm: 8, hidden: [16] }],
+  ] as const) {
+    it(`typed-array acting equals the TF.js graph (${name}), also after the weights change`, () => {
+      const net = new ActorCritic({ observationShape: [5], numActions: 3, net: spec(over), seed: 4 });
+      const B = 6;
+      const check = () => {
+        const obs = randomObs(B, 5, 9);
+        const state = net.initialState(B);
+        const acted = net.act(obs, B, new Rng(3), state, new Uint8Array(B).fill(1));
+        const actions = acted.actions.slice();
+        const graph = graphOutputs(net, obs, B, actions);
+        for (let b = 0; b < B; b++) {
+          expect(acted.values[b]).toBeCloseTo(graph.value[b], 5);
+          expect(acted.logProbs[b]).toBeCloseTo(graph.logProb[b], 5);
+        }
+      };
+      check();
+      // Change the weights as an optimiser step would; the fast path must follow.
+      for (const v of net.params().values()) tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.1, "float32", 7))));
+      net.weightsChanged();
+      check();
+      net.dispose();
+    });
+  }
+
+  it("samples B rows with one draw each, reproducibly, and greedy takes the argmax", () => {
+    const net = new ActorCritic({ observationShape: [3], numActions: 4, net: spec({ hidden: [8] }), seed: 5 });
+    const obs = randomObs(64, 3, 1);
+    const a = net.act(obs, 64, new Rng(11)).actions.slice();
+    const b = net.act(obs, 64, new Rng(11)).actions.slice();
+    expect(Array.from(a)).toEqual(Array.from(b));
+    const greedy = net.act(obs, 64, new Rng(11), undefined, undefined, true);
+    for (let r = 0; r < 64; r++) {
+      // The greedy action has the highest log-prob among the 4.
+      expect(greedy.logProbs[r]).toBeGreaterThanOrEqual(Math.log(0.25) - 1e-6);
+    }
+    net.dispose();
+  });
+
+  it("rejects observations of the wrong size with a message naming the sizes", () => {
+    const net = new ActorCritic({ observationShape: [3], numActions: 2, net: spec({ hidden: [4] }), seed: 1 });
+    expect(() => net.act(new Float32Array(5), 2, new Rng(1))).toThrow(
+      "ActorCritic.act: 5 observation values for a batch of 2 × 3",
+    );
+    net.dispose();
+  });
+
+  it("save → load gives the same actions and values (round trip through a checkpoint)", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ac-"));
+    const net = new ActorCritic({ observationShape: [4], numActions: 2, net: spec({ lstm: 8, hidden: [16] }), seed: 7 });
+    saveCheckpoint(dir, net.params());
+    const loaded = new ActorCritic({ observationShape: [4], numActions: 2, net: spec({ lstm: 8, hidden: [16] }), seed: 99 });
+    loadCheckpoint(dir, loaded.params());
+    loaded.weightsChanged();
+    const obs = randomObs(3, 4, 2);
+    const s1 = net.initialState(3);
+    const s2 = loaded.initialState(3);
+    for (let t = 0; t < 5; t++) {
+      const a = net.act(obs, 3, new Rng(t), s1);
+      const actions = a.actions.slice();
+      const values = a.values.slice();
+      const b = loaded.act(obs, 3, new Rng(t), s2);
+      expect(Array.from(b.actions)).toEqual(Array.from(actions));
+      expect(Array.from(b.values)).toEqual(Array.from(values));
+    }
+    net.dispose();
+    loaded.dispose();
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("a CNN encoder on 7×7×3 bytes acts through the graph with one read-back and leaks nothing", () => {
+    const net = new ActorCritic({
+      observationShape: [7, 7, 3],
+      observationBytes: true,
+      numActions: 7,
+      net: spec({ encoder: "cnn", hidden: [32], lstm: 8, sharedEncoder: true }),
+      seed: 3,
+    });
+    const obs = Uint8Array.from({ length: 2 * 147 }, (_, i) => (i * 7) % 11);
+    const state = net.initialState(2);
+    const before = tf.memory().numTensors;
+    const acted = net.act(obs, 2, new Rng(1), state, Uint8Array.of(1, 1));
+    expect(acted.actions.length).toBe(2);
+    expect(state.h.some((x) => x !== 0)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+  });
+});
