@@ -1,0 +1,155 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { evaluateAgent } from "../../agents/evaluate";
+import { loadAgent } from "../../agents/index";
+import { PpoConfigSchema, trainPpo } from "../../agents/ppo";
+import { initBackend } from "../../src/nn";
+import { validateConfig } from "../../src/train/config";
+import { RunFolder } from "../../src/train/run_folder";
+import "../../experiments/custom_env"; // RememberBit-v0, the README's own memory task
+import { silentLogger } from "../nn/helpers";
+import { registerTestEnvs } from "./helpers";
+
+beforeAll(async () => {
+  await initBackend("wasm", silentLogger);
+  registerTestEnvs();
+});
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "ppo-"));
+
+/** A small PPO config for tiny tasks. */
+function smallConfig(over: Record<string, unknown> = {}) {
+  return validateConfig(
+    PpoConfigSchema,
+    {
+      numEnvs: 8,
+      numSteps: 16,
+      numMinibatches: 2,
+      updateEpochs: 4,
+      learningRate: 3e-3,
+      entCoef: 0.01,
+      net: { hidden: [16] },
+      ...over,
+    },
+    "ppo",
+  );
+}
+
+describe("PPO learns tiny tasks in seconds", () => {
+  it("a two-armed bandit: pulls the paying arm", () => {
+    const dir = tmp();
+    const run = RunFolder.create(path.join(dir, "run"), { agent: "ppo", envId: "TestBandit-v0", envKwargs: {}, seed: 1, config: smallConfig({ totalSteps: 2048 }) });
+    const result = trainPpo(smallConfig({ totalSteps: 2048 }), { envId: "TestBandit-v0", seed: 1, run });
+    run.close();
+    result.net.dispose();
+    expect(result.summary.finalReturnMean20).toBeGreaterThanOrEqual(0.95);
+    const agent = loadAgent(path.join(dir, "run"));
+    const evaluation = evaluateAgent(agent, { episodes: 50, seed: 3, greedy: true });
+    expect(evaluation.returnMean).toBe(1);
+    agent.net.dispose();
+  });
+
+  it("a one-step memory task (RememberBit, delay 1): the LSTM agent succeeds, the memoryless one cannot", () => {
+    const train = (lstm: number) => {
+      const config = smallConfig({ totalSteps: 12_288, net: { hidden: [16], lstm, sharedEncoder: lstm > 0 } });
+      const result = trainPpo(config, { envId: "RememberBit-v0", envKwargs: { delay: 1 }, seed: 2 });
+      result.net.dispose();
+      return result.summary.finalReturnMean20 ?? Number.NaN;
+    };
+    const withMemory = train(16);
+    const without = train(0);
+    // Returns are +1 (right) or −1 (wrong): 0.9 means 95 % right; a guess averages 0.
+    expect(withMemory).toBeGreaterThanOrEqual(0.9);
+    expect(without).toBeLessThan(0.5);
+  });
+});
+
+describe("PPO runs", () => {
+  it("same seed → identical metrics.jsonl; another seed → different", () => {
+    const dir = tmp();
+    const metrics = (seed: number, name: string) => {
+      const config = smallConfig({ totalSteps: 1024, net: { hidden: [8], lstm: 4 }, numMinibatches: 2 });
+      const run = RunFolder.create(path.join(dir, name), { seed });
+      trainPpo(config, { envId: "CartPole-NoVel-v1", seed, run }).net.dispose();
+      run.close();
+      // Drop the wall-clock figure (sps); everything else must match bit for bit.
+      return fs
+        .readFileSync(path.join(dir, name, "metrics.jsonl"), "utf8")
+        .trim()
+        .split("\n")
+        .map((line) => {
+          const { sps: _sps, ...rest } = JSON.parse(line);
+          return JSON.stringify(rest);
+        });
+    };
+    const a = metrics(7, "a");
+    const b = metrics(7, "b");
+    expect(a.length).toBeGreaterThan(10);
+    expect(b).toEqual(a);
+    expect(metrics(8, "c")).not.toEqual(a);
+  });
+
+  it("leaks no tensors over 10,000 updates", () => {
+    const config = smallConfig({ totalSteps: 10_000, numEnvs: 1, numSteps: 1, numMinibatches: 1, updateEpochs: 1, net: { hidden: [4], lstm: 2 } });
+    let tensorsAfterFirst = -1;
+    let updates = 0;
+    const before = tf.memory().numTensors;
+    const result = trainPpo(config, {
+      envId: "CartPole-v1",
+      seed: 1,
+      onUpdate: (p) => {
+        updates = p.update;
+        if (p.update === 1) tensorsAfterFirst = tf.memory().numTensors;
+        else if (p.update % 1000 === 0) expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
+      },
+    });
+    expect(updates).toBe(10_000);
+    expect(tf.memory().numTensors).toBe(tensorsAfterFirst);
+    result.net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
+
+  it("names the field when minibatches do not split the rollout", () => {
+    expect(() => trainPpo(smallConfig({ numEnvs: 3, net: { lstm: 4 } }), { envId: "CartPole-v1", seed: 1 })).toThrow(
+      'ppo config: field "numMinibatches": 2 does not divide numEnvs (3); recurrent minibatches are whole envs',
+    );
+  });
+});
+
+describe("PPO config", () => {
+  it("has CleanRL's defaults and names the field of a bad value", () => {
+    const config = validateConfig(PpoConfigSchema, {}, "ppo");
+    expect(config).toMatchObject({
+      numEnvs: 4,
+      numSteps: 128,
+      learningRate: 2.5e-4,
+      annealLr: true,
+      gamma: 0.99,
+      gaeLambda: 0.95,
+      numMinibatches: 4,
+      updateEpochs: 4,
+      normAdv: true,
+      clipCoef: 0.2,
+      clipVloss: true,
+      entCoef: 0.01,
+      vfCoef: 0.5,
+      maxGradNorm: 0.5,
+      targetKl: null,
+      adamEps: 1e-5,
+      net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", lstm: 0, sharedEncoder: false },
+    });
+    expect(() => validateConfig(PpoConfigSchema, { net: { lstm: -1 } }, "ppo")).toThrow(
+      'ppo config: field "net.lstm": expected ≥ 0, got -1',
+    );
+    expect(() => validateConfig(PpoConfigSchema, { learningRate: "fast" }, "ppo")).toThrow(
+      'ppo config: field "learningRate": expected number, got "fast"',
+    );
+    expect(() => validateConfig(PpoConfigSchema, { clipcoef: 0.1 }, "ppo")).toThrow('ppo config: unknown field "clipcoef"');
+    expect(() => validateConfig(PpoConfigSchema, { net: { encoder: "rnn" } }, "ppo")).toThrow(
+      'ppo config: field "net.encoder": expected one of "mlp", "cnn", got "rnn"',
+    );
+  });
+});
