@@ -29,7 +29,11 @@ function randomObs(rows: number, size: number, seed: number): Float32Array {
 /** Logits and values of the TF.js graph (evaluate's path) for every action, to compare with acting. */
 function graphOutputs(net: ActorCritic, obs: Float32Array, rows: number, actions: Int32Array) {
   return tf.tidy(() => {
-    const ev = net.evaluate(net.observationTensor(obs, rows), tf.tensor1d(actions, "int32"), net.recurrent ? net.initialState(rows) : undefined);
+    const ev = net.evaluate(
+      net.observationTensor(obs, rows),
+      tf.tensor1d(actions, "int32"),
+      net.recurrent ? net.initialState(rows) : undefined,
+    );
     return { logProb: ev.logProb.dataSync().slice(), value: ev.value.dataSync().slice() };
   });
 }
@@ -43,9 +47,13 @@ describe("ActorCritic", () => {
     expect(Array.from(actor)).not.toEqual(Array.from(critic));
     // Same seed → same network; another seed → another.
     const again = new ActorCritic({ observationShape: [4], numActions: 2, net: spec(), seed: 1 });
-    expect(Array.from(again.params().get("actor/encoder/dense0/kernel")!.dataSync())).toEqual(Array.from(actor));
+    expect(Array.from(again.params().get("actor/encoder/dense0/kernel")!.dataSync())).toEqual(
+      Array.from(actor),
+    );
     const other = new ActorCritic({ observationShape: [4], numActions: 2, net: spec(), seed: 2 });
-    expect(Array.from(other.params().get("actor/encoder/dense0/kernel")!.dataSync())).not.toEqual(Array.from(actor));
+    expect(Array.from(other.params().get("actor/encoder/dense0/kernel")!.dataSync())).not.toEqual(
+      Array.from(actor),
+    );
     for (const n of [net, again, other]) n.dispose();
   });
 
@@ -70,7 +78,8 @@ describe("ActorCritic", () => {
       };
       check();
       // Change the weights as an optimiser step would; the fast path must follow.
-      for (const v of net.params().values()) tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.1, "float32", 7))));
+      for (const v of net.params().values())
+        tf.tidy(() => v.assign(tf.add(v, tf.randomNormal(v.shape, 0, 0.1, "float32", 7))));
       net.weightsChanged();
       check();
       net.dispose();
@@ -78,7 +87,12 @@ describe("ActorCritic", () => {
   }
 
   it("samples B rows with one draw each, reproducibly, and greedy takes the argmax", () => {
-    const net = new ActorCritic({ observationShape: [3], numActions: 4, net: spec({ hidden: [8] }), seed: 5 });
+    const net = new ActorCritic({
+      observationShape: [3],
+      numActions: 4,
+      net: spec({ hidden: [8] }),
+      seed: 5,
+    });
     const obs = randomObs(64, 3, 1);
     const a = net.act(obs, 64, new Rng(11)).actions.slice();
     const b = net.act(obs, 64, new Rng(11)).actions.slice();
@@ -92,7 +106,12 @@ describe("ActorCritic", () => {
   });
 
   it("rejects observations of the wrong size with a message naming the sizes", () => {
-    const net = new ActorCritic({ observationShape: [3], numActions: 2, net: spec({ hidden: [4] }), seed: 1 });
+    const net = new ActorCritic({
+      observationShape: [3],
+      numActions: 2,
+      net: spec({ hidden: [4] }),
+      seed: 1,
+    });
     expect(() => net.act(new Float32Array(5), 2, new Rng(1))).toThrow(
       "ActorCritic.act: 5 observation values for a batch of 2 × 3",
     );
@@ -101,9 +120,19 @@ describe("ActorCritic", () => {
 
   it("save → load gives the same actions and values (round trip through a checkpoint)", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ac-"));
-    const net = new ActorCritic({ observationShape: [4], numActions: 2, net: spec({ lstm: 8, hidden: [16] }), seed: 7 });
+    const net = new ActorCritic({
+      observationShape: [4],
+      numActions: 2,
+      net: spec({ lstm: 8, hidden: [16] }),
+      seed: 7,
+    });
     saveCheckpoint(dir, net.params());
-    const loaded = new ActorCritic({ observationShape: [4], numActions: 2, net: spec({ lstm: 8, hidden: [16] }), seed: 99 });
+    const loaded = new ActorCritic({
+      observationShape: [4],
+      numActions: 2,
+      net: spec({ lstm: 8, hidden: [16] }),
+      seed: 99,
+    });
     loadCheckpoint(dir, loaded.params());
     loaded.weightsChanged();
     const obs = randomObs(3, 4, 2);

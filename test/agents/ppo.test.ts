@@ -41,7 +41,13 @@ function smallConfig(over: Record<string, unknown> = {}) {
 describe("PPO learns tiny tasks in seconds", () => {
   it("a two-armed bandit: pulls the paying arm", () => {
     const dir = tmp();
-    const run = RunFolder.create(path.join(dir, "run"), { agent: "ppo", envId: "TestBandit-v0", envKwargs: {}, seed: 1, config: smallConfig({ totalSteps: 2048 }) });
+    const run = RunFolder.create(path.join(dir, "run"), {
+      agent: "ppo",
+      envId: "TestBandit-v0",
+      envKwargs: {},
+      seed: 1,
+      config: smallConfig({ totalSteps: 2048 }),
+    });
     const result = trainPpo(smallConfig({ totalSteps: 2048 }), { envId: "TestBandit-v0", seed: 1, run });
     run.close();
     result.net.dispose();
@@ -54,7 +60,10 @@ describe("PPO learns tiny tasks in seconds", () => {
 
   it("a one-step memory task (RememberBit, delay 1): the LSTM agent succeeds, the memoryless one cannot", () => {
     const train = (lstm: number) => {
-      const config = smallConfig({ totalSteps: 12_288, net: { hidden: [16], lstm, sharedEncoder: lstm > 0 } });
+      const config = smallConfig({
+        totalSteps: 12_288,
+        net: { hidden: [16], lstm, sharedEncoder: lstm > 0 },
+      });
       const result = trainPpo(config, { envId: "RememberBit-v0", envKwargs: { delay: 1 }, seed: 2 });
       result.net.dispose();
       return result.summary.finalReturnMean20 ?? Number.NaN;
@@ -93,7 +102,14 @@ describe("PPO runs", () => {
   });
 
   it("leaks no tensors over 10,000 updates", () => {
-    const config = smallConfig({ totalSteps: 10_000, numEnvs: 1, numSteps: 1, numMinibatches: 1, updateEpochs: 1, net: { hidden: [4], lstm: 2 } });
+    const config = smallConfig({
+      totalSteps: 10_000,
+      numEnvs: 1,
+      numSteps: 1,
+      numMinibatches: 1,
+      updateEpochs: 1,
+      net: { hidden: [4], lstm: 2 },
+    });
     let tensorsAfterFirst = -1;
     let updates = 0;
     const before = tf.memory().numTensors;
@@ -113,7 +129,9 @@ describe("PPO runs", () => {
   }, 120_000);
 
   it("names the field when minibatches do not split the rollout", () => {
-    expect(() => trainPpo(smallConfig({ numEnvs: 3, net: { lstm: 4 } }), { envId: "CartPole-v1", seed: 1 })).toThrow(
+    expect(() =>
+      trainPpo(smallConfig({ numEnvs: 3, net: { lstm: 4 } }), { envId: "CartPole-v1", seed: 1 }),
+    ).toThrow(
       'ppo config: field "numMinibatches": 2 does not divide numEnvs (3); recurrent minibatches are whole envs',
     );
   });
@@ -147,7 +165,9 @@ describe("PPO config", () => {
     expect(() => validateConfig(PpoConfigSchema, { learningRate: "fast" }, "ppo")).toThrow(
       'ppo config: field "learningRate": expected number, got "fast"',
     );
-    expect(() => validateConfig(PpoConfigSchema, { clipcoef: 0.1 }, "ppo")).toThrow('ppo config: unknown field "clipcoef"');
+    expect(() => validateConfig(PpoConfigSchema, { clipcoef: 0.1 }, "ppo")).toThrow(
+      'ppo config: unknown field "clipcoef"',
+    );
     expect(() => validateConfig(PpoConfigSchema, { net: { encoder: "rnn" } }, "ppo")).toThrow(
       'ppo config: field "net.encoder": expected one of "mlp", "cnn", got "rnn"',
     );
