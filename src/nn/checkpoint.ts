@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import * as tf from "@tensorflow/tfjs";
-import type { ClippedAdam } from "./optimizer";
+import type { ClippedOptimizer, OptimizerKind } from "./optimizer";
 import type { ParamMap } from "./params";
 
 /** Name of the manifest file in a checkpoint folder. */
@@ -14,7 +14,7 @@ const VERSION = 1;
 
 /** One tensor in the binary file. */
 interface TensorEntry {
-  /** Parameter path, or "optimizer/m/<path>", "optimizer/v/<path>". */
+  /** Parameter path, or "optimizer/<slot>/<path>" (Adam: slots m and v; RMSprop: squareAvg). */
   name: string;
   /** Shape of the tensor. */
   shape: number[];
@@ -31,21 +31,21 @@ interface Manifest {
   /** CRC-32 of the binary file. */
   crc32: number;
   tensors: TensorEntry[];
-  /** Adam hyper-state, when the optimiser was saved. */
-  optimizer?: { kind: "ClippedAdam"; step: number };
+  /** Which optimiser and its step count, when the optimiser was saved (its slots are tensors). */
+  optimizer?: { kind: OptimizerKind; step: number };
   /** Free-form data of the caller (e.g. the run config). */
   metadata?: unknown;
 }
 
 /**
- * Writes the parameters (and the optimiser's moments and step) to `dir` as weights.json + weights.bin
+ * Writes the parameters (and the optimiser's kind, step and slots) to `dir` as weights.json + weights.bin
  * with plain `fs`; creates the folder. Files are written to temporaries and renamed so that a crash does
  * not leave a half-written checkpoint.
  */
 export function saveCheckpoint(
   dir: string,
   params: ParamMap,
-  optimizer?: ClippedAdam,
+  optimizer?: ClippedOptimizer,
   metadata?: unknown,
 ): void {
   const arrays: { name: string; shape: number[]; values: Float32Array }[] = [];
@@ -54,11 +54,16 @@ export function saveCheckpoint(
   }
   let optimizerInfo: Manifest["optimizer"];
   if (optimizer !== undefined) {
-    const state = optimizer.getState();
-    optimizerInfo = { kind: "ClippedAdam", step: state.step };
-    for (const [name, variable] of params) {
-      arrays.push({ name: `optimizer/m/${name}`, shape: [...variable.shape], values: state.m.get(name)! });
-      arrays.push({ name: `optimizer/v/${name}`, shape: [...variable.shape], values: state.v.get(name)! });
+    const state = optimizer.getSlotState();
+    optimizerInfo = { kind: optimizer.kind, step: state.step };
+    for (const [slot, values] of state.slots) {
+      for (const [name, variable] of params) {
+        arrays.push({
+          name: `optimizer/${slot}/${name}`,
+          shape: [...variable.shape],
+          values: values.get(name)!,
+        });
+      }
     }
   }
   const total = arrays.reduce((n, a) => n + a.values.length, 0);
@@ -118,11 +123,12 @@ export function readCheckpointMetadata(dir: string): unknown {
 }
 
 /**
- * Loads a checkpoint written by {@link saveCheckpoint} into existing parameters (and optimiser). Every
- * parameter must be present with the same shape; a missing, truncated, altered or mismatched file is an
- * error naming the file and what was expected. Nothing is assigned unless everything checks out.
+ * Loads a checkpoint written by {@link saveCheckpoint} into existing parameters (and optimiser, which
+ * must be of the kind that was saved). Every parameter must be present with the same shape; a missing,
+ * truncated, altered or mismatched file is an error naming the file and what was expected. Nothing is
+ * assigned unless everything checks out.
  */
-export function loadCheckpoint(dir: string, params: ParamMap, optimizer?: ClippedAdam): unknown {
+export function loadCheckpoint(dir: string, params: ParamMap, optimizer?: ClippedOptimizer): unknown {
   const manifestPath = path.join(dir, MANIFEST_FILE);
   const binPath = path.join(dir, BINARY_FILE);
   const manifest = readManifest(manifestPath);
@@ -163,13 +169,19 @@ export function loadCheckpoint(dir: string, params: ParamMap, optimizer?: Clippe
   if (optimizer !== undefined) {
     if (manifest.optimizer === undefined)
       throw new Error(`checkpoint ${manifestPath} has no optimizer state`);
-    const m = new Map<string, Float32Array>();
-    const v = new Map<string, Float32Array>();
-    for (const [name, variable] of params) {
-      m.set(name, take(`optimizer/m/${name}`, variable.shape));
-      v.set(name, take(`optimizer/v/${name}`, variable.shape));
+    if (manifest.optimizer.kind !== optimizer.kind) {
+      throw new Error(
+        `checkpoint ${manifestPath}: optimizer state is ${manifest.optimizer.kind}, expected ${optimizer.kind}`,
+      );
     }
-    optimizer.setState({ step: manifest.optimizer.step, m, v });
+    const slots = new Map<string, Map<string, Float32Array>>();
+    for (const slot of optimizer.slotNames) {
+      const values = new Map<string, Float32Array>();
+      for (const [name, variable] of params)
+        values.set(name, take(`optimizer/${slot}/${name}`, variable.shape));
+      slots.set(slot, values);
+    }
+    optimizer.setSlotState({ step: manifest.optimizer.step, slots });
   }
   for (const [name, variable] of params) {
     tf.tidy(() => variable.assign(tf.tensor(values.get(name)!, variable.shape, "float32")));

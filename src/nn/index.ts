@@ -1,6 +1,6 @@
 /**
  * Deep-learning building blocks on TensorFlow.js: backend choice, MLP, CNN encoder, LSTM core,
- * autoencoder, heads, losses, Adam with clipping, checkpoints, seeded initialisers.
+ * autoencoder, heads, losses, Adam and RMSprop with clipping, checkpoints, seeded initialisers.
  */
 
 export { deriveSeed, Rng, type RngState, type Seed, type UniformSource } from "../core/rng";
@@ -57,7 +57,19 @@ export { crossEntropyLoss, huberLoss, logProbOfLabels, mseLoss } from "./losses"
 export { Lstm, type LstmArgs, type LstmState, type LstmUnrollResult } from "./lstm";
 export { fusedLstmUnroll } from "./lstm-fused";
 export { Mlp, type MlpArgs, MlpBatchFastPath, MlpFastPath } from "./mlp";
-export { type AdamState, ClippedAdam, type ClippedAdamArgs, type StepResult } from "./optimizer";
+export {
+  type AdamState,
+  ClippedAdam,
+  type ClippedAdamArgs,
+  ClippedOptimizer,
+  type ClippedOptimizerArgs,
+  ClippedRmsprop,
+  type ClippedRmspropArgs,
+  type OptimizerKind,
+  type OptimizerState,
+  type RmspropState,
+  type StepResult,
+} from "./optimizer";
 export {
   Composite,
   disposeParams,

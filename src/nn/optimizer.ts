@@ -3,21 +3,44 @@ import { requireBackend } from "./backend";
 import { requireNumber } from "./check";
 import type { ParamMap } from "./params";
 
-/** Arguments of {@link ClippedAdam}. */
-export interface ClippedAdamArgs {
+/** Which optimiser a checkpoint's state belongs to (the manifest's `optimizer.kind`). */
+export type OptimizerKind = "ClippedAdam" | "ClippedRmsprop";
+
+/** Arguments every {@link ClippedOptimizer} takes. */
+export interface ClippedOptimizerArgs {
   /** Step size, finite and > 0; may be changed between steps (annealing) through `learningRate`. */
   learningRate: number;
+  /** Clip gradients so that their global L2 norm is at most this, > 0 (default: no clipping). */
+  maxGradNorm?: number;
+}
+
+/** Arguments of {@link ClippedAdam}. */
+export interface ClippedAdamArgs extends ClippedOptimizerArgs {
   /** Decay of the first-moment average, in [0, 1) (default 0.9). */
   beta1?: number;
   /** Decay of the second-moment average, in [0, 1) (default 0.999). */
   beta2?: number;
   /** Added to the root of the second moment, > 0 (default 1e-8 as PyTorch; CleanRL's PPO uses 1e-5). */
   epsilon?: number;
-  /** Clip gradients so that their global L2 norm is at most this, > 0 (default: no clipping). */
-  maxGradNorm?: number;
 }
 
-/** Optimiser state as saved to a checkpoint: the step count and both moments per parameter path. */
+/** Arguments of {@link ClippedRmsprop}. */
+export interface ClippedRmspropArgs extends ClippedOptimizerArgs {
+  /** Decay of the average of squared gradients, in [0, 1) (default 0.99 as PyTorch). */
+  alpha?: number;
+  /** Added to the root of the average, > 0 (default 1e-8 as PyTorch; SB3's A2C uses 1e-5). */
+  epsilon?: number;
+}
+
+/** Optimiser state as saved to a checkpoint: the step count and every slot's values per parameter path. */
+export interface OptimizerState {
+  /** Number of updates applied so far. */
+  step: number;
+  /** Per slot name (Adam: `m`, `v`; RMSprop: `squareAvg`), the slot's values keyed by parameter path. */
+  slots: Map<string, Map<string, Float32Array>>;
+}
+
+/** Adam's state: the step count and both moments per parameter path. */
 export interface AdamState {
   /** Number of updates applied so far. */
   step: number;
@@ -27,6 +50,14 @@ export interface AdamState {
   v: Map<string, Float32Array>;
 }
 
+/** RMSprop's state: the step count and the average of squared gradients per parameter path. */
+export interface RmspropState {
+  /** Number of updates applied so far. */
+  step: number;
+  /** Running average of squared gradients (PyTorch's `square_avg`) keyed by parameter path. */
+  squareAvg: Map<string, Float32Array>;
+}
+
 /** What one update did. */
 export interface StepResult {
   /** Global L2 norm of the gradients before clipping. */
@@ -34,51 +65,43 @@ export interface StepResult {
 }
 
 /**
- * Adam (PyTorch's formulation) with global-norm gradient clipping as `clip_grad_norm_`, which tfjs lacks.
- * The update runs on plain Float32Arrays: one read-back per gradient and one upload per parameter
- * instead of a dozen tensor ops per parameter, and the moments stay inspectable and savable.
+ * What Adam and RMSprop share: gradients of a loss, global-norm clipping as PyTorch's `clip_grad_norm_`
+ * (which tfjs lacks), and the per-parameter loop. The update runs on plain Float32Arrays: one read-back
+ * per gradient and one upload per parameter instead of a dozen tensor ops per parameter, and the
+ * optimiser's slots (moments, averages) stay inspectable and savable. A subclass names its slots and
+ * updates one parameter in place.
  */
-export class ClippedAdam {
+export abstract class ClippedOptimizer {
   /**
    * Current step size. The constructor checks the initial value; an assignment (annealing) is used as
    * is, unchecked: keep it finite and ≥ 0 (0, as a linear schedule ends, leaves the parameters alone).
    */
   learningRate: number;
-  /** First-moment decay. */
-  readonly beta1: number;
-  /** Second-moment decay. */
-  readonly beta2: number;
-  /** Denominator offset. */
-  readonly epsilon: number;
   /** Global-norm clip threshold, or undefined for none. */
   readonly maxGradNorm: number | undefined;
-  private stepCount = 0;
-  private readonly m = new Map<string, Float32Array>();
-  private readonly v = new Map<string, Float32Array>();
+  /** Which optimiser this is (recorded in checkpoints). */
+  abstract readonly kind: OptimizerKind;
+  /** Names of the per-parameter slots, in the order `updateParameter` receives them. */
+  readonly slotNames: readonly string[];
+  /** Number of updates applied so far (this one included while `updateParameter` runs). */
+  protected stepCount = 0;
+  /** Per parameter path, its slots in `slotNames` order. */
+  private readonly slotsOf = new Map<string, Float32Array[]>();
   private readonly varList: tf.Variable[];
   private readonly pathOfVariable = new Map<string, string>();
 
-  /** Optimises the variables of `params`. */
-  constructor(
+  protected constructor(
     readonly params: ParamMap,
-    args: ClippedAdamArgs,
+    /** The class name, as the argument errors and state errors name it. */
+    private readonly owner: string,
+    args: ClippedOptimizerArgs,
+    slotNames: readonly string[],
   ) {
-    requireBackend("ClippedAdam");
-    const positive = (x: number) => Number.isFinite(x) && x > 0;
-    const decay = (x: number) => x >= 0 && x < 1;
+    requireBackend(owner);
     this.learningRate = requireNumber(
-      "ClippedAdam",
+      owner,
       "learningRate",
       args.learningRate,
-      "a finite number > 0",
-      positive,
-    );
-    this.beta1 = requireNumber("ClippedAdam", "beta1", args.beta1 ?? 0.9, "a number in [0, 1)", decay);
-    this.beta2 = requireNumber("ClippedAdam", "beta2", args.beta2 ?? 0.999, "a number in [0, 1)", decay);
-    this.epsilon = requireNumber(
-      "ClippedAdam",
-      "epsilon",
-      args.epsilon ?? 1e-8,
       "a finite number > 0",
       positive,
     );
@@ -86,17 +109,20 @@ export class ClippedAdam {
       args.maxGradNorm === undefined
         ? undefined
         : requireNumber(
-            "ClippedAdam",
+            owner,
             "maxGradNorm",
             args.maxGradNorm,
             "a number > 0 (or undefined: no clipping)",
             (x) => x > 0,
           );
+    this.slotNames = [...slotNames];
     this.varList = [...params.values()];
     for (const [path, variable] of params) {
       this.pathOfVariable.set(variable.name, path);
-      this.m.set(path, new Float32Array(variable.size));
-      this.v.set(path, new Float32Array(variable.size));
+      this.slotsOf.set(
+        path,
+        slotNames.map(() => new Float32Array(variable.size)),
+      );
     }
   }
 
@@ -127,7 +153,7 @@ export class ClippedAdam {
 
   /**
    * Applies one update from gradients keyed by parameter path; a parameter without a gradient is left
-   * alone, as in PyTorch. Does not dispose the gradients.
+   * alone, slots included, as in PyTorch. Does not dispose the gradients.
    */
   applyGradients(grads: Map<string, tf.Tensor>): StepResult {
     const gradValues = new Map<string, Float32Array>();
@@ -142,63 +168,196 @@ export class ClippedAdam {
     if (this.maxGradNorm !== undefined && gradNorm > this.maxGradNorm)
       scale = this.maxGradNorm / (gradNorm + 1e-6);
     this.stepCount += 1;
-    const b1 = this.beta1;
-    const b2 = this.beta2;
-    const stepSize = this.learningRate / (1 - b1 ** this.stepCount);
-    const rootCorrection = Math.sqrt(1 - b2 ** this.stepCount);
-    const eps = this.epsilon;
-    const oneMinusB1 = 1 - b1;
-    const oneMinusB2 = 1 - b2;
-    const inverseRoot = 1 / rootCorrection;
     // wasm's dataSync returns a fresh copy that can be updated in place; other backends may hand out
     // their backing store (shared with snapshots), so copy there.
     const freshCopies = tf.getBackend() === "wasm";
     for (const [path, variable] of this.params) {
       const g = gradValues.get(path);
-      // As PyTorch: a parameter without a gradient is left alone, moments included.
       if (g === undefined) continue;
-      const m = this.m.get(path)!;
-      const v = this.v.get(path)!;
       const current = variable.dataSync() as Float32Array;
       const p = freshCopies ? current : Float32Array.from(current);
-      const n = p.length;
-      for (let i = 0; i < n; i++) {
-        const gi = g[i] * scale;
-        const mi = b1 * m[i] + oneMinusB1 * gi;
-        const vi = b2 * v[i] + oneMinusB2 * gi * gi;
-        m[i] = mi;
-        v[i] = vi;
-        p[i] -= (stepSize * mi) / (Math.sqrt(vi) * inverseRoot + eps);
-      }
+      this.updateParameter(p, g, scale, this.slotsOf.get(path)!);
       tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, "float32")));
     }
     return { gradNorm };
   }
 
+  /**
+   * Updates parameter values `p` in place from gradient `g` (to be multiplied by `scale`, the clip
+   * factor) and the parameter's slots (in `slotNames` order); `stepCount` already counts this update.
+   */
+  protected abstract updateParameter(
+    p: Float32Array,
+    g: Float32Array,
+    scale: number,
+    slots: readonly Float32Array[],
+  ): void;
+
+  /** Copy of the step count and every slot (what a checkpoint stores). */
+  getSlotState(): OptimizerState {
+    const slots = new Map<string, Map<string, Float32Array>>();
+    this.slotNames.forEach((slot, k) => {
+      const byPath = new Map<string, Float32Array>();
+      for (const [path, arrays] of this.slotsOf) byPath.set(path, Float32Array.from(arrays[k]));
+      slots.set(slot, byPath);
+    });
+    return { step: this.stepCount, slots };
+  }
+
+  /**
+   * Restores a state from {@link getSlotState}: every slot of every parameter must be present with the
+   * parameter's size, else nothing changes and the error names the slot and the parameter.
+   */
+  setSlotState(state: OptimizerState): void {
+    for (const [path, variable] of this.params) {
+      for (const slot of this.slotNames) {
+        const saved = state.slots.get(slot)?.get(path);
+        if (saved === undefined)
+          throw new Error(`${this.owner} state has no ${slot} for parameter "${path}"`);
+        if (saved.length !== variable.size) {
+          throw new Error(
+            `${this.owner} state ${slot} of "${path}" has ${saved.length} values, expected ${variable.size}`,
+          );
+        }
+      }
+    }
+    for (const [path, arrays] of this.slotsOf) {
+      this.slotNames.forEach((slot, k) => {
+        arrays[k].set(state.slots.get(slot)!.get(path)!);
+      });
+    }
+    this.stepCount = state.step;
+  }
+}
+
+function positive(x: number): boolean {
+  return Number.isFinite(x) && x > 0;
+}
+
+function decay(x: number): boolean {
+  return x >= 0 && x < 1;
+}
+
+/**
+ * Adam (PyTorch's formulation) with global-norm gradient clipping:
+ * m = β₁·m + (1 − β₁)·g,  v = β₂·v + (1 − β₂)·g²,  p −= lr/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε).
+ */
+export class ClippedAdam extends ClippedOptimizer {
+  readonly kind = "ClippedAdam";
+  /** First-moment decay. */
+  readonly beta1: number;
+  /** Second-moment decay. */
+  readonly beta2: number;
+  /** Denominator offset. */
+  readonly epsilon: number;
+
+  /** Optimises the variables of `params`. */
+  constructor(params: ParamMap, args: ClippedAdamArgs) {
+    super(params, "ClippedAdam", args, ["m", "v"]);
+    this.beta1 = requireNumber("ClippedAdam", "beta1", args.beta1 ?? 0.9, "a number in [0, 1)", decay);
+    this.beta2 = requireNumber("ClippedAdam", "beta2", args.beta2 ?? 0.999, "a number in [0, 1)", decay);
+    this.epsilon = requireNumber(
+      "ClippedAdam",
+      "epsilon",
+      args.epsilon ?? 1e-8,
+      "a finite number > 0",
+      positive,
+    );
+  }
+
+  protected updateParameter(
+    p: Float32Array,
+    g: Float32Array,
+    scale: number,
+    [m, v]: readonly Float32Array[],
+  ): void {
+    const b1 = this.beta1;
+    const b2 = this.beta2;
+    const stepSize = this.learningRate / (1 - b1 ** this.stepCount);
+    const inverseRoot = 1 / Math.sqrt(1 - b2 ** this.stepCount);
+    const eps = this.epsilon;
+    const oneMinusB1 = 1 - b1;
+    const oneMinusB2 = 1 - b2;
+    const n = p.length;
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] * scale;
+      const mi = b1 * m[i] + oneMinusB1 * gi;
+      const vi = b2 * v[i] + oneMinusB2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] -= (stepSize * mi) / (Math.sqrt(vi) * inverseRoot + eps);
+    }
+  }
+
   /** Copy of the optimiser state (for checkpoints). */
   getState(): AdamState {
-    const copy = (src: Map<string, Float32Array>) =>
-      new Map([...src].map(([k, a]) => [k, Float32Array.from(a)]));
-    return { step: this.stepCount, m: copy(this.m), v: copy(this.v) };
+    const { step, slots } = this.getSlotState();
+    return { step, m: slots.get("m")!, v: slots.get("v")! };
   }
 
   /** Restores a state from {@link getState}; sizes must match the parameters. */
   setState(state: AdamState): void {
-    for (const [path, variable] of this.params) {
-      for (const [label, moments, target] of [
-        ["m", state.m, this.m],
-        ["v", state.v, this.v],
-      ] as const) {
-        const saved = moments.get(path);
-        if (saved === undefined) throw new Error(`Adam state has no ${label} for parameter "${path}"`);
-        if (saved.length !== variable.size) {
-          throw new Error(
-            `Adam state ${label} of "${path}" has ${saved.length} values, expected ${variable.size}`,
-          );
-        }
-        target.get(path)!.set(saved);
-      }
+    this.setSlotState({
+      step: state.step,
+      slots: new Map([
+        ["m", state.m],
+        ["v", state.v],
+      ]),
+    });
+  }
+}
+
+/**
+ * RMSprop as PyTorch's `torch.optim.RMSprop` without momentum or centring (what SB3's A2C uses), with
+ * global-norm gradient clipping:  s = α·s + (1 − α)·g²,  p −= lr · g / (√s + ε),  s starting at 0.
+ */
+export class ClippedRmsprop extends ClippedOptimizer {
+  readonly kind = "ClippedRmsprop";
+  /** Decay of the squared-gradient average. */
+  readonly alpha: number;
+  /** Denominator offset (outside the root, as PyTorch). */
+  readonly epsilon: number;
+
+  /** Optimises the variables of `params`. */
+  constructor(params: ParamMap, args: ClippedRmspropArgs) {
+    super(params, "ClippedRmsprop", args, ["squareAvg"]);
+    this.alpha = requireNumber("ClippedRmsprop", "alpha", args.alpha ?? 0.99, "a number in [0, 1)", decay);
+    this.epsilon = requireNumber(
+      "ClippedRmsprop",
+      "epsilon",
+      args.epsilon ?? 1e-8,
+      "a finite number > 0",
+      positive,
+    );
+  }
+
+  protected updateParameter(
+    p: Float32Array,
+    g: Float32Array,
+    scale: number,
+    [squareAvg]: readonly Float32Array[],
+  ): void {
+    const alpha = this.alpha;
+    const oneMinusAlpha = 1 - alpha;
+    const lr = this.learningRate;
+    const eps = this.epsilon;
+    const n = p.length;
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] * scale;
+      const si = alpha * squareAvg[i] + oneMinusAlpha * gi * gi;
+      squareAvg[i] = si;
+      p[i] -= (lr * gi) / (Math.sqrt(si) + eps);
     }
-    this.stepCount = state.step;
+  }
+
+  /** Copy of the optimiser state (for checkpoints). */
+  getState(): RmspropState {
+    const { step, slots } = this.getSlotState();
+    return { step, squareAvg: slots.get("squareAvg")! };
+  }
+
+  /** Restores a state from {@link getState}; sizes must match the parameters. */
+  setState(state: RmspropState): void {
+    this.setSlotState({ step: state.step, slots: new Map([["squareAvg", state.squareAvg]]) });
   }
 }
