@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { z } from "zod";
 import type { Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
-import { type ClippedAdam, saveCheckpoint } from "../src/nn";
+import { type ClippedOptimizer, saveCheckpoint } from "../src/nn";
 import type { VecNormalizer } from "../src/train/normalize";
 import { type RunFolder, type RunSummary, writeJsonAtomic } from "../src/train/run_folder";
 import type { ActorCritic } from "./networks";
@@ -73,7 +73,7 @@ export interface TrainingLoopArgs {
   ctx: TrainContext;
   agent: string;
   net: ActorCritic;
-  optimizer: ClippedAdam;
+  optimizer: ClippedOptimizer;
   normalizer: VecNormalizer;
   collector: RolloutCollector;
   env: VectorEnv;
