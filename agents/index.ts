@@ -5,6 +5,7 @@ import { type Discrete, type MakeOverrides, spec } from "../src/core";
 import { loadCheckpoint } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
 import { RUN_FILES, readRunJson } from "../src/train/run_folder";
+import { A2cConfigSchema, trainA2c } from "./a2c";
 import { makeAgentVectorEnv, observationInfo } from "./env_setup";
 import { ActorCritic, type NetSpec } from "./networks";
 import { PpoConfigSchema, trainPpo } from "./ppo";
@@ -25,6 +26,12 @@ export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
     description: "PPO (CleanRL's ppo.py); recurrent PPO with net.lstm > 0 (CleanRL's ppo_atari_lstm.py)",
     schema: PpoConfigSchema,
     train: trainPpo as AgentDefinition["train"],
+  },
+  a2c: {
+    name: "a2c",
+    description: "A2C (Stable-Baselines3's A2C: RMSprop, n-step returns); recurrent A2C with net.lstm > 0",
+    schema: A2cConfigSchema,
+    train: trainA2c as AgentDefinition["train"],
   },
 };
 

@@ -64,6 +64,29 @@ export const PRESETS: readonly Preset[] = [
       net: { encoder: "mlp", hidden: [64], activation: "tanh", sharedEncoder: true },
     },
   },
+  {
+    name: "a2c-cartpole",
+    agent: "a2c",
+    envId: "CartPole-v1",
+    memory: "none",
+    source:
+      "RL Zoo a2c.yml CartPole-v1: 8 envs, no entropy bonus, otherwise SB3's A2C defaults: 5 steps, lr 7e-4 constant, RMSprop (α 0.99, ε 1e-5), γ 0.99, λ 1, vf 0.5, grad clip 0.5, separate 64-64 tanh actor and critic",
+    config: {
+      numEnvs: 8,
+      numSteps: 5,
+      learningRate: 7e-4,
+      annealLr: false,
+      gamma: 0.99,
+      gaeLambda: 1,
+      entCoef: 0,
+      vfCoef: 0.5,
+      maxGradNorm: 0.5,
+      rmsPropEps: 1e-5,
+      useRmsProp: true,
+      normalizeAdvantage: false,
+      net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", sharedEncoder: false },
+    },
+  },
 ];
 
 /**

@@ -1,0 +1,213 @@
+// A2C (Mnih et al. 2016, synchronous) the Stable-Baselines3 way, and recurrent A2C when `net.lstm > 0`:
+// one file that reads top to bottom — config, rollout, n-step returns, one gradient step.
+//
+// It shares everything but the update with PPO: the rollout buffer and collector, GAE (λ = 1 gives
+// SB3's n-step returns), the actor-critic and the training loop. Each rollout (numEnvs × numSteps,
+// 8 × 5 by default) makes exactly one RMSprop step on the whole rollout; recurrent A2C replays all
+// env sequences at once from the LSTM state stored at the rollout's start.
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import type { Discrete } from "../src/core";
+import { deriveSeed, Rng } from "../src/core/rng";
+import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
+import { VecNormalizer } from "../src/train/normalize";
+import { makeAgentVectorEnv, observationInfo } from "./env_setup";
+import { ActorCritic } from "./networks";
+import {
+  computeGae,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  RolloutBuffer,
+  RolloutCollector,
+} from "./rollout";
+import { explainedVariance, NetSchema, type TrainContext, type TrainResult, trainingLoop } from "./shared";
+
+/** A2C's config: SB3's `A2C` arguments in camelCase, with its defaults (numEnvs: RL Zoo's CartPole). */
+export const A2cConfigSchema = z
+  .object({
+    /** Env steps to train for, all envs counted. */
+    totalSteps: z.number().int().positive().default(500_000),
+    /** Envs stepped in parallel (one vector env); RL Zoo's CartPole setting (SB3's own default is 1). */
+    numEnvs: z.number().int().positive().default(8),
+    /** Steps per env per rollout (SB3's n_steps); one update per numEnvs × numSteps transitions. */
+    numSteps: z.number().int().positive().default(5),
+    /** The optimiser's step size (annealed linearly to 0 when annealLr). */
+    learningRate: z.number().positive().default(7e-4),
+    /** Anneal the learning rate linearly to 0 over the run (SB3: a `lin_7e-4` schedule). */
+    annealLr: z.boolean().default(false),
+    /** Discount. */
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** GAE's λ; 1 = n-step returns bootstrapped from the value after the rollout (SB3's default). */
+    gaeLambda: z.number().min(0).max(1).default(1),
+    /** Entropy bonus weight. */
+    entCoef: z.number().min(0).default(0),
+    /** Value loss weight. */
+    vfCoef: z.number().min(0).default(0.5),
+    /** Global gradient-norm clip. */
+    maxGradNorm: z.number().positive().default(0.5),
+    /** RMSprop's ε (added to the root of the squared-gradient average; also Adam's ε when !useRmsProp). */
+    rmsPropEps: z.number().positive().default(1e-5),
+    /** RMSprop (α 0.99, PyTorch's formulation, as SB3); false = Adam. */
+    useRmsProp: z.boolean().default(true),
+    /** Normalise advantages over the rollout. */
+    normalizeAdvantage: z.boolean().default(false),
+    /** The network (SB3's MlpPolicy: separate 64-64 tanh actor and critic). */
+    net: NetSchema.default({}),
+    /** Normalise observations with running statistics (SB3's VecNormalize). */
+    normalizeObservation: z.boolean().default(false),
+    /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
+    normalizeReward: z.boolean().default(false),
+    /** Stack the last k observations (0 or 1: none). */
+    frameStack: z.number().int().min(0).default(0),
+    /** Append the previous action and reward to observations (POPGym style). */
+    previousAction: z.boolean().default(false),
+  })
+  .strict();
+
+/** A validated A2C config. */
+export type A2cConfig = z.infer<typeof A2cConfigSchema>;
+
+/** Trains A2C (recurrent A2C when `config.net.lstm > 0`) on `ctx.envId`. */
+export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
+  const N = config.numEnvs;
+  const T = config.numSteps;
+  const batchSize = N * T;
+  const recurrent = config.net.lstm > 0;
+
+  // Seed tree: every consumer its own stream, derived from the run seed.
+  const actionRng = new Rng(deriveSeed(ctx.seed, "actions"));
+
+  // Env, network, optimiser, normaliser.
+  const env = makeAgentVectorEnv(
+    { ...config, envId: ctx.envId, envKwargs: ctx.envKwargs, encoder: config.net.encoder },
+    N,
+  );
+  const obsInfo = observationInfo(env, config.net.encoder);
+  const net = new ActorCritic({
+    observationShape: obsInfo.shape,
+    observationBytes: obsInfo.bytes,
+    numActions: (env.singleActionSpace as Discrete).n,
+    net: config.net,
+    seed: ctx.seed,
+  });
+  const optimizerArgs = {
+    learningRate: config.learningRate,
+    epsilon: config.rmsPropEps,
+    maxGradNorm: config.maxGradNorm,
+  };
+  const optimizer: ClippedOptimizer = config.useRmsProp
+    ? new ClippedRmsprop(net.params(), { ...optimizerArgs, alpha: 0.99 })
+    : new ClippedAdam(net.params(), optimizerArgs);
+  const normalizer = new VecNormalizer({
+    observationSize: net.observationSize,
+    numEnvs: N,
+    observations: config.normalizeObservation,
+    rewards: config.normalizeReward,
+    gamma: config.gamma,
+  });
+  const buffer = new RolloutBuffer(T, N, net.observationSize);
+  const collector = new RolloutCollector(
+    env,
+    net,
+    normalizer,
+    actionRng,
+    config.gamma,
+    deriveSeed(ctx.seed, "env"),
+  );
+  const numUpdates = Math.max(1, Math.floor(config.totalSteps / batchSize));
+  // The whole rollout is the one batch: all rows, or all env sequences when recurrent.
+  const allEnvs = Int32Array.from({ length: N }, (_, i) => i);
+  const allRows = Int32Array.from({ length: batchSize }, (_, i) => i);
+
+  return trainingLoop({
+    ctx,
+    agent: "a2c",
+    net,
+    optimizer,
+    normalizer,
+    collector,
+    env,
+    rngs: { actions: actionRng },
+    numUpdates,
+    stepsPerUpdate: batchSize,
+    update: (update, onEpisode) => {
+      // 1. Anneal: the fraction of the run still to go scales the step size.
+      const remaining = 1 - (update - 1) / numUpdates;
+      optimizer.learningRate = config.annealLr ? remaining * config.learningRate : config.learningRate;
+
+      // 2. Rollout: numSteps steps of every env, then returns from the value of the next observations.
+      collector.collect(buffer, onEpisode);
+      computeGae(buffer, collector.lastValues(), config.gamma, config.gaeLambda);
+
+      // 3. Update: one gradient step on the whole rollout.
+      const started = performance.now();
+      const batch = recurrent
+        ? gatherSequences(buffer, allEnvs, net)
+        : gatherRows(buffer, allRows, net.observationSize);
+      const stats = a2cStep(net, optimizer, batch, config);
+      return {
+        updateSeconds: (performance.now() - started) / 1000,
+        metrics: {
+          policyLoss: stats.policyLoss,
+          valueLoss: stats.valueLoss,
+          entropy: stats.entropy,
+          explainedVariance: explainedVariance(buffer.values, buffer.returns),
+          learningRate: optimizer.learningRate,
+        },
+      };
+    },
+  });
+}
+
+/**
+ * One gradient step of A2C's loss on the rollout, as SB3:
+ * L = −mean(Â · log π(a|o)) + c_e · (−mean(H[π])) + c_v · mean((R − V)²),
+ * Â the advantages (normalised over the rollout if asked), R the returns. Returns the loss terms
+ * (and the mean entropy, not its negative).
+ */
+function a2cStep(
+  net: ActorCritic,
+  optimizer: ClippedOptimizer,
+  batch: Minibatch,
+  config: A2cConfig,
+): { policyLoss: number; valueLoss: number; entropy: number } {
+  const advantages = config.normalizeAdvantage ? normalised(batch.advantages) : batch.advantages;
+  let stats: tf.Tensor1D | undefined;
+  tf.tidy(() => {
+    const obs = net.observationTensor(batch.observations, batch.rows);
+    const actions = tf.tensor1d(batch.actions, "int32");
+    const adv = tf.tensor1d(advantages);
+    const returns = tf.tensor1d(batch.returns);
+    const resets = batch.resets ? tf.tensor1d(batch.resets) : undefined;
+    optimizer.minimize(() => {
+      const { logProb, entropy, value } = net.evaluate(obs, actions, batch.initialState, resets);
+      const policyLoss = tf.neg(tf.mean(tf.mul(adv, logProb)));
+      const valueLoss = tf.mean(tf.square(tf.sub(returns, value)));
+      const entropyMean = tf.mean(entropy);
+      stats = tf.keep(tf.stack([policyLoss, valueLoss, entropyMean]) as tf.Tensor1D);
+      return tf.add(
+        tf.sub(policyLoss, tf.mul(config.entCoef, entropyMean)),
+        tf.mul(config.vfCoef, valueLoss),
+      ) as tf.Scalar;
+    });
+  });
+  net.weightsChanged();
+  const values = stats!.dataSync();
+  stats!.dispose();
+  return { policyLoss: values[0], valueLoss: values[1], entropy: values[2] };
+}
+
+/** (x − mean) / (std + 1e-8), std with Bessel's correction as torch's (SB3's normalize_advantage). */
+function normalised(x: Float32Array): Float32Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (x[i] - mean) ** 2;
+  const std = Math.sqrt(sq / Math.max(1, n - 1));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (x[i] - mean) / (std + 1e-8);
+  return out;
+}
