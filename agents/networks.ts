@@ -471,12 +471,24 @@ export class ActorCritic implements Parameterised {
     resets?: tf.Tensor1D,
   ): Evaluation {
     return tf.tidy(() => {
+      const { logits, value } = this.forward(observations, initialState, resets);
+      return { logProb: logProbOfLabels(logits, actions), entropy: categoricalEntropy(logits), value };
+    });
+  }
+
+  /** Logits [N, A] and values [N] in one graph (rows and recurrence as in {@link evaluate}). */
+  forward(
+    observations: tf.Tensor,
+    initialState?: RecurrentState,
+    resets?: tf.Tensor1D,
+  ): { logits: tf.Tensor2D; value: tf.Tensor1D } {
+    return tf.tidy(() => {
       const features = this.towers.map((tower, t) =>
         this.towerFeatures(tower, t, observations, initialState, resets),
       );
       const logits = this.actorHead.apply(features[0]);
       const value = tf.reshape(this.criticHead.apply(features[features.length - 1]), [-1]) as tf.Tensor1D;
-      return { logProb: logProbOfLabels(logits, actions), entropy: categoricalEntropy(logits), value };
+      return { logits, value };
     });
   }
 

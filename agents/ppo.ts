@@ -12,6 +12,7 @@ import { ClippedAdam } from "../src/nn";
 import { VecNormalizer } from "../src/train/normalize";
 import { makeAgentVectorEnv, observationInfo } from "./env_setup";
 import { ActorCritic } from "./networks";
+import { type PpoLossStats, ppoLoss } from "./ppo_loss";
 import {
   computeGae,
   gatherRows,
@@ -194,9 +195,9 @@ function checkMinibatches(config: PpoConfig, recurrent: boolean): void {
 }
 
 /**
- * One gradient step of PPO's loss on a minibatch:
- * L = −min(r·Â, clip(r, 1±ε)·Â) + c_v · ½·max((V − R)², (V_old + clip(V − V_old, ±ε) − R)²) − c_e · H[π],
- * with r = π(a|o) / π_old(a|o). Returns the minibatch's loss terms, approximate KL and clip fraction.
+ * One gradient step of PPO's loss on a minibatch (the loss itself, with its hand-written gradient,
+ * is `ppoLoss`): clipped surrogate, clipped value loss, entropy bonus. Returns the minibatch's loss
+ * terms, approximate KL and clip fraction.
  */
 function ppoStep(
   net: ActorCritic,
@@ -204,62 +205,26 @@ function ppoStep(
   mb: Minibatch,
   config: PpoConfig,
   clip: number,
-): { policyLoss: number; valueLoss: number; entropy: number; approxKl: number; clipFrac: number } {
-  const advantages = config.normAdv ? normalised(mb.advantages) : mb.advantages;
-  let stats: tf.Tensor1D | undefined;
+): PpoLossStats {
+  const stats: PpoLossStats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFrac: 0 };
+  const data = {
+    actions: mb.actions,
+    oldLogProbs: mb.logProbs,
+    advantages: config.normAdv ? normalised(mb.advantages) : mb.advantages,
+    returns: mb.returns,
+    oldValues: mb.values,
+  };
+  const coefficients = { clip, clipVloss: config.clipVloss, entCoef: config.entCoef, vfCoef: config.vfCoef };
   tf.tidy(() => {
     const obs = net.observationTensor(mb.observations, mb.rows);
-    const actions = tf.tensor1d(mb.actions, "int32");
-    const oldLogProb = tf.tensor1d(mb.logProbs);
-    const adv = tf.tensor1d(advantages);
-    const returns = tf.tensor1d(mb.returns);
-    const oldValues = tf.tensor1d(mb.values);
     const resets = mb.resets ? tf.tensor1d(mb.resets) : undefined;
     optimizer.minimize(() => {
-      const { logProb, entropy, value } = net.evaluate(obs, actions, mb.initialState, resets);
-      const logRatio = tf.sub(logProb, oldLogProb);
-      const ratio = tf.exp(logRatio);
-      const policyLoss = tf.mean(
-        tf.maximum(
-          tf.mul(tf.neg(adv), ratio),
-          tf.mul(tf.neg(adv), tf.clipByValue(ratio, 1 - clip, 1 + clip)),
-        ),
-      );
-      const unclipped = tf.square(tf.sub(value, returns));
-      const valueLoss = config.clipVloss
-        ? tf.mul(
-            0.5,
-            tf.mean(
-              tf.maximum(
-                unclipped,
-                tf.square(
-                  tf.sub(tf.add(oldValues, tf.clipByValue(tf.sub(value, oldValues), -clip, clip)), returns),
-                ),
-              ),
-            ),
-          )
-        : tf.mul(0.5, tf.mean(unclipped));
-      const entropyMean = tf.mean(entropy);
-      // Diagnostics (no gradient flows into them): approx KL = E[(r − 1) − log r], clip fraction.
-      const approxKl = tf.mean(tf.sub(tf.sub(ratio, 1), logRatio));
-      const clipFrac = tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), clip), "float32"));
-      stats = tf.keep(tf.stack([policyLoss, valueLoss, entropyMean, approxKl, clipFrac]) as tf.Tensor1D);
-      return tf.add(
-        tf.sub(policyLoss, tf.mul(config.entCoef, entropyMean)),
-        tf.mul(config.vfCoef, valueLoss),
-      ) as tf.Scalar;
+      const { logits, value } = net.forward(obs, mb.initialState, resets);
+      return ppoLoss(logits, value, data, coefficients, stats);
     });
   });
   net.weightsChanged();
-  const values = stats!.dataSync();
-  stats!.dispose();
-  return {
-    policyLoss: values[0],
-    valueLoss: values[1],
-    entropy: values[2],
-    approxKl: values[3],
-    clipFrac: values[4],
-  };
+  return stats;
 }
 
 /** (x − mean) / (std + 1e-8), std with Bessel's correction as torch's. */
