@@ -108,7 +108,13 @@ export function trainingLoop(args: TrainingLoopArgs): TrainResult {
       updateSeconds += outcome.updateSeconds;
       const seconds = (performance.now() - started) / 1000;
       const sps = Math.round(collector.step / seconds);
-      run?.metric({ type: "update", step: collector.step, sps, ...outcome.metrics });
+      run?.metric({
+        type: "update",
+        step: collector.step,
+        sps,
+        ...outcome.metrics,
+        rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+      });
       ctx.onUpdate?.({
         update,
         numUpdates,

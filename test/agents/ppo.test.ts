@@ -84,13 +84,13 @@ describe("PPO runs", () => {
       const run = RunFolder.create(path.join(dir, name), { seed });
       trainPpo(config, { envId: "CartPole-NoVel-v1", seed, run }).net.dispose();
       run.close();
-      // Drop the wall-clock figure (sps); everything else must match bit for bit.
+      // Drop the machine's figures (speed, memory); everything else must match bit for bit.
       return fs
         .readFileSync(path.join(dir, name, "metrics.jsonl"), "utf8")
         .trim()
         .split("\n")
         .map((line) => {
-          const { sps: _sps, ...rest } = JSON.parse(line);
+          const { sps: _sps, rssMb: _rss, ...rest } = JSON.parse(line);
           return JSON.stringify(rest);
         });
     };
