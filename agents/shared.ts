@@ -102,6 +102,17 @@ export function trainingLoop(args: TrainingLoopArgs): TrainResult {
   const totalSteps = numUpdates * args.stepsPerUpdate;
   const started = performance.now();
   let updateSeconds = 0;
+  run?.logger.info(
+    {
+      agent: args.agent,
+      envId: ctx.envId,
+      seed: ctx.seed,
+      numUpdates,
+      stepsPerUpdate: args.stepsPerUpdate,
+      parameters: net.parameterCount(),
+    },
+    "run started",
+  );
   try {
     for (let update = 1; update <= numUpdates; update++) {
       const outcome = args.update(update, onEpisode);

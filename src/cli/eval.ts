@@ -33,7 +33,8 @@ export function evalCommand(): Command {
         },
       ) => {
         const { initBackend } = await import("../nn/backend");
-        await initBackend(opts.backend);
+        const { nnLogger } = await import("../nn/log");
+        await initBackend(opts.backend, nnLogger.child({}, { level: "warn" }));
         const { loadAgent } = await import("../../agents");
         const { evaluateAgent } = await import("../../agents/evaluate");
         const agent = loadAgent(runDir, opts.envKwargs);

@@ -148,7 +148,9 @@ export function trainCommand(): Command {
       const out = flags.out ?? defaultRunDir(flags.env, flags.agent, flags.seed);
       RunFolder.checkFree(out);
       const { initBackend } = await import("../nn/backend");
-      const backend = await initBackend(flags.backend);
+      const { nnLogger } = await import("../nn/log");
+      // The backend goes into config.json; the terminal only hears of it when something is wrong.
+      const backend = await initBackend(flags.backend, nnLogger.child({}, { level: "warn" }));
       const run = RunFolder.create(out, {
         agent: resolved.agent.name,
         envId: flags.env,

@@ -63,7 +63,7 @@ export class RunFolder {
   private constructor(readonly dir: string) {
     this.metricsFd = fs.openSync(path.join(dir, RUN_FILES.metrics), "a");
     this.logger = pino(
-      { name: "train", level: process.env.POMDP_LOG_LEVEL ?? "info" },
+      { name: "train", level: "info" },
       pino.destination({ dest: path.join(dir, RUN_FILES.log), sync: true }),
     );
   }
