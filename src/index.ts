@@ -3,10 +3,13 @@
 import { registerBuiltinEnvs } from "../envs";
 import {
   AsyncVectorEnv,
-  type Env,
+  describeValue,
+  type EnvWrapFunction,
+  loadWrapModule,
   type MakeOverrides,
   make,
   requirePositiveInteger,
+  requireWrapModulePath,
   SyncVectorEnv,
   type VectorEnv,
 } from "./core";
@@ -35,26 +38,57 @@ export interface MakeVecOptions {
   overrides?: MakeOverrides;
   /** Step the sub-envs in worker threads (`AsyncVectorEnv`) instead of in this thread. */
   async?: boolean;
-  /** With `async`: modules the workers load to register the env (this library is always loaded). */
+  /**
+   * With `async`: modules the workers load to register the env (this library is always loaded);
+   * ignored without `async` (the env is made in this thread, where you registered it).
+   */
   preload?: string[];
-  /** Wraps each sub-env after `make` (sync only), e.g. `(env) => new RecordEpisodeStatistics(env)`. */
-  // biome-ignore lint/suspicious/noExplicitAny: wrappers of any env type
-  wrap?: (env: Env<any, any>) => Env<any, any>;
+  /**
+   * Wraps each sub-env after `make`, e.g. `(env) => new RecordEpisodeStatistics(env)`. Not with
+   * `async` (a function cannot reach a worker): use `wrapModule` there.
+   */
+  wrap?: EnvWrapFunction;
+  /**
+   * Absolute path of a module whose export `wrap` (or default export) is `(env) => Env`: wraps each
+   * sub-env after `make`, with or without `async` (each worker loads the module itself).
+   */
+  wrapModule?: string;
+  /** With `async`: worker threads (default min(numEnvs, number of CPUs)); ignored without `async`. */
+  numWorkers?: number;
 }
+
+const MAKE_VEC_OPTIONS = ["overrides", "async", "preload", "wrap", "wrapModule", "numWorkers"];
 
 /** `numEnvs` copies of the env registered as `id`, as one vector env (Gymnasium's `make_vec`). */
 export function makeVec(id: string, numEnvs: number, options: MakeVecOptions = {}): VectorEnv {
+  const owner = `makeVec(${id})`;
+  if (typeof options !== "object" || options === null || Array.isArray(options))
+    throw new Error(`${owner}: options must be an object, got ${describeValue(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!MAKE_VEC_OPTIONS.includes(key))
+      throw new Error(`${owner}: unknown option "${key}"; expected one of ${MAKE_VEC_OPTIONS.join(", ")}`);
+  }
+  requirePositiveInteger(owner, "numEnvs", numEnvs);
+  if (options.wrapModule !== undefined) requireWrapModulePath(options.wrapModule, owner);
+  if (options.wrap !== undefined && options.wrapModule !== undefined)
+    throw new Error(`${owner}: give wrap or wrapModule, not both`);
   if (options.async) {
-    if (options.wrap)
-      throw new Error("makeVec: wrap is not supported with async (register a wrapped env instead)");
+    if (options.wrap !== undefined)
+      throw new Error(
+        `${owner}: wrap is not supported with async (a function cannot reach a worker); use wrapModule`,
+      );
     return new AsyncVectorEnv({
       envId: id,
       numEnvs,
       overrides: options.overrides,
       preload: [__filename, ...(options.preload ?? [])],
+      wrapModule: options.wrapModule,
+      numWorkers: options.numWorkers,
     });
   }
-  requirePositiveInteger(`makeVec(${id})`, "numEnvs", numEnvs);
-  const wrap = options.wrap ?? ((env) => env);
+  const wrap: EnvWrapFunction =
+    options.wrapModule !== undefined
+      ? loadWrapModule(options.wrapModule, owner)
+      : (options.wrap ?? ((env) => env));
   return new SyncVectorEnv(Array.from({ length: numEnvs }, () => () => wrap(make(id, options.overrides))));
 }

@@ -1,4 +1,3 @@
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 
@@ -19,21 +18,45 @@ export function parsePositiveInt(value: string): number {
   return n;
 }
 
+/** Commander parser of a repeatable flag: each `-r x` adds `x` to the list. */
+export function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
 /**
- * Adds `-r, --require <module...>` to a command: modules (e.g. your own env file, which calls
- * `register`) loaded before the command runs, so that your env ids work like the built-in ones.
+ * Resolves a `--require` argument as Node resolves a path: relative to the working directory, with or
+ * without its extension (`.js`, `.json`, `.node`, and `.ts` since the bin registers ts-node), or a
+ * folder with an index file. Throws a clear error when nothing matches.
+ */
+export function resolveRequire(module: string): string {
+  const absolute = path.resolve(module);
+  try {
+    return require.resolve(absolute);
+  } catch {
+    const extensions = Object.keys(require.extensions).join(", ");
+    throw new Error(
+      `--require: cannot find "${module}": no file ${absolute}, nor with an extension (${extensions}), nor a folder with an index file`,
+    );
+  }
+}
+
+/**
+ * Adds `-r, --require <module>` to a command, repeatable (`-r a.ts -r b.ts`): modules (e.g. your own
+ * env file, which calls `register`) loaded before the command runs, so that your env ids work like
+ * the built-in ones. Each path is resolved as Node does (see `resolveRequire`). TypeScript files are
+ * loaded by ts-node in transpile-only mode: a type error does not stop them loading.
  */
 export function withRequire(command: Command): Command {
   return command
-    .option("-r, --require <module...>", "load these modules first (files that register your own envs)")
+    .option(
+      "-r, --require <module>",
+      "load this module first (a file that registers your own envs); repeat for several",
+      collect,
+    )
     .hook("preAction", (cmd) => {
       const modules = (cmd.opts().require as string[] | undefined) ?? [];
-      for (const module of modules) {
-        const resolved = path.resolve(module);
-        if (!fs.existsSync(resolved))
-          throw new Error(`--require: no such file "${module}" (resolved to ${resolved})`);
-        require(resolved);
-      }
+      const resolved = modules.map(resolveRequire); // all found before any is loaded
+      for (const file of resolved) require(file);
     });
 }
 

@@ -30,6 +30,7 @@ export function allocate<D extends DType>(dtype: D, length: number): TypedArrayO
 /** JSON description of a space: what `Space.toJSON` returns and `spaceFromJSON` reads. */
 export type SpaceJSON =
   | { type: "Discrete"; n: number; start: number }
+  | { type: "MultiDiscrete"; nvec: number[]; start: number[] }
   | { type: "Box"; shape: number[]; dtype: DType; low: (number | null)[]; high: (number | null)[] }
   | { type: "Dict"; spaces: Record<string, SpaceJSON> }
   | { type: "Text"; maxLength: number; minLength: number; charset: string | null };
@@ -81,6 +82,82 @@ export class Discrete extends Space<number> {
   describeValues(): string {
     return `an integer in ${this}: ${this.start} … ${this.start + this.n - 1}`;
   }
+}
+
+/**
+ * Several `Discrete` values side by side (Gymnasium's `MultiDiscrete`, one-dimensional): value `i` is
+ * an integer in `start[i] … start[i] + nvec[i] - 1`. The batched action space of a vector env of
+ * `Discrete` envs: one action per sub-env. Samples are `Int32Array`s; `contains` also accepts a plain
+ * array or any typed array of such integers (what `VectorEnv.step` takes).
+ */
+export class MultiDiscrete extends Space<ArrayLike<number>> {
+  readonly shape: readonly number[];
+  /** Number of elements of each value (each ≥ 1). */
+  readonly nvec: readonly number[];
+  /** The smallest element of each value. */
+  readonly start: readonly number[];
+
+  constructor(
+    nvec: ArrayLike<number>,
+    /** The smallest element of every value (one number), or of each (one per value); default 0. */
+    start: number | ArrayLike<number> = 0,
+  ) {
+    super();
+    if (!isArrayLike(nvec) || nvec.length === 0)
+      throw new Error(
+        `MultiDiscrete: nvec must be a non-empty array of integers ≥ 1, got ${describeValue(nvec)}`,
+      );
+    this.nvec = Object.freeze(
+      Array.from(nvec, (n, i) => requirePositiveInteger("MultiDiscrete", `nvec[${i}]`, n)),
+    );
+    const starts = typeof start === "number" ? new Array<number>(nvec.length).fill(start) : start;
+    if (!isArrayLike(starts) || starts.length !== nvec.length) {
+      throw new Error(
+        `MultiDiscrete: start must be an integer or ${nvec.length} integers (one per value), got ${describeValue(start)}`,
+      );
+    }
+    this.start = Object.freeze(
+      Array.from(starts, (s, i) => {
+        if (!Number.isInteger(s))
+          throw new Error(`MultiDiscrete: start[${i}] must be an integer, got ${describeValue(s)}`);
+        return s;
+      }),
+    );
+    this.shape = Object.freeze([this.nvec.length]);
+  }
+
+  override sample(rng: Rng): Int32Array {
+    return Int32Array.from(this.nvec, (n, i) => this.start[i] + rng.integer(n));
+  }
+
+  contains(x: unknown): x is ArrayLike<number> {
+    if (!isArrayLike(x) || x.length !== this.nvec.length) return false;
+    for (let i = 0; i < this.nvec.length; i++) {
+      const v = x[i];
+      if (
+        typeof v !== "number" ||
+        !Number.isInteger(v) ||
+        v < this.start[i] ||
+        v >= this.start[i] + this.nvec[i]
+      )
+        return false;
+    }
+    return true;
+  }
+
+  toJSON(): SpaceJSON {
+    return { type: "MultiDiscrete", nvec: [...this.nvec], start: [...this.start] };
+  }
+
+  toString(): string {
+    const starts = this.start.every((s) => s === 0) ? "" : `, start=[${this.start.join(", ")}]`;
+    return `MultiDiscrete([${this.nvec.join(", ")}]${starts})`;
+  }
+}
+
+/** A plain array or a typed array (not a string, not a DataView). */
+function isArrayLike(x: unknown): x is ArrayLike<number> {
+  return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView));
 }
 
 /**
@@ -304,6 +381,8 @@ export function spaceFromJSON(json: SpaceJSON): Space<unknown> {
   switch (json?.type) {
     case "Discrete":
       return new Discrete(json.n, json.start);
+    case "MultiDiscrete":
+      return new MultiDiscrete(json.nvec, json.start);
     case "Box": {
       const unbound = (b: (number | null)[], inf: number) => b.map((v) => (v === null ? inf : v));
       return new Box(unbound(json.low, -Infinity), unbound(json.high, Infinity), json.shape, json.dtype);
@@ -317,7 +396,7 @@ export function spaceFromJSON(json: SpaceJSON): Space<unknown> {
       return new Text(json.maxLength, { minLength: json.minLength, charset: json.charset });
     default:
       throw new Error(
-        `spaceFromJSON: unknown space description ${describeValue(json)}; expected type Discrete, Box, Dict or Text`,
+        `spaceFromJSON: unknown space description ${describeValue(json)}; expected type Discrete, MultiDiscrete, Box, Dict or Text`,
       );
   }
 }

@@ -1,7 +1,8 @@
+import * as path from "node:path";
 import { describeValue } from "./describe";
 import type { Env, Info } from "./env";
 import { beforeResetError, invalidActionMessage } from "./order_enforcing";
-import { allocate, Box, type BoxArray, type Space } from "./spaces";
+import { allocate, Box, type BoxArray, Discrete, MultiDiscrete, type Space } from "./spaces";
 
 /** Arguments of `VectorEnv.reset`. */
 export interface VectorResetArgs {
@@ -53,6 +54,17 @@ export interface VectorEnv<A = number> {
   readonly singleObservationSpace: Box;
   /** The action space of one sub-env. */
   readonly singleActionSpace: Space<A>;
+  /**
+   * The space of `observations` (Gymnasium's batched space): a `Box` of shape `[numEnvs, ...single
+   * shape]`, the single bounds repeated, the same dtype.
+   */
+  readonly observationSpace: Box;
+  /**
+   * The space of the `actions` that `step` takes: `MultiDiscrete` of `numEnvs` × the single
+   * `Discrete` (its `sample` gives one random action per sub-env). Reading it throws when the single
+   * action space is not `Discrete` (use `singleActionSpace` then).
+   */
+  readonly actionSpace: MultiDiscrete;
   /** Resets every sub-env (sub-env `i` with seed `seed + i`). */
   reset(args?: VectorResetArgs): VectorResetResult;
   /** Steps every sub-env with its action (`actions[i]` for sub-env `i`); resets those that end. */
@@ -70,6 +82,29 @@ export function requireBoxSpace(envName: string, space: Space<unknown>): Box {
     );
   }
   return space;
+}
+
+/** The batched observation space of `numEnvs` sub-envs: `single` repeated along a new first axis. */
+export function batchBoxSpace(single: Box, numEnvs: number): Box {
+  const repeat = (bound: Float64Array) => {
+    const out = new Float64Array(bound.length * numEnvs);
+    for (let i = 0; i < numEnvs; i++) out.set(bound, i * bound.length);
+    return out;
+  };
+  return new Box(repeat(single.low), repeat(single.high), [numEnvs, ...single.shape], single.dtype);
+}
+
+/**
+ * The batched action space of `numEnvs` sub-envs with `Discrete` actions: a `MultiDiscrete` with one
+ * value per sub-env. Throws, naming the env and the space, for any other action space.
+ */
+export function batchDiscreteSpace(envName: string, single: Space<unknown>, numEnvs: number): MultiDiscrete {
+  if (!(single instanceof Discrete)) {
+    throw new Error(
+      `vector env of ${envName}: actionSpace needs Discrete actions (it is a MultiDiscrete of one per sub-env), got ${single}; use singleActionSpace`,
+    );
+  }
+  return new MultiDiscrete(new Array<number>(numEnvs).fill(single.n), single.start);
 }
 
 /** Throws unless `actions` holds one valid action per sub-env; checks all before any is applied. */
@@ -143,6 +178,61 @@ export function stepSubEnv<A>(env: Env<BoxArray, A>, action: A, i: number, buffe
   return r.info;
 }
 
+/** Wraps one sub-env after `make` (what a `wrapModule` exports). */
+// biome-ignore lint/suspicious/noExplicitAny: wrappers of any env type
+export type EnvWrapFunction = (env: Env<any, any>) => Env<any, any>;
+
+function resolvable(file: string): boolean {
+  try {
+    require.resolve(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `modulePath` if it is an absolute path; otherwise an error, started by `owner` when given. */
+export function requireWrapModulePath(modulePath: unknown, owner?: string): string {
+  if (typeof modulePath !== "string" || !path.isAbsolute(modulePath)) {
+    const prefix = owner === undefined ? "" : `${owner}: `;
+    throw new Error(`${prefix}wrapModule must be an absolute module path, got ${describeValue(modulePath)}`);
+  }
+  return modulePath;
+}
+
+/**
+ * Loads a wrap module: the module at the absolute path `modulePath` whose export `wrap` (or default
+ * export) is a function `(env) => Env`. This is how wrappers reach the workers of an `AsyncVectorEnv`,
+ * where a function cannot be sent. `owner`, when given, starts the error messages (`makeVec(id)`).
+ */
+export function loadWrapModule(modulePath: unknown, owner?: string): EnvWrapFunction {
+  const prefix = owner === undefined ? "" : `${owner}: `;
+  const file = requireWrapModulePath(modulePath, owner);
+  let exports: { wrap?: unknown; default?: unknown };
+  try {
+    exports = require(file);
+  } catch (err) {
+    if ((err as { code?: string }).code === "MODULE_NOT_FOUND" && !resolvable(file))
+      throw new Error(`${prefix}wrapModule ${file}: no such module`);
+    throw err;
+  }
+  const wrap = typeof exports.wrap === "function" ? exports.wrap : exports.default;
+  if (typeof wrap !== "function") {
+    throw new Error(
+      `${prefix}wrapModule ${file} exports no function "wrap" (nor a default function); expected (env) => Env`,
+    );
+  }
+  return (env) => {
+    const wrapped = wrap(env) as Env<unknown, unknown> | undefined;
+    if (typeof wrapped?.step !== "function" || typeof wrapped?.reset !== "function") {
+      throw new Error(
+        `${prefix}the wrap function of ${file} returned ${describeValue(wrapped)}; expected an Env`,
+      );
+    }
+    return wrapped;
+  };
+}
+
 /**
  * Steps its sub-envs one after the other in this thread: the fastest choice when a step is cheap
  * (CartPole, gridworlds); see `AsyncVectorEnv` for expensive steps.
@@ -151,6 +241,8 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
   readonly numEnvs: number;
   readonly singleObservationSpace: Box;
   readonly singleActionSpace: Space<A>;
+  readonly observationSpace: Box;
+  private batchedActionSpace: MultiDiscrete | undefined;
   /** The sub-envs (read-only use: stepping them directly breaks the vector env's bookkeeping). */
   readonly envs: readonly Env<BoxArray, A>[];
   private readonly observations: BoxArray;
@@ -178,6 +270,7 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
         );
       }
     }
+    this.observationSpace = batchBoxSpace(this.singleObservationSpace, this.numEnvs);
     this.obsSize = this.singleObservationSpace.size;
     this.observations = allocate(this.singleObservationSpace.dtype, this.numEnvs * this.obsSize);
     this.rewards = new Float64Array(this.numEnvs);
@@ -195,6 +288,11 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
 
   private get envName(): string {
     return this.envs[0].name;
+  }
+
+  get actionSpace(): MultiDiscrete {
+    this.batchedActionSpace ??= batchDiscreteSpace(this.envName, this.singleActionSpace, this.numEnvs);
+    return this.batchedActionSpace;
   }
 
   reset(args: VectorResetArgs = {}): VectorResetResult {

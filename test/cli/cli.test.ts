@@ -57,6 +57,39 @@ describe("pomdp command line", () => {
     expect(JSON.parse(rollout.stdout)).toMatchObject({ id: "RememberBit-v0", episodes: 4, meanLength: 6 });
   });
 
+  it("takes --require before the id, repeated, and without the file's extension", () => {
+    const before = pomdp("check", "--require", "experiments/custom_env.ts", "RememberBit-v0");
+    expect(before.stderr).toBe("");
+    expect(before.code).toBe(0);
+    expect(before.stdout).toContain("RememberBit-v0: all checks passed");
+    const twice = pomdp(
+      "envs",
+      "--json",
+      "-r",
+      "experiments/custom_env.ts",
+      "-r",
+      "test/cli/fixtures/corridor_env.ts",
+    );
+    expect(twice.code).toBe(0);
+    const ids = twice.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l).id);
+    expect(ids).toContain("RememberBit-v0");
+    expect(ids).toContain("Corridor-v0");
+    const bare = pomdp("check", "-r", "experiments/custom_env", "RememberBit-v0");
+    expect(bare.stderr).toBe("");
+    expect(bare.stdout).toContain("RememberBit-v0: all checks passed");
+  }, 60_000);
+
+  it("says which --require module it cannot find, and where it looked", () => {
+    const missing = pomdp("check", "--require", "mine/corridor", "Corridor-v0");
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(
+      `pomdp: --require: cannot find "mine/corridor": no file ${path.join(ROOT, "mine/corridor")}, nor with an extension (.js, .json, .node, .ts), nor a folder with an index file`,
+    );
+  }, 60_000);
+
   it("bench envs prints one JSON line with every env figure (values not judged: benchmarks are not tests)", () => {
     const { code, stdout } = pomdp("bench", "envs", "--seconds", "0.02");
     expect(code).toBe(0);

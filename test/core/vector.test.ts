@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   AsyncVectorEnv,
@@ -5,13 +6,19 @@ import {
   Discrete,
   Env,
   ImageOnly,
+  MultiDiscrete,
   make,
   makeVec,
   type ResetArgs,
+  Rng,
   register,
   SyncVectorEnv,
   type VectorEnv,
 } from "../../src";
+import { wrap as frameStack3 } from "./fixtures/frame_stack_wrap";
+import "./fixtures/echo_env"; // registers Test-Echo-v0 here; the workers preload it
+
+const FIXTURES = path.join(__dirname, "fixtures");
 
 /** Ends after `length` steps; observation [episode seed marker, step]; the first obs carries the seed. */
 class Countdown extends Env<Float32Array, number> {
@@ -136,6 +143,36 @@ describe("SyncVectorEnv", () => {
     );
   });
 
+  it("has batched spaces: observations a Box of [numEnvs, ...shape], actions a MultiDiscrete", () => {
+    const vec = makeVec("CartPole-v1", 3);
+    const single = vec.singleObservationSpace;
+    expect(vec.observationSpace).toBeInstanceOf(Box);
+    expect(vec.observationSpace.shape).toEqual([3, 4]);
+    expect(vec.observationSpace.dtype).toBe("float32");
+    expect(Array.from(vec.observationSpace.low)).toEqual([...single.low, ...single.low, ...single.low]);
+    expect(Array.from(vec.observationSpace.high)).toEqual([...single.high, ...single.high, ...single.high]);
+    expect(vec.observationSpace.contains(vec.reset({ seed: 1 }).observations)).toBe(true);
+    expect(vec.actionSpace).toBeInstanceOf(MultiDiscrete);
+    expect(String(vec.actionSpace)).toBe("MultiDiscrete([2, 2, 2])");
+    const actions = vec.actionSpace.sample(new Rng(0));
+    expect(vec.actionSpace.contains(actions)).toBe(true);
+    expect(vec.step(actions).rewards.length).toBe(3);
+
+    const pixels = makeVec("CartPole-Pixels-v1", 2, { overrides: { width: 8, height: 6 } });
+    expect(String(pixels.observationSpace)).toBe("Box(0, 255, [2, 6, 8, 1], uint8)");
+  });
+
+  it("has no batched action space for actions that are not Discrete", () => {
+    class Steered extends Countdown {
+      override readonly actionSpace = new Box(-1, 1, [1], "float32") as never;
+    }
+    const vec = new SyncVectorEnv([() => new Steered(2), () => new Steered(2)]);
+    expect(vec.observationSpace.shape).toEqual([2, 2]);
+    expect(() => vec.actionSpace).toThrow(
+      "vector env of Steered: actionSpace needs Discrete actions (it is a MultiDiscrete of one per sub-env), got Box(-1, 1, [1], float32); use singleActionSpace",
+    );
+  });
+
   it("refuses step before reset and non-Box observations", () => {
     expect(() => makeVec("CartPole-v1", 2).step([0, 0])).toThrow(
       "vector env of CartPole-v1: step() called before reset(); call reset() first",
@@ -145,6 +182,44 @@ describe("SyncVectorEnv", () => {
     }
     expect(() => new SyncVectorEnv([() => new Words(1)])).toThrow(
       "vector env of Words: observations must be a Box to batch into one array, got Discrete(3)",
+    );
+  });
+});
+
+describe("makeVec options", () => {
+  it("rejects unknown and contradictory options with the key and the allowed ones", () => {
+    expect(() => makeVec("CartPole-v1", 2, { asynch: true } as never)).toThrow(
+      'makeVec(CartPole-v1): unknown option "asynch"; expected one of overrides, async, preload, wrap, wrapModule, numWorkers',
+    );
+    expect(() => makeVec("CartPole-v1", 2, { async: true, wrap: (env) => env })).toThrow(
+      "makeVec(CartPole-v1): wrap is not supported with async (a function cannot reach a worker); use wrapModule",
+    );
+    const identity = path.join(FIXTURES, "identity_wrap.js");
+    expect(() => makeVec("CartPole-v1", 2, { wrap: (env) => env, wrapModule: identity })).toThrow(
+      "makeVec(CartPole-v1): give wrap or wrapModule, not both",
+    );
+    expect(() => makeVec("CartPole-v1", 2, { wrapModule: "fixtures/identity_wrap.js" })).toThrow(
+      'makeVec(CartPole-v1): wrapModule must be an absolute module path, got "fixtures/identity_wrap.js"',
+    );
+    expect(() => makeVec("CartPole-v1", 0)).toThrow(
+      "makeVec(CartPole-v1): numEnvs must be an integer ≥ 1, got 0",
+    );
+  });
+
+  it("wraps every sub-env with the wrap function of a wrapModule, or says what is wrong with it", () => {
+    const vec = makeVec("CartPole-v1", 2, { wrapModule: path.join(FIXTURES, "identity_wrap.js") });
+    expect(vec.observationSpace.shape).toEqual([2, 4]);
+    const noWrap = path.join(FIXTURES, "no_wrap.js");
+    expect(() => makeVec("CartPole-v1", 2, { wrapModule: noWrap })).toThrow(
+      `makeVec(CartPole-v1): wrapModule ${noWrap} exports no function "wrap" (nor a default function); expected (env) => Env`,
+    );
+    const returnsNumber = path.join(FIXTURES, "wrap_returns_number.js");
+    expect(() => makeVec("CartPole-v1", 2, { wrapModule: returnsNumber })).toThrow(
+      `makeVec(CartPole-v1): the wrap function of ${returnsNumber} returned 42; expected an Env`,
+    );
+    const missing = path.join(FIXTURES, "no_such_wrap.js");
+    expect(() => makeVec("CartPole-v1", 2, { wrapModule: missing })).toThrow(
+      `makeVec(CartPole-v1): wrapModule ${missing}: no such module`,
     );
   });
 });
@@ -166,12 +241,13 @@ describe("AsyncVectorEnv", () => {
     let ends = 0;
     for (let t = 0; t < 120; t++) {
       const actions = Int32Array.from({ length: 4 }, (_, i) => ((t * 7 + i * 3) >> 2) % 2);
-      const a = asyncVec.step(actions);
-      const s = syncVec.step(actions);
+      const a = asyncVec.step(actions as never); // makeVec's type says numbers; these env's actions are text
+      const s = syncVec.step(actions as never);
       expect(Array.from(a.observations)).toEqual(Array.from(s.observations));
       expect(Array.from(a.rewards)).toEqual(Array.from(s.rewards));
       expect(Array.from(a.terminated)).toEqual(Array.from(s.terminated));
       expect(Array.from(a.truncated)).toEqual(Array.from(s.truncated));
+      expect(a.infos).toEqual(s.infos);
       for (let i = 0; i < 4; i++) {
         if (s.terminated[i]) {
           ends++;
@@ -194,5 +270,68 @@ describe("AsyncVectorEnv", () => {
     );
     vec.close();
     expect(() => vec.reset()).toThrow("vector env of CartPole-v1: used after close()");
+  }, 60_000);
+
+  it("wraps its sub-envs in the workers with a wrapModule: the same observations as sync with the same wrapper", () => {
+    const asyncVec = makeVec("CartPole-NoVel-v1", 4, {
+      async: true,
+      wrapModule: path.join(FIXTURES, "frame_stack_wrap.ts"),
+    });
+    opened.push(asyncVec);
+    const syncVec = makeVec("CartPole-NoVel-v1", 4, { wrap: frameStack3 });
+    expect(asyncVec.observationSpace.toJSON()).toEqual(syncVec.observationSpace.toJSON());
+    expect(asyncVec.observationSpace.shape).toEqual([4, 3, 2]);
+    expect(String(asyncVec.actionSpace)).toBe("MultiDiscrete([2, 2, 2, 2])");
+    expect(Array.from(asyncVec.reset({ seed: 7 }).observations)).toEqual(
+      Array.from(syncVec.reset({ seed: 7 }).observations),
+    );
+    let ends = 0;
+    for (let t = 0; t < 60; t++) {
+      const actions = Int32Array.from({ length: 4 }, (_, i) => ((t * 5 + i) >> 1) % 2);
+      const a = asyncVec.step(actions);
+      const s = syncVec.step(actions);
+      expect(Array.from(a.observations)).toEqual(Array.from(s.observations));
+      expect(a.infos).toEqual(s.infos);
+      ends += s.terminated.reduce((x, y) => x + y, 0);
+    }
+    expect(ends).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("takes the default export of a wrapModule, and reports a wrapModule without a wrap function", () => {
+    const vec = makeVec("CartPole-NoVel-v1", 1, {
+      async: true,
+      wrapModule: path.join(FIXTURES, "default_wrap.ts"),
+    });
+    opened.push(vec);
+    expect(vec.singleObservationSpace.shape).toEqual([2, 2]);
+    const noWrap = path.join(FIXTURES, "no_wrap.js");
+    expect(() => makeVec("CartPole-v1", 1, { async: true, wrapModule: noWrap })).toThrow(
+      `AsyncVectorEnv(CartPole-v1) worker 0: wrapModule ${noWrap} exports no function "wrap" (nor a default function); expected (env) => Env`,
+    );
+  }, 60_000);
+
+  it("posts actions that are not numbers, and infos that are not empty, like the sync one", () => {
+    const preload = [path.join(FIXTURES, "echo_env.ts")];
+    const asyncVec = makeVec("Test-Echo-v0", 3, { async: true, preload, numWorkers: 2 });
+    opened.push(asyncVec);
+    const syncVec = makeVec("Test-Echo-v0", 3);
+    expect(() => asyncVec.actionSpace).toThrow(
+      "vector env of Test-Echo-v0: actionSpace needs Discrete actions (it is a MultiDiscrete of one per sub-env), got Text(0, 8); use singleActionSpace",
+    );
+    expect(asyncVec.reset().infos).toEqual(syncVec.reset().infos);
+    for (const actions of [
+      ["a", "bb", ""],
+      ["ccc", "", "d"],
+      ["", "", "eeee"],
+      ["x", "y", "z"],
+    ]) {
+      const a = asyncVec.step(actions as never); // makeVec's type says numbers; these env's actions are text
+      const s = syncVec.step(actions as never);
+      expect(Array.from(a.observations)).toEqual(Array.from(s.observations));
+      expect(Array.from(a.rewards)).toEqual(Array.from(s.rewards));
+      expect(Array.from(a.terminated)).toEqual(Array.from(s.terminated));
+      expect(a.infos).toEqual(s.infos);
+    }
+    expect(asyncVec.step(["a", "b", "c"] as never).infos[2]).toEqual({ said: "c" });
   }, 60_000);
 });
