@@ -21,7 +21,14 @@ import {
   RolloutBuffer,
   RolloutCollector,
 } from "./rollout";
-import { explainedVariance, NetSchema, type TrainContext, type TrainResult, trainingLoop } from "./shared";
+import {
+  explainedVariance,
+  NetSchema,
+  normalised,
+  type TrainContext,
+  type TrainResult,
+  trainingLoop,
+} from "./shared";
 
 /** A2C's config: SB3's `A2C` arguments in camelCase, with its defaults (numEnvs: RL Zoo's CartPole). */
 export const A2cConfigSchema = z
@@ -196,18 +203,4 @@ function a2cStep(
   const values = stats!.dataSync();
   stats!.dispose();
   return { policyLoss: values[0], valueLoss: values[1], entropy: values[2] };
-}
-
-/** (x − mean) / (std + 1e-8), std with Bessel's correction as torch's (SB3's normalize_advantage). */
-function normalised(x: Float32Array): Float32Array {
-  const n = x.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i];
-  mean /= n;
-  let sq = 0;
-  for (let i = 0; i < n; i++) sq += (x[i] - mean) ** 2;
-  const std = Math.sqrt(sq / Math.max(1, n - 1));
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (x[i] - mean) / (std + 1e-8);
-  return out;
 }

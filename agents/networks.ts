@@ -122,6 +122,8 @@ class Tower implements Parameterised {
           sizes: [width, ...net.hidden],
           activation: net.activation,
           outputActivation: net.activation,
+          // Every encoder layer is a hidden layer: CleanRL's layer_init gain sqrt(2), the last one too.
+          outputGain: Math.SQRT2,
           seed: seed("encoder"),
         });
         width = net.hidden[net.hidden.length - 1];

@@ -21,7 +21,14 @@ import {
   RolloutBuffer,
   RolloutCollector,
 } from "./rollout";
-import { explainedVariance, NetSchema, type TrainContext, type TrainResult, trainingLoop } from "./shared";
+import {
+  explainedVariance,
+  NetSchema,
+  normalised,
+  type TrainContext,
+  type TrainResult,
+  trainingLoop,
+} from "./shared";
 
 /** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
 export const PpoConfigSchema = z
@@ -225,18 +232,4 @@ function ppoStep(
   });
   net.weightsChanged();
   return stats;
-}
-
-/** (x − mean) / (std + 1e-8), std with Bessel's correction as torch's. */
-function normalised(x: Float32Array): Float32Array {
-  const n = x.length;
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += x[i];
-  mean /= n;
-  let sq = 0;
-  for (let i = 0; i < n; i++) sq += (x[i] - mean) ** 2;
-  const std = Math.sqrt(sq / Math.max(1, n - 1));
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = (x[i] - mean) / (std + 1e-8);
-  return out;
 }

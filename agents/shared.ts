@@ -207,3 +207,17 @@ function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
+
+/** (x − mean) / (std + 1e-8), std with Bessel's correction as torch's. */
+export function normalised(x: Float32Array): Float32Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (x[i] - mean) ** 2;
+  const std = Math.sqrt(sq / Math.max(1, n - 1));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (x[i] - mean) / (std + 1e-8);
+  return out;
+}

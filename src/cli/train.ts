@@ -128,9 +128,13 @@ export function trainCommand(): Command {
       "train an agent on an env; writes a run folder (config, metrics.jsonl, summary, final weights)",
     )
     .requiredOption("-e, --env <id>", "registered env id (yours too, with --require)")
-    .option("-a, --agent <name>", "ppo", "ppo")
+    .option("-a, --agent <name>", "agent: ppo | a2c", "ppo")
     .addOption(new Option("--net <encoder>", "network encoder").choices(["mlp", "cnn"]))
-    .option("--lstm <H>", "LSTM memory of H units after the encoder (recurrent PPO)", parseNonNegativeInt)
+    .option(
+      "--lstm <H>",
+      "an LSTM memory of H units after the encoder (recurrent PPO / A2C)",
+      parseNonNegativeInt,
+    )
     .option("--frame-stack <k>", "stack the last k observations", parseNonNegativeInt)
     .option("--prev-action", "append the previous action and reward to observations")
     .option("--steps <n>", "env steps in all (500000, 500k, 1M)", parseSteps)

@@ -57,11 +57,12 @@ describe("ActorCritic", () => {
     for (const n of [net, again, other]) n.dispose();
   });
 
-  for (const [name, over] of [
+  const variants: [string, Partial<NetSpec>][] = [
     ["separate MLP towers", {}],
     ["shared encoder with LSTM", { sharedEncoder: true, lstm: 16, hidden: [32] }],
     ["separate towers with LSTM", { lstm: 8, hidden: [16] }],
-  ] as const) {
+  ];
+  for (const [name, over] of variants) {
     it(`typed-array acting equals the TF.js graph (${name}), also after the weights change`, () => {
       const net = new ActorCritic({ observationShape: [5], numActions: 3, net: spec(over), seed: 4 });
       const B = 6;
