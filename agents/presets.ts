@@ -47,7 +47,7 @@ export const PRESETS: readonly Preset[] = [
     envId: "CartPole-NoVel-v1",
     memory: "lstm",
     source:
-      "RL Zoo ppo_lstm CartPoleNoVel-v1: 8 envs × 32 steps, 1 minibatch × 20 epochs, lr 1e-3 and clip 0.2 annealed, γ 0.98, λ 0.8, no entropy bonus, VecNormalize; a 64-unit tanh encoder shared by actor and critic before the LSTM",
+      "RL Zoo ppo_lstm CartPoleNoVel-v1: 8 envs × 32 steps, 1 minibatch × 20 epochs, lr 1e-3 and clip 0.2 annealed, γ 0.98, λ 0.8, no entropy bonus, VecNormalize, separate actor and critic LSTMs (enable_critic_lstm), unclipped value loss weighted as SB3's (vf 0.5 × mse); a 64-unit tanh layer before each LSTM",
     config: {
       numEnvs: 8,
       numSteps: 32,
@@ -59,9 +59,12 @@ export const PRESETS: readonly Preset[] = [
       numMinibatches: 1,
       updateEpochs: 20,
       entCoef: 0,
+      clipVloss: false,
+      // SB3's value loss is vf_coef · mse; ours is vfCoef · ½·mse, so 1.0 here is SB3's 0.5.
+      vfCoef: 1,
       normalizeObservation: true,
       normalizeReward: true,
-      net: { encoder: "mlp", hidden: [64], activation: "tanh", sharedEncoder: true },
+      net: { encoder: "mlp", hidden: [64], activation: "tanh", sharedEncoder: false },
     },
   },
   {
