@@ -39,6 +39,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  // A step of ~0.1 µs: what async costs, the wake-up round trips to the workers and back.
+  { name: "cartpole", id: "CartPole-v1", options: {} },
   { name: "cartpolePixels64", id: "CartPole-Pixels-v1", options: {} },
   {
     name: "cartpolePixels256",
