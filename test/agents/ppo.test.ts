@@ -173,3 +173,26 @@ describe("PPO config", () => {
     );
   });
 });
+
+describe("PPO with a CNN encoder", () => {
+  it("trains on a gridworld's 7×7×3 view (uint8, scaled inside the network) without leaking tensors", () => {
+    const config = smallConfig({
+      totalSteps: 256,
+      numEnvs: 2,
+      numSteps: 64,
+      net: { encoder: "cnn", hidden: [32], lstm: 8, sharedEncoder: true },
+    });
+    const before = tf.memory().numTensors;
+    const result = trainPpo(config, { envId: "MiniGrid-Empty-5x5-v0", seed: 1 });
+    expect(result.summary.steps).toBe(256);
+    expect(result.net.observationBytes).toBe(true);
+    result.net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("names the problem when an MLP meets images or a CNN meets vectors", () => {
+    expect(() =>
+      trainPpo(smallConfig({ net: { encoder: "cnn" } }), { envId: "CartPole-v1", seed: 1 }),
+    ).toThrow('net.encoder "cnn" needs image observations [H, W, C], got shape [4]');
+  });
+});
