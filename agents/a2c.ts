@@ -7,24 +7,14 @@
 // env sequences at once from the LSTM state stored at the rollout's start.
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import type { Discrete } from "../src/core";
-import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
-import { VecNormalizer } from "../src/train/normalize";
-import { makeAgentVectorEnv, observationInfo } from "./env_setup";
-import { ActorCritic } from "./networks";
+import type { ActorCritic } from "./networks";
+import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
-  computeGae,
-  gatherRows,
-  gatherSequences,
-  type Minibatch,
-  RolloutBuffer,
-  RolloutCollector,
-} from "./rollout";
-import {
+  ACTOR_CRITIC_FIELDS,
   explainedVariance,
-  NetSchema,
   normalised,
+  setUpActorCritic,
   type TrainContext,
   type TrainResult,
   trainingLoop,
@@ -59,16 +49,7 @@ export const A2cConfigSchema = z
     useRmsProp: z.boolean().default(true),
     /** Normalise advantages over the rollout. */
     normalizeAdvantage: z.boolean().default(false),
-    /** The network (SB3's MlpPolicy: separate 64-64 tanh actor and critic). */
-    net: NetSchema.default({}),
-    /** Normalise observations with running statistics (SB3's VecNormalize). */
-    normalizeObservation: z.boolean().default(false),
-    /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
-    normalizeReward: z.boolean().default(false),
-    /** Stack the last k observations (0 or 1: none). */
-    frameStack: z.number().int().min(0).default(0),
-    /** Append the previous action and reward to observations (POPGym style). */
-    previousAction: z.boolean().default(false),
+    ...ACTOR_CRITIC_FIELDS,
   })
   .strict();
 
@@ -82,22 +63,8 @@ export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
   const batchSize = N * T;
   const recurrent = config.net.lstm > 0;
 
-  // Seed tree: every consumer its own stream, derived from the run seed.
-  const actionRng = new Rng(deriveSeed(ctx.seed, "actions"));
-
-  // Env, network, optimiser, normaliser.
-  const env = makeAgentVectorEnv(
-    { ...config, envId: ctx.envId, envKwargs: ctx.envKwargs, encoder: config.net.encoder },
-    N,
-  );
-  const obsInfo = observationInfo(env, config.net.encoder);
-  const net = new ActorCritic({
-    observationShape: obsInfo.shape,
-    observationBytes: obsInfo.bytes,
-    numActions: (env.singleActionSpace as Discrete).n,
-    net: config.net,
-    seed: ctx.seed,
-  });
+  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const optimizerArgs = {
     learningRate: config.learningRate,
     epsilon: config.rmsPropEps,
@@ -106,22 +73,6 @@ export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
   const optimizer: ClippedOptimizer = config.useRmsProp
     ? new ClippedRmsprop(net.params(), { ...optimizerArgs, alpha: 0.99 })
     : new ClippedAdam(net.params(), optimizerArgs);
-  const normalizer = new VecNormalizer({
-    observationSize: net.observationSize,
-    numEnvs: N,
-    observations: config.normalizeObservation,
-    rewards: config.normalizeReward,
-    gamma: config.gamma,
-  });
-  const buffer = new RolloutBuffer(T, N, net.observationSize);
-  const collector = new RolloutCollector(
-    env,
-    net,
-    normalizer,
-    actionRng,
-    config.gamma,
-    deriveSeed(ctx.seed, "env"),
-  );
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / batchSize));
   // The whole rollout is the one batch: all rows, or all env sequences when recurrent.
   const allEnvs = Int32Array.from({ length: N }, (_, i) => i);

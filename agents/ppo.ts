@@ -6,25 +6,16 @@
 // sequences, replaying the LSTM from that stored state with the same per-step reset masks.
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
-import type { Discrete } from "../src/core";
 import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam } from "../src/nn";
-import { VecNormalizer } from "../src/train/normalize";
-import { makeAgentVectorEnv, observationInfo } from "./env_setup";
-import { ActorCritic } from "./networks";
+import type { ActorCritic } from "./networks";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
+import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
-  computeGae,
-  gatherRows,
-  gatherSequences,
-  type Minibatch,
-  RolloutBuffer,
-  RolloutCollector,
-} from "./rollout";
-import {
+  ACTOR_CRITIC_FIELDS,
   explainedVariance,
-  NetSchema,
   normalised,
+  setUpActorCritic,
   type TrainContext,
   type TrainResult,
   trainingLoop,
@@ -69,16 +60,7 @@ export const PpoConfigSchema = z
     targetKl: z.number().positive().nullable().default(null),
     /** Adam's ε (CleanRL: 1e-5). */
     adamEps: z.number().positive().default(1e-5),
-    /** The network. */
-    net: NetSchema.default({}),
-    /** Normalise observations with running statistics (SB3's VecNormalize). */
-    normalizeObservation: z.boolean().default(false),
-    /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
-    normalizeReward: z.boolean().default(false),
-    /** Stack the last k observations (0 or 1: none). */
-    frameStack: z.number().int().min(0).default(0),
-    /** Append the previous action and reward to observations (POPGym style). */
-    previousAction: z.boolean().default(false),
+    ...ACTOR_CRITIC_FIELDS,
   })
   .strict();
 
@@ -93,44 +75,14 @@ export function trainPpo(config: PpoConfig, ctx: TrainContext): TrainResult {
   const recurrent = config.net.lstm > 0;
   checkMinibatches(config, recurrent);
 
-  // Seed tree: every consumer its own stream, derived from the run seed.
-  const actionRng = new Rng(deriveSeed(ctx.seed, "actions"));
+  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const shuffleRng = new Rng(deriveSeed(ctx.seed, "minibatches"));
-
-  // Env, network, optimiser, normaliser.
-  const env = makeAgentVectorEnv(
-    { ...config, envId: ctx.envId, envKwargs: ctx.envKwargs, encoder: config.net.encoder },
-    N,
-  );
-  const obsInfo = observationInfo(env, config.net.encoder);
-  const net = new ActorCritic({
-    observationShape: obsInfo.shape,
-    observationBytes: obsInfo.bytes,
-    numActions: (env.singleActionSpace as Discrete).n,
-    net: config.net,
-    seed: ctx.seed,
-  });
   const optimizer = new ClippedAdam(net.params(), {
     learningRate: config.learningRate,
     epsilon: config.adamEps,
     maxGradNorm: config.maxGradNorm,
   });
-  const normalizer = new VecNormalizer({
-    observationSize: net.observationSize,
-    numEnvs: N,
-    observations: config.normalizeObservation,
-    rewards: config.normalizeReward,
-    gamma: config.gamma,
-  });
-  const buffer = new RolloutBuffer(T, N, net.observationSize);
-  const collector = new RolloutCollector(
-    env,
-    net,
-    normalizer,
-    actionRng,
-    config.gamma,
-    deriveSeed(ctx.seed, "env"),
-  );
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / batchSize));
 
   return trainingLoop({

@@ -3,13 +3,15 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import type { Rng } from "../src/core/rng";
+import type { Discrete } from "../src/core";
+import { deriveSeed, Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
 import { type ClippedOptimizer, saveCheckpoint } from "../src/nn";
-import type { VecNormalizer } from "../src/train/normalize";
+import { VecNormalizer } from "../src/train/normalize";
 import { type RunFolder, type RunSummary, writeJsonAtomic } from "../src/train/run_folder";
-import type { ActorCritic } from "./networks";
-import type { FinishedEpisode, RolloutCollector } from "./rollout";
+import { makeAgentVectorEnv, observationInfo } from "./env_setup";
+import { ActorCritic, type NetSpec } from "./networks";
+import { type FinishedEpisode, RolloutBuffer, RolloutCollector } from "./rollout";
 
 /** The `net` field of an agent's config. */
 export const NetSchema = z
@@ -26,6 +28,87 @@ export const NetSchema = z
     sharedEncoder: z.boolean().default(false),
   })
   .strict();
+
+/** Config fields of every agent of the PPO family about observations and the network (spread into each schema). */
+export const ACTOR_CRITIC_FIELDS = {
+  /** The network. */
+  net: NetSchema.default({}),
+  /** Normalise observations with running statistics (SB3's VecNormalize). */
+  normalizeObservation: z.boolean().default(false),
+  /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
+  normalizeReward: z.boolean().default(false),
+  /** Stack the last k observations (0 or 1: none). */
+  frameStack: z.number().int().min(0).default(0),
+  /** Append the previous action and reward to observations (POPGym style). */
+  previousAction: z.boolean().default(false),
+};
+
+/** The config fields {@link setUpActorCritic} reads. */
+export interface ActorCriticSetupConfig {
+  numEnvs: number;
+  numSteps: number;
+  gamma: number;
+  net: NetSpec;
+  normalizeObservation: boolean;
+  normalizeReward: boolean;
+  frameStack: number;
+  previousAction: boolean;
+}
+
+/** What every PPO-family run is made of before its optimiser. */
+export interface ActorCriticSetup {
+  env: VectorEnv;
+  net: ActorCritic;
+  normalizer: VecNormalizer;
+  buffer: RolloutBuffer;
+  collector: RolloutCollector;
+  /** The action-sampling stream (seed tree purpose "actions"). */
+  actionRng: Rng;
+}
+
+/**
+ * Builds the vector env (base seed from the seed tree's "env"), the actor-critic (each block seeded
+ * from "init/…"), the normaliser, the rollout buffer and the collector of a run.
+ */
+export function setUpActorCritic(config: ActorCriticSetupConfig, ctx: TrainContext): ActorCriticSetup {
+  const N = config.numEnvs;
+  const env = makeAgentVectorEnv(
+    { ...config, envId: ctx.envId, envKwargs: ctx.envKwargs, encoder: config.net.encoder },
+    N,
+  );
+  let net: ActorCritic;
+  try {
+    const obsInfo = observationInfo(env, config.net.encoder);
+    net = new ActorCritic({
+      observationShape: obsInfo.shape,
+      observationBytes: obsInfo.bytes,
+      numActions: (env.singleActionSpace as Discrete).n,
+      net: config.net,
+      seed: ctx.seed,
+    });
+  } catch (err) {
+    env.close();
+    throw err;
+  }
+  const normalizer = new VecNormalizer({
+    observationSize: net.observationSize,
+    numEnvs: N,
+    observations: config.normalizeObservation,
+    rewards: config.normalizeReward,
+    gamma: config.gamma,
+  });
+  const actionRng = new Rng(deriveSeed(ctx.seed, "actions"));
+  const buffer = new RolloutBuffer(config.numSteps, N, net.observationSize);
+  const collector = new RolloutCollector(
+    env,
+    net,
+    normalizer,
+    actionRng,
+    config.gamma,
+    deriveSeed(ctx.seed, "env"),
+  );
+  return { env, net, normalizer, buffer, collector, actionRng };
+}
 
 /** What a training run is given besides the agent's config. */
 export interface TrainContext {
