@@ -144,7 +144,7 @@ export const SPEED_ROWS: readonly SpeedRowSpec[] = [
 ];
 
 /** Keys of the bench output that describe the run rather than measure something. */
-const META_KEYS = new Set(["date", "cpu", "cores", "machine", "node", "backend", "tfjs", "skipped"]);
+const META_KEYS = new Set(["date", "cpu", "cores", "machine", "node", "load", "backend", "tfjs", "skipped"]);
 
 /**
  * The bench output the table is made from: the JSON lines of `pomdp bench envs` and `pomdp bench nn`
@@ -161,12 +161,16 @@ export interface SpeedRow {
   ratio: string;
 }
 
-/** The machine fields `pomdp bench` adds to its JSON lines (today's date, CPU, cores, Node). */
+/**
+ * The machine fields `pomdp bench` adds to its JSON lines: today's date, CPU, cores, Node, and the 1-min
+ * load average when it started (other work on a shared machine moves every figure).
+ */
 export function machineInfo(now = new Date()): {
   date: string;
   cpu: string;
   cores: number;
   node: string;
+  load: number;
 } {
   const cpus = os.cpus();
   return {
@@ -174,6 +178,7 @@ export function machineInfo(now = new Date()): {
     cpu: cpus[0]?.model.trim() ?? "unknown CPU",
     cores: cpus.length,
     node: process.version,
+    load: Number(os.loadavg()[0].toFixed(1)),
   };
 }
 
@@ -278,10 +283,11 @@ export function renderSpeedTable(figures: BenchFigures, specs: readonly SpeedRow
   const cores = figures.cores === undefined ? "" : ` (${str(figures.cores, "?")} cores)`;
   const tfjs = figures.tfjs === undefined ? "TF.js" : `TF.js ${str(figures.tfjs, "?")}`;
   const backend = figures.backend === undefined ? "" : `, ${tfjs} on ${str(figures.backend, "?")}`;
+  const load = typeof figures.load === "number" ? ` (1-min load average ${figures.load} at the start)` : "";
   const date = str(figures.date, "on an unknown date").replace(/^(\d{4}-\d{2}-\d{2})T.*$/, "$1");
   const lines = [
     `Measured ${date} on ${str(figures.cpu, str(figures.machine, "an unknown CPU"))}${cores}, ` +
-      `Node ${str(figures.node, "?")}${backend}, by \`pomdp bench table\`.`,
+      `Node ${str(figures.node, "?")}${backend}${load}, by \`pomdp bench table\`.`,
     "Ratio: how many times faster than the Python peer, whose figures are constants measured on a " +
       "machine of the same kind (sources below), not in this run; such machines differ by 2–3×.",
     "",

@@ -24,6 +24,7 @@ const nn = {
   cpu: "Test CPU @ 2.0GHz",
   cores: 2,
   node: "v20.1.0",
+  load: 0.4,
   backend: "cpu",
   tfjs: "4.22.0",
   mlpTrainMs: 0.934,
@@ -39,8 +40,8 @@ describe("speed table", () => {
     const figures = mergeBenchLines([envs, nn]);
     expect(renderSpeedTable(figures)).toBe(
       [
-        "Measured 2026-12-01 on Test CPU @ 2.0GHz (2 cores), Node v20.1.0, TF.js 4.22.0 on cpu, by " +
-          "`pomdp bench table`.",
+        "Measured 2026-12-01 on Test CPU @ 2.0GHz (2 cores), Node v20.1.0, TF.js 4.22.0 on cpu " +
+          "(1-min load average 0.4 at the start), by `pomdp bench table`.",
         "Ratio: how many times faster than the Python peer, whose figures are constants measured on a " +
           "machine of the same kind (sources below), not in this run; such machines differ by 2–3×.",
         "",
