@@ -1,10 +1,11 @@
 // Agent speed: env steps per second of `pomdp train` runs, one JSON line (a benchmark script, never a
 // timed test). Compare with the Python peers (../shared/peers) run on the same machine.
 //   npx ts-node experiments/bench-agents.ts [--steps-scale 1]
+
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { spawnSync } from "node:child_process";
 
 const ROOT = path.join(__dirname, "..");
 const scale = Number(process.argv[process.argv.indexOf("--steps-scale") + 1] || 1);
@@ -20,7 +21,18 @@ const RUNS: { name: string; args: string[]; steps: number; peer?: string }[] = [
     // CleanRL-style recurrent PPO settings of the peer ppo_lstm_cartpole.py: 4 envs × 128 steps,
     // 2 minibatches of whole envs, 4 epochs, Linear(64)+tanh encoder → LSTM(128), shared by both heads.
     name: "recurrentPpoCartPoleSps",
-    args: ["--env", "CartPole-v1", "--lstm", "128", "--set", "net.hidden=[64]", "--set", "net.sharedEncoder=true", "--set", "numMinibatches=2"],
+    args: [
+      "--env",
+      "CartPole-v1",
+      "--lstm",
+      "128",
+      "--set",
+      "net.hidden=[64]",
+      "--set",
+      "net.sharedEncoder=true",
+      "--set",
+      "numMinibatches=2",
+    ],
     steps: 51_200,
     peer: "CleanRL-style PyTorch LSTM PPO, same settings: 1,900–2,100 SPS",
   },
@@ -41,11 +53,15 @@ for (const run of RUNS) {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-agent-"));
   const dir = path.join(out, "run");
   const steps = Math.round(run.steps * scale);
-  const r = spawnSync(process.execPath, [path.join(ROOT, "src/bin.js"), "train", ...run.args, "--steps", String(steps), "--out", dir, "-q"], {
-    cwd: ROOT,
-    encoding: "utf8",
-    env: { ...process.env, POMDP_LOG_LEVEL: "warn" },
-  });
+  const r = spawnSync(
+    process.execPath,
+    [path.join(ROOT, "src/bin.js"), "train", ...run.args, "--steps", String(steps), "--out", dir, "-q"],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, POMDP_LOG_LEVEL: "warn" },
+    },
+  );
   if (r.status !== 0) throw new Error(`${run.name} failed: ${r.stderr}`);
   const summary = JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8"));
   figures[run.name] = summary.sps;

@@ -19,14 +19,24 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "ppo-cartpole", question: "PPO (MLP), CartPole-v1: solved within 250k in ≥ 4/5", args: ["--env", "CartPole-v1"], steps: 250_000 },
+  {
+    name: "ppo-cartpole",
+    question: "PPO (MLP), CartPole-v1: solved within 250k in ≥ 4/5",
+    args: ["--env", "CartPole-v1"],
+    steps: 250_000,
+  },
   {
     name: "ppo-lstm-novel",
     question: "recurrent PPO (LSTM 64), CartPole-NoVel-v1: solved within 300k in ≥ 4/5",
     args: ["--env", "CartPole-NoVel-v1", "--lstm", "64"],
     steps: 300_000,
   },
-  { name: "ppo-mlp-novel", question: "PPO (MLP, no memory), CartPole-NoVel-v1: stays < 150", args: ["--env", "CartPole-NoVel-v1"], steps: 300_000 },
+  {
+    name: "ppo-mlp-novel",
+    question: "PPO (MLP, no memory), CartPole-NoVel-v1: stays < 150",
+    args: ["--env", "CartPole-NoVel-v1"],
+    steps: 300_000,
+  },
   {
     name: "ppo-framestack-novel",
     question: "PPO (MLP + FrameStack 4), CartPole-NoVel-v1",
@@ -40,7 +50,13 @@ const CASES: Case[] = [
     steps: 150_000,
     successAbove: 0,
   },
-  { name: "ppo-mlp-tmaze", question: "PPO (MLP), TMaze-v0: near 50 %", args: ["--env", "TMaze-v0"], steps: 150_000, successAbove: 0 },
+  {
+    name: "ppo-mlp-tmaze",
+    question: "PPO (MLP), TMaze-v0: near 50 %",
+    args: ["--env", "TMaze-v0"],
+    steps: 150_000,
+    successAbove: 0,
+  },
   {
     name: "ppo-lstm-rememberbit",
     question: "recurrent PPO, RememberBit-v0 (--require): success ≥ 95 %",
@@ -78,9 +94,24 @@ interface Job {
 function runJob(job: Job): Promise<void> {
   if (fs.existsSync(path.join(job.dir, "summary.json"))) return Promise.resolve();
   fs.rmSync(job.dir, { recursive: true, force: true }); // an unfinished run starts again
-  const args = [path.join(ROOT, "src/bin.js"), "train", ...job.c.args, "--steps", String(job.c.steps), "--seed", String(job.seed), "--out", job.dir, "-q"];
+  const args = [
+    path.join(ROOT, "src/bin.js"),
+    "train",
+    ...job.c.args,
+    "--steps",
+    String(job.c.steps),
+    "--seed",
+    String(job.seed),
+    "--out",
+    job.dir,
+    "-q",
+  ];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, POMDP_LOG_LEVEL: "warn" } });
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, POMDP_LOG_LEVEL: "warn" },
+    });
     let err = "";
     child.stderr.on("data", (d) => {
       err += d;
@@ -144,28 +175,46 @@ function figures(job: Job): Figures {
 
 async function main(): Promise<void> {
   const cases = CASES.filter((c) => !only || only.includes(c.name));
-  const jobs: Job[] = cases.flatMap((c) => seeds.map((seed) => ({ c, seed, dir: path.join(OUT, "runs", `${c.name}-s${seed}`) })));
+  const jobs: Job[] = cases.flatMap((c) =>
+    seeds.map((seed) => ({ c, seed, dir: path.join(OUT, "runs", `${c.name}-s${seed}`) })),
+  );
   fs.mkdirSync(path.join(OUT, "runs"), { recursive: true });
   const queue = [...jobs];
   const failures: string[] = [];
   await Promise.all(
     Array.from({ length: workers }, async () => {
-      for (let job = queue.shift(); job; job = queue.shift()) await runJob(job).catch((e) => failures.push(e.message));
+      for (let job = queue.shift(); job; job = queue.shift())
+        await runJob(job).catch((e) => failures.push(e.message));
     }),
   );
   const all = jobs.filter((j) => fs.existsSync(path.join(j.dir, "summary.json"))).map(figures);
   const file = path.join(ROOT, "experiments/results/ppo-family.json");
   const previous: Figures[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).runs : [];
-  const merged = [...previous.filter((p) => !all.some((a) => a.case === p.case && a.seed === p.seed)), ...all];
-  merged.sort((a, b) => CASES.findIndex((c) => c.name === a.case) - CASES.findIndex((c) => c.name === b.case) || a.seed - b.seed);
+  const merged = [
+    ...previous.filter((p) => !all.some((a) => a.case === p.case && a.seed === p.seed)),
+    ...all,
+  ];
+  merged.sort(
+    (a, b) =>
+      CASES.findIndex((c) => c.name === a.case) - CASES.findIndex((c) => c.name === b.case) ||
+      a.seed - b.seed,
+  );
   const machine = `${os.cpus()[0]?.model ?? "unknown CPU"}, ${os.cpus().length} cores, Node ${process.version}`;
-  fs.writeFileSync(file, `${JSON.stringify({ machine, date: new Date().toISOString().slice(0, 10), runs: merged }, null, 1)}\n`);
+  fs.writeFileSync(
+    file,
+    `${JSON.stringify({ machine, date: new Date().toISOString().slice(0, 10), runs: merged }, null, 1)}\n`,
+  );
   const rows = CASES.filter((c) => merged.some((m) => m.case === c.name)).map((c) => {
     const runs = merged.filter((m) => m.case === c.name);
-    const fmt = (x: number | null | undefined) => (x === null || x === undefined ? "–" : String(Math.round(x)));
-    const solved = runs.map((r) => (r.solvedAt === null ? "–" : `${Math.round(r.solvedAt / 1000)}k`)).join(", ");
+    const fmt = (x: number | null | undefined) =>
+      x === null || x === undefined ? "–" : String(Math.round(x));
+    const solved = runs
+      .map((r) => (r.solvedAt === null ? "–" : `${Math.round(r.solvedAt / 1000)}k`))
+      .join(", ");
     const finals = runs.map((r) => fmt(r.finalReturnMean20)).join(", ");
-    const success = runs.some((r) => r.successRate !== undefined) ? runs.map((r) => `${Math.round(100 * (r.successRate ?? 0))}%`).join(", ") : "";
+    const success = runs.some((r) => r.successRate !== undefined)
+      ? runs.map((r) => `${Math.round(100 * (r.successRate ?? 0))}%`).join(", ")
+      : "";
     const sps = Math.round(runs.reduce((a, r) => a + r.sps, 0) / runs.length);
     return `| ${c.question} | ${runs.map((r) => r.seed).join(",")} | ${solved} | ${finals} | ${success} | ${sps} |`;
   });
