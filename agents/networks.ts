@@ -32,6 +32,8 @@ export interface NetSpec {
   lstm: number;
   /** One encoder (and LSTM) feeding both heads (true), or separate actor and critic towers (false). */
   sharedEncoder: boolean;
+  /** Initial bias of the LSTM's forget gate (default 0, as CleanRL). */
+  forgetBias?: number;
 }
 
 /** Arguments of {@link ActorCritic}. */
@@ -130,7 +132,12 @@ class Tower implements Parameterised {
       }
     }
     if (net.lstm > 0) {
-      this.lstm = new Lstm({ inputDim: width, hiddenDim: net.lstm, seed: seed("lstm") });
+      this.lstm = new Lstm({
+        inputDim: width,
+        hiddenDim: net.lstm,
+        forgetBias: net.forgetBias ?? 0,
+        seed: seed("lstm"),
+      });
       width = net.lstm;
     }
     this.featureDim = width;

@@ -24,6 +24,8 @@ export const NetSchema = z
     activation: z.enum(["tanh", "relu"]).default("tanh"),
     /** LSTM hidden size after the encoder; 0 = no memory. */
     lstm: z.number().int().min(0).default(0),
+    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
+    forgetBias: z.number().default(0),
     /** One encoder for actor and critic, or one each (CleanRL's ppo.py: separate). */
     sharedEncoder: z.boolean().default(false),
   })
