@@ -57,7 +57,7 @@ const CASES: Case[] = [
     name: "ppo-lstm-tmaze",
     question: "recurrent PPO, TMaze-v0: success ≥ 95 %",
     args: ["--env", "TMaze-v0", "--lstm", "32"],
-    steps: 150_000,
+    steps: 200_000,
     successAbove: 0,
   },
   {
