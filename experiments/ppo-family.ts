@@ -64,7 +64,7 @@ const CASES: Case[] = [
     name: "ppo-mlp-tmaze",
     question: "PPO (MLP), TMaze-v0: near 50 %",
     args: ["--env", "TMaze-v0"],
-    steps: 150_000,
+    steps: 200_000,
     successAbove: 0,
   },
   {
