@@ -35,7 +35,7 @@ export function evalCommand(): Command {
         const { initBackend } = await import("../nn/backend");
         const { nnLogger } = await import("../nn/log");
         await initBackend(opts.backend, nnLogger.child({}, { level: "warn" }));
-        const { loadAgent } = await import("../../agents");
+        const { loadAgent } = await import("../../agents/index");
         const { evaluateAgent } = await import("../../agents/evaluate");
         const agent = loadAgent(runDir, opts.envKwargs);
         try {

@@ -54,7 +54,7 @@ function parseBackendFlag(value: string): string {
 }
 
 /** Flags of `pomdp train`. */
-interface TrainFlags {
+export interface TrainFlags {
   env: string;
   agent: string;
   net?: "mlp" | "cnn";
@@ -89,7 +89,7 @@ function flagLayer(flags: TrainFlags): JsonObject {
 
 /** What `pomdp train` resolves before anything runs: the agent, the preset and the validated config. */
 export interface ResolvedTraining {
-  agent: import("../../agents").AgentDefinition;
+  agent: import("../../agents/index").AgentDefinition;
   preset: import("../../agents/presets").Preset | undefined;
   config: JsonObject;
 }
@@ -98,12 +98,11 @@ export interface ResolvedTraining {
  * Resolves the config: the agent's defaults, then the preset for (agent, env, memory), then `--config`,
  * then the flags, then `--set`. Throws a {@link ConfigError} (one line naming the field) on bad input.
  */
-export function resolveTraining(flags: TrainFlags): ResolvedTraining {
+export async function resolveTraining(flags: TrainFlags): Promise<ResolvedTraining> {
   // Loaded lazily: the agents pull in TF.js, which other commands never need.
-  const { agentByName } = require("../../agents") as typeof import("../../agents");
-  const { findPreset, presetByName } =
-    require("../../agents/presets") as typeof import("../../agents/presets");
-  const { spec } = require("../core") as typeof import("../core");
+  const { agentByName } = await import("../../agents/index");
+  const { findPreset, presetByName } = await import("../../agents/presets");
+  const { spec } = await import("../core");
   const agent = agentByName(flags.agent);
   spec(flags.env); // unknown id → error with close ids
   const fileLayer = flags.config ? readConfigFile(flags.config) : {};
@@ -148,7 +147,7 @@ export function trainCommand(): Command {
     .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu", parseBackendFlag)
     .option("-q, --quiet", "no progress line")
     .action(async (flags: TrainFlags) => {
-      const resolved = resolveTraining(flags);
+      const resolved = await resolveTraining(flags);
       const out = flags.out ?? defaultRunDir(flags.env, flags.agent, flags.seed);
       RunFolder.checkFree(out);
       const { initBackend } = await import("../nn/backend");
