@@ -207,7 +207,9 @@ async function main(): Promise<void> {
         await runJob(job).catch((e) => failures.push(e.message));
     }),
   );
-  const all = jobs.filter((j) => fs.existsSync(path.join(j.dir, "summary.json"))).map(figures);
+  // A clone has only each run's config.json and summary.json (metrics and weights stay local):
+  // its figures come from the committed ppo-family.json.
+  const all = jobs.filter((j) => fs.existsSync(path.join(j.dir, "metrics.jsonl"))).map(figures);
   const file = path.join(ROOT, "experiments/results/ppo-family.json");
   const previous: Figures[] = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).runs : [];
   const merged = [
