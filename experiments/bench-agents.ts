@@ -8,7 +8,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 const ROOT = path.join(__dirname, "..");
-const scale = Number(process.argv[process.argv.indexOf("--steps-scale") + 1] || 1);
+const scaleAt = process.argv.indexOf("--steps-scale");
+const scale = scaleAt < 0 ? 1 : Number(process.argv[scaleAt + 1]);
+if (!(scale > 0)) throw new Error("--steps-scale: expected a positive number");
 
 const RUNS: { name: string; args: string[]; steps: number; peer?: string }[] = [
   {

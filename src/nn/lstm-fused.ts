@@ -108,6 +108,8 @@ const lstmOp = tf.customGrad(
 
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
+      // Transposed once: a transposeB matmul on wasm transposes its operand on every call.
+      const recurrentT = tf.transpose(recurrentSaved) as tf.Tensor2D;
       const dyValues = dy.dataSync() as Float32Array;
       const dZ = new Float32Array(T * BG);
       const dh = new Float32Array(BH);
@@ -136,9 +138,7 @@ const lstmOp = tf.customGrad(
             dcPrev[n] = dcn * f;
           }
         }
-        const dhPrev = readValues(() =>
-          tf.matMul(tf.tensor2d(dz, [B, G]), recurrentSaved, false, true),
-        ) as Float32Array;
+        const dhPrev = readValues(() => tf.matMul(tf.tensor2d(dz, [B, G]), recurrentT)) as Float32Array;
         for (let b = 0; b < B; b++) {
           const k = keepValues[t * B + b];
           for (let j = 0; j < H; j++) {
@@ -148,6 +148,7 @@ const lstmOp = tf.customGrad(
         }
         dc = dcPrev;
       }
+      recurrentT.dispose();
       return tf.tidy(() => {
         const dZt = tf.tensor2d(dZ, [T * B, G]);
         const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
