@@ -30,6 +30,12 @@ const CASES: Case[] = [
     steps: 250_000,
   },
   {
+    name: "a2c-cartpole",
+    question: "A2C (MLP), CartPole-v1, RL Zoo's 500k steps",
+    args: ["--env", "CartPole-v1", "--agent", "a2c"],
+    steps: 500_000,
+  },
+  {
     name: "ppo-lstm-novel",
     question: "recurrent PPO (LSTM 64), CartPole-NoVel-v1: solved within 300k in ≥ 4/5",
     args: ["--env", "CartPole-NoVel-v1", "--lstm", "64"],

@@ -178,6 +178,17 @@ export function trainCommand(): Command {
         progress.stop();
         result.net.dispose();
         console.log(JSON.stringify({ run: path.resolve(out), ...result.summary }));
+        if (process.stderr.isTTY && !flags.quiet) {
+          const s = result.summary;
+          const ret =
+            s.finalReturnMean20 === null
+              ? "no episode finished"
+              : `mean return of the last 20 episodes ${s.finalReturnMean20}`;
+          console.error(
+            `${s.steps.toLocaleString("en")} steps in ${s.seconds} s (${s.sps.toLocaleString("en")} SPS); ${ret}.\n` +
+              `run folder: ${out}   evaluate it: npx pomdp eval ${out}`,
+          );
+        }
       } finally {
         progress.stop();
         run.close();
