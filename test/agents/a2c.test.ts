@@ -92,7 +92,7 @@ describe("A2C config", () => {
       rmsPropEps: 1e-5,
       useRmsProp: true,
       normalizeAdvantage: false,
-      net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", lstm: 0, sharedEncoder: false },
+      net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", lstm: 0, forgetBias: 0, sharedEncoder: false },
       normalizeObservation: false,
       normalizeReward: false,
       frameStack: 0,
