@@ -49,6 +49,8 @@ export const PRESETS: readonly Preset[] = [
     source:
       "RL Zoo ppo_lstm CartPoleNoVel-v1: 8 envs × 32 steps, 1 minibatch × 20 epochs, lr 1e-3 and clip 0.2 annealed, γ 0.98, λ 0.8, no entropy bonus, VecNormalize, separate actor and critic LSTMs (enable_critic_lstm), unclipped value loss weighted as SB3's (vf 0.5 × mse); a 64-unit tanh layer before each LSTM",
     config: {
+      // RL Zoo's n_timesteps: every seed of 1–5 solved it within this budget (experiments/results).
+      totalSteps: 100_000,
       numEnvs: 8,
       numSteps: 32,
       learningRate: 1e-3,
@@ -75,6 +77,7 @@ export const PRESETS: readonly Preset[] = [
     source:
       "CleanRL ppo.py defaults except: lr 1e-3, one encoder and LSTM shared by actor and critic, forget-gate bias 1 (with CleanRL's bias 0 and separate towers, seed 1 stayed at 50 % success for 150k steps; with these, 100 % from ~60k)",
     config: {
+      totalSteps: 200_000,
       learningRate: 1e-3,
       net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", sharedEncoder: true, forgetBias: 1 },
     },
