@@ -1,0 +1,270 @@
+// Stratified bootstrap confidence intervals (Agarwal et al. 2021, rliable's `library.py`): runs are
+// resampled with replacement within each task, never across tasks, and the interval is the
+// percentile interval of the statistic over the resamples (numpy's linear percentile, as `arch`).
+import { deriveSeed, Rng } from "../core/rng";
+import {
+  type BootstrapOptions,
+  checkFinite,
+  checkMatrix,
+  checkVector,
+  type ResolvedBootstrapOptions,
+  resolveBootstrapOptions,
+} from "./check";
+import {
+  checkSameTasks,
+  flatten,
+  fractionAboveSorted,
+  improvementProbabilityOf,
+  unchecked,
+} from "./estimators";
+
+/** A point estimate with its confidence interval. */
+export interface Interval {
+  point: number;
+  lower: number;
+  upper: number;
+}
+
+/** How an interval was made: enough to make it again. */
+export interface BootstrapInfo {
+  resamples: number;
+  confidence: number;
+  seed: number;
+}
+
+/** The purpose the bootstrap's random stream is derived with from `options.seed`. */
+export const BOOTSTRAP_STREAM = "stats/bootstrap";
+
+/** The resampling stream of a bootstrap with this seed. */
+export function bootstrapRng(seed: number): Rng {
+  return new Rng(deriveSeed(seed, BOOTSTRAP_STREAM));
+}
+
+/**
+ * One stratified resample of a score matrix [runs][tasks]: for each task, as many runs as it has,
+ * drawn with replacement from that task's runs only. Draws task by task, run by run.
+ */
+export function stratifiedResample(scores: readonly (readonly number[])[], rng: Rng): number[][] {
+  const runs = scores.length;
+  const tasks = scores[0].length;
+  const out: number[][] = new Array(runs);
+  for (let r = 0; r < runs; r++) out[r] = new Array(tasks);
+  for (let t = 0; t < tasks; t++) {
+    for (let r = 0; r < runs; r++) out[r][t] = scores[rng.integer(runs)][t];
+  }
+  return out;
+}
+
+/** numpy's default (linear, "type 7") percentile of sorted samples, q in [0, 1]. */
+export function percentileOfSorted(sortedSamples: ArrayLike<number>, q: number): number {
+  const n = sortedSamples.length;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  return sortedSamples[lo] + (h - lo) * (sortedSamples[hi] - sortedSamples[lo]);
+}
+
+/**
+ * Runs `resamples` draws of a vector-valued statistic (`dim` values each) and returns the percentile
+ * interval of each component.
+ */
+function percentileBands(
+  fn: string,
+  opts: ResolvedBootstrapOptions,
+  dim: number,
+  draw: (rng: Rng) => ArrayLike<number>,
+): { lower: number[]; upper: number[] } {
+  const rng = bootstrapRng(opts.seed);
+  const samples: Float64Array[] = [];
+  for (let d = 0; d < dim; d++) samples.push(new Float64Array(opts.resamples));
+  for (let k = 0; k < opts.resamples; k++) {
+    const values = draw(rng);
+    for (let d = 0; d < dim; d++) {
+      const v = values[d];
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new Error(
+          `${fn}: statistic must return a finite number; got ${String(v)} on bootstrap resample ${k}`,
+        );
+      }
+      samples[d][k] = v;
+    }
+  }
+  const alpha = 1 - opts.confidence;
+  const lower: number[] = new Array(dim);
+  const upper: number[] = new Array(dim);
+  for (let d = 0; d < dim; d++) {
+    const s = samples[d].sort();
+    lower[d] = percentileOfSorted(s, alpha / 2);
+    upper[d] = percentileOfSorted(s, 1 - alpha / 2);
+  }
+  return { lower, upper };
+}
+
+function checkPoint(fn: string, v: unknown): number {
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new Error(`${fn}: statistic must return a finite number; got ${String(v)} on the original scores`);
+  }
+  return v;
+}
+
+/**
+ * Stratified bootstrap percentile CI of `statistic` over a score matrix [runs][tasks]: runs resampled
+ * with replacement within each task. `point` is the statistic of the scores themselves.
+ */
+export function stratifiedBootstrapCI(
+  scores: number[][],
+  statistic: (scores: number[][]) => number,
+  options: BootstrapOptions,
+): Interval & BootstrapInfo {
+  const fn = "stratifiedBootstrapCI";
+  checkMatrix(fn, "scores", scores);
+  if (typeof statistic !== "function") {
+    throw new Error(`${fn}: statistic must be a function of a [runs][tasks] matrix; got ${typeof statistic}`);
+  }
+  const opts = resolveBootstrapOptions(fn, options);
+  const point = checkPoint(fn, statistic(scores));
+  const { lower, upper } = percentileBands(fn, opts, 1, (rng) => [
+    statistic(stratifiedResample(scores, rng)),
+  ]);
+  return { point, lower: lower[0], upper: upper[0], ...opts };
+}
+
+/** The four aggregate metrics of one resample (rliable's definitions). */
+function aggregates(scores: readonly (readonly number[])[], gamma: number): [number, number, number, number] {
+  const means = unchecked.taskMeansOf(scores);
+  const flat = flatten(scores);
+  const flatSorted = unchecked.sorted(flat);
+  return [
+    unchecked.sum(means) / means.length,
+    unchecked.medianOfSorted(unchecked.sorted(means)),
+    unchecked.iqmOfSorted(flatSorted),
+    unchecked.optimalityGapOf(flat, gamma),
+  ];
+}
+
+/**
+ * rliable's `get_interval_estimates` with its four aggregate metrics, each with its stratified
+ * bootstrap CI: `mean` and `median` are the mean and median over tasks of the per-task mean scores
+ * (`aggregate_mean`, `aggregate_median`); `iqm` and `optimalityGap` pool all runs × tasks
+ * (`aggregate_iqm`, `aggregate_optimality_gap`, threshold `gamma`, default 1).
+ *
+ * All four are computed on the same resamples, and those are the resamples
+ * {@link stratifiedBootstrapCI} draws with the same options: each interval here equals
+ * `stratifiedBootstrapCI(scores, aggregateX, options)`.
+ */
+export function aggregateMetrics(
+  scores: number[][],
+  options: BootstrapOptions & { gamma?: number },
+): { mean: Interval; median: Interval; iqm: Interval; optimalityGap: Interval } & BootstrapInfo {
+  const fn = "aggregateMetrics";
+  checkMatrix(fn, "scores", scores);
+  const opts = resolveBootstrapOptions(fn, options);
+  const gamma = options.gamma ?? 1;
+  checkFinite(fn, "options.gamma", gamma);
+  const point = aggregates(scores, gamma);
+  const { lower, upper } = percentileBands(fn, opts, 4, (rng) =>
+    aggregates(stratifiedResample(scores, rng), gamma),
+  );
+  const interval = (i: number): Interval => ({ point: point[i], lower: lower[i], upper: upper[i] });
+  return { mean: interval(0), median: interval(1), iqm: interval(2), optimalityGap: interval(3), ...opts };
+}
+
+/**
+ * Probability of improvement P(X > Y): for each task, the Mann–Whitney U statistic of X's runs over Y's
+ * divided by n·m (ties count ½), averaged over tasks; with a stratified bootstrap CI in which X and Y are
+ * resampled independently, each within each task (rliable's `StratifiedIndependentBootstrap`).
+ * X and Y may have different numbers of runs but need the same tasks in the same order.
+ */
+export function probabilityOfImprovement(
+  x: number[][],
+  y: number[][],
+  options: BootstrapOptions,
+): Interval & BootstrapInfo {
+  const fn = "probabilityOfImprovement";
+  checkMatrix(fn, "x", x);
+  checkMatrix(fn, "y", y);
+  checkSameTasks(fn, x, y);
+  const opts = resolveBootstrapOptions(fn, options);
+  const point = improvementProbabilityOf(x, y);
+  const { lower, upper } = percentileBands(fn, opts, 1, (rng) => {
+    const rx = stratifiedResample(x, rng);
+    const ry = stratifiedResample(y, rng);
+    return [improvementProbabilityOf(rx, ry)];
+  });
+  return { point, lower: lower[0], upper: upper[0], ...opts };
+}
+
+function fractionsAbove(scores: readonly (readonly number[])[], thresholds: readonly number[]): number[] {
+  const s = unchecked.sorted(flatten(scores));
+  return thresholds.map((tau) => fractionAboveSorted(s, tau));
+}
+
+/**
+ * Performance profile (rliable's run-score distribution): for each threshold τ, the fraction of all
+ * runs × tasks whose score is strictly greater than τ, with stratified bootstrap CI bands (pointwise
+ * percentile intervals, all thresholds evaluated on the same resamples).
+ */
+export function performanceProfile(
+  scores: number[][],
+  thresholds: readonly number[],
+  options: BootstrapOptions,
+): { thresholds: number[]; fraction: number[]; lower: number[]; upper: number[] } & BootstrapInfo {
+  const fn = "performanceProfile";
+  checkMatrix(fn, "scores", scores);
+  checkVector(fn, "thresholds", thresholds);
+  const opts = resolveBootstrapOptions(fn, options);
+  const fraction = fractionsAbove(scores, thresholds);
+  const { lower, upper } = percentileBands(fn, opts, thresholds.length, (rng) =>
+    fractionsAbove(stratifiedResample(scores, rng), thresholds),
+  );
+  return { thresholds: [...thresholds], fraction, lower, upper, ...opts };
+}
+
+/** Evenly spaced thresholds from `low` to `high` inclusive (rliable's `np.linspace` grids for profiles). */
+export function linspace(low: number, high: number, count: number): number[] {
+  checkFinite("linspace", "low", low);
+  checkFinite("linspace", "high", high);
+  if (!Number.isInteger(count) || count < 1) {
+    throw new Error(`linspace: count must be a positive integer; got ${String(count)}`);
+  }
+  if (count === 1) return [low];
+  const step = (high - low) / (count - 1);
+  return Array.from({ length: count }, (_, i) => (i === count - 1 ? high : low + i * step));
+}
+
+/**
+ * Learning curves of one agent on one env, curves[run][point] on a shared x grid: at each point the
+ * IQM over runs (or `options.statistic`), with a bootstrap CI in which whole runs are resampled
+ * (a resampled run keeps its whole curve, as rliable resamples the run axis of a runs × tasks × frames
+ * array; the points of one resample are therefore consistent with each other).
+ */
+export function curveIntervals(
+  curves: number[][],
+  options: BootstrapOptions & { statistic?: (xs: readonly number[]) => number },
+): { point: number[]; lower: number[]; upper: number[] } & BootstrapInfo {
+  const fn = "curveIntervals";
+  checkMatrix(fn, "curves", curves, "runs", "points");
+  const opts = resolveBootstrapOptions(fn, options);
+  const custom = options.statistic;
+  if (custom !== undefined && typeof custom !== "function") {
+    throw new Error(`${fn}: options.statistic must be a function of a number[]; got ${typeof custom}`);
+  }
+  const runs = curves.length;
+  const points = curves[0].length;
+  const column = new Float64Array(runs);
+  const perPoint = (rows: readonly (readonly number[])[]): number[] => {
+    const out: number[] = new Array(points);
+    for (let p = 0; p < points; p++) {
+      for (let r = 0; r < runs; r++) column[r] = rows[r][p];
+      out[p] = custom ? custom(Array.from(column)) : unchecked.iqmOfSorted(column.sort());
+    }
+    return out;
+  };
+  const point = perPoint(curves).map((v) => checkPoint(fn, v));
+  const rows: (readonly number[])[] = new Array(runs);
+  const { lower, upper } = percentileBands(fn, opts, points, (rng) => {
+    for (let r = 0; r < runs; r++) rows[r] = curves[rng.integer(runs)];
+    return perPoint(rows);
+  });
+  return { point, lower, upper, ...opts };
+}

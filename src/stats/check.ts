@@ -1,0 +1,110 @@
+// Input checks shared by the statistics functions. Every error names the function, the argument and
+// what was expected, then what was given, so that a bad score matrix is found where it was made.
+
+/** What a bootstrap needs besides the data. */
+export interface BootstrapOptions {
+  /** Number of bootstrap resamples (default 2000). */
+  resamples?: number;
+  /** Coverage of the percentile interval, strictly between 0 and 1 (default 0.95). */
+  confidence?: number;
+  /** Seed of the resampling stream: the same seed gives the same interval. */
+  seed: number;
+}
+
+/** {@link BootstrapOptions} with defaults filled in. */
+export interface ResolvedBootstrapOptions {
+  resamples: number;
+  confidence: number;
+  seed: number;
+}
+
+export const DEFAULT_RESAMPLES = 2000;
+export const DEFAULT_CONFIDENCE = 0.95;
+
+function describeValue(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (Array.isArray(v)) return "an array";
+  if (typeof v === "string") return `the string ${JSON.stringify(v)}`;
+  return `a ${typeof v}`;
+}
+
+/** Throws unless `xs` is a non-empty array of finite numbers. */
+export function checkVector(fn: string, arg: string, xs: readonly number[]): void {
+  const expected = `${fn}: ${arg} must be a non-empty array of finite numbers`;
+  if (!Array.isArray(xs)) throw new Error(`${expected}; got ${describeValue(xs)}`);
+  if (xs.length === 0) throw new Error(`${expected}; got an empty array`);
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (typeof v !== "number" || !Number.isFinite(v)) {
+      throw new Error(`${expected}; got ${describeValue(v)} at index ${i}`);
+    }
+  }
+}
+
+/**
+ * Throws unless `m` is a non-empty rectangular matrix of finite numbers, `[rows][columns]`
+ * (`rows`/`columns` name the axes in the message: runs and tasks for a score matrix).
+ */
+export function checkMatrix(
+  fn: string,
+  arg: string,
+  m: readonly (readonly number[])[],
+  rows = "runs",
+  columns = "tasks",
+): void {
+  const expected = `${fn}: ${arg} must be a non-empty [${rows}][${columns}] matrix of finite numbers`;
+  if (!Array.isArray(m)) throw new Error(`${expected}; got ${describeValue(m)}`);
+  if (m.length === 0) throw new Error(`${expected}; got 0 ${rows}`);
+  for (let i = 0; i < m.length; i++) {
+    if (!Array.isArray(m[i])) throw new Error(`${expected}; got ${describeValue(m[i])} as ${arg}[${i}]`);
+  }
+  const width = m[0].length;
+  if (width === 0) throw new Error(`${expected}; got 0 ${columns} in ${arg}[0]`);
+  for (let i = 1; i < m.length; i++) {
+    if (m[i].length !== width) {
+      throw new Error(
+        `${expected}; got a ragged matrix: ${arg}[0] has ${width} ${columns}, ${arg}[${i}] has ${m[i].length}`,
+      );
+    }
+  }
+  for (let i = 0; i < m.length; i++) {
+    const row = m[i];
+    for (let j = 0; j < width; j++) {
+      const v = row[j];
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new Error(`${expected}; got ${describeValue(v)} at [${i}][${j}]`);
+      }
+    }
+  }
+}
+
+/** Throws unless `v` is a finite number. */
+export function checkFinite(fn: string, arg: string, v: number): void {
+  if (typeof v !== "number" || !Number.isFinite(v)) {
+    throw new Error(`${fn}: ${arg} must be a finite number; got ${describeValue(v)}`);
+  }
+}
+
+/** Checks the options of a bootstrap and fills in the defaults. */
+export function resolveBootstrapOptions(fn: string, options: BootstrapOptions): ResolvedBootstrapOptions {
+  if (options === null || typeof options !== "object") {
+    throw new Error(`${fn}: options must be an object with at least a seed; got ${describeValue(options)}`);
+  }
+  const { seed } = options;
+  if (typeof seed !== "number" || !Number.isInteger(seed)) {
+    throw new Error(`${fn}: options.seed must be an integer; got ${describeValue(seed)}`);
+  }
+  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  if (typeof resamples !== "number" || !Number.isInteger(resamples) || resamples < 1) {
+    throw new Error(`${fn}: options.resamples must be a positive integer; got ${describeValue(resamples)}`);
+  }
+  const confidence = options.confidence ?? DEFAULT_CONFIDENCE;
+  if (typeof confidence !== "number" || !(confidence > 0 && confidence < 1)) {
+    throw new Error(
+      `${fn}: options.confidence must be a number strictly between 0 and 1; got ${describeValue(confidence)}`,
+    );
+  }
+  return { resamples, confidence, seed };
+}

@@ -1,0 +1,35 @@
+// Statistics for comparing RL agents over few runs: the methods of Agarwal et al. 2021, "Deep RL at
+// the Edge of the Statistical Precipice" (the `rliable` library). A score matrix is number[][] of
+// shape [runs][tasks] (runs are seeds, tasks are envs), one per agent, normally on normalised scores.
+// Imports nothing but the project's seeded Rng: no TF.js.
+
+export {
+  aggregateMetrics,
+  BOOTSTRAP_STREAM,
+  type BootstrapInfo,
+  bootstrapRng,
+  curveIntervals,
+  type Interval,
+  linspace,
+  percentileOfSorted,
+  performanceProfile,
+  probabilityOfImprovement,
+  stratifiedBootstrapCI,
+  stratifiedResample,
+} from "./bootstrap";
+export { type BootstrapOptions, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from "./check";
+export {
+  aggregateIqm,
+  aggregateMean,
+  aggregateMedian,
+  aggregateOptimalityGap,
+  flatten,
+  improvementProbability,
+  iqm,
+  mean,
+  median,
+  normalizeScore,
+  normalizeScores,
+  optimalityGap,
+  taskMeans,
+} from "./estimators";
