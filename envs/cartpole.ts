@@ -5,6 +5,7 @@ import {
   beforeResetError,
   checkOptionKeys,
   checkResetArgs,
+  checkStateObject,
   Discrete,
   describeValue,
   Env,
@@ -12,6 +13,7 @@ import {
   invalidActionMessage,
   type ResetArgs,
   type ResetResult,
+  type RngState,
   register,
   requirePositiveInteger,
   type StepResult,
@@ -146,6 +148,31 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     observation[2] = theta;
     observation[3] = thetaDot;
     return { observation, reward, terminated, truncated: false, info: EMPTY_INFO };
+  }
+
+  /** The physical state, the episode flags and the generator (the state protocol of `Env`). */
+  override getState(): unknown {
+    return {
+      state: Array.from(this.state),
+      hasState: this.hasState,
+      stepsBeyondTerminated: this.stepsBeyondTerminated,
+      rng: this.rngState(),
+    };
+  }
+
+  override setState(state: unknown): void {
+    const s = checkStateObject(this.name, state, ["state", "hasState", "stepsBeyondTerminated", "rng"]);
+    const physics = this.parseState(s.state);
+    const beyond = s.stepsBeyondTerminated;
+    if (beyond !== null && !(typeof beyond === "number" && Number.isInteger(beyond) && beyond >= 0)) {
+      throw new Error(
+        `${this.name}: setState() got stepsBeyondTerminated ${describeValue(beyond)}; expected null or an integer ≥ 0`,
+      );
+    }
+    this.restoreRngState(s.rng as RngState | null);
+    this.state.set(physics);
+    this.hasState = s.hasState === true;
+    this.stepsBeyondTerminated = beyond as number | null;
   }
 
   /** Gymnasium's picture of the cart and pole (600 × 400 by default), as RGB bytes. */

@@ -81,6 +81,15 @@ export class CartPolePixelsEnv extends Env<Uint8Array, number> {
     return this.physics.render();
   }
 
+  /** The state is the physics' (the picture is drawn from it). */
+  override getState(): unknown {
+    return this.physics.getState();
+  }
+
+  override setState(state: unknown): void {
+    this.physics.setState(state);
+  }
+
   /** The randomness is the physics' (seeded by `reset`). */
   override get rng(): Rng {
     return this.physics.rng;

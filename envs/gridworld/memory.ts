@@ -99,6 +99,27 @@ export class MemoryEnv extends MiniGridEnv {
     this.failurePos[1] = failure[1];
   }
 
+  /** The success and failure cells of the episode. */
+  protected override extraState(): unknown {
+    return { successPos: [...this.successPos], failurePos: [...this.failurePos] };
+  }
+
+  protected override restoreExtraState(state: unknown): void {
+    const s = state as { successPos?: unknown; failurePos?: unknown } | null;
+    const cell = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every(Number.isInteger);
+    if (s === null || typeof s !== "object" || !cell(s.successPos) || !cell(s.failurePos)) {
+      throw new Error(
+        `${this.name}: setState() got extra ${JSON.stringify(state)}; expected { successPos: [x, y], failurePos: [x, y] }`,
+      );
+    }
+    const [sx, sy] = s.successPos as number[];
+    const [fx, fy] = s.failurePos as number[];
+    this.successPos[0] = sx;
+    this.successPos[1] = sy;
+    this.failurePos[0] = fx;
+    this.failurePos[1] = fy;
+  }
+
   protected override act(action: number): number {
     let reward = super.act(action === Actions.pickup ? Actions.toggle : action);
     const [x, y] = this.agentPos;

@@ -5,6 +5,7 @@ import {
   beforeResetError,
   checkOptionKeys,
   checkResetArgs,
+  checkStateObject,
   Dict,
   Discrete,
   describeValue,
@@ -14,6 +15,7 @@ import {
   invalidActionMessage,
   type ResetArgs,
   type ResetResult,
+  type RngState,
   requireIntegerAtLeast,
   type StepResult,
   Text,
@@ -21,7 +23,7 @@ import {
 import { Actions, DIR_TO_VEC, OBJECT_TO_IDX } from "./constants";
 import { Grid } from "./grid";
 import { renderGridRgb } from "./render_rgb";
-import type { WorldObj } from "./world_object";
+import { type WorldObj, worldObjFromState, worldObjToState } from "./world_object";
 
 /** What a Minigrid env observes: the egocentric view, the compass direction and the mission text. */
 export interface MiniGridObservation {
@@ -177,6 +179,77 @@ export abstract class MiniGridEnv extends Env<MiniGridObservation, number> {
     this.hasReset = true;
     return { observation: this.genObs(), info: {} };
   }
+
+  /**
+   * The world (every cell's object), the agent (position, direction, what it carries), the step count,
+   * the mission and the generator, plus a subclass's `extraState()`: the state protocol of `Env`.
+   */
+  override getState(): unknown {
+    return {
+      cells: this.grid.cells.map(worldObjToState),
+      agentPos: [this.agentPos[0], this.agentPos[1]],
+      agentDir: this.agentDir,
+      carrying: worldObjToState(this.carrying),
+      stepCount: this.stepCount,
+      mission: this.mission,
+      hasReset: this.hasReset,
+      rng: this.rngState(),
+      extra: this.extraState(),
+    };
+  }
+
+  override setState(state: unknown): void {
+    const s = checkStateObject(this.name, state, [
+      "cells",
+      "agentPos",
+      "agentDir",
+      "carrying",
+      "stepCount",
+      "mission",
+      "hasReset",
+      "rng",
+      "extra",
+    ]);
+    const { cells, agentPos, agentDir, stepCount, mission } = s;
+    const n = this.width * this.height;
+    if (
+      !Array.isArray(cells) ||
+      cells.length !== n ||
+      !Array.isArray(agentPos) ||
+      agentPos.length !== 2 ||
+      !agentPos.every((v) => Number.isInteger(v)) ||
+      !(Number.isInteger(agentDir) && (agentDir as number) >= -1 && (agentDir as number) < 4) ||
+      !(Number.isInteger(stepCount) && (stepCount as number) >= 0) ||
+      typeof mission !== "string"
+    ) {
+      throw new Error(
+        `${this.name}: setState() expected ${n} cells, agentPos [x, y], agentDir in -1…3, stepCount ≥ 0 and a mission string`,
+      );
+    }
+    const objects = cells.map((c, i) => worldObjFromState(c, `${this.name}: setState() cell ${i}`));
+    const carrying = worldObjFromState(s.carrying, `${this.name}: setState() carrying`);
+    this.restoreExtraState(s.extra);
+    this.restoreRngState(s.rng as RngState | null);
+    this.grid.clear();
+    for (let i = 0; i < n; i++) {
+      if (objects[i] !== null) this.grid.set(i % this.width, Math.floor(i / this.width), objects[i]);
+    }
+    this.agentPos[0] = agentPos[0];
+    this.agentPos[1] = agentPos[1];
+    this.agentDir = agentDir as number;
+    this.carrying = carrying;
+    this.stepCount = stepCount as number;
+    this.mission = mission;
+    this.hasReset = s.hasReset === true;
+  }
+
+  /** State a subclass keeps beyond the base class's (null when none). */
+  protected extraState(): unknown {
+    return null;
+  }
+
+  /** Restores {@link MiniGridEnv.extraState}. */
+  protected restoreExtraState(_state: unknown): void {}
 
   /** Applies one action (see the class comment). */
   step(action: number): StepResult<MiniGridObservation> {

@@ -83,6 +83,13 @@ export class RgbPartialView<O extends EncodedViewObservation> extends Observatio
   }
 
   /** The view of `observation.image` drawn in a fresh array. */
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   observation(observation: O): Uint8Array {
     return renderEncodedViewRgb(observation.image, this.viewSize, this.tileSize);
   }
@@ -129,6 +136,13 @@ export class RgbFullView<O> extends ObservationWrapper<O, number, Uint8Array> {
   }
 
   /** The grid as it is now (the wrapped observation is not needed), in a fresh array. */
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   observation(_observation: O): Uint8Array {
     const world = this.world;
     renderGridRgb(

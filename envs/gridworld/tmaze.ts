@@ -5,6 +5,7 @@ import {
   beforeResetError,
   checkOptionKeys,
   checkResetArgs,
+  checkStateObject,
   Discrete,
   describeValue,
   Env,
@@ -12,6 +13,7 @@ import {
   invalidActionMessage,
   type ResetArgs,
   type ResetResult,
+  type RngState,
   requireIntegerAtLeast,
   type StepResult,
 } from "../../src/core";
@@ -98,6 +100,40 @@ export class TMazeEnv extends Env<Float32Array, number> {
     this.stepCount = 0;
     this.hasReset = true;
     return { observation: this.observe(), info: {} };
+  }
+
+  /** Position, goal arm, step count and generator (the state protocol of `Env`). */
+  override getState(): unknown {
+    return {
+      position: this.position,
+      goalNorth: this.goalNorth,
+      stepCount: this.stepCount,
+      hasReset: this.hasReset,
+      rng: this.rngState(),
+    };
+  }
+
+  override setState(state: unknown): void {
+    const s = checkStateObject(this.name, state, ["position", "goalNorth", "stepCount", "hasReset", "rng"]);
+    const { position, stepCount } = s;
+    if (
+      typeof position !== "number" ||
+      !Number.isInteger(position) ||
+      position < 0 ||
+      position > this.length ||
+      typeof stepCount !== "number" ||
+      !Number.isInteger(stepCount) ||
+      stepCount < 0
+    ) {
+      throw new Error(
+        `${this.name}: setState() got position ${describeValue(position)}, stepCount ${describeValue(stepCount)}; expected integers in [0, ${this.length}] and ≥ 0`,
+      );
+    }
+    this.restoreRngState(s.rng as RngState | null);
+    this.position = position;
+    this.stepCount = stepCount;
+    this.goalNorth = s.goalNorth === true;
+    this.hasReset = s.hasReset === true;
   }
 
   /** Moves one cell (see the class comment for rewards). */

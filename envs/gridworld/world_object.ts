@@ -173,3 +173,58 @@ export class Box extends WorldObj {
     return true;
   }
 }
+
+/** A world object as JSON (the state protocol of the gridworlds). */
+export interface WorldObjState {
+  type: ObjectType;
+  color: Color;
+  /** Doors only. */
+  isOpen?: boolean;
+  isLocked?: boolean;
+  /** Boxes only. */
+  contains?: WorldObjState | null;
+}
+
+/** `obj` as JSON (null for an empty cell). */
+export function worldObjToState(obj: WorldObj | null): WorldObjState | null {
+  if (obj === null) return null;
+  const out: WorldObjState = { type: obj.type, color: obj.color };
+  if (obj instanceof Door) {
+    out.isOpen = obj.isOpen;
+    out.isLocked = obj.isLocked;
+  }
+  if (obj instanceof Box) out.contains = worldObjToState(obj.contains);
+  return out;
+}
+
+/** A new object from {@link worldObjToState}; a malformed state is an error naming `what`. */
+export function worldObjFromState(state: unknown, what: string): WorldObj | null {
+  if (state === null) return null;
+  const s = state as Partial<WorldObjState>;
+  if (typeof s !== "object" || typeof s.color !== "string" || !(s.color in COLOR_TO_IDX)) {
+    throw new Error(
+      `${what}: expected null or { type, color } of a world object, got ${JSON.stringify(state)}`,
+    );
+  }
+  const color = s.color as Color;
+  switch (s.type) {
+    case "goal":
+      return new Goal();
+    case "floor":
+      return new Floor(color);
+    case "lava":
+      return new Lava();
+    case "wall":
+      return new Wall(color);
+    case "door":
+      return new Door(color, s.isOpen === true, s.isLocked === true);
+    case "key":
+      return new Key(color);
+    case "ball":
+      return new Ball(color);
+    case "box":
+      return new Box(color, worldObjFromState(s.contains ?? null, what));
+    default:
+      throw new Error(`${what}: unknown world object type ${JSON.stringify(s.type)}`);
+  }
+}

@@ -42,6 +42,13 @@ export class ImageOnly<A = number> extends ObservationWrapper<MiniGridObservatio
     super(env);
     this.observationSpace = imageSpace("ImageOnly", env as Env<unknown, unknown>);
   }
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   observation(observation: MiniGridObservation): Uint8Array {
     return observation.image;
   }
@@ -69,6 +76,13 @@ export class FullyObserved<A = number> extends ObservationWrapper<
       image: new Box(0, 255, [this.base.height, this.base.width, 3], "uint8"),
     }) as MiniGridObservationSpace;
   }
+
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
 
   observation(observation: MiniGridObservation): MiniGridObservation {
     const env = this.base;
@@ -105,6 +119,13 @@ export class OneHotPartialView<A = number> extends ObservationWrapper<MiniGridOb
     this.cells = h * w;
     this.observationSpace = new Box(0, 1, [h, w, ONE_HOT_CHANNELS], "float32");
   }
+
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
 
   observation(observation: MiniGridObservation): Float32Array {
     const image = observation.image;

@@ -1,5 +1,5 @@
 import { describeValue } from "./describe";
-import { Rng } from "./rng";
+import { Rng, type RngState } from "./rng";
 import type { Space } from "./spaces";
 
 /** Extra, diagnostic information an env returns beside the observation; never needed to learn. */
@@ -111,6 +111,36 @@ export abstract class Env<O = unknown, A = unknown> {
   /** Releases what the env holds (worker threads, files). Safe to call twice. */
   close(): void {}
 
+  /**
+   * Optional state protocol (for checkpoints and `pomdp train --resume`): everything that decides the
+   * env's future — physics, step counters, its generator — as a JSON-serialisable value. After
+   * `b.setState(a.getState())` on a fresh env `b` of the same kind, `b` steps exactly as `a` would.
+   * An env without these methods cannot be resumed (see {@link Env.stateBlocker}).
+   */
+  getState?(): unknown;
+  /** Restores a state from {@link Env.getState}; a malformed state is an error naming the env. */
+  setState?(state: unknown): void;
+
+  /**
+   * The name of the first layer (this env, or a wrapper or env inside it) that does not implement the
+   * state protocol, or undefined when every layer does.
+   */
+  stateBlocker(): string | undefined {
+    return typeof this.getState === "function" && typeof this.setState === "function"
+      ? undefined
+      : `${this.name} (${this.constructor.name})`;
+  }
+
+  /** The state of the env's own generator (null before it was first used). */
+  protected rngState(): RngState | null {
+    return this.ownRng === undefined ? null : this.ownRng.getState();
+  }
+
+  /** Restores the env's generator from {@link Env.rngState}. */
+  protected restoreRngState(state: RngState | null): void {
+    this.ownRng = state === null ? undefined : Rng.fromState(state);
+  }
+
   /** The env's own seeded generator: all of its randomness comes from here. */
   get rng(): Rng {
     if (this.ownRng === undefined) this.ownRng = new Rng();
@@ -178,4 +208,23 @@ export function checkOptionKeys(
       throw new Error(`${envName}: reset() got unknown option "${key}"; expected ${expected}`);
     }
   }
+}
+
+/** Throws, naming the env and what was expected, unless `state` is an object with `keys`. */
+export function checkStateObject(
+  envName: string,
+  state: unknown,
+  keys: readonly string[],
+): Record<string, unknown> {
+  const ok =
+    state !== null &&
+    typeof state === "object" &&
+    !Array.isArray(state) &&
+    keys.every((k) => k in (state as Record<string, unknown>));
+  if (!ok) {
+    throw new Error(
+      `${envName}: setState() got ${describeValue(state)}; expected an object with ${keys.join(", ")} (from getState())`,
+    );
+  }
+  return state as Record<string, unknown>;
 }

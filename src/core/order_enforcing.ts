@@ -1,5 +1,12 @@
 import { describeValue } from "./describe";
-import { checkResetArgs, type Env, type ResetArgs, type ResetResult, type StepResult } from "./env";
+import {
+  checkResetArgs,
+  checkStateObject,
+  type Env,
+  type ResetArgs,
+  type ResetResult,
+  type StepResult,
+} from "./env";
 import { Discrete } from "./spaces";
 import { Wrapper } from "./wrapper";
 
@@ -28,6 +35,15 @@ export class OrderEnforcing<O, A> extends Wrapper<O, A> {
     if (!this.actionSpace.contains(action))
       throw new Error(invalidActionMessage(this.name, this.actionSpace, action));
     return this.env.step(action);
+  }
+
+  protected override ownState(): unknown {
+    return { hasReset: this.hasReset };
+  }
+
+  protected override restoreOwnState(state: unknown): void {
+    const { hasReset } = checkStateObject(`OrderEnforcing(${this.name})`, state, ["hasReset"]);
+    this.hasReset = hasReset === true;
   }
 
   override render() {

@@ -190,4 +190,14 @@ export class DerivedRng {
     if (this.rng === undefined) this.rng = new Rng();
     return this.rng;
   }
+
+  /** The stream's state (null before it was first seeded or used), for checkpoints. */
+  getState(): RngState | null {
+    return this.rng === undefined ? null : this.rng.getState();
+  }
+
+  /** Continues from {@link DerivedRng.getState}. */
+  setState(state: RngState | null): void {
+    this.rng = state === null ? undefined : Rng.fromState(state);
+  }
 }

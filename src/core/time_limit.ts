@@ -1,5 +1,5 @@
-import { requirePositiveInteger } from "./describe";
-import type { Env, ResetArgs, ResetResult, StepResult } from "./env";
+import { describeValue, requirePositiveInteger } from "./describe";
+import { checkStateObject, type Env, type ResetArgs, type ResetResult, type StepResult } from "./env";
 import { Wrapper } from "./wrapper";
 
 /**
@@ -29,6 +29,19 @@ export class TimeLimit<O, A> extends Wrapper<O, A> {
     const result = this.env.reset(args);
     this.elapsed = 0;
     return result;
+  }
+
+  protected override ownState(): unknown {
+    return { elapsed: this.elapsed };
+  }
+
+  protected override restoreOwnState(state: unknown): void {
+    const { elapsed } = checkStateObject(`TimeLimit(${this.name})`, state, ["elapsed"]);
+    if (typeof elapsed !== "number" || !Number.isInteger(elapsed) || elapsed < 0)
+      throw new Error(
+        `TimeLimit(${this.name}): setState() got elapsed ${describeValue(elapsed)}; expected an integer ≥ 0`,
+      );
+    this.elapsed = elapsed;
   }
 
   override step(action: A): StepResult<O> {

@@ -71,6 +71,12 @@ export interface VectorEnv<A = number> {
   step(actions: ArrayLike<A>): VectorStepResult;
   /** Closes every sub-env (and worker). */
   close(): void;
+  /** Optional state protocol (see `Env.getState`): every sub-env's state. */
+  getState?(): unknown;
+  /** Restores {@link VectorEnv.getState}. */
+  setState?(state: unknown): void;
+  /** The first sub-env layer that cannot save its state (undefined: all can); see `Env.stateBlocker`. */
+  stateBlocker?(): string | undefined;
 }
 
 /** Throws unless `space` is a `Box` (vector envs batch observations into one typed array). */
@@ -318,6 +324,40 @@ export class SyncVectorEnv<A = number> implements VectorEnv<A> {
 
   close(): void {
     for (const env of this.envs) env.close();
+  }
+
+  stateBlocker(): string | undefined {
+    for (const env of this.envs) {
+      const blocker = env.stateBlocker();
+      if (blocker !== undefined) return blocker;
+    }
+    return undefined;
+  }
+
+  /** `{ hasReset, envs }`: every sub-env's state (throws, naming the env, when one cannot save it). */
+  getState(): unknown {
+    const blocker = this.stateBlocker();
+    if (blocker !== undefined)
+      throw new Error(
+        `vector env of ${this.envName}: getState() is not supported: ${blocker} does not save its state`,
+      );
+    return { hasReset: this.hasReset, envs: this.envs.map((env) => env.getState!()) };
+  }
+
+  setState(state: unknown): void {
+    const blocker = this.stateBlocker();
+    if (blocker !== undefined)
+      throw new Error(
+        `vector env of ${this.envName}: setState() is not supported: ${blocker} does not save its state`,
+      );
+    const s = state as { hasReset?: unknown; envs?: unknown } | null;
+    if (s === null || typeof s !== "object" || !Array.isArray(s.envs) || s.envs.length !== this.numEnvs) {
+      throw new Error(
+        `vector env of ${this.envName}: setState() got ${describeValue(state)}; expected { hasReset, envs } with ${this.numEnvs} sub-env states`,
+      );
+    }
+    for (let i = 0; i < this.numEnvs; i++) this.envs[i].setState!(s.envs[i]);
+    this.hasReset = s.hasReset === true;
   }
 }
 

@@ -1,4 +1,12 @@
-import { Env, type EnvSpec, type Frame, type ResetArgs, type ResetResult, type StepResult } from "./env";
+import {
+  checkStateObject,
+  Env,
+  type EnvSpec,
+  type Frame,
+  type ResetArgs,
+  type ResetResult,
+  type StepResult,
+} from "./env";
 import type { Space } from "./spaces";
 
 /**
@@ -61,6 +69,38 @@ export class Wrapper<O = unknown, A = unknown, WO = O, WA = A> extends Env<WO, W
 
   override get canRender(): boolean {
     return this.env.canRender;
+  }
+
+  /**
+   * This wrapper's own state beyond the wrapped env's (null for a stateless wrapper). A wrapper takes
+   * part in the state protocol by overriding this and {@link Wrapper.restoreOwnState}; one that does not
+   * blocks `getState` of every env around it.
+   */
+  protected ownState?(): unknown;
+  /** Restores what {@link Wrapper.ownState} returned. */
+  protected restoreOwnState?(state: unknown): void;
+
+  /** `{ own, env }`: this wrapper's state and the wrapped env's. */
+  override getState(): unknown {
+    const blocker = this.stateBlocker();
+    if (blocker !== undefined)
+      throw new Error(`${this.name}: getState() is not supported: ${blocker} does not save its state`);
+    return { own: this.ownState!(), env: this.env.getState!() };
+  }
+
+  override setState(state: unknown): void {
+    const blocker = this.stateBlocker();
+    if (blocker !== undefined)
+      throw new Error(`${this.name}: setState() is not supported: ${blocker} does not save its state`);
+    const s = checkStateObject(`${this.name} (${this.constructor.name})`, state, ["own", "env"]);
+    this.env.setState!(s.env);
+    this.restoreOwnState!(s.own);
+  }
+
+  override stateBlocker(): string | undefined {
+    if (typeof this.ownState !== "function" || typeof this.restoreOwnState !== "function")
+      return `the wrapper ${this.constructor.name} around ${this.env.name}`;
+    return this.env.stateBlocker();
   }
 
   override toString(): string {

@@ -1,4 +1,13 @@
-import { Box, DerivedRng, type Env, ObservationWrapper, type ResetArgs, type ResetResult } from "../core";
+import {
+  Box,
+  checkStateObject,
+  DerivedRng,
+  type Env,
+  ObservationWrapper,
+  type ResetArgs,
+  type ResetResult,
+  type RngState,
+} from "../core";
 
 /** The env's observation space if it is a float32 `Box`; otherwise an error naming the wrapper and the env. */
 export function requireFloat32Box(wrapper: string, env: Env<unknown, unknown>): Box {
@@ -23,6 +32,16 @@ export abstract class RandomObservationWrapper<A> extends ObservationWrapper<Flo
     super(env);
     this.innerSpace = requireFloat32Box(tag, env);
     this.random = new DerivedRng(tag);
+  }
+
+  /** The wrapper's random stream. */
+  protected override ownState(): unknown {
+    return { random: this.random.getState() };
+  }
+
+  protected override restoreOwnState(state: unknown): void {
+    const { random } = checkStateObject(`${this.constructor.name}(${this.name})`, state, ["random"]);
+    this.random.setState(random as RngState | null);
   }
 
   override reset(args?: ResetArgs): ResetResult<Float32Array> {

@@ -2,6 +2,7 @@ import {
   allocate,
   Box,
   type BoxArray,
+  checkStateObject,
   describeValue,
   type Env,
   ObservationWrapper,
@@ -83,6 +84,32 @@ export class FrameStack<A> extends ObservationWrapper<BoxArray, A, BoxArray> {
     for (let p = 0; p < h * w; p++)
       for (let f = 0; f < this.k; f++) for (let ch = 0; ch < c; ch++) out.push(bound[p * c + ch]);
     return out;
+  }
+
+  /** The frames in the ring buffer and the next slot. */
+  protected override ownState(): unknown {
+    return { frames: this.frames.map((f) => Array.from(f)), next: this.next };
+  }
+
+  protected override restoreOwnState(state: unknown): void {
+    const what = `FrameStack(${this.name})`;
+    const { frames, next } = checkStateObject(what, state, ["frames", "next"]);
+    const size = this.inner.size;
+    if (
+      !Array.isArray(frames) ||
+      frames.length !== this.k ||
+      frames.some((f) => !Array.isArray(f) || f.length !== size || f.some((v) => typeof v !== "number")) ||
+      typeof next !== "number" ||
+      !Number.isInteger(next) ||
+      next < 0 ||
+      next >= this.k
+    ) {
+      throw new Error(
+        `${what}: setState() expected ${this.k} frames of ${size} numbers and next in [0, ${this.k - 1}]`,
+      );
+    }
+    for (let f = 0; f < this.k; f++) this.frames[f].set(frames[f] as number[]);
+    this.next = next;
   }
 
   override reset(args?: ResetArgs): ResetResult<BoxArray> {

@@ -41,6 +41,13 @@ export class GrayscaleObservation<A> extends ObservationWrapper<Uint8Array, A, U
   }
 
   /** The luma of each pixel, in a fresh array. */
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   observation(rgb: Uint8Array): Uint8Array {
     const grey = new Uint8Array(this.pixels);
     // Integer weights in thousandths with +500 for rounding: exact, and faster than floats.

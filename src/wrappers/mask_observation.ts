@@ -35,6 +35,13 @@ export class MaskObservation<A> extends ObservationWrapper<Float32Array, A, Floa
     );
   }
 
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   observation(observation: Float32Array): Float32Array {
     const out = new Float32Array(this.indices.length);
     for (let k = 0; k < this.indices.length; k++) out[k] = observation[this.indices[k]];

@@ -54,12 +54,12 @@ export class NormalizeObservation<A> extends ObservationWrapper<Float32Array, A,
   }
 
   /** The statistics, JSON-serialisable. */
-  getState(): RunningMeanStdState {
+  override getState(): RunningMeanStdState {
     return { mean: Array.from(this.mean), var: Array.from(this.var), count: this.count };
   }
 
   /** Restores statistics saved by `getState` (checked against this env's observation size). */
-  setState(state: RunningMeanStdState): void {
+  override setState(state: RunningMeanStdState): void {
     const n = this.mean.length;
     const ok =
       state !== null &&

@@ -28,6 +28,13 @@ export class PreviousAction extends Wrapper<Float32Array, number> {
     this.observationSpace = new Box(low, high, [size], "float32");
   }
 
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   override reset(args?: ResetArgs): ResetResult<Float32Array> {
     const { observation, info } = this.env.reset(args);
     return { observation: this.extend(observation, -1, 0), info };

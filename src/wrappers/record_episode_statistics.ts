@@ -1,4 +1,11 @@
-import { type Env, type ResetArgs, type ResetResult, type StepResult, Wrapper } from "../core";
+import {
+  checkStateObject,
+  type Env,
+  type ResetArgs,
+  type ResetResult,
+  type StepResult,
+  Wrapper,
+} from "../core";
 
 /** What `RecordEpisodeStatistics` puts in `info.episode` when an episode ends. */
 export interface EpisodeStatistics {
@@ -37,6 +44,37 @@ export class RecordEpisodeStatistics<O, A> extends Wrapper<O, A> {
     this.episodeLength = 0;
     this.startTime = performance.now();
     return result;
+  }
+
+  /** The running episode and the queues (the episode's clock restarts on restore). */
+  protected override ownState(): unknown {
+    return {
+      episodeReturn: this.episodeReturn,
+      episodeLength: this.episodeLength,
+      returnQueue: [...this.returnQueue],
+      lengthQueue: [...this.lengthQueue],
+    };
+  }
+
+  protected override restoreOwnState(state: unknown): void {
+    const what = `RecordEpisodeStatistics(${this.name})`;
+    const s = checkStateObject(what, state, ["episodeReturn", "episodeLength", "returnQueue", "lengthQueue"]);
+    const numbers = (v: unknown) => Array.isArray(v) && v.every((x) => typeof x === "number");
+    if (
+      typeof s.episodeReturn !== "number" ||
+      typeof s.episodeLength !== "number" ||
+      !numbers(s.returnQueue) ||
+      !numbers(s.lengthQueue)
+    ) {
+      throw new Error(
+        `${what}: setState() expected numbers episodeReturn, episodeLength and arrays of numbers returnQueue, lengthQueue`,
+      );
+    }
+    this.episodeReturn = s.episodeReturn;
+    this.episodeLength = s.episodeLength;
+    this.returnQueue.splice(0, this.returnQueue.length, ...(s.returnQueue as number[]));
+    this.lengthQueue.splice(0, this.lengthQueue.length, ...(s.lengthQueue as number[]));
+    this.startTime = performance.now();
   }
 
   override step(action: A): StepResult<O> {

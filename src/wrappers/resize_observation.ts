@@ -82,6 +82,13 @@ export class ResizeObservation<A> extends ObservationWrapper<Uint8Array, A, Uint
   }
 
   /** The resized image, in a fresh array. */
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   observation(image: Uint8Array): Uint8Array {
     const [height, width] = this.size;
     const { channels, inWidth, across, rows, cols } = this;

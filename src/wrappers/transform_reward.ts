@@ -12,6 +12,13 @@ export class TransformReward<O, A> extends RewardWrapper<O, A> {
       throw new Error(`TransformReward(${env.name}): expected a function (reward) => number`);
   }
 
+  /** Keeps no state of its own: the state protocol saves only the wrapped env's. */
+  protected override ownState(): null {
+    return null;
+  }
+
+  protected override restoreOwnState(): void {}
+
   reward(reward: number): number {
     return this.fn(reward);
   }
