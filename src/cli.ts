@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { benchCommand } from "./cli/bench";
 import { checkCommand, envsCommand } from "./cli/envs";
 import { evalCommand } from "./cli/eval";
+import { experimentCommand } from "./cli/experiment";
 import { playCommand } from "./cli/play";
 import { renderCommand } from "./cli/render";
 import { rolloutCommand } from "./cli/rollout";
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   program.addCommand(playCommand());
   program.addCommand(trainCommand());
   program.addCommand(evalCommand());
+  program.addCommand(experimentCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

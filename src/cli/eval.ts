@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { writeJsonAtomic } from "../train/run_folder";
 import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 import { parseJsonObject } from "./train";
 
@@ -21,6 +22,7 @@ export function evalCommand(): Command {
       parseJsonObject,
     )
     .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu")
+    .option("--out <file>", "also write the result, with every episode's return, to this JSON file")
     .action(
       async (
         runDir: string,
@@ -30,6 +32,7 @@ export function evalCommand(): Command {
           greedy?: boolean;
           envKwargs?: Record<string, unknown>;
           backend?: string;
+          out?: string;
         },
       ) => {
         const { initBackend } = await import("../nn/backend");
@@ -47,6 +50,7 @@ export function evalCommand(): Command {
           });
           const { returns, ...rest } = result;
           console.log(JSON.stringify({ run: runDir, ...rest }));
+          if (opts.out) writeJsonAtomic(opts.out, { run: runDir, ...result });
         } finally {
           agent.net.dispose();
         }

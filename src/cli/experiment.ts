@@ -1,0 +1,85 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command } from "commander";
+import { type ExperimentSpec, LocalProcessExecutor, resolveSpec, runExperiment } from "../train/experiment";
+import { parsePositiveInt } from "./options";
+
+const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
+
+/** The experiment file for a name (`mlp-vs-lstm` → experiments/mlp-vs-lstm.ts) or a path. */
+export function experimentFile(nameOrFile: string): string {
+  const candidates = [path.resolve(nameOrFile), path.join(EXPERIMENTS_DIR, `${nameOrFile}.ts`)];
+  const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
+  if (!found) {
+    const known = fs
+      .readdirSync(EXPERIMENTS_DIR)
+      .filter((f) => f.endsWith(".ts") && isExperimentFile(path.join(EXPERIMENTS_DIR, f)))
+      .map((f) => f.replace(/\.ts$/, ""));
+    throw new Error(
+      `no experiment "${nameOrFile}": not a file, nor experiments/${nameOrFile}.ts; experiments: ${known.join(", ") || "none"}`,
+    );
+  }
+  return found;
+}
+
+function isExperimentFile(file: string): boolean {
+  return /defineExperiment\(/.test(fs.readFileSync(file, "utf8"));
+}
+
+/** Loads an experiment file: its default export (or `experiment`) made by `defineExperiment`. */
+export function loadExperiment(file: string): ExperimentSpec {
+  const module = require(file) as { default?: ExperimentSpec; experiment?: ExperimentSpec };
+  const spec = module.default ?? module.experiment;
+  if (!spec || typeof spec !== "object" || !Array.isArray(spec.agents)) {
+    throw new Error(`${file} exports no experiment: expected \`export default defineExperiment({ … })\``);
+  }
+  return spec;
+}
+
+/** `pomdp experiment <name|file>`: runs an experiment's grid of runs, then its report. */
+export function experimentCommand(): Command {
+  return new Command("experiment")
+    .description("run an experiment (agents × envs × seeds) in worker processes, then write its report")
+    .argument("<name|file>", "an experiment of experiments/ (e.g. mlp-vs-lstm) or a file")
+    .option("--quick", "the same question at a size that finishes in minutes")
+    .option("--seeds <N>", "number of seeds (runs use seeds 1 … N)", parsePositiveInt)
+    .option("--workers <N>", "runs at once (default: one per core)", parsePositiveInt)
+    .option("-o, --out <dir>", "results folder (default experiments/results/<name>[-quick])")
+    .action(
+      async (
+        nameOrFile: string,
+        opts: { quick?: boolean; seeds?: number; workers?: number; out?: string },
+      ) => {
+        const file = experimentFile(nameOrFile);
+        const spec = resolveSpec(loadExperiment(file), { quick: opts.quick, seeds: opts.seeds });
+        const out =
+          opts.out ?? path.join(EXPERIMENTS_DIR, "results", `${spec.name}${opts.quick ? "-quick" : ""}`);
+        const executor = new LocalProcessExecutor(opts.workers);
+        const runs = spec.agents.length * spec.envs.length * spec.seeds;
+        console.error(
+          `${spec.name}: ${spec.question}\n${runs} runs (${spec.agents.length} agents × ${spec.envs.length} envs × ${spec.seeds} seeds) of ${spec.steps.toLocaleString("en")} steps, ${executor.concurrency} at a time → ${out}`,
+        );
+        const scores = await runExperiment(spec, {
+          out,
+          executor,
+          quick: opts.quick === true,
+          command: ["pomdp", "experiment", ...process.argv.slice(3)].join(" "),
+          log: (line) => console.error(line),
+        });
+        const failed = scores.filter((s) => s.status === "failed");
+        const report = spawnSync(process.execPath, [path.join(__dirname, "..", "bin.js"), "report", out], {
+          stdio: ["ignore", "inherit", "inherit"],
+        });
+        if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
+        const html = path.join(out, "report.html");
+        console.log(fs.existsSync(html) ? path.resolve(html) : path.resolve(out));
+        if (failed.length > 0) {
+          console.error(
+            `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${f.run}: ${f.error}`).join("\n")}`,
+          );
+          process.exitCode = 1;
+        }
+      },
+    );
+}

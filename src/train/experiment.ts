@@ -1,0 +1,328 @@
+// Experiments: a grid of agents × envs × seeds with an equal step budget, run as `pomdp train`
+// processes through an executor, each into its own run folder, then evaluated and scored. The
+// results folder's format is documented in experiments/README.md; stats and reports read it.
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import pLimit from "p-limit";
+import { writeJsonAtomic } from "./run_folder";
+
+/** One agent of an experiment: `pomdp train` flags (agent, network, wrappers). */
+export interface ExperimentAgent {
+  /** Short id, used in run folder names and `compare`. */
+  id: string;
+  /** What the report calls it. */
+  label: string;
+  /** `pomdp train` flags, e.g. ["--agent", "ppo", "--lstm", "64"]. */
+  args: string[];
+}
+
+/** One env of an experiment. */
+export interface ExperimentEnv {
+  /** Registered env id. */
+  id: string;
+  label?: string;
+  /** Extra `pomdp train` flags for this env (e.g. `--env-kwargs`, `--require`). */
+  args?: string[];
+  /** The score of a run: the final agent's mean return, or its success rate (return > successAbove). */
+  metric?: "finalReturn" | "successRate";
+  /** With metric successRate: an episode succeeded when its return is above this (default 0). */
+  successAbove?: number;
+  /** Baselines of normalised scores: a uniformly random policy's score and the best possible. */
+  randomScore?: number;
+  maxScore?: number;
+}
+
+/** An experiment: the question, the grid, the budget and what to compare. */
+export interface ExperimentSpec {
+  name: string;
+  /** The question it answers, in one sentence. */
+  question: string;
+  agents: ExperimentAgent[];
+  envs: ExperimentEnv[];
+  /** Env steps of every run (equal budgets). */
+  steps: number;
+  /** Number of seeds: runs use seeds 1 … seeds. */
+  seeds: number;
+  /** Pairs of agent ids [a, b] for P(a > b). */
+  compare: [string, string][];
+  /** Held-out episodes of the final agent that make its score (default 100). */
+  evalEpisodes?: number;
+  /** What `--quick` changes: the same question at a size that finishes in minutes. */
+  quick?: Partial<Pick<ExperimentSpec, "agents" | "envs" | "steps" | "seeds" | "compare" | "evalEpisodes">>;
+}
+
+/** Checks a spec and returns it (an experiment file's default export goes through this). */
+export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
+  const problems: string[] = [];
+  if (!/^[\w.-]+$/.test(spec.name ?? "")) problems.push(`name must be letters, digits, "-", "_" or "."`);
+  if (!Number.isSafeInteger(spec.steps) || spec.steps < 1)
+    problems.push(`steps must be a positive integer, got ${spec.steps}`);
+  if (!Number.isSafeInteger(spec.seeds) || spec.seeds < 1)
+    problems.push(`seeds must be a positive integer, got ${spec.seeds}`);
+  const ids = new Set<string>();
+  for (const agent of spec.agents ?? []) {
+    if (!/^[\w.-]+$/.test(agent.id))
+      problems.push(`agent id "${agent.id}" must be letters, digits, "-", "_" or "."`);
+    if (ids.has(agent.id)) problems.push(`agent id "${agent.id}" appears twice`);
+    ids.add(agent.id);
+  }
+  if ((spec.agents ?? []).length === 0) problems.push("agents must not be empty");
+  if ((spec.envs ?? []).length === 0) problems.push("envs must not be empty");
+  for (const [a, b] of spec.compare ?? []) {
+    for (const id of [a, b])
+      if (!ids.has(id)) problems.push(`compare names agent "${id}", which is not in agents`);
+  }
+  if (problems.length > 0) throw new Error(`experiment ${spec.name ?? "(unnamed)"}: ${problems.join("; ")}`);
+  return spec;
+}
+
+/** The spec with `quick` applied (and `seeds` overridden when asked). */
+export function resolveSpec(
+  spec: ExperimentSpec,
+  options: { quick?: boolean; seeds?: number },
+): ExperimentSpec {
+  const quick = options.quick ? (spec.quick ?? {}) : {};
+  return defineExperiment({
+    ...spec,
+    ...quick,
+    quick: undefined,
+    seeds: options.seeds ?? quick.seeds ?? spec.seeds,
+  });
+}
+
+/** One training run of an experiment. */
+export interface RunJob {
+  agent: ExperimentAgent;
+  env: ExperimentEnv;
+  seed: number;
+  /** The run folder. */
+  dir: string;
+}
+
+/** The run folder name of a job: `<agent>--<env>--s<seed>`. */
+export function runName(agent: string, env: string, seed: number): string {
+  return `${agent}--${env.replace(/[^\w.-]/g, "_")}--s${seed}`;
+}
+
+/** Every (agent, env, seed) of the spec, in a stable order. */
+export function planJobs(spec: ExperimentSpec, out: string): RunJob[] {
+  const jobs: RunJob[] = [];
+  for (let seed = 1; seed <= spec.seeds; seed++)
+    for (const env of spec.envs)
+      for (const agent of spec.agents)
+        jobs.push({ agent, env, seed, dir: path.join(out, "runs", runName(agent.id, env.id, seed)) });
+  return jobs;
+}
+
+/**
+ * Runs commands of the `pomdp` CLI somewhere: the one thing the runner needs from a machine. The
+ * local executor runs them as child processes here; a queue on a distributed engine can implement
+ * the same interface to spread an experiment's runs over machines without changing experiments.
+ */
+export interface Executor {
+  /** Runs `pomdp <args>` to completion; resolves with its stdout, rejects with its last stderr line. */
+  run(args: string[], label: string): Promise<string>;
+  /** How many runs it takes at once. */
+  readonly concurrency: number;
+}
+
+/** Runs `pomdp` commands as child processes of this machine, `workers` at a time (p-limit). */
+export class LocalProcessExecutor implements Executor {
+  private readonly limit: ReturnType<typeof pLimit>;
+
+  constructor(
+    readonly concurrency: number = Math.max(1, os.availableParallelism()),
+    private readonly bin = path.join(__dirname, "..", "bin.js"),
+  ) {
+    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
+      throw new Error(`--workers must be an integer ≥ 1, got ${concurrency}`);
+    }
+    this.limit = pLimit(concurrency);
+  }
+
+  run(args: string[], label: string): Promise<string> {
+    return this.limit(
+      () =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(process.execPath, [this.bin, ...args], {
+            stdio: ["ignore", "pipe", "pipe"],
+            env: { ...process.env, POMDP_LOG_LEVEL: process.env.POMDP_LOG_LEVEL ?? "warn" },
+          });
+          let stdout = "";
+          let stderr = "";
+          child.stdout.on("data", (d) => {
+            stdout += d;
+          });
+          child.stderr.on("data", (d) => {
+            stderr += d;
+          });
+          child.on("error", reject);
+          child.on("exit", (code, signal) => {
+            if (code === 0) resolve(stdout);
+            else {
+              const last = stderr.trim().split("\n").pop() ?? "";
+              reject(new Error(`${label}: exit ${code ?? signal}${last ? `: ${last}` : ""}`));
+            }
+          });
+        }),
+    );
+  }
+}
+
+/** One entry of scores.json. */
+export interface RunScore {
+  agent: string;
+  env: string;
+  seed: number;
+  status: "done" | "failed";
+  error?: string;
+  score?: number;
+  normalizedScore?: number;
+  parameters?: number;
+  steps?: number;
+  sps?: number;
+  run: string;
+}
+
+/** Options of {@link runExperiment}. */
+export interface RunExperimentOptions {
+  /** The results folder. */
+  out: string;
+  executor: Executor;
+  /** `pomdp experiment …` as typed, recorded in experiment.json. */
+  command: string;
+  quick: boolean;
+  /** Called with a line per finished (or failed) run. */
+  log?: (line: string) => void;
+}
+
+/**
+ * Runs every job of the experiment (skipping finished runs, resuming unfinished ones that have a
+ * checkpoint, restarting the others), evaluates each final agent on held-out seeds, and writes
+ * experiment.json and scores.json. A failed run is recorded with its error; the others go on.
+ */
+export async function runExperiment(
+  spec: ExperimentSpec,
+  options: RunExperimentOptions,
+): Promise<RunScore[]> {
+  const { out, executor } = options;
+  const log = options.log ?? (() => {});
+  fs.mkdirSync(path.join(out, "runs"), { recursive: true });
+  const startedAt = new Date().toISOString();
+  const record = (finishedAt?: string) =>
+    writeJsonAtomic(path.join(out, "experiment.json"), {
+      name: spec.name,
+      question: spec.question,
+      metric: spec.envs.every((e) => (e.metric ?? "finalReturn") === "finalReturn") ? "finalReturn" : "mixed",
+      steps: spec.steps,
+      seeds: Array.from({ length: spec.seeds }, (_, i) => i + 1),
+      agents: spec.agents,
+      envs: spec.envs.map((e) => ({ ...e, label: e.label ?? e.id, metric: e.metric ?? "finalReturn" })),
+      compare: spec.compare,
+      evalEpisodes: spec.evalEpisodes ?? 100,
+      quick: options.quick,
+      command: options.command,
+      machine: {
+        cpu: os.cpus()[0]?.model ?? "unknown",
+        cores: os.cpus().length,
+        node: process.version,
+        workers: executor.concurrency,
+      },
+      startedAt,
+      finishedAt,
+    });
+  record();
+  const jobs = planJobs(spec, out);
+  const scores = await Promise.all(jobs.map((job) => runJob(job, spec, executor, log)));
+  writeJsonAtomic(path.join(out, "scores.json"), scores);
+  record(new Date().toISOString());
+  return scores;
+}
+
+async function runJob(
+  job: RunJob,
+  spec: ExperimentSpec,
+  executor: Executor,
+  log: (l: string) => void,
+): Promise<RunScore> {
+  const name = path.basename(job.dir);
+  const base: RunScore = {
+    agent: job.agent.id,
+    env: job.env.id,
+    seed: job.seed,
+    status: "done",
+    run: path.join("runs", name),
+  };
+  try {
+    const summaryFile = path.join(job.dir, "summary.json");
+    if (!fs.existsSync(summaryFile)) {
+      const envArgs = job.env.args ?? [];
+      if (fs.existsSync(path.join(job.dir, "checkpoint"))) {
+        await executor.run(["train", "--resume", job.dir, "-q", ...requireArgs(envArgs)], name);
+      } else {
+        fs.rmSync(job.dir, { recursive: true, force: true });
+        const args = ["train", "--env", job.env.id, ...job.agent.args, ...envArgs];
+        args.push("--steps", String(spec.steps), "--seed", String(job.seed), "--out", job.dir, "-q");
+        await executor.run(args, name);
+      }
+    }
+    const evalFile = path.join(job.dir, "eval.json");
+    if (!fs.existsSync(evalFile)) {
+      const evalArgs = [
+        "eval",
+        job.dir,
+        "--episodes",
+        String(spec.evalEpisodes ?? 100),
+        "--seed",
+        String(1000 + job.seed),
+      ];
+      await executor.run(
+        [...evalArgs, "--out", evalFile, ...requireArgs(job.env.args ?? [])],
+        `${name} eval`,
+      );
+    }
+    const evaluation = JSON.parse(fs.readFileSync(evalFile, "utf8")) as { returns: number[] };
+    const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as {
+      steps: number;
+      sps: number;
+      parameters: number;
+    };
+    const score =
+      (job.env.metric ?? "finalReturn") === "successRate"
+        ? evaluation.returns.filter((r) => r > (job.env.successAbove ?? 0)).length / evaluation.returns.length
+        : evaluation.returns.reduce((a, b) => a + b, 0) / evaluation.returns.length;
+    const { randomScore, maxScore } = job.env;
+    const normalizedScore =
+      randomScore !== undefined && maxScore !== undefined && maxScore !== randomScore
+        ? (score - randomScore) / (maxScore - randomScore)
+        : undefined;
+    log(`done   ${name}: score ${round(score)} (${summary.sps} SPS)`);
+    return {
+      ...base,
+      score,
+      normalizedScore,
+      parameters: summary.parameters,
+      steps: summary.steps,
+      sps: summary.sps,
+    };
+  } catch (err) {
+    const error = err instanceof Error ? err.message : String(err);
+    log(`failed ${name}: ${error}`);
+    return { ...base, status: "failed", error };
+  }
+}
+
+/** The `--require` flags among an env's extra args (eval and resume need them to make the env). */
+function requireArgs(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] === "--require" || args[i] === "-r") && i + 1 < args.length) out.push(args[i], args[i + 1]);
+  }
+  return out;
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

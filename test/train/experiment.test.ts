@@ -1,0 +1,100 @@
+// The experiment runner spawned as users run it: runs in worker processes, scores, failures, re-runs.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import {
+  defineExperiment,
+  LocalProcessExecutor,
+  planJobs,
+  resolveSpec,
+  runExperiment,
+} from "../../src/train/experiment";
+
+const tiny = defineExperiment({
+  name: "tiny",
+  question: "Does the runner run?",
+  agents: [
+    {
+      id: "mlp",
+      label: "PPO (MLP)",
+      args: ["--agent", "ppo", "--set", "net.hidden=[8]", "--envs", "2", "--set", "numSteps=64"],
+    },
+    { id: "broken", label: "a run that fails", args: ["--agent", "ppo", "--set", "gamma=2"] },
+  ],
+  envs: [
+    {
+      id: "RememberBit-v0",
+      args: ["--require", "experiments/custom_env.ts"],
+      metric: "successRate",
+      randomScore: 0.5,
+      maxScore: 1,
+    },
+  ],
+  steps: 256,
+  seeds: 2,
+  compare: [["mlp", "broken"]],
+  evalEpisodes: 10,
+  quick: { seeds: 1 },
+});
+
+describe("experiment runner", () => {
+  it("runs every (agent, env, seed) in worker processes, scores them, reports failures without stopping, and skips finished runs", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "exp-"));
+    const lines: string[] = [];
+    const executor = new LocalProcessExecutor(2);
+    const scores = await runExperiment(tiny, {
+      out,
+      executor,
+      command: "test",
+      quick: false,
+      log: (l) => lines.push(l),
+    });
+    expect(scores.map((s) => `${s.agent}/${s.seed}/${s.status}`).sort()).toEqual([
+      "broken/1/failed",
+      "broken/2/failed",
+      "mlp/1/done",
+      "mlp/2/done",
+    ]);
+    const failed = scores.find((s) => s.status === "failed")!;
+    expect(failed.error).toContain('ppo config: field "gamma": expected ≤ 1, got 2');
+    const done = scores.find((s) => s.status === "done")!;
+    expect(done.score).toBeGreaterThanOrEqual(0);
+    expect(done.score).toBeLessThanOrEqual(1);
+    expect(done.normalizedScore).toBeCloseTo((done.score! - 0.5) / 0.5, 10);
+    expect(done.parameters).toBeGreaterThan(0);
+    const experiment = JSON.parse(fs.readFileSync(path.join(out, "experiment.json"), "utf8"));
+    expect(experiment).toMatchObject({
+      name: "tiny",
+      steps: 256,
+      seeds: [1, 2],
+      compare: [["mlp", "broken"]],
+    });
+    expect(typeof experiment.finishedAt).toBe("string");
+    expect(JSON.parse(fs.readFileSync(path.join(out, "scores.json"), "utf8"))).toHaveLength(4);
+    expect(fs.existsSync(path.join(out, "runs", "mlp--RememberBit-v0--s1", "eval.json"))).toBe(true);
+
+    // A re-run skips finished runs: their files are not touched.
+    const summary = path.join(out, "runs", "mlp--RememberBit-v0--s1", "summary.json");
+    const before = fs.statSync(summary).mtimeMs;
+    const again = await runExperiment(tiny, { out, executor, command: "test", quick: false });
+    expect(fs.statSync(summary).mtimeMs).toBe(before);
+    const first = (list: typeof scores) => list.find((s) => s.agent === "mlp" && s.seed === 1)!.score;
+    expect(first(again)).toBe(first(scores));
+  }, 120_000);
+
+  it("plans the grid, applies --quick, and refuses bad specs and worker counts", () => {
+    expect(planJobs(tiny, "/r").map((j) => path.basename(j.dir))).toEqual([
+      "mlp--RememberBit-v0--s1",
+      "broken--RememberBit-v0--s1",
+      "mlp--RememberBit-v0--s2",
+      "broken--RememberBit-v0--s2",
+    ]);
+    expect(resolveSpec(tiny, { quick: true }).seeds).toBe(1);
+    expect(resolveSpec(tiny, { quick: true, seeds: 3 }).seeds).toBe(3);
+    expect(() => defineExperiment({ ...tiny, compare: [["mlp", "gru"]] })).toThrow(
+      'experiment tiny: compare names agent "gru", which is not in agents',
+    );
+    expect(() => new LocalProcessExecutor(0)).toThrow("--workers must be an integer ≥ 1, got 0");
+  });
+});
