@@ -30,6 +30,8 @@ export {
   TMazeEnv,
 } from "../envs/gridworld";
 export * from "./core";
+/** Multi-seed statistics (rliable's methods): IQM, bootstrap CIs, P(improvement), performance profiles. */
+export * as stats from "./stats";
 export * from "./wrappers";
 
 /** Options of `makeVec`. */
