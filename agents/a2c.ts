@@ -16,8 +16,10 @@ import {
   normalised,
   setUpActorCritic,
   type TrainContext,
+  type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
+  trainingLoopAsync,
 } from "./shared";
 
 /** A2C's config: SB3's `A2C` arguments in camelCase, with its defaults (numEnvs: RL Zoo's CartPole). */
@@ -58,6 +60,16 @@ export type A2cConfig = z.infer<typeof A2cConfigSchema>;
 
 /** Trains A2C (recurrent A2C when `config.net.lstm > 0`) on `ctx.envId`. */
 export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
+  return trainingLoop(a2cLoopArgs(config, ctx));
+}
+
+/** {@link trainA2c} giving the event loop a turn after every update (Ctrl-C stops it at an update boundary). */
+export function trainA2cAsync(config: A2cConfig, ctx: TrainContext): Promise<TrainResult> {
+  return trainingLoopAsync(a2cLoopArgs(config, ctx));
+}
+
+/** The run's set-up (env, network, optimiser, streams) and its update, for the training loop. */
+function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const N = config.numEnvs;
   const T = config.numSteps;
   const batchSize = N * T;
@@ -78,7 +90,7 @@ export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
   const allEnvs = Int32Array.from({ length: N }, (_, i) => i);
   const allRows = Int32Array.from({ length: batchSize }, (_, i) => i);
 
-  return trainingLoop({
+  return {
     ctx,
     agent: "a2c",
     net,
@@ -115,7 +127,7 @@ export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
         },
       };
     },
-  });
+  };
 }
 
 /**

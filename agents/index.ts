@@ -5,10 +5,10 @@ import { type Discrete, type MakeOverrides, spec } from "../src/core";
 import { loadCheckpoint } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
 import { RUN_FILES, readRunJson } from "../src/train/run_folder";
-import { A2cConfigSchema, trainA2c } from "./a2c";
+import { A2cConfigSchema, trainA2c, trainA2cAsync } from "./a2c";
 import { makeAgentVectorEnv, observationInfo } from "./env_setup";
 import { ActorCritic, type NetSpec } from "./networks";
-import { PpoConfigSchema, trainPpo } from "./ppo";
+import { PpoConfigSchema, trainPpo, trainPpoAsync } from "./ppo";
 import { AGENT_STATE_FILE, type TrainContext, type TrainResult } from "./shared";
 
 /** An agent `pomdp train --agent <name>` can run. */
@@ -17,6 +17,8 @@ export interface AgentDefinition {
   description: string;
   schema: z.ZodTypeAny;
   train(config: never, ctx: TrainContext): TrainResult;
+  /** `train` giving the event loop a turn after every update (so Ctrl-C can stop it at a boundary). */
+  trainAsync(config: never, ctx: TrainContext): Promise<TrainResult>;
 }
 
 /** The agents by name. */
@@ -26,12 +28,14 @@ export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
     description: "PPO (CleanRL's ppo.py); recurrent PPO with net.lstm > 0 (CleanRL's ppo_atari_lstm.py)",
     schema: PpoConfigSchema,
     train: trainPpo as AgentDefinition["train"],
+    trainAsync: trainPpoAsync as AgentDefinition["trainAsync"],
   },
   a2c: {
     name: "a2c",
     description: "A2C (Stable-Baselines3's A2C: RMSprop, n-step returns); recurrent A2C with net.lstm > 0",
     schema: A2cConfigSchema,
     train: trainA2c as AgentDefinition["train"],
+    trainAsync: trainA2cAsync as AgentDefinition["trainAsync"],
   },
 };
 

@@ -17,8 +17,10 @@ import {
   normalised,
   setUpActorCritic,
   type TrainContext,
+  type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
+  trainingLoopAsync,
 } from "./shared";
 
 /** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
@@ -69,6 +71,16 @@ export type PpoConfig = z.infer<typeof PpoConfigSchema>;
 
 /** Trains PPO (recurrent PPO when `config.net.lstm > 0`) on `ctx.envId`. */
 export function trainPpo(config: PpoConfig, ctx: TrainContext): TrainResult {
+  return trainingLoop(ppoLoopArgs(config, ctx));
+}
+
+/** {@link trainPpo} giving the event loop a turn after every update (Ctrl-C stops it at an update boundary). */
+export function trainPpoAsync(config: PpoConfig, ctx: TrainContext): Promise<TrainResult> {
+  return trainingLoopAsync(ppoLoopArgs(config, ctx));
+}
+
+/** The run's set-up (env, network, optimiser, streams) and its update, for the training loop. */
+function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
   const N = config.numEnvs;
   const T = config.numSteps;
   const batchSize = N * T;
@@ -85,7 +97,7 @@ export function trainPpo(config: PpoConfig, ctx: TrainContext): TrainResult {
   });
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / batchSize));
 
-  return trainingLoop({
+  return {
     ctx,
     agent: "ppo",
     net,
@@ -139,7 +151,7 @@ export function trainPpo(config: PpoConfig, ctx: TrainContext): TrainResult {
         },
       };
     },
-  });
+  };
 }
 
 /** Minibatches must split the rollout evenly: rows for PPO, whole envs for recurrent PPO. */

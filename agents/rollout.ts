@@ -83,6 +83,23 @@ export interface FinishedEpisode {
   length: number;
 }
 
+/** A {@link RolloutCollector}'s position, as JSON. */
+export interface CollectorState {
+  /** Env steps so far, all envs counted. */
+  step: number;
+  /** The current (normalised) observations. */
+  observations: number[];
+  /** 1 where the current observation is the first of an episode. */
+  episodeStarts: number[];
+  /** The LSTM state (empty arrays without memory). */
+  recurrent: { h: number[]; c: number[] };
+  /** Raw return and length of each env's running episode. */
+  episodeReturn: number[];
+  episodeLength: number[];
+  envSeconds: number;
+  actSeconds: number;
+}
+
 /**
  * Steps a vector env with the actor-critic and fills rollouts: keeps the current observation, the
  * recurrent state (zeroed per env where its episode ended, and only there) and the raw episode
@@ -166,6 +183,51 @@ export class RolloutCollector {
       }
       this.obs = normalizer.observations(result.observations, N).slice();
     }
+  }
+
+  /** Where the collection stands, as JSON (checkpoints): see {@link CollectorState}. */
+  getState(): CollectorState {
+    return {
+      step: this.step,
+      observations: Array.from(this.obs),
+      episodeStarts: Array.from(this.episodeStarts),
+      recurrent: { h: Array.from(this.state.h), c: Array.from(this.state.c) },
+      episodeReturn: Array.from(this.episodeReturn),
+      episodeLength: Array.from(this.episodeLength),
+      envSeconds: this.envSeconds,
+      actSeconds: this.actSeconds,
+    };
+  }
+
+  /** Continues from {@link RolloutCollector.getState}; every array must have this collector's size. */
+  setState(state: CollectorState): void {
+    const N = this.env.numEnvs;
+    const sizes: [keyof CollectorState | "recurrent.h" | "recurrent.c", unknown, number][] = [
+      ["observations", state?.observations, this.obs.length],
+      ["episodeStarts", state?.episodeStarts, N],
+      ["recurrent.h", state?.recurrent?.h, this.state.h.length],
+      ["recurrent.c", state?.recurrent?.c, this.state.c.length],
+      ["episodeReturn", state?.episodeReturn, N],
+      ["episodeLength", state?.episodeLength, N],
+    ];
+    for (const [name, values, n] of sizes) {
+      if (!Array.isArray(values) || values.length !== n || !values.every((v) => typeof v === "number")) {
+        throw new Error(
+          `collector state: ${name} must be ${n} numbers, got ${JSON.stringify(values)?.slice(0, 80)}`,
+        );
+      }
+    }
+    if (!Number.isSafeInteger(state.step) || state.step < 0)
+      throw new Error(`collector state: step must be an integer ≥ 0, got ${JSON.stringify(state.step)}`);
+    this.step = state.step;
+    this.obs = Float32Array.from(state.observations);
+    this.episodeStarts.set(state.episodeStarts);
+    this.state.h.set(state.recurrent.h);
+    this.state.c.set(state.recurrent.c);
+    this.episodeReturn.set(state.episodeReturn);
+    this.episodeLength.set(state.episodeLength);
+    this.envSeconds = Number(state.envSeconds) || 0;
+    this.actSeconds = Number(state.actSeconds) || 0;
   }
 
   /** V of the current observations (after the rollout's last step), without advancing the state. */

@@ -4,14 +4,22 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import type { Discrete } from "../src/core";
-import { deriveSeed, Rng } from "../src/core/rng";
+import { deriveSeed, Rng, type RngState } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
-import { type ClippedOptimizer, saveCheckpoint } from "../src/nn";
-import { VecNormalizer } from "../src/train/normalize";
-import { type RunFolder, type RunSummary, writeJsonAtomic } from "../src/train/run_folder";
+import { type ClippedOptimizer, loadCheckpoint, saveCheckpoint } from "../src/nn";
+import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
+import {
+  DEFAULT_CHECKPOINT_EVERY,
+  RUN_FILES,
+  type RunFolder,
+  type RunSummary,
+  recoverFolder,
+  writeFolderAtomic,
+  writeJsonAtomic,
+} from "../src/train/run_folder";
 import { makeAgentVectorEnv, observationInfo } from "./env_setup";
 import { ActorCritic, type NetSpec } from "./networks";
-import { type FinishedEpisode, RolloutBuffer, RolloutCollector } from "./rollout";
+import { type CollectorState, type FinishedEpisode, RolloutBuffer, RolloutCollector } from "./rollout";
 
 /** The `net` field of an agent's config. */
 export const NetSchema = z
@@ -126,6 +134,40 @@ export interface TrainContext {
   onUpdate?: (progress: UpdateProgress) => void;
   /** Called for every finished training episode. */
   onEpisode?: (episode: FinishedEpisode) => void;
+  /**
+   * Write a checkpoint into the run folder every this many updates (0: only when stopped); default
+   * {@link DEFAULT_CHECKPOINT_EVERY}. Needs `run`. Checkpoints never change what the run computes.
+   */
+  checkpointEvery?: number;
+  /** Also write one when this many seconds passed since the last (0: never); default 60. */
+  checkpointSeconds?: number;
+  /** Continue the run in `run` from its checkpoint (see {@link readTrainCheckpoint}) instead of starting it. */
+  resume?: boolean;
+  /**
+   * Asked after every update: when it returns true, the loop writes a checkpoint and throws
+   * {@link TrainingInterrupted} (how Ctrl-C stops `pomdp train`).
+   */
+  shouldStop?: () => boolean;
+}
+
+export { DEFAULT_CHECKPOINT_EVERY };
+
+/** Thrown by the training loop when `shouldStop` asked it to stop; a checkpoint has been written. */
+export class TrainingInterrupted extends Error {
+  constructor(
+    /** Updates completed (and saved). */
+    readonly update: number,
+    readonly numUpdates: number,
+    /** Env steps completed. */
+    readonly step: number,
+    /** The checkpoint folder written. */
+    readonly checkpointDir: string | undefined,
+    /** The env layer that does not save its state (the checkpoint cannot resume the run), if any. */
+    readonly envBlocker?: string,
+  ) {
+    super(`training stopped after update ${update} of ${numUpdates} (${step} steps)`);
+    this.name = "TrainingInterrupted";
+  }
 }
 
 /** What `onUpdate` hears. */
@@ -172,34 +214,84 @@ export interface TrainingLoopArgs {
 
 /**
  * Runs `numUpdates` iterations of an agent's update, writing metrics.jsonl lines (episodes and
- * updates), reporting progress, and at the end the final state and summary.json.
+ * updates), reporting progress, checkpoints, and at the end the final state and summary.json.
  */
 export function trainingLoop(args: TrainingLoopArgs): TrainResult {
+  const loop = loopSteps(args);
+  for (;;) {
+    const next = loop.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * {@link trainingLoop} that gives the event loop a turn after every update, so that signals (Ctrl-C)
+ * and timers are handled while training runs.
+ */
+export async function trainingLoopAsync(args: TrainingLoopArgs): Promise<TrainResult> {
+  const loop = loopSteps(args);
+  for (;;) {
+    const next = loop.next();
+    if (next.done) return next.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The loop itself, yielding after every update. */
+function* loopSteps(args: TrainingLoopArgs): Generator<void, TrainResult, void> {
   const { ctx, net, collector, numUpdates } = args;
   const run = ctx.run;
-  const recent: number[] = [];
-  const onEpisode = (e: FinishedEpisode) => {
-    recent.push(e.return);
-    if (recent.length > 20) recent.shift();
-    run?.metric({ type: "episode", step: e.step, return: e.return, length: e.length });
-    ctx.onEpisode?.(e);
-  };
-  const totalSteps = numUpdates * args.stepsPerUpdate;
-  const started = performance.now();
-  let updateSeconds = 0;
-  run?.logger.info(
-    {
-      agent: args.agent,
-      envId: ctx.envId,
-      seed: ctx.seed,
-      numUpdates,
-      stepsPerUpdate: args.stepsPerUpdate,
-      parameters: net.parameterCount(),
-    },
-    "run started",
-  );
   try {
-    for (let update = 1; update <= numUpdates; update++) {
+    let recent: number[] = [];
+    let firstUpdate = 1;
+    let pastSeconds = 0;
+    let updateSeconds = 0;
+    if (ctx.resume) {
+      if (!run) throw new Error("trainingLoop: resume needs a run folder");
+      const saved = restoreCheckpoint(run, args);
+      recent = saved.recent;
+      firstUpdate = saved.update + 1;
+      pastSeconds = saved.seconds;
+      updateSeconds = saved.updateSeconds;
+    }
+    const onEpisode = (e: FinishedEpisode) => {
+      recent.push(e.return);
+      if (recent.length > 20) recent.shift();
+      run?.metric({ type: "episode", step: e.step, return: e.return, length: e.length });
+      ctx.onEpisode?.(e);
+    };
+    const totalSteps = numUpdates * args.stepsPerUpdate;
+    const started = performance.now() - pastSeconds * 1000;
+    const every = ctx.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    const everySeconds = ctx.checkpointSeconds ?? 60;
+    let lastCheckpoint = performance.now();
+    const envBlocker = run ? vectorStateBlocker(args.env) : undefined;
+    run?.logger.info(
+      {
+        agent: args.agent,
+        envId: ctx.envId,
+        seed: ctx.seed,
+        numUpdates,
+        stepsPerUpdate: args.stepsPerUpdate,
+        parameters: net.parameterCount(),
+        ...(ctx.resume ? { resumedAfterUpdate: firstUpdate - 1, step: collector.step } : {}),
+      },
+      ctx.resume ? "run resumed" : "run started",
+    );
+    if (run && envBlocker !== undefined) {
+      run.logger.warn(
+        { env: envBlocker },
+        "the env does not save its state: checkpoints cannot resume this run",
+      );
+    }
+    const checkpoint = (update: number) => {
+      if (!run) return undefined;
+      const seconds = (performance.now() - started) / 1000;
+      saveTrainCheckpoint(run, args, { update, recent, seconds, updateSeconds, envBlocker });
+      lastCheckpoint = performance.now();
+      return run.checkpointDir;
+    };
+    for (let update = firstUpdate; update <= numUpdates; update++) {
       const outcome = args.update(update, onEpisode);
       updateSeconds += outcome.updateSeconds;
       const seconds = (performance.now() - started) / 1000;
@@ -220,6 +312,18 @@ export function trainingLoop(args: TrainingLoopArgs): TrainResult {
         returnMean20: recent.length > 0 ? mean(recent) : Number.NaN,
         seconds,
       });
+      if (update < numUpdates) {
+        if (ctx.shouldStop?.()) {
+          const dir = checkpoint(update);
+          run?.logger.info({ update, step: collector.step }, "run stopped; checkpoint written");
+          throw new TrainingInterrupted(update, numUpdates, collector.step, dir, envBlocker);
+        }
+        const due =
+          (every > 0 && update % every === 0) ||
+          (everySeconds > 0 && performance.now() - lastCheckpoint >= everySeconds * 1000);
+        if (due) checkpoint(update);
+        yield;
+      }
     }
     const seconds = (performance.now() - started) / 1000;
     const summary: RunSummary = {
@@ -237,12 +341,21 @@ export function trainingLoop(args: TrainingLoopArgs): TrainResult {
     if (run) {
       saveAgentState(run.finalDir, args);
       run.summary(summary);
+      // A finished run is not resumed: its checkpoint has served.
+      fs.rmSync(run.checkpointDir, { recursive: true, force: true });
       run.logger.info(summary, "run finished");
     }
     return { summary, net, normalizer: args.normalizer };
   } finally {
     args.env.close();
   }
+}
+
+/** The layer of a vector env that cannot save its state, or undefined when all can. */
+export function vectorStateBlocker(env: VectorEnv): string | undefined {
+  if (typeof env.stateBlocker !== "function" || typeof env.getState !== "function")
+    return `the vector env ${env.constructor.name}`;
+  return env.stateBlocker();
 }
 
 /** Name of the JSON file beside the weights in a saved agent folder. */
@@ -255,13 +368,177 @@ export function saveAgentState(
 ): void {
   fs.mkdirSync(dir, { recursive: true });
   saveCheckpoint(dir, args.net.params(), args.optimizer);
-  const rngs: Record<string, unknown> = {};
-  for (const [name, rng] of Object.entries(args.rngs)) rngs[name] = rng.getState();
   writeJsonAtomic(path.join(dir, AGENT_STATE_FILE), {
     step: args.collector.step,
     normalizer: args.normalizer.getState(),
-    rngs,
+    rngs: rngStates(args.rngs),
   });
+}
+
+function rngStates(rngs: Record<string, Rng>): Record<string, RngState> {
+  const out: Record<string, RngState> = {};
+  for (const [name, rng] of Object.entries(rngs)) out[name] = rng.getState();
+  return out;
+}
+
+/** Name of the JSON file of a training checkpoint (beside weights.json/bin in `checkpoint/`). */
+export const CHECKPOINT_STATE_FILE = "train-state.json";
+const CHECKPOINT_FORMAT = "pomdp-train-checkpoint";
+
+/** What `checkpoint/train-state.json` holds: where the run is, and every state besides the weights. */
+export interface TrainCheckpoint {
+  format: typeof CHECKPOINT_FORMAT;
+  version: 1;
+  agent: string;
+  envId: string;
+  seed: number;
+  /** Updates completed. */
+  update: number;
+  numUpdates: number;
+  /** Env steps completed. */
+  step: number;
+  /** Length of metrics.jsonl when the checkpoint was written (a resume truncates it to this). */
+  metricsBytes: number;
+  seconds: number;
+  updateSeconds: number;
+  /** Returns of the last 20 training episodes. */
+  recent: number[];
+  normalizer: VecNormalizerState;
+  rngs: Record<string, RngState>;
+  collector: CollectorState;
+  /** The vector env's state; null when an env cannot save it (`envBlocker` names it). */
+  env: unknown;
+  envBlocker?: string;
+}
+
+function saveTrainCheckpoint(
+  run: RunFolder,
+  args: TrainingLoopArgs,
+  at: { update: number; recent: number[]; seconds: number; updateSeconds: number; envBlocker?: string },
+): void {
+  const state: TrainCheckpoint = {
+    format: CHECKPOINT_FORMAT,
+    version: 1,
+    agent: args.agent,
+    envId: args.ctx.envId,
+    seed: args.ctx.seed,
+    update: at.update,
+    numUpdates: args.numUpdates,
+    step: args.collector.step,
+    metricsBytes: run.metricsBytes(),
+    seconds: at.seconds,
+    updateSeconds: at.updateSeconds,
+    recent: [...at.recent],
+    normalizer: args.normalizer.getState(),
+    rngs: rngStates(args.rngs),
+    collector: args.collector.getState(),
+    env: at.envBlocker === undefined ? args.env.getState!() : null,
+    ...(at.envBlocker === undefined ? {} : { envBlocker: at.envBlocker }),
+  };
+  writeFolderAtomic(run.checkpointDir, (dir) => {
+    saveCheckpoint(dir, args.net.params(), args.optimizer);
+    fs.writeFileSync(path.join(dir, CHECKPOINT_STATE_FILE), `${JSON.stringify(state)}\n`);
+  });
+}
+
+/**
+ * Reads and checks the checkpoint of the run in `runDir`; errors say what is wrong: no checkpoint,
+ * a corrupt one, or one that cannot resume because an env does not save its state.
+ */
+export function readTrainCheckpoint(runDir: string): TrainCheckpoint {
+  const dir = path.join(runDir, RUN_FILES.checkpoint);
+  recoverFolder(dir);
+  const file = path.join(dir, CHECKPOINT_STATE_FILE);
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `no checkpoint to resume from (${path.join(RUN_FILES.checkpoint, CHECKPOINT_STATE_FILE)} is missing): the run stopped before its first checkpoint; start it again`,
+    );
+  }
+  let state: TrainCheckpoint;
+  try {
+    state = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw new Error(`corrupt checkpoint ${file}: not JSON (${(err as Error).message})`);
+  }
+  const ok =
+    state !== null &&
+    typeof state === "object" &&
+    state.format === CHECKPOINT_FORMAT &&
+    state.version === 1 &&
+    [state.update, state.numUpdates, state.step, state.metricsBytes].every(
+      (v) => Number.isSafeInteger(v) && v >= 0,
+    ) &&
+    Array.isArray(state.recent) &&
+    typeof state.rngs === "object" &&
+    typeof state.collector === "object" &&
+    typeof state.normalizer === "object";
+  if (!ok) {
+    throw new Error(
+      `corrupt checkpoint ${file}: expected a ${CHECKPOINT_FORMAT} version 1 file with update, step, metricsBytes, rngs, collector and normalizer`,
+    );
+  }
+  if (state.env === null || state.env === undefined) {
+    throw new Error(
+      `cannot resume: the env ${state.envBlocker ?? "of the run"} does not save its state (it has no getState/setState), so the checkpoint holds no env state`,
+    );
+  }
+  return state;
+}
+
+/** Loads the checkpoint of `run` into a freshly set-up run; returns where the run was. */
+function restoreCheckpoint(run: RunFolder, args: TrainingLoopArgs): TrainCheckpoint {
+  let state: TrainCheckpoint;
+  try {
+    state = readTrainCheckpoint(run.dir);
+  } catch (err) {
+    throw new Error(`${run.dir}: ${(err as Error).message}`);
+  }
+  const file = path.join(run.checkpointDir, CHECKPOINT_STATE_FILE);
+  if (state.agent !== args.agent || state.envId !== args.ctx.envId || state.seed !== args.ctx.seed) {
+    throw new Error(
+      `checkpoint ${file} is of ${state.agent} on ${state.envId} seed ${state.seed}, not ${args.agent} on ${args.ctx.envId} seed ${args.ctx.seed}`,
+    );
+  }
+  if (state.numUpdates !== args.numUpdates) {
+    throw new Error(
+      `checkpoint ${file} is of a run of ${state.numUpdates} updates, but the config gives ${args.numUpdates}`,
+    );
+  }
+  const blocker = vectorStateBlocker(args.env);
+  if (blocker !== undefined)
+    throw new Error(
+      `${run.dir}: cannot resume: the env ${blocker} does not save its state (it has no getState/setState)`,
+    );
+  for (const name of Object.keys(args.rngs)) {
+    if (!(name in state.rngs))
+      throw new Error(`checkpoint ${file} has no state of the "${name}" random stream`);
+  }
+  const what = (part: string, err: unknown) =>
+    new Error(`checkpoint ${file}: cannot restore the ${part}: ${(err as Error).message}`);
+  loadCheckpoint(run.checkpointDir, args.net.params(), args.optimizer);
+  args.net.weightsChanged();
+  try {
+    args.normalizer.setState(state.normalizer);
+  } catch (err) {
+    throw what("normaliser", err);
+  }
+  try {
+    for (const [name, rng] of Object.entries(args.rngs)) rng.setState(state.rngs[name]);
+  } catch (err) {
+    throw what("random streams", err);
+  }
+  try {
+    args.collector.setState(state.collector);
+  } catch (err) {
+    throw what("rollout collector", err);
+  }
+  try {
+    args.env.setState!(state.env);
+  } catch (err) {
+    throw what("envs", err);
+  }
+  run.truncateMetrics(state.metricsBytes);
+  return state;
 }
 
 /** 1 − Var(R − V) / Var(R): how much of the returns' variance the value function explains. */

@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
@@ -10,7 +11,13 @@ import {
   readConfigFile,
   validateConfig,
 } from "../train/config";
-import { defaultRunDir, environmentFacts, RunFolder } from "../train/run_folder";
+import {
+  DEFAULT_CHECKPOINT_EVERY,
+  defaultRunDir,
+  environmentFacts,
+  RUN_FILES,
+  RunFolder,
+} from "../train/run_folder";
 import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 
 /** Parses a step count: 500000, 500k, 1.5M, 1e6. */
@@ -55,7 +62,7 @@ function parseBackendFlag(value: string): string {
 
 /** Flags of `pomdp train`. */
 export interface TrainFlags {
-  env: string;
+  env?: string;
   agent: string;
   net?: "mlp" | "cnn";
   lstm?: number;
@@ -71,6 +78,9 @@ export interface TrainFlags {
   envKwargs?: Record<string, unknown>;
   backend?: string;
   quiet?: boolean;
+  require?: string[];
+  resume?: string;
+  checkpointEvery?: number;
 }
 
 /** The config layers the flags make (highest precedence below `--set`). */
@@ -104,13 +114,14 @@ export async function resolveTraining(flags: TrainFlags): Promise<ResolvedTraini
   const { findPreset, presetByName } = await import("../../agents/presets");
   const { spec } = await import("../core");
   const agent = agentByName(flags.agent);
+  if (flags.env === undefined) throw new ConfigError("required option '-e, --env <id>' not specified");
   spec(flags.env); // unknown id → error with close ids
   const fileLayer = flags.config ? readConfigFile(flags.config) : {};
   const userLayers = applySets(mergeConfig(fileLayer, flagLayer(flags)), flags.set ?? []);
   const lstm = (userLayers.net as JsonObject | undefined)?.lstm;
   const recurrent = typeof lstm === "number" && lstm > 0;
   let preset: ResolvedTraining["preset"];
-  if (flags.preset === undefined) preset = findPreset(agent.name, flags.env, recurrent);
+  if (flags.preset === undefined) preset = findPreset(agent.name, flags.env!, recurrent);
   else if (flags.preset !== "none") preset = presetByName(flags.preset);
   if (preset && preset.agent !== agent.name) {
     throw new ConfigError(`--preset "${preset.name}" is for --agent ${preset.agent}, not ${agent.name}`);
@@ -120,13 +131,115 @@ export async function resolveTraining(flags: TrainFlags): Promise<ResolvedTraini
   return { agent, preset, config };
 }
 
+/** Flags that set up a new run: `--resume` takes them from the run's config.json instead. */
+const NEW_RUN_FLAGS: readonly (keyof TrainFlags)[] = [
+  "env",
+  "agent",
+  "net",
+  "lstm",
+  "frameStack",
+  "prevAction",
+  "steps",
+  "envs",
+  "seed",
+  "config",
+  "set",
+  "preset",
+  "out",
+  "envKwargs",
+];
+
+/** What `pomdp train --resume` reads from a run folder before anything runs. */
+export interface ResolvedResume {
+  agent: import("../../agents/index").AgentDefinition;
+  config: JsonObject;
+  envId: string;
+  envKwargs: Record<string, unknown>;
+  seed: number;
+  backend: string;
+  /** Updates and steps already done. */
+  update: number;
+  numUpdates: number;
+  step: number;
+}
+
+/**
+ * Checks that `dir` holds a run that can be resumed: a readable config.json, no summary.json, and a
+ * checkpoint that holds the envs' state. Every refusal is one line starting with `--resume <dir>:`.
+ */
+export async function resolveResume(dir: string): Promise<ResolvedResume> {
+  const { agentByName } = await import("../../agents/index");
+  const { readTrainCheckpoint } = await import("../../agents/shared");
+  const { spec } = await import("../core");
+  const fail = (why: string) => new ConfigError(`--resume ${dir}: ${why}`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw fail("no such folder");
+  const configFile = path.join(dir, RUN_FILES.config);
+  if (!fs.existsSync(configFile))
+    throw fail(`not a run folder (${RUN_FILES.config} is missing); pass the folder pomdp train wrote`);
+  let run: Record<string, unknown>;
+  try {
+    run = JSON.parse(fs.readFileSync(configFile, "utf8"));
+  } catch (err) {
+    throw fail(`${RUN_FILES.config} is corrupt: not JSON (${(err as Error).message})`);
+  }
+  const ok =
+    run !== null &&
+    typeof run === "object" &&
+    typeof run.agent === "string" &&
+    typeof run.envId === "string" &&
+    Number.isSafeInteger(run.seed) &&
+    (run.seed as number) >= 0 &&
+    run.config !== null &&
+    typeof run.config === "object" &&
+    typeof run.backend === "string" &&
+    (run.envKwargs === undefined || (typeof run.envKwargs === "object" && run.envKwargs !== null));
+  if (!ok) {
+    throw fail(
+      `${RUN_FILES.config} is corrupt: expected agent and envId (strings), seed (an integer ≥ 0), config (an object) and backend`,
+    );
+  }
+  if (fs.existsSync(path.join(dir, RUN_FILES.summary)))
+    throw fail(`the run is finished (${RUN_FILES.summary} exists); there is nothing to resume`);
+  let agent: ResolvedResume["agent"];
+  let config: JsonObject;
+  try {
+    agent = agentByName(run.agent as string);
+    config = validateConfig(agent.schema, run.config, agent.name) as JsonObject;
+  } catch (err) {
+    throw fail(`${RUN_FILES.config} is corrupt: ${(err as Error).message}`);
+  }
+  spec(run.envId as string); // an env of the user's: the same --require is needed again
+  let checkpoint: import("../../agents/shared").TrainCheckpoint;
+  try {
+    checkpoint = readTrainCheckpoint(dir);
+  } catch (err) {
+    throw fail((err as Error).message);
+  }
+  if (checkpoint.agent !== agent.name || checkpoint.envId !== run.envId || checkpoint.seed !== run.seed) {
+    throw fail(
+      `the checkpoint is of ${checkpoint.agent} on ${checkpoint.envId} seed ${checkpoint.seed}, but ${RUN_FILES.config} says ${agent.name} on ${run.envId} seed ${run.seed}`,
+    );
+  }
+  return {
+    agent,
+    config,
+    envId: run.envId as string,
+    envKwargs: (run.envKwargs as Record<string, unknown> | undefined) ?? {},
+    seed: run.seed as number,
+    backend: run.backend as string,
+    update: checkpoint.update,
+    numUpdates: checkpoint.numUpdates,
+    step: checkpoint.step,
+  };
+}
+
 /** `pomdp train`: trains an agent and writes a run folder. */
 export function trainCommand(): Command {
   const command = new Command("train")
     .description(
-      "train an agent on an env; writes a run folder (config, metrics.jsonl, summary, final weights)",
+      "train an agent on an env; writes a run folder (config, metrics.jsonl, summary, final weights, checkpoints)",
     )
-    .requiredOption("-e, --env <id>", "registered env id (yours too, with --require)")
+    .option("-e, --env <id>", "registered env id (yours too, with --require); required unless --resume")
     .option("-a, --agent <name>", "agent: ppo | a2c", "ppo")
     .addOption(new Option("--net <encoder>", "network encoder").choices(["mlp", "cnn"]))
     .option(
@@ -145,10 +258,33 @@ export function trainCommand(): Command {
     .option("--env-kwargs <json>", "make() keyword arguments, e.g. '{\"flickerProb\": 0.2}'", parseJsonObject)
     .option("-o, --out <dir>", "run folder (default runs/<env>-<agent>-<seed>-<time>); never overwritten")
     .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu", parseBackendFlag)
+    .option(
+      "--checkpoint-every <updates>",
+      "write a checkpoint into the run folder every this many updates (also every 60 s; 0: only on Ctrl-C)",
+      parseNonNegativeInt,
+      DEFAULT_CHECKPOINT_EVERY,
+    )
+    .option(
+      "--resume <run>",
+      "continue the run in this folder from its checkpoint to the same total steps (its config.json decides everything else)",
+    )
     .option("-q, --quiet", "no progress line")
-    .action(async (flags: TrainFlags) => {
+    .action(async (flags: TrainFlags, cmd: Command) => {
+      if (flags.resume !== undefined) {
+        const given = NEW_RUN_FLAGS.filter(
+          (f) => flags[f] !== undefined && cmd.getOptionValueSource(f) === "cli",
+        );
+        if (given.length > 0) {
+          const names = given.map((f) => `--${f.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+          throw new ConfigError(
+            `--resume continues a run with the config in its config.json; drop ${names.join(", ")}`,
+          );
+        }
+        return resumeRun(flags.resume, flags);
+      }
       const resolved = await resolveTraining(flags);
-      const out = flags.out ?? defaultRunDir(flags.env, flags.agent, flags.seed);
+      const env = flags.env!;
+      const out = flags.out ?? defaultRunDir(env, flags.agent, flags.seed);
       RunFolder.checkFree(out);
       const { initBackend } = await import("../nn/backend");
       const { nnLogger } = await import("../nn/log");
@@ -156,7 +292,7 @@ export function trainCommand(): Command {
       const backend = await initBackend(flags.backend, nnLogger.child({}, { level: "warn" }));
       const run = RunFolder.create(out, {
         agent: resolved.agent.name,
-        envId: flags.env,
+        envId: env,
         envKwargs: flags.envKwargs ?? {},
         seed: flags.seed,
         preset: resolved.preset?.name ?? null,
@@ -166,35 +302,105 @@ export function trainCommand(): Command {
         startedAt: new Date().toISOString(),
         ...environmentFacts(backend),
       });
-      const progress = makeProgress(flags.quiet === true);
-      try {
-        const result = resolved.agent.train(resolved.config as never, {
-          envId: flags.env,
-          envKwargs: flags.envKwargs,
-          seed: flags.seed,
-          run,
-          onUpdate: progress.update,
-        });
-        progress.stop();
-        result.net.dispose();
-        console.log(JSON.stringify({ run: path.resolve(out), ...result.summary }));
-        if (process.stderr.isTTY && !flags.quiet) {
-          const s = result.summary;
-          const ret =
-            s.finalReturnMean20 === null
-              ? "no episode finished"
-              : `mean return of the last 20 episodes ${s.finalReturnMean20}`;
-          console.error(
-            `${s.steps.toLocaleString("en")} steps in ${s.seconds} s (${s.sps.toLocaleString("en")} SPS); ${ret}.\n` +
-              `run folder: ${out}   evaluate it: npx pomdp eval ${out}`,
-          );
-        }
-      } finally {
-        progress.stop();
-        run.close();
-      }
+      await runTraining(resolved.agent, resolved.config, run, flags, {
+        envId: env,
+        envKwargs: flags.envKwargs,
+        seed: flags.seed,
+      });
     });
   return withRequire(command);
+}
+
+/** `pomdp train --resume <dir>`: checks the folder, then continues the run where its checkpoint left it. */
+async function resumeRun(dir: string, flags: TrainFlags): Promise<void> {
+  const resumed = await resolveResume(dir);
+  const { initBackend } = await import("../nn/backend");
+  const { nnLogger } = await import("../nn/log");
+  const backend = await initBackend(flags.backend ?? resumed.backend, nnLogger.child({}, { level: "warn" }));
+  if (backend !== resumed.backend) {
+    console.error(
+      `pomdp: warning: the run trained on the ${resumed.backend} backend, this resume runs on ${backend}; its numbers will not match an uninterrupted run's`,
+    );
+  }
+  if (!flags.quiet) {
+    console.error(
+      `resuming ${dir} after update ${resumed.update} of ${resumed.numUpdates} (${resumed.step.toLocaleString("en")} steps)`,
+    );
+  }
+  const run = RunFolder.reopen(dir);
+  await runTraining(resumed.agent, resumed.config, run, flags, {
+    envId: resumed.envId,
+    envKwargs: resumed.envKwargs,
+    seed: resumed.seed,
+    resume: true,
+  });
+}
+
+/**
+ * Trains with a progress line, checkpoints, and Ctrl-C handling: the first Ctrl-C writes a checkpoint
+ * at the end of the current update and exits with code 130, printing how to resume; a second one
+ * quits at once (the last checkpoint stays).
+ */
+async function runTraining(
+  agent: import("../../agents/index").AgentDefinition,
+  config: JsonObject,
+  run: RunFolder,
+  flags: TrainFlags,
+  ctx: { envId: string; envKwargs?: Record<string, unknown>; seed: number; resume?: boolean },
+): Promise<void> {
+  const { TrainingInterrupted } = await import("../../agents/shared");
+  const out = run.dir;
+  const progress = makeProgress(flags.quiet === true);
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) return;
+    stopRequested = true;
+    // From now on the default action applies: a second Ctrl-C ends the process at once.
+    process.off("SIGINT", onSigint);
+    progress.stop();
+    console.error("\nCtrl-C: saving a checkpoint at the end of this update (Ctrl-C again to quit at once)");
+  };
+  process.on("SIGINT", onSigint);
+  try {
+    const result = await agent.trainAsync(config as never, {
+      ...ctx,
+      run,
+      onUpdate: progress.update,
+      checkpointEvery: flags.checkpointEvery,
+      shouldStop: () => stopRequested,
+    });
+    progress.stop();
+    result.net.dispose();
+    console.log(JSON.stringify({ run: path.resolve(out), ...result.summary }));
+    if (process.stderr.isTTY && !flags.quiet) {
+      const s = result.summary;
+      const ret =
+        s.finalReturnMean20 === null
+          ? "no episode finished"
+          : `mean return of the last 20 episodes ${s.finalReturnMean20}`;
+      console.error(
+        `${s.steps.toLocaleString("en")} steps in ${s.seconds} s (${s.sps.toLocaleString("en")} SPS); ${ret}.\n` +
+          `run folder: ${out}   evaluate it: npx pomdp eval ${out}`,
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof TrainingInterrupted)) throw err;
+    progress.stop();
+    run.close();
+    const requires = (flags.require ?? []).map((r) => ` --require ${r}`).join("");
+    console.error(
+      err.envBlocker === undefined
+        ? `stopped after update ${err.update} of ${err.numUpdates} (${err.step.toLocaleString("en")} steps); checkpoint written.\n` +
+            `resume with: npx pomdp train --resume ${out}${requires}`
+        : `stopped after update ${err.update} of ${err.numUpdates} (${err.step.toLocaleString("en")} steps); the weights are in ${err.checkpointDir}, ` +
+            `but the run cannot be resumed: the env ${err.envBlocker} does not save its state (it has no getState/setState)`,
+    );
+    process.exit(130);
+  } finally {
+    process.off("SIGINT", onSigint);
+    progress.stop();
+    run.close();
+  }
 }
 
 /** A progress line on a terminal (steps, SPS, rolling return, ETA); plain lines every ~10 % otherwise. */

@@ -62,6 +62,8 @@ export class RunningMeanStd {
 export interface VecNormalizerState {
   observation?: { mean: number[]; var: number[]; count: number };
   reward?: { mean: number[]; var: number[]; count: number };
+  /** Each env's running discounted return (reward normalisation; needed to resume training exactly). */
+  returns?: number[];
 }
 
 /** Options of {@link VecNormalizer}. */
@@ -163,7 +165,11 @@ export class VecNormalizer {
   }
 
   getState(): VecNormalizerState {
-    return { observation: this.obsRms?.getState(), reward: this.retRms?.getState() };
+    return {
+      observation: this.obsRms?.getState(),
+      reward: this.retRms?.getState(),
+      ...(this.retRms ? { returns: Array.from(this.returns) } : {}),
+    };
   }
 
   setState(state: VecNormalizerState): void {
@@ -176,6 +182,19 @@ export class VecNormalizer {
       if (!state.reward)
         throw new Error("normaliser state: the run normalised rewards, but no statistics were saved");
       this.retRms.setState(state.reward, "normaliser state (rewards)");
+      const returns = state.returns;
+      if (returns !== undefined) {
+        if (
+          !Array.isArray(returns) ||
+          returns.length !== this.returns.length ||
+          !returns.every(Number.isFinite)
+        ) {
+          throw new Error(
+            `normaliser state: returns must be ${this.returns.length} finite numbers (one per env), got ${JSON.stringify(returns)?.slice(0, 200)}`,
+          );
+        }
+        this.returns.set(returns);
+      }
     }
   }
 }

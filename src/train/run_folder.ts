@@ -4,6 +4,7 @@
 //   log.jsonl     pino's log
 //   summary.json  written when the run ends
 //   final/        weights, optimiser, normaliser and RNG state
+//   checkpoint/   the latest checkpoint of a running run (weights, optimiser, train-state.json), for --resume
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +17,11 @@ export const RUN_FILES = {
   log: "log.jsonl",
   summary: "summary.json",
   final: "final",
+  checkpoint: "checkpoint",
 } as const;
+
+/** Updates between two checkpoints of a run unless told otherwise (`--checkpoint-every`). */
+export const DEFAULT_CHECKPOINT_EVERY = 50;
 
 /** One line of metrics.jsonl for a finished training episode. */
 export interface EpisodeMetric {
@@ -59,6 +64,7 @@ export function defaultRunDir(envId: string, agent: string, seed: number, now = 
 export class RunFolder {
   readonly logger: pino.Logger;
   private readonly metricsFd: number;
+  private closed = false;
 
   private constructor(readonly dir: string) {
     this.metricsFd = fs.openSync(path.join(dir, RUN_FILES.metrics), "a");
@@ -89,6 +95,37 @@ export class RunFolder {
     return new RunFolder(dir);
   }
 
+  /**
+   * Opens the folder of an existing run to continue it (`pomdp train --resume`): metrics are appended
+   * (after {@link RunFolder.truncateMetrics}), the log goes on.
+   */
+  static reopen(dir: string): RunFolder {
+    if (!fs.existsSync(path.join(dir, RUN_FILES.config)))
+      throw new Error(`${dir} is not a run folder: ${RUN_FILES.config} is missing`);
+    return new RunFolder(dir);
+  }
+
+  /** Bytes of metrics.jsonl written so far. */
+  metricsBytes(): number {
+    return fs.fstatSync(this.metricsFd).size;
+  }
+
+  /** Cuts metrics.jsonl back to `bytes` (the lines written after a checkpoint), before appending. */
+  truncateMetrics(bytes: number): void {
+    const size = this.metricsBytes();
+    if (bytes > size) {
+      throw new Error(
+        `${path.join(this.dir, RUN_FILES.metrics)} has ${size} bytes, fewer than the ${bytes} the checkpoint recorded`,
+      );
+    }
+    fs.ftruncateSync(this.metricsFd, bytes);
+  }
+
+  /** The folder of the latest checkpoint. */
+  get checkpointDir(): string {
+    return path.join(this.dir, RUN_FILES.checkpoint);
+  }
+
   /** Appends one metrics line. */
   metric(line: EpisodeMetric | UpdateMetric): void {
     fs.writeSync(this.metricsFd, `${JSON.stringify(line)}\n`);
@@ -104,7 +141,10 @@ export class RunFolder {
     return path.join(this.dir, RUN_FILES.final);
   }
 
+  /** Closes metrics.jsonl and flushes the log (safe to call twice). */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     fs.closeSync(this.metricsFd);
     this.logger.flush();
   }
@@ -115,6 +155,30 @@ export function writeJsonAtomic(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
   fs.renameSync(tmp, file);
+}
+
+/**
+ * Writes a folder atomically: `write` fills `<dir>.tmp`, which then replaces `dir` (the old folder is
+ * moved to `<dir>.old` for the moment between the two renames and then removed). A crash leaves
+ * either the old folder or the new one complete; {@link recoverFolder} finishes an interrupted swap.
+ */
+export function writeFolderAtomic(dir: string, write: (tmp: string) => void): void {
+  const tmp = `${dir}.tmp`;
+  const old = `${dir}.old`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  write(tmp);
+  recoverFolder(dir);
+  if (fs.existsSync(dir)) fs.renameSync(dir, old);
+  fs.renameSync(tmp, dir);
+  fs.rmSync(old, { recursive: true, force: true });
+}
+
+/** After a crash between the renames of {@link writeFolderAtomic}: puts `<dir>.old` back if `dir` is missing. */
+export function recoverFolder(dir: string): void {
+  const old = `${dir}.old`;
+  if (!fs.existsSync(dir) && fs.existsSync(old)) fs.renameSync(old, dir);
+  else if (fs.existsSync(old)) fs.rmSync(old, { recursive: true, force: true });
 }
 
 /** Reads a JSON file of a run folder, with an error naming the file. */
