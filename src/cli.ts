@@ -6,6 +6,7 @@ import { evalCommand } from "./cli/eval";
 import { experimentCommand } from "./cli/experiment";
 import { playCommand } from "./cli/play";
 import { renderCommand } from "./cli/render";
+import { reportCommand } from "./cli/report";
 import { rolloutCommand } from "./cli/rollout";
 import { trainCommand } from "./cli/train";
 
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(trainCommand());
   program.addCommand(evalCommand());
   program.addCommand(experimentCommand());
+  program.addCommand(reportCommand());
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,0 +1,288 @@
+// The numbers of an experiment's report, from its results (src/report/results.ts) through the
+// statistics of src/stats (rliable's methods): per agent × env scores with bootstrap CIs, learning
+// curves on a shared step grid, P(improvement) of the compared pairs and performance profiles.
+import {
+  aggregateMetrics,
+  curveIntervals,
+  type Interval,
+  linspace,
+  performanceProfile,
+  probabilityOfImprovement,
+} from "../stats";
+import type { Episode, ExperimentResults, RunResult } from "./results";
+
+/** How the bootstrap CIs are drawn. */
+export interface AnalysisOptions {
+  /** Bootstrap resamples (default 2000). */
+  resamples?: number;
+  /** Coverage of the intervals (default 0.95). */
+  confidence?: number;
+  /** Seed of the resampling stream (default 0): the same seed gives the same report. */
+  seed?: number;
+  /** Points of the learning curves' step grid (default 50). */
+  curvePoints?: number;
+}
+
+/** One row of the table: an agent on an env over its seeds. */
+export interface ScoreRow {
+  agent: string;
+  agentLabel: string;
+  env: string;
+  envLabel: string;
+  /** Seeds whose run finished with a score, and seeds asked for. */
+  seedsDone: number;
+  seedsTotal: number;
+  /** Scores of the finished runs, in seed order. */
+  scores: number[];
+  /** Mean and IQM of the scores with bootstrap CIs (undefined when no run finished). */
+  mean?: Interval;
+  iqm?: Interval;
+  /** Parameter counts of the runs (min and max: equal unless the runs differ). */
+  parameters?: [number, number];
+  /** Mean SPS of the runs. */
+  sps?: number;
+}
+
+/** A learning curve: IQM over seeds of binned episode returns, with CI, on a shared step grid. */
+export interface Curve {
+  agent: string;
+  agentLabel: string;
+  env: string;
+  envLabel: string;
+  /** Runs that have episodes (the seeds behind the curve). */
+  runs: number;
+  step: number[];
+  iqm: number[];
+  lower: number[];
+  upper: number[];
+}
+
+/** P(first > second) over the envs, with its CI. */
+export interface Improvement {
+  x: string;
+  y: string;
+  xLabel: string;
+  yLabel: string;
+  /** Seeds behind each side (runs finished on every env). */
+  xRuns: number;
+  yRuns: number;
+  interval?: Interval;
+  /** Why there is no interval (an agent with no finished run on every env). */
+  missing?: string;
+}
+
+/** A performance profile of one agent: fraction of runs scoring above τ, with CI bands. */
+export interface Profile {
+  agent: string;
+  agentLabel: string;
+  /** The group of envs: "all envs" (normalised scores) or one env (its raw scores). */
+  group: string;
+  thresholds: number[];
+  fraction: number[];
+  lower: number[];
+  upper: number[];
+}
+
+/** Everything the report shows besides the raw runs. */
+export interface Analysis {
+  rows: ScoreRow[];
+  curves: Curve[];
+  improvements: Improvement[];
+  profiles: Profile[];
+  /** The x axis of the profiles: normalised scores over all envs, or each env's raw scores. */
+  profileScale: "normalized" | "raw";
+  bootstrap: { resamples: number; confidence: number; seed: number };
+}
+
+const DEFAULTS = { resamples: 2000, confidence: 0.95, seed: 0, curvePoints: 50 };
+
+function done(run: RunResult): run is RunResult & { score: number } {
+  return run.status === "done" && typeof run.score === "number" && Number.isFinite(run.score);
+}
+
+/**
+ * Bins each run's episode returns onto a shared grid of `points` steps (`end/points`, …, `end`): the value
+ * at a grid step is the mean return of the episodes that ended in the bin up to it, carried forward
+ * from the last bin that had one. Grid points before every run has had an episode are left out.
+ */
+export function binCurves(
+  runs: readonly (readonly Episode[])[],
+  end: number,
+  points: number,
+): { step: number[]; values: number[][] } {
+  const width = end / points;
+  const grid = Array.from({ length: points }, (_, i) =>
+    i === points - 1 ? end : Math.round((i + 1) * width),
+  );
+  const values = runs.map((episodes) => {
+    const sums = new Float64Array(points);
+    const counts = new Uint32Array(points);
+    for (const e of episodes) {
+      const bin = Math.min(points - 1, Math.max(0, Math.ceil(e.step / width) - 1));
+      sums[bin] += e.return;
+      counts[bin]++;
+    }
+    let last = Number.NaN;
+    return grid.map((_, b) => {
+      if (counts[b] > 0) last = sums[b] / counts[b];
+      return last;
+    });
+  });
+  let first = 0;
+  while (first < points && values.some((v) => Number.isNaN(v[first]))) first++;
+  return { step: grid.slice(first), values: values.map((v) => v.slice(first)) };
+}
+
+/** Score matrix [run][env] of one agent: the seeds that finished on every env, in seed order. */
+function scoreMatrix(
+  results: ExperimentResults,
+  agent: string,
+  value: (run: RunResult & { score: number }) => number,
+): number[][] {
+  const { experiment, runs } = results;
+  const matrix: number[][] = [];
+  for (const seed of experiment.seeds) {
+    const row: number[] = [];
+    for (const env of experiment.envs) {
+      const run = runs.find((r) => r.agent === agent && r.env === env.id && r.seed === seed);
+      if (!run || !done(run)) break;
+      const v = value(run);
+      if (!Number.isFinite(v)) break;
+      row.push(v);
+    }
+    if (row.length === experiment.envs.length) matrix.push(row);
+  }
+  return matrix;
+}
+
+/** Computes the report's numbers. Deterministic for a given results folder and options. */
+export function analyze(results: ExperimentResults, options: AnalysisOptions = {}): Analysis {
+  const { experiment, runs } = results;
+  const resamples = options.resamples ?? DEFAULTS.resamples;
+  const confidence = options.confidence ?? DEFAULTS.confidence;
+  const seed = options.seed ?? DEFAULTS.seed;
+  const curvePoints = options.curvePoints ?? DEFAULTS.curvePoints;
+  const boot = { resamples, confidence, seed };
+  const agentLabel = (id: string) => experiment.agents.find((a) => a.id === id)?.label ?? id;
+
+  const rows: ScoreRow[] = [];
+  const curves: Curve[] = [];
+  for (const agent of experiment.agents) {
+    for (const env of experiment.envs) {
+      const own = runs
+        .filter((r) => r.agent === agent.id && r.env === env.id)
+        .sort((a, b) => a.seed - b.seed);
+      const finished = own.filter(done);
+      const scores = finished.map((r) => r.score);
+      const row: ScoreRow = {
+        agent: agent.id,
+        agentLabel: agent.label ?? agent.id,
+        env: env.id,
+        envLabel: env.label ?? env.id,
+        seedsDone: finished.length,
+        seedsTotal: experiment.seeds.length,
+        scores,
+      };
+      if (scores.length > 0) {
+        const m = aggregateMetrics(
+          scores.map((s) => [s]),
+          boot,
+        );
+        row.mean = m.mean;
+        row.iqm = m.iqm;
+      }
+      const params = own.map((r) => r.parameters).filter((p): p is number => typeof p === "number");
+      if (params.length > 0) row.parameters = [Math.min(...params), Math.max(...params)];
+      const sps = own.map((r) => r.sps).filter((s): s is number => typeof s === "number" && s > 0);
+      if (sps.length > 0) row.sps = sps.reduce((a, b) => a + b, 0) / sps.length;
+      rows.push(row);
+
+      const withEpisodes = own.filter((r) => r.episodes.length > 0);
+      if (withEpisodes.length > 0) {
+        const end = Math.max(experiment.steps, ...withEpisodes.flatMap((r) => r.episodes.map((e) => e.step)));
+        const { step, values } = binCurves(
+          withEpisodes.map((r) => r.episodes),
+          end,
+          curvePoints,
+        );
+        if (step.length > 0) {
+          const ci = curveIntervals(values, boot);
+          curves.push({
+            agent: agent.id,
+            agentLabel: row.agentLabel,
+            env: env.id,
+            envLabel: row.envLabel,
+            runs: withEpisodes.length,
+            step,
+            iqm: ci.point,
+            lower: ci.lower,
+            upper: ci.upper,
+          });
+        }
+      }
+    }
+  }
+
+  // P(improvement) is per env a Mann–Whitney statistic, so raw scores give the same as normalised ones.
+  const improvements = experiment.compare.map(([x, y]): Improvement => {
+    const mx = scoreMatrix(results, x, (r) => r.score);
+    const my = scoreMatrix(results, y, (r) => r.score);
+    const base = { x, y, xLabel: agentLabel(x), yLabel: agentLabel(y), xRuns: mx.length, yRuns: my.length };
+    if (mx.length === 0 || my.length === 0) {
+      const none = mx.length === 0 ? x : y;
+      return { ...base, missing: `${agentLabel(none)} has no seed finished on every env` };
+    }
+    const p = probabilityOfImprovement(mx, my, boot);
+    return { ...base, interval: { point: p.point, lower: p.lower, upper: p.upper } };
+  });
+
+  // Profiles over all envs on normalised scores when every env has baselines; else one per env, raw.
+  const normalized =
+    experiment.envs.every((e) => typeof e.randomScore === "number" && typeof e.maxScore === "number") &&
+    runs.filter(done).every((r) => typeof r.normalizedScore === "number");
+  const profiles: Profile[] = [];
+  if (normalized) {
+    const matrices = experiment.agents.map((a) =>
+      scoreMatrix(results, a.id, (r) => r.normalizedScore ?? NaN),
+    );
+    const all = matrices.flat(2);
+    if (all.length > 0) {
+      const thresholds = linspace(Math.min(0, ...all), Math.max(1, ...all), 41);
+      experiment.agents.forEach((agent, i) => {
+        if (matrices[i].length === 0) return;
+        const p = performanceProfile(matrices[i], thresholds, boot);
+        profiles.push({ agent: agent.id, agentLabel: agentLabel(agent.id), group: "all envs", ...pick(p) });
+      });
+    }
+  } else {
+    for (const env of experiment.envs) {
+      const envRows = rows.filter((r) => r.env === env.id && r.scores.length > 0);
+      const all = envRows.flatMap((r) => r.scores);
+      if (all.length === 0) continue;
+      const low = Math.min(...all);
+      const high = Math.max(...all);
+      const thresholds = linspace(low - (high - low) * 0.05 - 1e-9, high, 41);
+      for (const row of envRows) {
+        const p = performanceProfile(
+          row.scores.map((s) => [s]),
+          thresholds,
+          boot,
+        );
+        profiles.push({ agent: row.agent, agentLabel: row.agentLabel, group: row.envLabel, ...pick(p) });
+      }
+    }
+  }
+
+  return {
+    rows,
+    curves,
+    improvements,
+    profiles,
+    profileScale: normalized ? "normalized" : "raw",
+    bootstrap: boot,
+  };
+}
+
+function pick(p: { thresholds: number[]; fraction: number[]; lower: number[]; upper: number[] }) {
+  return { thresholds: p.thresholds, fraction: p.fraction, lower: p.lower, upper: p.upper };
+}

@@ -1,0 +1,318 @@
+// `pomdp report <results folder>`: report.html (one self-contained file with inline SVG plots) and
+// report.md (tables and PNG plots in plots/, for GitHub) of an experiment's results folder.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Interval } from "../stats";
+import { type Analysis, type AnalysisOptions, analyze, type ScoreRow } from "./analysis";
+import { buildPlots, renderSvg, svgToPng } from "./plots";
+import { type ExperimentResults, type RunResult, readResults } from "./results";
+
+/** Options of {@link writeReport}. */
+export interface ReportOptions extends AnalysisOptions {
+  /** Where report.html, report.md and plots/ go (default: the results folder). */
+  out?: string;
+}
+
+/** What {@link writeReport} wrote. */
+export interface ReportFiles {
+  html: string;
+  markdown: string;
+  plots: string[];
+}
+
+/** A rendered plot: its name, title, caption and SVG. */
+export interface RenderedPlot {
+  name: string;
+  title: string;
+  caption: string;
+  svg: string;
+}
+
+/** The report of a results folder, as the two documents and the plots (nothing written). */
+export interface Report {
+  results: ExperimentResults;
+  analysis: Analysis;
+  plots: RenderedPlot[];
+  html: string;
+  markdown: string;
+}
+
+const METRIC_TITLES: Record<string, string> = { finalReturn: "Return", successRate: "Success rate" };
+
+function fmt(x: number | undefined): string {
+  if (x === undefined || !Number.isFinite(x)) return "—";
+  const a = Math.abs(x);
+  if (Number.isInteger(x)) return String(x);
+  if (a >= 100) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  return x.toFixed(3);
+}
+
+function fmtInterval(i: Interval | undefined): string {
+  return i ? `${fmt(i.point)} [${fmt(i.lower)}, ${fmt(i.upper)}]` : "—";
+}
+
+function fmtCount(n: number): string {
+  return Math.round(n).toLocaleString("en");
+}
+
+function fmtParameters(p: [number, number] | undefined): string {
+  if (!p) return "—";
+  return p[0] === p[1] ? fmtCount(p[0]) : `${fmtCount(p[0])}–${fmtCount(p[1])}`;
+}
+
+function fmtSeeds(row: ScoreRow): string {
+  return row.seedsDone === row.seedsTotal ? String(row.seedsDone) : `${row.seedsDone} of ${row.seedsTotal}`;
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c,
+  );
+}
+
+function escapeMd(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+}
+
+const TABLE_HEADER = ["Agent", "Env", "Mean", "IQM [CI]", "Seeds", "Parameters", "SPS"];
+
+function tableCells(row: ScoreRow): string[] {
+  return [
+    row.agentLabel,
+    row.envLabel,
+    fmt(row.mean?.point),
+    fmtInterval(row.iqm),
+    fmtSeeds(row),
+    fmtParameters(row.parameters),
+    row.sps === undefined ? "—" : fmtCount(row.sps),
+  ];
+}
+
+function machineLine(results: ExperimentResults): string {
+  const m = results.experiment.machine ?? {};
+  const backends = [
+    ...new Set(results.runs.map((r) => r.config?.backend).filter((b): b is string => typeof b === "string")),
+  ];
+  const parts = [
+    typeof m.cpu === "string" ? m.cpu : undefined,
+    typeof m.cores === "number" ? `${m.cores} cores` : undefined,
+    typeof m.node === "string" ? `Node ${m.node}` : undefined,
+    typeof m.backend === "string"
+      ? `backend ${m.backend}`
+      : backends.length > 0
+        ? `backend ${backends.join(", ")}`
+        : undefined,
+    typeof m.workers === "number" ? `${m.workers} runs at a time` : undefined,
+  ].filter((p) => p !== undefined);
+  return parts.length > 0 ? parts.join(", ") : "not recorded";
+}
+
+function datesLine(results: ExperimentResults): string {
+  const { startedAt, finishedAt } = results.experiment;
+  if (startedAt && finishedAt) return `${startedAt} → ${finishedAt}`;
+  if (startedAt) return `started ${startedAt} (no finish time recorded)`;
+  return "not recorded";
+}
+
+function bootstrapLine(analysis: Analysis): string {
+  const b = analysis.bootstrap;
+  return `${Math.round(b.confidence * 100)} % percentile intervals of a stratified bootstrap with ${fmtCount(b.resamples)} resamples, seed ${b.seed}`;
+}
+
+function improvementCells(analysis: Analysis): string[][] {
+  return analysis.improvements.map((i) => [
+    `P(${i.xLabel} > ${i.yLabel})`,
+    i.interval ? fmtInterval(i.interval) : `— (${i.missing})`,
+    `${i.xRuns} vs ${i.yRuns}`,
+  ]);
+}
+
+function markdownTable(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(escapeMd).join(" | ")} |`;
+  return [line(header), `|${header.map(() => "---").join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+function failedRuns(results: ExperimentResults): RunResult[] {
+  return results.runs.filter((r) => r.status === "failed");
+}
+
+function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: RenderedPlot[]): string {
+  const e = results.experiment;
+  const metric = METRIC_TITLES[e.metric] ?? e.metric;
+  const out: string[] = [];
+  out.push(`# ${e.name}${e.quick ? " (quick)" : ""}`, "");
+  if (e.question) out.push(`**Question:** ${e.question}`, "");
+  out.push(
+    `${e.agents.length} agents × ${e.envs.length} envs × ${e.seeds.length} seeds, ${fmtCount(e.steps)} env steps each. ` +
+      `Score of a run: ${metric.toLowerCase()} of the final agent. IQM = interquartile mean over seeds; ${bootstrapLine(analysis)}.`,
+    "",
+  );
+  out.push(markdownTable(TABLE_HEADER, analysis.rows.map(tableCells)), "");
+  if (analysis.improvements.length > 0) {
+    out.push("## Probability of improvement", "");
+    out.push(markdownTable(["Pair", "P [CI]", "Seeds"], improvementCells(analysis)), "");
+  }
+  const failed = failedRuns(results);
+  if (failed.length > 0) {
+    out.push(`**${failed.length} runs failed:**`, "");
+    for (const f of failed) out.push(`- \`${f.dir}\`: ${escapeMd(f.error ?? "no error recorded")}`);
+    out.push("");
+  }
+  for (const p of plots)
+    out.push(`## ${p.title}`, "", p.caption, "", `![${p.title}](plots/${p.name}.png)`, "");
+  out.push("## How it was run", "");
+  if (e.command) out.push(`- Command: \`${e.command}\``);
+  out.push(`- Machine: ${machineLine(results)}`, `- Dates: ${datesLine(results)}`);
+  out.push(`- Runs and their configs: \`runs/\` (each run's config.json; report.html shows them)`, "");
+  return out.join("\n");
+}
+
+const STYLE = `
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222; max-width: 1100px; margin: 2em auto; padding: 0 1em; }
+h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
+.question { font-size: 1.15em; margin: 0.4em 0 1em; }
+.meta { color: #555; }
+table { border-collapse: collapse; margin: 0.8em 0; }
+th, td { padding: 0.3em 0.8em; border-bottom: 1px solid #e4e4e4; text-align: left; }
+th { background: #f6f6f6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+figure { margin: 1.2em 0; } figcaption { color: #555; font-size: 0.92em; margin-top: 0.3em; }
+.plot svg { max-width: 100%; height: auto; }
+details { margin: 0.3em 0; } summary { cursor: pointer; }
+pre { background: #f6f8fa; padding: 0.8em; overflow: auto; font-size: 0.85em; }
+.failed { color: #b00020; }
+code { background: #f3f3f3; padding: 0 0.25em; }
+`;
+
+function htmlTable(header: string[], rows: string[][], numeric: number[], id: string): string {
+  const head = header.map((h) => `<th>${escapeHtml(h)}</th>`).join("");
+  const body = rows
+    .map(
+      (cells) =>
+        `<tr>${cells.map((c, i) => `<td${numeric.includes(i) ? ' class="num"' : ""}>${escapeHtml(c)}</td>`).join("")}</tr>`,
+    )
+    .join("\n");
+  return `<table id="${id}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+}
+
+function stripXmlProlog(svg: string): string {
+  return svg.replace(/^<\?xml[^>]*>\s*/, "");
+}
+
+function buildHtml(results: ExperimentResults, analysis: Analysis, plots: RenderedPlot[]): string {
+  const e = results.experiment;
+  const metric = METRIC_TITLES[e.metric] ?? e.metric;
+  const parts: string[] = [];
+  parts.push(
+    `<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<title>${escapeHtml(e.name)} — experiment report</title><style>${STYLE}</style></head><body>`,
+    `<h1>${escapeHtml(e.name)}${e.quick ? " <small>(quick)</small>" : ""}</h1>`,
+  );
+  if (e.question) parts.push(`<p class="question"><strong>Question:</strong> ${escapeHtml(e.question)}</p>`);
+  parts.push(
+    `<p class="meta">${e.agents.length} agents × ${e.envs.length} envs × ${e.seeds.length} seeds (${escapeHtml(e.seeds.join(", "))}), ` +
+      `${fmtCount(e.steps)} env steps each. Score of a run: ${escapeHtml(metric.toLowerCase())} of the final agent. ` +
+      `IQM = interquartile mean over seeds; CIs are ${escapeHtml(bootstrapLine(analysis))}.</p>`,
+  );
+  parts.push(
+    `<h2>Scores</h2>`,
+    htmlTable(TABLE_HEADER, analysis.rows.map(tableCells), [2, 4, 5, 6], "scores"),
+  );
+  if (analysis.improvements.length > 0) {
+    parts.push(
+      `<h2>Probability of improvement</h2>`,
+      htmlTable(["Pair", "P [CI]", "Seeds"], improvementCells(analysis), [], "improvement"),
+    );
+  }
+  const failed = failedRuns(results);
+  if (failed.length > 0) {
+    parts.push(
+      `<p class="failed"><strong>${failed.length} runs failed:</strong></p><ul class="failed">`,
+      ...failed.map(
+        (f) => `<li><code>${escapeHtml(f.dir)}</code>: ${escapeHtml(f.error ?? "no error recorded")}</li>`,
+      ),
+      `</ul>`,
+    );
+  }
+  for (const p of plots) {
+    parts.push(
+      `<h2>${escapeHtml(p.title)}</h2>`,
+      `<figure class="plot" id="plot-${p.name}">${stripXmlProlog(p.svg)}<figcaption>${escapeHtml(p.caption)}</figcaption></figure>`,
+    );
+  }
+  parts.push(`<h2>How it was run</h2><ul>`);
+  if (e.command) parts.push(`<li>Command: <code>${escapeHtml(e.command)}</code></li>`);
+  parts.push(
+    `<li>Machine: ${escapeHtml(machineLine(results))}</li>`,
+    `<li>Dates: ${escapeHtml(datesLine(results))}</li>`,
+    `</ul>`,
+    `<details><summary>experiment.json</summary><pre>${escapeHtml(JSON.stringify(e, null, 2))}</pre></details>`,
+  );
+  parts.push(`<h2>Runs</h2>`);
+  const runs = [...results.runs].sort(
+    (a, b) =>
+      e.agents.findIndex((x) => x.id === a.agent) - e.agents.findIndex((x) => x.id === b.agent) ||
+      e.envs.findIndex((x) => x.id === a.env) - e.envs.findIndex((x) => x.id === b.env) ||
+      a.seed - b.seed,
+  );
+  for (const r of runs) {
+    const backend = typeof r.config?.backend === "string" ? `, backend ${r.config.backend}` : "";
+    const status =
+      r.status === "done"
+        ? `score ${fmt(r.score ?? undefined)}${typeof r.sps === "number" ? `, ${fmtCount(r.sps)} SPS` : ""}`
+        : `<span class="failed">failed</span>`;
+    const body =
+      r.configText !== undefined
+        ? `<pre>${escapeHtml(r.configText)}</pre>`
+        : `<p>No config.json in <code>${escapeHtml(r.dir)}</code>.</p>`;
+    parts.push(
+      `<details class="run"><summary><code>${escapeHtml(r.dir)}</code> — ${status}${escapeHtml(backend)}</summary>${body}</details>`,
+    );
+  }
+  parts.push(`</body></html>\n`);
+  return parts.join("\n");
+}
+
+/** Builds the report of a results folder in memory (reads the folder; writes nothing). */
+export async function buildReport(folder: string, options: AnalysisOptions = {}): Promise<Report> {
+  const results = readResults(folder);
+  const analysis = analyze(results, options);
+  const metric = METRIC_TITLES[results.experiment.metric] ?? results.experiment.metric;
+  const agentLabels = results.experiment.agents.map((a) => a.label ?? a.id);
+  const plots: RenderedPlot[] = [];
+  for (const p of buildPlots(analysis, agentLabels, metric)) {
+    plots.push({ name: p.name, title: p.title, caption: p.caption, svg: await renderSvg(p.spec) });
+  }
+  return {
+    results,
+    analysis,
+    plots,
+    html: buildHtml(results, analysis, plots),
+    markdown: buildMarkdown(results, analysis, plots),
+  };
+}
+
+/**
+ * Writes report.html, report.md and plots/<name>.png for a results folder. Everything is computed
+ * before the first file is written, so a bad folder leaves nothing behind.
+ */
+export async function writeReport(folder: string, options: ReportOptions = {}): Promise<ReportFiles> {
+  const report = await buildReport(folder, options);
+  const pngs = report.plots.map((p) => ({ name: p.name, png: svgToPng(p.svg) }));
+  const out = options.out ?? folder;
+  const plotsDir = path.join(out, "plots");
+  fs.mkdirSync(plotsDir, { recursive: true });
+  const plots = pngs.map(({ name, png }) => {
+    const file = path.join(plotsDir, `${name}.png`);
+    fs.writeFileSync(file, png);
+    return file;
+  });
+  const html = path.join(out, "report.html");
+  const markdown = path.join(out, "report.md");
+  fs.writeFileSync(markdown, report.markdown);
+  fs.writeFileSync(html, report.html);
+  return { html, markdown, plots };
+}

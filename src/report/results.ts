@@ -1,0 +1,194 @@
+// Reading an experiment's results folder (format in experiments/README.md): experiment.json, scores.json
+// and each run's config.json and metrics.jsonl. Everything the report shows comes from here.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
+
+const agentSchema = z.object({ id: z.string(), label: z.string().optional() }).passthrough();
+const envSchema = z
+  .object({
+    id: z.string(),
+    label: z.string().optional(),
+    metric: z.string().optional(),
+    randomScore: z.number().optional(),
+    maxScore: z.number().optional(),
+  })
+  .passthrough();
+
+const experimentSchema = z
+  .object({
+    name: z.string(),
+    question: z.string().default(""),
+    metric: z.string().default("finalReturn"),
+    steps: z.number().positive(),
+    // The runner writes the list of seeds; a count n means seeds 1 … n.
+    seeds: z.union([z.array(z.number()), z.number().int().positive()]),
+    agents: z.array(agentSchema).min(1),
+    envs: z.array(envSchema).min(1),
+    compare: z.array(z.tuple([z.string(), z.string()])).default([]),
+    quick: z.boolean().optional(),
+    command: z.string().optional(),
+    machine: z.record(z.unknown()).optional(),
+    startedAt: z.string().optional(),
+    finishedAt: z.string().optional(),
+  })
+  .passthrough();
+
+const scoreSchema = z
+  .object({
+    agent: z.string(),
+    env: z.string(),
+    seed: z.number(),
+    status: z.enum(["done", "failed"]),
+    error: z.string().optional(),
+    score: z.number().nullable().optional(),
+    normalizedScore: z.number().nullable().optional(),
+    parameters: z.number().nullable().optional(),
+    steps: z.number().nullable().optional(),
+    sps: z.number().nullable().optional(),
+    run: z.string().optional(),
+  })
+  .passthrough();
+
+/** experiment.json with defaults filled in and `seeds` as a list (other fields are kept as written). */
+export interface ExperimentJson {
+  name: string;
+  question: string;
+  metric: string;
+  steps: number;
+  seeds: number[];
+  agents: { id: string; label?: string }[];
+  envs: { id: string; label?: string; metric?: string; randomScore?: number; maxScore?: number }[];
+  compare: [string, string][];
+  quick?: boolean;
+  command?: string;
+  machine?: Record<string, unknown>;
+  startedAt?: string;
+  finishedAt?: string;
+  [key: string]: unknown;
+}
+/** One entry of scores.json. */
+export type ScoreEntry = z.infer<typeof scoreSchema>;
+
+/** One episode line of a run's metrics.jsonl. */
+export interface Episode {
+  /** Env steps when the episode ended. */
+  step: number;
+  /** Its undiscounted return. */
+  return: number;
+}
+
+/** One run of the experiment: its entry in scores.json and what its run folder holds. */
+export interface RunResult extends ScoreEntry {
+  /** The run folder relative to the results folder. */
+  dir: string;
+  /** config.json as written (pretty-printed), or undefined when the run folder has none. */
+  configText?: string;
+  /** config.json parsed (backend, command, …). */
+  config?: Record<string, unknown>;
+  /** Episode lines of metrics.jsonl, in file order. */
+  episodes: Episode[];
+}
+
+/** An experiment's results: what was asked, how, and every run. */
+export interface ExperimentResults {
+  /** The results folder as given. */
+  folder: string;
+  experiment: ExperimentJson;
+  runs: RunResult[];
+}
+
+function readJson(file: string, what: string): unknown {
+  const text = fs.readFileSync(file, "utf8");
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(
+      `${file} is not valid JSON (${what}): ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`)
+    .join("; ");
+}
+
+/** Episode lines (`{"type":"episode","step","return"}`) of a metrics.jsonl file; other lines are skipped. */
+export function readEpisodes(file: string): Episode[] {
+  if (!fs.existsSync(file)) return [];
+  const episodes: Episode[] = [];
+  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+    if (!line.includes('"episode"')) continue;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      continue; // a torn last line of a run that was stopped
+    }
+    const r = row as { type?: unknown; step?: unknown; return?: unknown };
+    if (r.type === "episode" && typeof r.step === "number" && typeof r.return === "number") {
+      if (Number.isFinite(r.step) && Number.isFinite(r.return))
+        episodes.push({ step: r.step, return: r.return });
+    }
+  }
+  return episodes;
+}
+
+/** The run folder name of a run: `<agent>--<env>--s<seed>` (as the experiment runner names it). */
+export function runFolderName(agent: string, env: string, seed: number): string {
+  return `${agent}--${env.replace(/[^\w.-]/g, "_")}--s${seed}`;
+}
+
+/**
+ * Reads a results folder. Throws one clear line naming the folder and what is missing when it is not
+ * one (no experiment.json, no scores.json) or when a file does not have the documented shape.
+ */
+export function readResults(folder: string): ExperimentResults {
+  if (!fs.existsSync(folder)) throw new Error(`${folder}: no such folder`);
+  if (!fs.statSync(folder).isDirectory())
+    throw new Error(`${folder} is not a results folder: it is a file, not a folder with experiment.json`);
+  const experimentFile = path.join(folder, "experiment.json");
+  if (!fs.existsSync(experimentFile))
+    throw new Error(`${folder} is not a results folder: it has no experiment.json`);
+  const parsed = experimentSchema.safeParse(readJson(experimentFile, "experiment.json"));
+  if (!parsed.success)
+    throw new Error(`${experimentFile} is not an experiment.json: ${describeIssues(parsed.error)}`);
+  const seeds = parsed.data.seeds;
+  const experiment: ExperimentJson = {
+    ...parsed.data,
+    seeds: Array.isArray(seeds) ? seeds : Array.from({ length: seeds }, (_, i) => i + 1),
+  };
+
+  const scoresFile = path.join(folder, "scores.json");
+  if (!fs.existsSync(scoresFile))
+    throw new Error(`${folder} has no scores.json: the experiment has not finished (or was not scored)`);
+  const scores = z.array(scoreSchema).safeParse(readJson(scoresFile, "scores.json"));
+  if (!scores.success) throw new Error(`${scoresFile} is not a scores.json: ${describeIssues(scores.error)}`);
+
+  const runs = scores.data.map((entry): RunResult => {
+    const dir = entry.run ?? path.join("runs", runFolderName(entry.agent, entry.env, entry.seed));
+    const configFile = path.join(folder, dir, "config.json");
+    let configText: string | undefined;
+    let config: Record<string, unknown> | undefined;
+    if (fs.existsSync(configFile)) {
+      configText = fs.readFileSync(configFile, "utf8");
+      try {
+        config = JSON.parse(configText) as Record<string, unknown>;
+        configText = JSON.stringify(config, null, 2);
+      } catch {
+        config = undefined; // shown as written
+      }
+    }
+    return {
+      ...entry,
+      dir,
+      configText,
+      config,
+      episodes: readEpisodes(path.join(folder, dir, "metrics.jsonl")),
+    };
+  });
+  return { folder, experiment, runs };
+}

@@ -1,0 +1,145 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli";
+import { binCurves } from "../../src/report/analysis";
+import { buildReport, writeReport } from "../../src/report/experiment_report";
+import { AGENTS, ENVS, makeResultsFolder, SEEDS } from "./results_fixture";
+
+/** Items of one kind in an SVG by their ARIA role description ("line mark", "area mark", "rule mark", "tick"). */
+function items(svg: string, kind: string): string[] {
+  return [...svg.matchAll(new RegExp(`aria-label="([^"]*)"[^>]*aria-roledescription="${kind}"`, "g"))].map(
+    (m) => m[1],
+  );
+}
+
+const folders: string[] = [];
+afterAll(() => {
+  for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
+});
+
+function folder(options: { failed?: boolean } = {}): string {
+  const f = makeResultsFolder(options);
+  folders.push(f);
+  return f;
+}
+
+describe("pomdp report", () => {
+  it("writes report.md with a row per agent × env, PNG plots, and a self-contained report.html", async () => {
+    const dir = folder();
+    const files = await writeReport(dir, { resamples: 500, seed: 3 });
+    expect(files.html).toBe(path.join(dir, "report.html"));
+
+    const md = fs.readFileSync(files.markdown, "utf8");
+    const rows = md.split("\n").filter((l) => l.startsWith("| PPO"));
+    expect(rows).toHaveLength(AGENTS.length * ENVS.length);
+    for (const agent of AGENTS)
+      for (const env of ENVS) {
+        const row = rows.find((r) => r.startsWith(`| ${agent.label} | ${env.label} |`));
+        expect(row, `${agent.label} on ${env.label}`).toBeDefined();
+        const cells = row!.split(" | ");
+        expect(cells[3]).toMatch(/^[\d.]+ \[[\d.]+, [\d.]+\]$/); // IQM [lower, upper]
+        expect(cells[4]).toBe(String(SEEDS.length));
+        expect(cells[5]).toBe(agent.id === "lstm" ? "33,411" : "9,155");
+      }
+    expect(md).toContain("| P(PPO (LSTM 64) > PPO (MLP)) | 1 [1, 1] | 3 vs 3 |");
+    expect(md).toContain("500 resamples, seed 3");
+    expect(md).toContain("Test CPU, 2 cores, Node v20.20.2, backend wasm");
+    for (const name of ["learning-curves", "final-scores", "improvement", "performance-profiles"]) {
+      expect(md).toContain(`](plots/${name}.png)`);
+      const png = fs.readFileSync(path.join(dir, "plots", `${name}.png`));
+      expect(png.subarray(1, 4).toString()).toBe("PNG");
+      expect(png.length).toBeGreaterThan(5000);
+    }
+
+    const html = fs.readFileSync(files.html, "utf8");
+    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
+    const urls = [...html.matchAll(/https?:\/\/[^\s"'<)]+/g)].map((m) => m[0]);
+    expect(urls.every((u) => u.startsWith("http://www.w3.org/"))).toBe(true); // SVG/XLink namespaces only
+    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html.match(/<details class="run">/g)).toHaveLength(AGENTS.length * ENVS.length * SEEDS.length);
+    expect(html).toContain("&quot;backend&quot;: &quot;wasm&quot;");
+    expect(html).toContain("pomdp experiment synthetic");
+  });
+
+  it("draws the expected series in each SVG", async () => {
+    const report = await buildReport(folder(), { resamples: 200 });
+    const svg = Object.fromEntries(report.plots.map((p) => [p.name, p.svg]));
+    expect(Object.keys(svg)).toEqual([
+      "learning-curves",
+      "final-scores",
+      "improvement",
+      "performance-profiles",
+    ]);
+
+    // Learning curves: an IQM line and a CI band per agent × env, labelled with the agent.
+    const lines = items(svg["learning-curves"], "line mark");
+    expect(lines).toHaveLength(AGENTS.length * ENVS.length);
+    expect(items(svg["learning-curves"], "area mark")).toHaveLength(AGENTS.length * ENVS.length);
+    for (const a of AGENTS)
+      expect(lines.filter((l) => l.endsWith(`Agent: ${a.label}`))).toHaveLength(ENVS.length);
+    // Final scores: a CI rule and an IQM tick per agent × env.
+    expect(items(svg["final-scores"], "rule mark")).toHaveLength(AGENTS.length * ENVS.length);
+    expect(items(svg["final-scores"], "tick")).toHaveLength(AGENTS.length * ENVS.length);
+    // P(improvement): the 0.5 line and one CI rule and tick for the one compared pair.
+    expect(items(svg.improvement, "rule mark")).toHaveLength(2);
+    expect(items(svg.improvement, "tick")).toEqual(["p: 1; pair: P(PPO (LSTM 64) &gt; PPO (MLP))"]);
+    // Performance profiles over all envs (normalised): a line and a band per agent.
+    expect(items(svg["performance-profiles"], "line mark")).toHaveLength(AGENTS.length);
+    expect(items(svg["performance-profiles"], "area mark")).toHaveLength(AGENTS.length);
+
+    // Same folder and bootstrap seed: the same report.
+    const again = await buildReport(report.results.folder, { resamples: 200 });
+    expect(again.markdown).toBe(report.markdown);
+  });
+
+  it("shows failed runs and counts only finished seeds", async () => {
+    const report = await buildReport(folder({ failed: true }), { resamples: 200 });
+    expect(report.markdown).toContain("| PPO (MLP) | T-maze |");
+    expect(report.markdown).toMatch(/\| PPO \(MLP\) \| T-maze \| [^|]+ \| [^|]+ \| 2 of 3 \|/);
+    expect(report.markdown).toContain("worker exited with code 1");
+    // P(improvement) uses the MLP's seeds that finished on every env.
+    expect(report.markdown).toContain("| 3 vs 2 |");
+  });
+
+  it("bins episode returns on a shared step grid, carrying forward and dropping points before every run has one", () => {
+    const { step, values } = binCurves(
+      [
+        [
+          { step: 5, return: 1 },
+          { step: 10, return: 3 },
+          { step: 35, return: 10 },
+        ],
+        [{ step: 15, return: 4 }],
+      ],
+      40,
+      4,
+    );
+    expect(step).toEqual([20, 30, 40]);
+    expect(values).toEqual([
+      [2, 2, 10],
+      [4, 4, 4],
+    ]);
+  });
+
+  it("refuses a folder that is not a results folder with one line naming it, and writes nothing", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-bad-"));
+    folders.push(dir);
+    const errors: string[] = [];
+    const spy = vi.spyOn(console, "error").mockImplementation((...args: unknown[]) => {
+      errors.push(args.join(" "));
+    });
+    try {
+      expect(await main(["report", dir])).not.toBe(0);
+      expect(await main(["report", path.join(dir, "missing")])).not.toBe(0);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(errors).toEqual([
+      `pomdp: ${dir} is not a results folder: it has no experiment.json`,
+      `pomdp: ${path.join(dir, "missing")}: no such folder`,
+    ]);
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+});

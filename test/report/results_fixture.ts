@@ -1,0 +1,98 @@
+// A small synthetic results folder (2 agents × 2 envs × 3 seeds) in the format of experiments/README.md,
+// with metrics.jsonl episode lines made up deterministically from agent, env, seed and step.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+export const AGENTS = [
+  { id: "mlp", label: "PPO (MLP)", args: ["--agent", "ppo"] },
+  { id: "lstm", label: "PPO (LSTM 64)", args: ["--agent", "ppo", "--lstm", "64"] },
+];
+export const ENVS = [
+  { id: "CartPole-NoVel-v1", label: "CartPole, no velocities", randomScore: 20, maxScore: 500 },
+  { id: "TMaze-v0", label: "T-maze", randomScore: 0, maxScore: 1 },
+];
+export const SEEDS = [1, 2, 3];
+export const STEPS = 10_000;
+
+/** The made-up return of an episode ending at `step`: learns faster with memory, seeds differ a little. */
+export function madeUpReturn(agent: number, env: number, seed: number, step: number): number {
+  const progress = step / STEPS;
+  const ceiling = agent === 1 ? 1 : 0.55 + 0.05 * seed;
+  const value = ceiling * (1 - Math.exp(-4 * progress)) + 0.01 * ((seed * 7 + step / 100) % 3);
+  return env === 0 ? Math.round(20 + 480 * value) : Math.round(value * 100) / 100;
+}
+
+/** Writes the folder into a new temp dir and returns its path. */
+export function makeResultsFolder(options: { failed?: boolean } = {}): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
+  const experiment = {
+    name: "synthetic",
+    question: "Does memory help when one observation is not enough?",
+    metric: "finalReturn",
+    steps: STEPS,
+    seeds: SEEDS,
+    agents: AGENTS,
+    envs: ENVS,
+    compare: [["lstm", "mlp"]],
+    quick: false,
+    command: "pomdp experiment synthetic",
+    machine: { cpu: "Test CPU", cores: 2, node: "v20.20.2", backend: "wasm" },
+    startedAt: "2026-12-01T01:00:00.000Z",
+    finishedAt: "2026-12-01T02:00:00.000Z",
+  };
+  fs.writeFileSync(path.join(root, "experiment.json"), JSON.stringify(experiment, null, 2));
+  const scores: Record<string, unknown>[] = [];
+  SEEDS.forEach((seed) => {
+    ENVS.forEach((env, e) => {
+      AGENTS.forEach((agent, a) => {
+        const run = `runs/${agent.id}--${env.id}--s${seed}`;
+        const dir = path.join(root, run);
+        fs.mkdirSync(dir, { recursive: true });
+        const lines: string[] = [];
+        for (let step = 100; step <= STEPS; step += 100)
+          lines.push(
+            JSON.stringify({ type: "episode", step, return: madeUpReturn(a, e, seed, step), length: 100 }),
+          );
+        lines.push(JSON.stringify({ type: "update", step: STEPS, loss: 0.1 }));
+        fs.writeFileSync(path.join(dir, "metrics.jsonl"), `${lines.join("\n")}\n`);
+        const config = {
+          agent: "ppo",
+          envId: env.id,
+          seed,
+          config: { totalSteps: STEPS, net: { lstm: a === 1 ? 64 : 0 } },
+          command: `pomdp train --env ${env.id} ${agent.args.join(" ")} --seed ${seed}`,
+          backend: "wasm",
+        };
+        fs.writeFileSync(path.join(dir, "config.json"), JSON.stringify(config, null, 2));
+        const failed = options.failed === true && a === 0 && e === 1 && seed === 3;
+        const score = madeUpReturn(a, e, seed, STEPS);
+        scores.push(
+          failed
+            ? {
+                agent: agent.id,
+                env: env.id,
+                seed,
+                status: "failed",
+                error: "worker exited with code 1",
+                run,
+              }
+            : {
+                agent: agent.id,
+                env: env.id,
+                seed,
+                status: "done",
+                score,
+                normalizedScore: (score - env.randomScore) / (env.maxScore - env.randomScore),
+                parameters: a === 1 ? 33_411 : 9_155,
+                steps: STEPS,
+                sps: a === 1 ? 1_000 + seed : 5_000 + seed,
+                run,
+              },
+        );
+      });
+    });
+  });
+  fs.writeFileSync(path.join(root, "scores.json"), JSON.stringify(scores, null, 2));
+  return root;
+}
