@@ -90,6 +90,14 @@ function tableCells(row: ScoreRow): string[] {
   ];
 }
 
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
+function gridLine(e: ExperimentResults["experiment"]): string {
+  return `${plural(e.agents.length, "agent")} × ${plural(e.envs.length, "env")} × ${plural(e.seeds.length, "seed")}`;
+}
+
 function machineLine(results: ExperimentResults): string {
   const m = results.experiment.machine ?? {};
   const backends = [
@@ -145,7 +153,7 @@ function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: Re
   out.push(`# ${e.name}${e.quick ? " (quick)" : ""}`, "");
   if (e.question) out.push(`**Question:** ${e.question}`, "");
   out.push(
-    `${e.agents.length} agents × ${e.envs.length} envs × ${e.seeds.length} seeds, ${fmtCount(e.steps)} env steps each. ` +
+    `${gridLine(e)}, ${fmtCount(e.steps)} env steps each. ` +
       `Score of a run: ${metric.toLowerCase()} of the final agent. IQM = interquartile mean over seeds; ${bootstrapLine(analysis)}.`,
     "",
   );
@@ -213,7 +221,7 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
   );
   if (e.question) parts.push(`<p class="question"><strong>Question:</strong> ${escapeHtml(e.question)}</p>`);
   parts.push(
-    `<p class="meta">${e.agents.length} agents × ${e.envs.length} envs × ${e.seeds.length} seeds (${escapeHtml(e.seeds.join(", "))}), ` +
+    `<p class="meta">${escapeHtml(gridLine(e))} (${escapeHtml(e.seeds.join(", "))}), ` +
       `${fmtCount(e.steps)} env steps each. Score of a run: ${escapeHtml(metric.toLowerCase())} of the final agent. ` +
       `IQM = interquartile mean over seeds; CIs are ${escapeHtml(bootstrapLine(analysis))}.</p>`,
   );

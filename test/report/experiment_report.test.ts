@@ -19,7 +19,7 @@ afterAll(() => {
   for (const f of folders) fs.rmSync(f, { recursive: true, force: true });
 });
 
-function folder(options: { failed?: boolean } = {}): string {
+function folder(options: Parameters<typeof makeResultsFolder>[0] = {}): string {
   const f = makeResultsFolder(options);
   folders.push(f);
   return f;
@@ -101,6 +101,16 @@ describe("pomdp report", () => {
     expect(report.markdown).toContain("worker exited with code 1");
     // P(improvement) uses the MLP's seeds that finished on every env.
     expect(report.markdown).toContain("| 3 vs 2 |");
+  });
+
+  it("draws a performance profile per env on raw scores when the envs have no baselines", async () => {
+    const report = await buildReport(folder({ noBaselines: true }), { resamples: 200 });
+    expect(report.analysis.profileScale).toBe("raw");
+    expect(report.analysis.profiles.map((p) => `${p.group} ${p.agent}`)).toEqual(
+      ENVS.flatMap((e) => AGENTS.map((a) => `${e.label} ${a.id}`)),
+    );
+    const svg = report.plots.find((p) => p.name === "performance-profiles")!.svg;
+    expect(items(svg, "line mark")).toHaveLength(AGENTS.length * ENVS.length);
   });
 
   it("bins episode returns on a shared step grid, carrying forward and dropping points before every run has one", () => {

@@ -24,7 +24,7 @@ export function madeUpReturn(agent: number, env: number, seed: number, step: num
 }
 
 /** Writes the folder into a new temp dir and returns its path. */
-export function makeResultsFolder(options: { failed?: boolean } = {}): string {
+export function makeResultsFolder(options: { failed?: boolean; noBaselines?: boolean } = {}): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
   const experiment = {
     name: "synthetic",
@@ -33,7 +33,7 @@ export function makeResultsFolder(options: { failed?: boolean } = {}): string {
     steps: STEPS,
     seeds: SEEDS,
     agents: AGENTS,
-    envs: ENVS,
+    envs: options.noBaselines ? ENVS.map(({ id, label }) => ({ id, label })) : ENVS,
     compare: [["lstm", "mlp"]],
     quick: false,
     command: "pomdp experiment synthetic",
@@ -83,7 +83,9 @@ export function makeResultsFolder(options: { failed?: boolean } = {}): string {
                 seed,
                 status: "done",
                 score,
-                normalizedScore: (score - env.randomScore) / (env.maxScore - env.randomScore),
+                normalizedScore: options.noBaselines
+                  ? undefined
+                  : (score - env.randomScore) / (env.maxScore - env.randomScore),
                 parameters: a === 1 ? 33_411 : 9_155,
                 steps: STEPS,
                 sps: a === 1 ? 1_000 + seed : 5_000 + seed,
