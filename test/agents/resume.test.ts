@@ -9,6 +9,7 @@ import { readTrainCheckpoint, TrainingInterrupted } from "../../agents/shared";
 import { initBackend } from "../../src/nn";
 import { validateConfig } from "../../src/train/config";
 import { RunFolder, recoverFolder, writeFolderAtomic } from "../../src/train/run_folder";
+import { silentLogger } from "../nn/helpers";
 
 beforeAll(async () => {
   await initBackend("wasm", silentLogger);
