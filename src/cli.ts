@@ -5,6 +5,7 @@ import { checkCommand, envsCommand } from "./cli/envs";
 import { evalCommand } from "./cli/eval";
 import { experimentCommand } from "./cli/experiment";
 import { playCommand } from "./cli/play";
+import { recordCommand } from "./cli/record";
 import { renderCommand } from "./cli/render";
 import { reportCommand } from "./cli/report";
 import { rolloutCommand } from "./cli/rollout";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(playCommand());
   program.addCommand(trainCommand());
   program.addCommand(evalCommand());
+  program.addCommand(recordCommand());
   program.addCommand(experimentCommand());
   program.addCommand(reportCommand());
   for (const command of program.commands) command.exitOverride();

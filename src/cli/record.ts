@@ -1,0 +1,400 @@
+// `pomdp record <run> --out episode.gif`: a trained agent playing one episode, as an animated GIF.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { Command, InvalidArgumentError } from "commander";
+import { makeAgentEnv } from "../../agents/env_setup";
+import type { LoadedAgent } from "../../agents/index";
+import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
+import type { Env, MakeOverrides } from "../core";
+import { deriveSeed, Rng } from "../core/rng";
+import { GifWriter, type RgbImage } from "../report/gif";
+import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
+import { parseJsonObject } from "./train";
+
+/** Options of {@link recordEpisode}. */
+export interface RecordOptions {
+  /** Seed of the episode: the same env seed and action sampling as the first episode of `pomdp eval --seed`. */
+  seed?: number;
+  /** Take the most probable action instead of sampling. */
+  greedy?: boolean;
+  /** Stop after this many steps if the episode has not ended (default 1000). */
+  maxSteps?: number;
+  /** Scale factor of the frames (nearest neighbour; default 1). */
+  scale?: number;
+  /** Frames per second (default 15); the last frame is held a second longer. */
+  fps?: number;
+  /** `make` keyword arguments over the run's. */
+  envKwargs?: MakeOverrides;
+}
+
+/** What {@link recordEpisode} wrote. */
+export interface RecordedEpisode {
+  path: string;
+  /** GIF size in pixels. */
+  width: number;
+  height: number;
+  /** Frames: the reset's and one per step. */
+  frames: number;
+  steps: number;
+  /** Sum of the env's rewards. */
+  return: number;
+  /** How the recording stopped. */
+  end: "terminated" | "truncated" | "max-steps";
+  /** LSTM units shown in the memory strip (towers × lstm; 0 without an LSTM). */
+  memoryUnits: number;
+  /** Whether the agent's egocentric view is drawn beside the picture (gridworlds). */
+  agentView: boolean;
+}
+
+/** Background of the frames around and between the panels. */
+export const BACKGROUND: readonly [number, number, number] = [40, 40, 40];
+/** Pixels between panels. */
+const GAP = 6;
+/** Most pixels one memory row (one LSTM unit) is drawn high, and the strip's target height. */
+const MAX_ROW_PX = 12;
+const STRIP_TARGET_PX = 128;
+/** Most pixels one memory column (one step) is drawn wide. */
+const MAX_COLUMN_PX = 16;
+/** Colour levels of the heat map: values in [-1, 1] are rounded to one of these. */
+const HEAT_LEVELS = 33;
+
+/**
+ * Diverging colour of a hidden-state value in [-1, 1] (clamped): blue (−1), near-white (0), red (+1),
+ * rounded to {@link HEAT_LEVELS} levels so that frames keep few colours (and encode losslessly).
+ */
+export function heatColour(value: number): [number, number, number] {
+  const v = Number.isNaN(value) ? 0 : Math.max(-1, Math.min(1, value));
+  const t = Math.round(((v + 1) / 2) * (HEAT_LEVELS - 1)) / (HEAT_LEVELS - 1); // 0 … 1
+  const blue = [33, 102, 172];
+  const white = [247, 247, 247];
+  const red = [178, 24, 43];
+  const [from, to, u] = t < 0.5 ? [blue, white, t * 2] : [white, red, (t - 0.5) * 2];
+  return [0, 1, 2].map((c) => Math.round(from[c] + (to[c] - from[c]) * u)) as [number, number, number];
+}
+
+/** A `width × height` RGB canvas filled with `colour`. */
+export function blankImage(width: number, height: number, colour = BACKGROUND): RgbImage {
+  const data = new Uint8Array(width * height * 3);
+  for (let i = 0; i < data.length; i += 3) {
+    data[i] = colour[0];
+    data[i + 1] = colour[1];
+    data[i + 2] = colour[2];
+  }
+  return { width, height, channels: 3, data };
+}
+
+/** Copies `src` into `dst` with its top-left corner at (x, y). */
+export function blit(dst: RgbImage, src: RgbImage, x: number, y: number): void {
+  const row = src.width * 3;
+  for (let r = 0; r < src.height; r++) {
+    const o = ((y + r) * dst.width + x) * 3;
+    dst.data.set(src.data.subarray(r * row, r * row + row), o);
+  }
+}
+
+function fillRect(
+  img: RgbImage,
+  x: number,
+  y: number,
+  w: number,
+  h: number,
+  colour: readonly number[],
+): void {
+  for (let r = y; r < y + h; r++)
+    for (let c = x; c < x + w; c++) {
+      const o = (r * img.width + c) * 3;
+      img.data[o] = colour[0];
+      img.data[o + 1] = colour[1];
+      img.data[o + 2] = colour[2];
+    }
+}
+
+/** `image` resized by `scale` (nearest neighbour; at least 1 × 1). */
+export function scaleImage(image: RgbImage, scale: number): RgbImage {
+  if (scale === 1) return image;
+  const width = Math.max(1, Math.round(image.width * scale));
+  const height = Math.max(1, Math.round(image.height * scale));
+  const out = new Uint8Array(width * height * 3);
+  for (let y = 0; y < height; y++) {
+    const sy = Math.min(image.height - 1, Math.floor((y * image.height) / height));
+    for (let x = 0; x < width; x++) {
+      const sx = Math.min(image.width - 1, Math.floor((x * image.width) / width));
+      const s = (sy * image.width + sx) * 3;
+      const o = (y * width + x) * 3;
+      out[o] = image.data[s];
+      out[o + 1] = image.data[s + 1];
+      out[o + 2] = image.data[s + 2];
+    }
+  }
+  return { width, height, channels: 3, data: out };
+}
+
+/** Layout of the memory strip: one column per step, one row per unit (towers stacked, a gap between). */
+export interface MemoryStripLayout {
+  /** LSTM units per tower. */
+  units: number;
+  /** Towers (1 shared; 2 = actor and critic). */
+  towers: number;
+  columnWidth: number;
+  rowHeight: number;
+  /** Columns that fit; later steps scroll the strip left. */
+  columns: number;
+  width: number;
+  height: number;
+}
+
+/** Strip layout for `horizon` steps at most, `width` pixels wide. */
+export function memoryStripLayout(
+  units: number,
+  towers: number,
+  horizon: number,
+  width: number,
+): MemoryStripLayout {
+  const columnWidth = Math.max(1, Math.min(MAX_COLUMN_PX, Math.floor(width / Math.max(1, horizon))));
+  const rowHeight = Math.max(1, Math.min(MAX_ROW_PX, Math.floor(STRIP_TARGET_PX / (units * towers))));
+  const height = units * towers * rowHeight + (towers - 1) * 2;
+  return {
+    units,
+    towers,
+    columnWidth,
+    rowHeight,
+    columns: Math.floor(width / columnWidth),
+    width,
+    height,
+  };
+}
+
+/**
+ * Draws the memory heat map at (x, y) of `img`: `history[k]` is h [towers, 1, units] after step k+1;
+ * the last `layout.columns` steps are shown, oldest on the left; the rest stays background.
+ */
+export function drawMemoryStrip(
+  img: RgbImage,
+  x: number,
+  y: number,
+  layout: MemoryStripLayout,
+  history: readonly Float32Array[],
+): void {
+  const first = Math.max(0, history.length - layout.columns);
+  for (let k = first; k < history.length; k++) {
+    const h = history[k];
+    const cx = x + (k - first) * layout.columnWidth;
+    for (let t = 0; t < layout.towers; t++)
+      for (let u = 0; u < layout.units; u++) {
+        const ry = y + (t * layout.units + u) * layout.rowHeight + t * 2;
+        fillRect(img, cx, ry, layout.columnWidth, layout.rowHeight, heatColour(h[t * layout.units + u]));
+      }
+  }
+}
+
+interface GridworldView {
+  agentViewSize?: number;
+  encodeView?: () => Uint8Array;
+  maxSteps?: number;
+}
+
+/** The gridworld's egocentric view drawn as tiles (as `pomdp render --view agent`), or undefined. */
+function agentViewImage(env: Env<unknown, unknown>, side: number): RgbImage | undefined {
+  const grid = env.unwrapped as unknown as GridworldView;
+  const viewSize = grid.agentViewSize;
+  if (viewSize === undefined || typeof grid.encodeView !== "function") return undefined;
+  const tile = Math.max(1, Math.floor(side / viewSize));
+  const pixels = viewSize * tile;
+  return {
+    width: pixels,
+    height: pixels,
+    channels: 3,
+    data: renderEncodedViewRgb(grid.encodeView(), viewSize, tile),
+  };
+}
+
+/**
+ * Plays one episode of a loaded agent as `pomdp eval` does (same env wrappers, frozen normaliser,
+ * recurrent state carried from a zero state; the env seed and action sampling of eval's first episode
+ * with this seed) and writes it to `out` as an animated GIF: per frame the env's `render()` picture,
+ * for gridworlds the agent's egocentric view beside it, and for recurrent agents a heat map of the
+ * LSTM's hidden state h under them (one column per step so far, one row per unit, blue −1 … red +1).
+ */
+export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOptions = {}): RecordedEpisode {
+  const { seed = 0, greedy = false, maxSteps = 1000, scale = 1, fps = 15 } = options;
+  const { run, net, normalizer } = agent;
+  const env: Env<unknown, number> = makeAgentEnv({
+    ...run.config,
+    envId: run.envId,
+    envKwargs: { ...run.envKwargs, ...options.envKwargs },
+    encoder: run.config.net.encoder,
+  });
+  try {
+    const render = env.render;
+    if (typeof render !== "function" || typeof env.unwrapped.render !== "function")
+      throw new Error(`record: ${run.envId} cannot draw itself (no render())`);
+    const draw = (): RgbImage => render.call(env);
+    const rng = new Rng(deriveSeed(seed, "eval/actions"));
+    let observation = env.reset({ seed: deriveSeed(seed, "eval/env") }).observation as ArrayLike<number>;
+    const state = net.initialState(1);
+    const starts = Uint8Array.of(1);
+    const history: Float32Array[] = [];
+
+    // Layout, from the first picture.
+    const first = draw();
+    const view = agentViewImage(env, first.height);
+    const top = Math.max(first.height, view?.height ?? 0);
+    const width = first.width + (view ? GAP + view.width : 0);
+    const grid = env.unwrapped as unknown as GridworldView;
+    const horizon = Math.min(
+      maxSteps,
+      env.spec?.maxEpisodeSteps ?? Number.POSITIVE_INFINITY,
+      grid.maxSteps ?? Number.POSITIVE_INFINITY,
+    );
+    const units = net.recurrent ? run.config.net.lstm : 0;
+    const strip = net.recurrent
+      ? memoryStripLayout(units, state.h.length / units, horizon, width)
+      : undefined;
+    const height = top + (strip ? GAP + strip.height : 0);
+
+    const compose = (picture: RgbImage): RgbImage => {
+      if (picture.width !== first.width || picture.height !== first.height)
+        throw new Error(
+          `record: ${run.envId} drew a ${picture.width} × ${picture.height} picture after a ${first.width} × ${first.height} one`,
+        );
+      const frame = blankImage(width, height);
+      blit(frame, picture, 0, 0);
+      const v = agentViewImage(env, first.height);
+      if (v) blit(frame, v, first.width + GAP, 0);
+      if (strip) drawMemoryStrip(frame, 0, top + GAP, strip, history);
+      return scaleImage(frame, scale);
+    };
+
+    const gif = new GifWriter();
+    const delay = 1000 / fps;
+    let pending = compose(first); // each frame is written once the next is known (the last is held longer)
+    let steps = 0;
+    let total = 0;
+    let end: RecordedEpisode["end"] = "max-steps";
+    while (steps < maxSteps) {
+      const obs = normalizer.observations(observation, 1);
+      const { actions } = net.act(obs, 1, rng, state, starts, greedy);
+      starts[0] = 0;
+      const r = env.step(actions[0]);
+      steps++;
+      total += r.reward;
+      if (strip) history.push(state.h.slice());
+      gif.add(pending, delay);
+      pending = compose(draw());
+      observation = r.observation as ArrayLike<number>;
+      if (r.terminated || r.truncated) {
+        end = r.terminated ? "terminated" : "truncated";
+        break;
+      }
+    }
+    gif.add(pending, delay + 1000);
+    const bytes = gif.bytes();
+    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+    const tmp = `${out}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, bytes);
+    fs.renameSync(tmp, out);
+    return {
+      path: out,
+      width: pending.width,
+      height: pending.height,
+      frames: gif.frames,
+      steps,
+      return: total,
+      end,
+      memoryUnits: strip ? strip.units * strip.towers : 0,
+      agentView: view !== undefined,
+    };
+  } finally {
+    env.close();
+  }
+}
+
+/** Throws the error `pomdp record` gives for an `--out` it will not write. */
+export function checkGifOut(out: string, force: boolean): void {
+  if (!/\.gif$/i.test(out)) throw new Error(`record: --out must be a .gif file, got "${out}"`);
+  if (!force && fs.existsSync(out))
+    throw new Error(`record: ${out} already exists (pass --force to overwrite it)`);
+}
+
+function parseScale(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 16)
+    throw new InvalidArgumentError(`expected a number in (0, 16], got "${value}"`);
+  return n;
+}
+
+/** `pomdp record <run> --out episode.gif`: an animated GIF of the run's agent playing one episode. */
+export function recordCommand(): Command {
+  const command = new Command("record")
+    .description(
+      "an animated GIF of a run's final agent playing one episode: the env's picture, a gridworld's agent view beside it, and an LSTM's memory (hidden state) as a heat map under them",
+    )
+    .argument("<run>", "run folder written by pomdp train")
+    .requiredOption("-o, --out <file>", "GIF file to write (never overwritten without --force)")
+    .option(
+      "-s, --seed <S>",
+      "episode seed (the first episode of pomdp eval with this seed)",
+      parseNonNegativeInt,
+      0,
+    )
+    .option("--greedy", "take the most probable action instead of sampling")
+    .option("--max-steps <n>", "stop after this many steps if the episode goes on", parsePositiveInt, 1000)
+    .option("--scale <k>", "resize the frames by k (e.g. 0.5 or 2; nearest neighbour)", parseScale, 1)
+    .option("--fps <n>", "frames per second", parsePositiveInt, 15)
+    .option(
+      "--env-kwargs <json>",
+      "make() keyword arguments over the run's, e.g. '{\"flickerProb\": 0.2}'",
+      parseJsonObject,
+    )
+    .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu")
+    .option("-f, --force", "overwrite --out if it exists")
+    .action(
+      async (
+        runDir: string,
+        opts: {
+          out: string;
+          seed: number;
+          greedy?: boolean;
+          maxSteps: number;
+          scale: number;
+          fps: number;
+          envKwargs?: Record<string, unknown>;
+          backend?: string;
+          force?: boolean;
+        },
+      ) => {
+        checkGifOut(opts.out, opts.force === true);
+        const { initBackend } = await import("../nn/backend");
+        const { nnLogger } = await import("../nn/log");
+        await initBackend(opts.backend, nnLogger.child({}, { level: "warn" }));
+        const { loadAgent } = await import("../../agents/index");
+        const agent = loadAgent(runDir, opts.envKwargs);
+        try {
+          const done = recordEpisode(agent, opts.out, {
+            seed: opts.seed,
+            greedy: opts.greedy === true,
+            maxSteps: opts.maxSteps,
+            scale: opts.scale,
+            fps: opts.fps,
+            envKwargs: opts.envKwargs,
+          });
+          const extras = [
+            done.agentView ? "agent view beside the picture" : "",
+            done.memoryUnits > 0 ? `memory strip of ${done.memoryUnits} LSTM units` : "",
+          ].filter((s) => s !== "");
+          console.log(
+            `wrote ${done.path}: ${done.width}×${done.height}, ${done.frames} frames, ${run(done)}${extras.length ? `; ${extras.join(", ")}` : ""}`,
+          );
+        } finally {
+          agent.net.dispose();
+        }
+      },
+    );
+  return withRequire(command);
+}
+
+function run(done: RecordedEpisode): string {
+  const ret = Number.isInteger(done.return) ? String(done.return) : done.return.toFixed(3);
+  const how = done.end === "max-steps" ? "stopped at --max-steps" : done.end;
+  return `${done.steps} steps (${how}), return ${ret}`;
+}

@@ -1,0 +1,344 @@
+// `pomdp record`: animated GIFs of trained agents (spawned as a user runs them, on tiny runs), and the
+// GIF writer under it. The GIFs are read back with a small decoder below (blocks + LZW).
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { make } from "../../src";
+import { BACKGROUND, heatColour, memoryStripLayout } from "../../src/cli/record";
+import { deriveSeed } from "../../src/core/rng";
+import { GifWriter, indexImage, type RgbImage } from "../../src/report/gif";
+
+const ROOT = path.join(__dirname, "../..");
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-record-"));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function pomdp(...args: string[]) {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "src/bin.js"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, POMDP_LOG_LEVEL: "warn" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+interface GifFrame {
+  width: number;
+  height: number;
+  /** Delay in hundredths of a second. */
+  delay: number;
+  /** RGB pixels. */
+  rgb: Uint8Array;
+}
+
+interface Gif {
+  header: string;
+  width: number;
+  height: number;
+  frames: GifFrame[];
+}
+
+/** GIF LZW: the palette indices of one image. */
+function lzwDecode(data: Uint8Array, minCodeSize: number, pixels: number): Uint8Array {
+  const out = new Uint8Array(pixels);
+  const clear = 1 << minCodeSize;
+  const eoi = clear + 1;
+  let dict: number[][] = [];
+  let codeSize = minCodeSize + 1;
+  const reset = () => {
+    dict = Array.from({ length: clear + 2 }, (_, i) => [i]);
+    codeSize = minCodeSize + 1;
+  };
+  reset();
+  let prev: number[] | undefined;
+  let op = 0;
+  let bit = 0;
+  while (bit + codeSize <= data.length * 8) {
+    let code = 0;
+    for (let b = 0; b < codeSize; b++, bit++) code |= ((data[bit >> 3] >> (bit & 7)) & 1) << b;
+    if (code === clear) {
+      reset();
+      prev = undefined;
+      continue;
+    }
+    if (code === eoi) break;
+    let entry: number[];
+    if (code < dict.length) entry = dict[code];
+    else if (prev && code === dict.length) entry = [...prev, prev[0]];
+    else throw new Error(`bad LZW code ${code}`);
+    if (prev) dict.push([...prev, entry[0]]);
+    out.set(entry.slice(0, pixels - op), op);
+    op += entry.length;
+    prev = entry;
+    if (dict.length === 1 << codeSize && codeSize < 12) codeSize++;
+  }
+  if (op !== pixels) throw new Error(`LZW: ${op} pixels decoded, expected ${pixels}`);
+  return out;
+}
+
+/** Parses a GIF file: every image descriptor (0x2C) is one frame, decoded to RGB. */
+function readGif(file: string): Gif {
+  const b = fs.readFileSync(file);
+  const u16 = (o: number) => b[o] | (b[o + 1] << 8);
+  const header = b.subarray(0, 6).toString("latin1");
+  const width = u16(6);
+  const height = u16(8);
+  let p = 13;
+  let global: Uint8Array | undefined;
+  if (b[10] & 0x80) {
+    const n = 3 * (1 << ((b[10] & 7) + 1));
+    global = b.subarray(p, p + n);
+    p += n;
+  }
+  const subBlocks = (): Uint8Array => {
+    const parts: Buffer[] = [];
+    while (b[p] !== 0) {
+      parts.push(b.subarray(p + 1, p + 1 + b[p]));
+      p += 1 + b[p];
+    }
+    p++;
+    return Buffer.concat(parts);
+  };
+  const frames: GifFrame[] = [];
+  let delay = 0;
+  for (;;) {
+    const kind = b[p++];
+    if (kind === 0x3b) break;
+    if (kind === 0x21) {
+      const label = b[p++];
+      const data = subBlocks();
+      if (label === 0xf9) delay = data[1] | (data[2] << 8);
+    } else if (kind === 0x2c) {
+      const w = u16(p + 4);
+      const h = u16(p + 6);
+      const packed = b[p + 8];
+      p += 9;
+      let palette = global;
+      if (packed & 0x80) {
+        const n = 3 * (1 << ((packed & 7) + 1));
+        palette = b.subarray(p, p + n);
+        p += n;
+      }
+      const minCode = b[p++];
+      const index = lzwDecode(subBlocks(), minCode, w * h);
+      const rgb = new Uint8Array(w * h * 3);
+      for (let i = 0; i < w * h; i++) rgb.set(palette!.subarray(index[i] * 3, index[i] * 3 + 3), i * 3);
+      frames.push({ width: w, height: h, delay, rgb });
+    } else {
+      throw new Error(`unexpected GIF block 0x${kind.toString(16)} at ${p - 1}`);
+    }
+  }
+  return { header, width, height, frames };
+}
+
+/** Rows [y0, y1) of columns [x0, x1) of a frame, as one RGB array. */
+function crop(f: GifFrame, x0: number, y0: number, x1: number, y1: number): Uint8Array {
+  const out: number[] = [];
+  for (let y = y0; y < y1; y++) out.push(...f.rgb.subarray((y * f.width + x0) * 3, (y * f.width + x1) * 3));
+  return Uint8Array.from(out);
+}
+
+function allBackground(pixels: Uint8Array): boolean {
+  for (let i = 0; i < pixels.length; i += 3)
+    if (pixels[i] !== BACKGROUND[0] || pixels[i + 1] !== BACKGROUND[1] || pixels[i + 2] !== BACKGROUND[2])
+      return false;
+  return true;
+}
+
+/** The env's picture after the reset `pomdp record --seed S` starts from. */
+function firstPicture(id: string, seed: number): RgbImage {
+  const env = make(id);
+  env.reset({ seed: deriveSeed(seed, "eval/env") });
+  const frame = env.render!();
+  env.close();
+  return frame;
+}
+
+/** "wrote …: W×H, F frames, S steps (…)" → F and S. */
+function printed(stdout: string): { frames: number; steps: number } {
+  const m = /(\d+) frames, (\d+) steps/.exec(stdout);
+  if (!m) throw new Error(`unexpected output: ${stdout}`);
+  return { frames: Number(m[1]), steps: Number(m[2]) };
+}
+
+describe("pomdp record", () => {
+  const lstmRun = path.join(dir, "cartpole-lstm");
+  const gridRun = path.join(dir, "empty-cnn");
+
+  beforeAll(() => {
+    // normalizeReward=false: loading a run that normalised rewards with 2 envs fails in loadAgent
+    // (the normaliser's per-env returns are checked against 1 env); the memory strip is what is tested here.
+    const lstm = pomdp(
+      "train",
+      "--env",
+      "CartPole-NoVel-v1",
+      "--lstm",
+      "4",
+      "--set",
+      "net.hidden=[4]",
+      "--steps",
+      "512",
+      "--envs",
+      "2",
+      "--set",
+      "numSteps=64",
+      "--set",
+      "normalizeReward=false",
+      "--quiet",
+      "--out",
+      lstmRun,
+    );
+    expect(lstm.stderr).toBe("");
+    expect(lstm.code).toBe(0);
+    const grid = pomdp(
+      "train",
+      "--env",
+      "MiniGrid-Empty-5x5-v0",
+      "--net",
+      "cnn",
+      "--steps",
+      "256",
+      "--envs",
+      "2",
+      "--set",
+      "numSteps=64",
+      "--quiet",
+      "--out",
+      gridRun,
+    );
+    expect(grid.stderr).toBe("");
+    expect(grid.code).toBe(0);
+  }, 120_000);
+
+  it("records a recurrent agent: the env's picture with the LSTM's memory strip under it, one frame per step", () => {
+    const out = path.join(dir, "e.gif");
+    const r = pomdp("record", lstmRun, "--out", out, "--max-steps", "30");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/memory strip of 8 LSTM units/); // actor and critic towers × 4 units
+    const { frames, steps } = printed(r.stdout);
+    expect(steps).toBeGreaterThan(0);
+    expect(steps).toBeLessThanOrEqual(30);
+    expect(frames).toBe(steps + 1);
+
+    const gif = readGif(out);
+    expect(gif.header).toBe("GIF89a");
+    expect(gif.frames).toHaveLength(frames);
+    const picture = firstPicture("CartPole-NoVel-v1", 0);
+    expect(gif.width).toBe(picture.width);
+    expect(gif.height).toBeGreaterThan(picture.height); // the strip is under the picture
+    for (const f of gif.frames) expect([f.width, f.height]).toEqual([gif.width, gif.height]);
+    // Lossless: the first frame's top is the env's picture after eval's first reset with seed 0.
+    const first = gif.frames[0];
+    expect(crop(first, 0, 0, picture.width, picture.height)).toEqual(picture.data);
+    // The strip is empty before the first step and filled one column per step after.
+    const strip = memoryStripLayout(4, 2, 30, gif.width);
+    const stripTop = gif.height - strip.height;
+    expect(allBackground(crop(first, 0, stripTop, gif.width, gif.height))).toBe(true);
+    const last = gif.frames[gif.frames.length - 1];
+    const filled = steps * strip.columnWidth;
+    expect(allBackground(crop(last, 0, stripTop, filled, gif.height))).toBe(false);
+    expect(allBackground(crop(last, filled, stripTop, gif.width, gif.height))).toBe(true);
+    // The last frame is held a second longer.
+    expect(last.delay).toBe(first.delay + 100);
+  });
+
+  it("draws a gridworld's egocentric view beside its picture (no strip without an LSTM); --scale resizes", () => {
+    const out = path.join(dir, "grid.gif");
+    const r = pomdp("record", gridRun, "--out", out, "--max-steps", "5", "--greedy", "--seed", "2");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/agent view beside the picture/);
+    const picture = firstPicture("MiniGrid-Empty-5x5-v0", 2);
+    const gif = readGif(out);
+    expect(gif.frames).toHaveLength(printed(r.stdout).frames);
+    expect(gif.width).toBeGreaterThan(picture.width);
+    expect(gif.height).toBe(picture.height);
+    expect(crop(gif.frames[0], 0, 0, picture.width, picture.height)).toEqual(picture.data);
+    // The view's tiles are not background.
+    expect(allBackground(crop(gif.frames[0], picture.width + 6, 0, gif.width, 20))).toBe(false);
+
+    const half = path.join(dir, "grid-half.gif");
+    const s = pomdp("record", gridRun, "--out", half, "--max-steps", "5", "--scale", "0.5");
+    expect(s.code).toBe(0);
+    const small = readGif(half);
+    expect([small.width, small.height]).toEqual([Math.round(gif.width / 2), Math.round(gif.height / 2)]);
+  });
+
+  it("refuses a non-GIF --out, an existing file without --force, and a folder that is not a run", () => {
+    const png = pomdp("record", lstmRun, "--out", path.join(dir, "e.png"));
+    expect(png.code).toBe(1);
+    expect(png.stderr.trim()).toBe(
+      `pomdp: record: --out must be a .gif file, got "${path.join(dir, "e.png")}"`,
+    );
+
+    const existing = path.join(dir, "existing.gif");
+    fs.writeFileSync(existing, "keep me");
+    const kept = pomdp("record", lstmRun, "--out", existing, "--max-steps", "3");
+    expect(kept.code).toBe(1);
+    expect(kept.stderr.trim()).toBe(
+      `pomdp: record: ${existing} already exists (pass --force to overwrite it)`,
+    );
+    expect(fs.readFileSync(existing, "utf8")).toBe("keep me");
+    const forced = pomdp("record", lstmRun, "--out", existing, "--max-steps", "3", "--force");
+    expect(forced.code).toBe(0);
+    expect(readGif(existing).header).toBe("GIF89a");
+
+    const notRun = pomdp("record", dir, "--out", path.join(dir, "x.gif"));
+    expect(notRun.code).toBe(1);
+    expect(notRun.stderr.trim().split("\n")).toHaveLength(1);
+    expect(notRun.stderr).toMatch(/is not a finished run folder/);
+    expect(fs.existsSync(path.join(dir, "x.gif"))).toBe(false);
+  });
+});
+
+describe("GifWriter", () => {
+  const image = (width: number, height: number, pixel: (x: number, y: number) => number[]): RgbImage => {
+    const data = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++)
+      for (let x = 0; x < width; x++) data.set(pixel(x, y), (y * width + x) * 3);
+    return { width, height, channels: 3, data };
+  };
+
+  it("keeps up to 256 colours exactly and quantises more to 256", () => {
+    const few = indexImage(image(16, 16, (x, y) => [x * 16, y * 16, 7]));
+    expect(few.exact).toBe(true);
+    expect(few.palette).toHaveLength(256);
+    const many = indexImage(image(64, 64, (x, y) => [x * 4, y * 4, (x + y) % 256]));
+    expect(many.exact).toBe(false);
+    expect(many.palette.length).toBeLessThanOrEqual(256);
+    expect(Math.max(...many.index)).toBeLessThan(many.palette.length);
+    expect(indexImage(image(2, 2, () => [5, 6, 7])).palette.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it("writes frames losslessly with their delays, and refuses frames of another size", () => {
+    const file = path.join(dir, "writer.gif");
+    const a = image(20, 10, (x, y) => [x * 12, y * 25, 100]);
+    const b = image(20, 10, (x) => heatColour(x / 10 - 1));
+    const gif = new GifWriter();
+    gif.add(a, 50);
+    gif.add(b, 1000);
+    expect(() =>
+      gif.add(
+        image(10, 10, () => [0, 0, 0]),
+        50,
+      ),
+    ).toThrow("GifWriter.add: frame 2 is 10 × 10; the GIF is 20 × 10");
+    fs.writeFileSync(file, gif.bytes());
+    const read = readGif(file);
+    expect(read.frames.map((f) => f.delay)).toEqual([5, 100]);
+    expect(read.frames[0].rgb).toEqual(a.data);
+    expect(read.frames[1].rgb).toEqual(b.data);
+    expect(() => new GifWriter().bytes()).toThrow("a GIF needs at least one frame");
+  });
+
+  it("colours memory from blue (−1) through near-white (0) to red (+1), clamped", () => {
+    expect(heatColour(-1)).toEqual([33, 102, 172]);
+    expect(heatColour(0)).toEqual([247, 247, 247]);
+    expect(heatColour(1)).toEqual([178, 24, 43]);
+    expect(heatColour(5)).toEqual(heatColour(1));
+    expect(new Set(Array.from({ length: 1001 }, (_, i) => heatColour(i / 500 - 1).join())).size).toBe(33);
+  });
+});
