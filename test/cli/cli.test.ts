@@ -142,7 +142,7 @@ describe("README", () => {
     const example = fs.readFileSync(path.join(ROOT, "experiments/custom_env.ts"), "utf8");
     const body = example.slice(example.indexOf("import"));
     expect(readme).toContain(body.trim());
-    expect(readme).toContain("npm ci && npx pomdp rollout");
+    expect(readme).toContain("npm ci && npm start");
     expect(readme).toContain("npm ci && npm test");
   });
 });
