@@ -124,7 +124,10 @@ export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgen
       rewards: run.config.normalizeReward,
       gamma: run.config.gamma,
     });
-    normalizer.setState(state.normalizer);
+    // The statistics only: the running returns of the training envs (kept for resuming) mean nothing
+    // to an evaluation env, and their count is the training run's numEnvs.
+    const { returns: _trainingReturns, ...statistics } = state.normalizer ?? {};
+    normalizer.setState(statistics);
     normalizer.training = false;
     return { run, net, normalizer };
   } finally {

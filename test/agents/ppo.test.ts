@@ -196,3 +196,30 @@ describe("PPO with a CNN encoder", () => {
     ).toThrow('net.encoder "cnn" needs image observations [H, W, C], got shape [4]');
   });
 });
+
+describe("loading a run for evaluation", () => {
+  it("takes the normaliser's statistics of a run whose envs normalised rewards, whatever its number of envs", () => {
+    const dir = path.join(tmp(), "run");
+    const config = smallConfig({
+      totalSteps: 512,
+      numEnvs: 4,
+      normalizeObservation: true,
+      normalizeReward: true,
+      net: { hidden: [4], lstm: 4 },
+    });
+    const run = RunFolder.create(dir, {
+      agent: "ppo",
+      envId: "CartPole-NoVel-v1",
+      envKwargs: {},
+      seed: 1,
+      config,
+      backend: "wasm",
+    });
+    trainPpo(config, { envId: "CartPole-NoVel-v1", seed: 1, run }).net.dispose();
+    run.close();
+    const agent = loadAgent(dir);
+    expect(agent.normalizer.training).toBe(false);
+    expect(evaluateAgent(agent, { episodes: 3, seed: 1, greedy: true }).episodes).toBe(3);
+    agent.net.dispose();
+  });
+});
