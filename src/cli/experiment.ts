@@ -69,7 +69,7 @@ export function experimentCommand(): Command {
         });
         const failed = scores.filter((s) => s.status === "failed");
         const report = spawnSync(process.execPath, [path.join(__dirname, "..", "bin.js"), "report", out], {
-          stdio: ["ignore", "inherit", "inherit"],
+          stdio: ["ignore", process.stderr, "inherit"],
         });
         if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
         const html = path.join(out, "report.html");
