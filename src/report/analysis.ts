@@ -199,7 +199,10 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
 
       const withEpisodes = own.filter((r) => r.episodes.length > 0);
       if (withEpisodes.length > 0) {
-        const end = Math.max(experiment.steps, ...withEpisodes.flatMap((r) => r.episodes.map((e) => e.step)));
+        const end = withEpisodes.reduce(
+          (m, r) => r.episodes.reduce((mm, e) => Math.max(mm, e.step), m),
+          experiment.steps,
+        );
         const { step, values } = binCurves(
           withEpisodes.map((r) => r.episodes),
           end,
@@ -259,8 +262,8 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       const envRows = rows.filter((r) => r.env === env.id && r.scores.length > 0);
       const all = envRows.flatMap((r) => r.scores);
       if (all.length === 0) continue;
-      const low = Math.min(...all);
-      const high = Math.max(...all);
+      const low = all.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
+      const high = all.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
       const thresholds = linspace(low - (high - low) * 0.05 - 1e-9, high, 41);
       for (const row of envRows) {
         const p = performanceProfile(

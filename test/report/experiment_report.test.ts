@@ -153,3 +153,16 @@ describe("pomdp report", () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
+
+describe("pomdp report on long runs", () => {
+  it("handles runs with more episodes than a function call takes arguments (150k episode lines)", async () => {
+    const dir = folder();
+    const run = path.join(dir, "runs", fs.readdirSync(path.join(dir, "runs"))[0], "metrics.jsonl");
+    const lines: string[] = [];
+    for (let i = 1; i <= 150_000; i++)
+      lines.push(`{"type":"episode","step":${i},"return":${i % 500},"length":1}`);
+    fs.writeFileSync(run, `${lines.join("\n")}\n`);
+    const report = await buildReport(dir, { resamples: 100 });
+    expect(report.plots.map((p) => p.name)).toContain("learning-curves");
+  });
+});
