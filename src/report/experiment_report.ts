@@ -37,7 +37,12 @@ export interface Report {
   markdown: string;
 }
 
-const METRIC_TITLES: Record<string, string> = { finalReturn: "Return", successRate: "Success rate" };
+const METRIC_TITLES: Record<string, string> = {
+  finalReturn: "Return",
+  successRate: "Success rate",
+  // Envs with different metrics (each env's is in experiment.json): the return, or the success rate.
+  mixed: "Score (return or success rate, per env)",
+};
 
 function fmt(x: number | undefined): string {
   if (x === undefined || !Number.isFinite(x)) return "—";
