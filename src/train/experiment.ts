@@ -235,7 +235,10 @@ export async function runExperiment(
     });
   record();
   const jobs = planJobs(spec, out);
-  const scores = await Promise.all(jobs.map((job) => runJob(job, spec, executor, log)));
+  // As many jobs in flight as the executor runs at once, so each run is evaluated (and reported)
+  // as soon as it has trained, rather than after every other run has.
+  const jobLimit = pLimit(executor.concurrency);
+  const scores = await Promise.all(jobs.map((job) => jobLimit(() => runJob(job, spec, executor, log))));
   writeJsonAtomic(path.join(out, "scores.json"), scores);
   record(new Date().toISOString());
   return scores;
