@@ -1,9 +1,8 @@
 import * as fs from "node:fs";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { benchCartPole } from "../../envs/cartpole_bench";
 import { benchGridworld } from "../../envs/gridworld/bench";
 import { benchPixels } from "../../envs/pixels_bench";
-import { parseBackendName } from "../nn/backend_names";
 import {
   type BenchFigures,
   machineInfo,
@@ -12,7 +11,7 @@ import {
   renderSpeedTable,
   replaceSpeedTable,
 } from "../report/speed_table";
-import { parsePositiveNumber } from "./options";
+import { parseBackendFlag, parsePositiveNumber } from "./options";
 
 /** Progress goes to stderr, so that stdout stays one JSON line (or the table). */
 const progress = (line: string) => process.stderr.write(`${line}\n`);
@@ -101,13 +100,4 @@ export function benchCommand(): Command {
       progress(`bench table: speed table written to ${opts.out}`);
     });
   return bench;
-}
-
-/** Checks `--backend` (without loading TF.js). */
-function parseBackendFlag(value: string): string {
-  try {
-    return parseBackendName(value, "--backend");
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
 }

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { writeJsonAtomic } from "../train/run_folder";
-import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
+import { parseBackendFlag, parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 import { parseJsonObject } from "./train";
 
 /** `pomdp eval <run>`: the run's final agent on held-out seeds. */
@@ -21,7 +21,7 @@ export function evalCommand(): Command {
       "make() keyword arguments over the run's, e.g. '{\"flickerProb\": 0.2}'",
       parseJsonObject,
     )
-    .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu")
+    .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu", parseBackendFlag)
     .option("--out <file>", "also write the result, with every episode's return, to this JSON file")
     .action(
       async (

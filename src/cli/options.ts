@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
+import { parseBackendName } from "../nn/backend_names";
 
 /** Commander parser for a non-negative integer flag (a seed, a count): rejects "1.5", "-2", "abc". */
 export function parseNonNegativeInt(value: string): number {
@@ -21,6 +22,15 @@ export function parsePositiveInt(value: string): number {
 /** Commander parser of a repeatable flag: each `-r x` adds `x` to the list. */
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+/** Commander parser of `--backend`: checked before TF.js loads. */
+export function parseBackendFlag(value: string): string {
+  try {
+    return parseBackendName(value, "--backend");
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
 }
 
 /**

@@ -8,7 +8,7 @@ import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import type { Env, MakeOverrides } from "../core";
 import { deriveSeed, Rng } from "../core/rng";
 import { GifWriter, type RgbImage } from "../report/gif";
-import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
+import { parseBackendFlag, parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 import { parseJsonObject } from "./train";
 
 /** Options of {@link recordEpisode}. */
@@ -346,7 +346,7 @@ export function recordCommand(): Command {
       "make() keyword arguments over the run's, e.g. '{\"flickerProb\": 0.2}'",
       parseJsonObject,
     )
-    .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu")
+    .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu", parseBackendFlag)
     .option("-f, --force", "overwrite --out if it exists")
     .action(
       async (

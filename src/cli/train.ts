@@ -2,7 +2,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { SingleBar } from "cli-progress";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { parseBackendName } from "../nn/backend_names";
 import {
   applySets,
   ConfigError,
@@ -18,7 +17,7 @@ import {
   RUN_FILES,
   RunFolder,
 } from "../train/run_folder";
-import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
+import { collect, parseBackendFlag, parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 
 /** Parses a step count: 500000, 500k, 1.5M, 1e6. */
 export function parseSteps(value: string): number {
@@ -46,18 +45,6 @@ export function parseJsonObject(value: string): Record<string, unknown> {
     throw new InvalidArgumentError(`expected a JSON object such as '{"flickerProb": 0.2}', got ${value}`);
   }
   return parsed as Record<string, unknown>;
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}
-
-function parseBackendFlag(value: string): string {
-  try {
-    return parseBackendName(value, "--backend");
-  } catch (err) {
-    throw new InvalidArgumentError((err as Error).message);
-  }
 }
 
 /** Flags of `pomdp train`. */
