@@ -3,14 +3,16 @@
 // Each (case, seed) is one `pomdp train` run in experiments/results/ppo-family/runs/; finished runs are
 // kept and skipped on a re-run. The table (markdown) and the figures (JSON) go to
 // experiments/results/ppo-family.{md,json}.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { evaluateAgent } from "../agents/evaluate";
 import { loadAgent } from "../agents/index";
 import { initBackend } from "../src/nn";
+import { LocalProcessExecutor } from "../src/train/experiment";
 import "./custom_env"; // RememberBit-v0
+
+const ROOT = path.join(__dirname, "..");
 
 interface Case {
   name: string;
@@ -76,20 +78,26 @@ const CASES: Case[] = [
   {
     name: "ppo-lstm-rememberbit",
     question: "recurrent PPO, RememberBit-v0 (--require): success ≥ 95 %",
-    args: ["--env", "RememberBit-v0", "--require", "experiments/custom_env.ts", "--lstm", "32"],
+    args: [
+      "--env",
+      "RememberBit-v0",
+      "--require",
+      path.join(ROOT, "experiments/custom_env.ts"),
+      "--lstm",
+      "32",
+    ],
     steps: 100_000,
     successAbove: 0,
   },
   {
     name: "ppo-mlp-rememberbit",
     question: "PPO (MLP), RememberBit-v0: near 50 %",
-    args: ["--env", "RememberBit-v0", "--require", "experiments/custom_env.ts"],
+    args: ["--env", "RememberBit-v0", "--require", path.join(ROOT, "experiments/custom_env.ts")],
     steps: 100_000,
     successAbove: 0,
   },
 ];
 
-const ROOT = path.join(__dirname, "..");
 const OUT = path.join(ROOT, "experiments/results/ppo-family");
 
 function flag(name: string): string | undefined {
@@ -107,38 +115,13 @@ interface Job {
   dir: string;
 }
 
-function runJob(job: Job): Promise<void> {
-  if (fs.existsSync(path.join(job.dir, "summary.json"))) return Promise.resolve();
-  fs.rmSync(job.dir, { recursive: true, force: true }); // an unfinished run starts again
-  const args = [
-    path.join(ROOT, "src/bin.js"),
-    "train",
-    ...job.c.args,
-    "--steps",
-    String(job.c.steps),
-    "--seed",
-    String(job.seed),
-    "--out",
-    job.dir,
-    "-q",
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      cwd: ROOT,
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, POMDP_LOG_LEVEL: "warn" },
-    });
-    let err = "";
-    child.stderr.on("data", (d) => {
-      err += d;
-    });
-    child.on("exit", (code) => {
-      if (code === 0) {
-        console.error(`done ${path.basename(job.dir)}`);
-        resolve();
-      } else reject(new Error(`${path.basename(job.dir)} failed (${code}): ${err.trim().split("\n").pop()}`));
-    });
-  });
+/** Trains one (case, seed) unless it has finished; an unfinished run starts again. */
+async function runJob(job: Job, executor: LocalProcessExecutor): Promise<void> {
+  if (fs.existsSync(path.join(job.dir, "summary.json"))) return;
+  fs.rmSync(job.dir, { recursive: true, force: true });
+  const args = ["train", ...job.c.args, "--steps", String(job.c.steps), "--seed", String(job.seed)];
+  await executor.run([...args, "--out", job.dir, "-q"], path.basename(job.dir));
+  console.error(`done ${path.basename(job.dir)}`);
 }
 
 interface Figures {
@@ -205,14 +188,9 @@ async function main(): Promise<void> {
     seeds.map((seed) => ({ c, seed, dir: path.join(OUT, "runs", `${c.name}-s${seed}`) })),
   );
   fs.mkdirSync(path.join(OUT, "runs"), { recursive: true });
-  const queue = [...jobs];
+  const executor = new LocalProcessExecutor(workers);
   const failures: string[] = [];
-  await Promise.all(
-    Array.from({ length: workers }, async () => {
-      for (let job = queue.shift(); job; job = queue.shift())
-        await runJob(job).catch((e) => failures.push(e.message));
-    }),
-  );
+  await Promise.all(jobs.map((job) => runJob(job, executor).catch((e) => failures.push(e.message))));
   // A clone has only each run's config.json and summary.json (metrics and weights stay local):
   // its figures come from the committed ppo-family.json.
   const all = jobs.filter((j) => fs.existsSync(path.join(j.dir, "metrics.jsonl"))).map(figures);
