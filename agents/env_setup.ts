@@ -12,6 +12,7 @@ import {
   type VectorEnv,
 } from "../src/core";
 import { FrameStack, PreviousAction } from "../src/wrappers";
+import { ActorCritic, type NetSpec } from "./networks";
 
 // Agents train on the built-in envs without importing the library entry first.
 registerBuiltinEnvs();
@@ -55,9 +56,17 @@ export function makeAgentVectorEnv(setup: EnvSetup, numEnvs: number): VectorEnv 
   return new SyncVectorEnv(Array.from({ length: numEnvs }, () => () => makeAgentEnv(setup)));
 }
 
-/** What the network needs to know of the (wrapped) observations. */
-export function observationInfo(env: VectorEnv, encoder: "mlp" | "cnn"): { shape: number[]; bytes: boolean } {
+/**
+ * The actor-critic for the (wrapped) observations and actions of `env`: `mlp` reads observations
+ * flattened, `cnn` as images; byte observations are scaled inside the network.
+ */
+export function actorCriticFor(env: VectorEnv, net: NetSpec, seed: number): ActorCritic {
   const space = env.singleObservationSpace;
-  const bytes = space.dtype === "uint8";
-  return { shape: encoder === "mlp" ? [space.size] : [...space.shape], bytes };
+  return new ActorCritic({
+    observationShape: net.encoder === "mlp" ? [space.size] : [...space.shape],
+    observationBytes: space.dtype === "uint8",
+    numActions: (env.singleActionSpace as Discrete).n,
+    net,
+    seed,
+  });
 }

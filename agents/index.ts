@@ -1,13 +1,13 @@
 // The agents `pomdp train` knows, and loading a finished run's agent back (for `pomdp eval`).
 import * as path from "node:path";
 import type { z } from "zod";
-import { type Discrete, type MakeOverrides, spec } from "../src/core";
+import { type MakeOverrides, spec } from "../src/core";
 import { loadCheckpoint } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
 import { RUN_FILES, readRunJson } from "../src/train/run_folder";
 import { A2cConfigSchema, trainA2c, trainA2cAsync } from "./a2c";
-import { makeAgentVectorEnv, observationInfo } from "./env_setup";
-import { ActorCritic, type NetSpec } from "./networks";
+import { actorCriticFor, makeAgentVectorEnv } from "./env_setup";
+import type { ActorCritic, NetSpec } from "./networks";
 import { PpoConfigSchema, trainPpo, trainPpoAsync } from "./ppo";
 import { AGENT_STATE_FILE, type TrainContext, type TrainResult } from "./shared";
 
@@ -100,14 +100,7 @@ export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgen
     1,
   );
   try {
-    const obsInfo = observationInfo(env, run.config.net.encoder);
-    const net = new ActorCritic({
-      observationShape: obsInfo.shape,
-      observationBytes: obsInfo.bytes,
-      numActions: (env.singleActionSpace as Discrete).n,
-      net: run.config.net,
-      seed: run.seed,
-    });
+    const net = actorCriticFor(env, run.config.net, run.seed);
     const finalDir = path.join(runDir, RUN_FILES.final);
     try {
       loadCheckpoint(finalDir, net.params());

@@ -3,7 +3,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
-import type { Discrete } from "../src/core";
 import { deriveSeed, Rng, type RngState } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
 import { type ClippedOptimizer, loadCheckpoint, saveCheckpoint } from "../src/nn";
@@ -17,8 +16,8 @@ import {
   writeFolderAtomic,
   writeJsonAtomic,
 } from "../src/train/run_folder";
-import { makeAgentVectorEnv, observationInfo } from "./env_setup";
-import { ActorCritic, type NetSpec } from "./networks";
+import { actorCriticFor, makeAgentVectorEnv } from "./env_setup";
+import type { ActorCritic, NetSpec } from "./networks";
 import { type CollectorState, type FinishedEpisode, RolloutBuffer, RolloutCollector } from "./rollout";
 
 /** The `net` field of an agent's config. */
@@ -88,14 +87,7 @@ export function setUpActorCritic(config: ActorCriticSetupConfig, ctx: TrainConte
   );
   let net: ActorCritic;
   try {
-    const obsInfo = observationInfo(env, config.net.encoder);
-    net = new ActorCritic({
-      observationShape: obsInfo.shape,
-      observationBytes: obsInfo.bytes,
-      numActions: (env.singleActionSpace as Discrete).n,
-      net: config.net,
-      seed: ctx.seed,
-    });
+    net = actorCriticFor(env, config.net, ctx.seed);
   } catch (err) {
     env.close();
     throw err;
