@@ -286,7 +286,10 @@ async function runJob(
         `${name} eval`,
       );
     }
-    const evaluation = JSON.parse(fs.readFileSync(evalFile, "utf8")) as { returns: number[] };
+    const evaluation = JSON.parse(fs.readFileSync(evalFile, "utf8")) as {
+      returns: number[];
+      returnMean: number;
+    };
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as {
       steps: number;
       sps: number;
@@ -295,7 +298,7 @@ async function runJob(
     const score =
       (job.env.metric ?? "finalReturn") === "successRate"
         ? evaluation.returns.filter((r) => r > (job.env.successAbove ?? 0)).length / evaluation.returns.length
-        : evaluation.returns.reduce((a, b) => a + b, 0) / evaluation.returns.length;
+        : evaluation.returnMean;
     const { randomScore, maxScore } = job.env;
     const normalizedScore =
       randomScore !== undefined && maxScore !== undefined && maxScore !== randomScore
