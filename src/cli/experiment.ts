@@ -2,7 +2,15 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
-import { type ExperimentSpec, LocalProcessExecutor, resolveSpec, runExperiment } from "../train/experiment";
+import {
+  type ExperimentSpec,
+  envSeeds,
+  envSteps,
+  LocalProcessExecutor,
+  planJobs,
+  resolveSpec,
+  runExperiment,
+} from "../train/experiment";
 import { parsePositiveInt } from "./options";
 
 const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
@@ -56,9 +64,15 @@ export function experimentCommand(): Command {
         const out =
           opts.out ?? path.join(EXPERIMENTS_DIR, "results", `${spec.name}${opts.quick ? "-quick" : ""}`);
         const executor = new LocalProcessExecutor(opts.workers);
-        const runs = spec.agents.length * spec.envs.length * spec.seeds;
+        const runs = planJobs(spec, out).length;
+        const uniform = spec.envs.every(
+          (e) => envSeeds(spec, e) === spec.seeds && envSteps(spec, e) === spec.steps,
+        );
+        const grid = uniform
+          ? `${spec.agents.length} agents × ${spec.envs.length} envs × ${spec.seeds} seeds) of ${spec.steps.toLocaleString("en")} steps`
+          : `${spec.agents.length} agents × ${spec.envs.map((e) => `${e.id} ${envSeeds(spec, e)} seeds of ${envSteps(spec, e).toLocaleString("en")} steps`).join(", ")})`;
         console.error(
-          `${spec.name}: ${spec.question}\n${runs} runs (${spec.agents.length} agents × ${spec.envs.length} envs × ${spec.seeds} seeds) of ${spec.steps.toLocaleString("en")} steps, ${executor.concurrency} at a time → ${out}`,
+          `${spec.name}: ${spec.question}\n${runs} runs (${grid}, ${executor.concurrency} at a time → ${out}`,
         );
         const scores = await runExperiment(spec, {
           out,

@@ -7,7 +7,8 @@ import {
   type Interval,
   linspace,
   performanceProfile,
-  probabilityOfImprovement,
+  performanceProfileByTask,
+  probabilityOfImprovementByTask,
 } from "../stats";
 import type { Episode, ExperimentResults, RunResult } from "./results";
 
@@ -63,11 +64,11 @@ export interface Improvement {
   y: string;
   xLabel: string;
   yLabel: string;
-  /** Seeds behind each side (runs finished on every env). */
+  /** Finished runs behind each side, over all envs. */
   xRuns: number;
   yRuns: number;
   interval?: Interval;
-  /** Why there is no interval (an agent with no finished run on every env). */
+  /** Why there is no interval (an agent with no finished run on some env). */
   missing?: string;
 }
 
@@ -133,26 +134,21 @@ export function binCurves(
   return { step: grid.slice(first), values: values.map((v) => v.slice(first)) };
 }
 
-/** Score matrix [run][env] of one agent: the seeds that finished on every env, in seed order. */
-function scoreMatrix(
+/** Scores of one agent grouped by env, [env][run] in seed order: its finished runs on each env. */
+function scoresByEnv(
   results: ExperimentResults,
   agent: string,
   value: (run: RunResult & { score: number }) => number,
 ): number[][] {
   const { experiment, runs } = results;
-  const matrix: number[][] = [];
-  for (const seed of experiment.seeds) {
-    const row: number[] = [];
-    for (const env of experiment.envs) {
-      const run = runs.find((r) => r.agent === agent && r.env === env.id && r.seed === seed);
-      if (!run || !done(run)) break;
-      const v = value(run);
-      if (!Number.isFinite(v)) break;
-      row.push(v);
-    }
-    if (row.length === experiment.envs.length) matrix.push(row);
-  }
-  return matrix;
+  return experiment.envs.map((env) =>
+    runs
+      .filter((r) => r.agent === agent && r.env === env.id)
+      .filter(done)
+      .sort((a, b) => a.seed - b.seed)
+      .map(value)
+      .filter((v) => Number.isFinite(v)),
+  );
 }
 
 /** Computes the report's numbers. Deterministic for a given results folder and options. */
@@ -180,7 +176,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
         env: env.id,
         envLabel: env.label ?? env.id,
         seedsDone: finished.length,
-        seedsTotal: experiment.seeds.length,
+        seedsTotal: env.seeds ?? experiment.seeds.length,
         scores,
       };
       if (scores.length > 0) {
@@ -201,7 +197,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       if (withEpisodes.length > 0) {
         const end = withEpisodes.reduce(
           (m, r) => r.episodes.reduce((mm, e) => Math.max(mm, e.step), m),
-          experiment.steps,
+          env.steps ?? experiment.steps,
         );
         const { step, values } = binCurves(
           withEpisodes.map((r) => r.episodes),
@@ -227,15 +223,23 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
   }
 
   // P(improvement) is per env a Mann–Whitney statistic, so raw scores give the same as normalised ones.
+  // Scores are grouped by env: an env may have fewer seeds than another (the costliest ones).
   const improvements = experiment.compare.map(([x, y]): Improvement => {
-    const mx = scoreMatrix(results, x, (r) => r.score);
-    const my = scoreMatrix(results, y, (r) => r.score);
-    const base = { x, y, xLabel: agentLabel(x), yLabel: agentLabel(y), xRuns: mx.length, yRuns: my.length };
-    if (mx.length === 0 || my.length === 0) {
-      const none = mx.length === 0 ? x : y;
-      return { ...base, missing: `${agentLabel(none)} has no seed finished on every env` };
+    const sx = scoresByEnv(results, x, (r) => r.score);
+    const sy = scoresByEnv(results, y, (r) => r.score);
+    const count = (s: number[][]) => s.reduce((n, runs) => n + runs.length, 0);
+    const base = { x, y, xLabel: agentLabel(x), yLabel: agentLabel(y), xRuns: count(sx), yRuns: count(sy) };
+    for (const [id, s] of [
+      [x, sx],
+      [y, sy],
+    ] as const) {
+      const empty = s.findIndex((runs) => runs.length === 0);
+      if (empty >= 0) {
+        const env = experiment.envs[empty];
+        return { ...base, missing: `${agentLabel(id)} has no finished run on ${env.label ?? env.id}` };
+      }
     }
-    const p = probabilityOfImprovement(mx, my, boot);
+    const p = probabilityOfImprovementByTask(sx, sy, boot);
     return { ...base, interval: { point: p.point, lower: p.lower, upper: p.upper } };
   });
 
@@ -245,15 +249,13 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     runs.filter(done).every((r) => typeof r.normalizedScore === "number");
   const profiles: Profile[] = [];
   if (normalized) {
-    const matrices = experiment.agents.map((a) =>
-      scoreMatrix(results, a.id, (r) => r.normalizedScore ?? NaN),
-    );
-    const all = matrices.flat(2);
+    const byAgent = experiment.agents.map((a) => scoresByEnv(results, a.id, (r) => r.normalizedScore ?? NaN));
+    const all = byAgent.flat(2);
     if (all.length > 0) {
       const thresholds = linspace(Math.min(0, ...all), Math.max(1, ...all), 41);
       experiment.agents.forEach((agent, i) => {
-        if (matrices[i].length === 0) return;
-        const p = performanceProfile(matrices[i], thresholds, boot);
+        if (byAgent[i].some((runs) => runs.length === 0)) return;
+        const p = performanceProfileByTask(byAgent[i], thresholds, boot);
         profiles.push({ agent: agent.id, agentLabel: agentLabel(agent.id), group: "all envs", ...pick(p) });
       });
     }

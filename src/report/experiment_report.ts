@@ -99,8 +99,21 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-function gridLine(e: ExperimentResults["experiment"]): string {
-  return `${plural(e.agents.length, "agent")} × ${plural(e.envs.length, "env")} × ${plural(e.seeds.length, "seed")}`;
+/** The grid and budgets: "3 agents × 4 envs × 5 seeds (1, …, 5), 300,000 env steps each", and any env's own. */
+function budgetLine(e: ExperimentResults["experiment"]): string {
+  const grid = `${plural(e.agents.length, "agent")} × ${plural(e.envs.length, "env")} × ${plural(e.seeds.length, "seed")}`;
+  let line = `${grid} (${e.seeds.join(", ")}), ${fmtCount(e.steps)} env steps each`;
+  const own = e.envs.filter(
+    (env) => (env.steps ?? e.steps) !== e.steps || (env.seeds ?? e.seeds.length) !== e.seeds.length,
+  );
+  if (own.length > 0) {
+    const parts = own.map(
+      (env) =>
+        `${env.label ?? env.id}: ${plural(env.seeds ?? e.seeds.length, "seed")} of ${fmtCount(env.steps ?? e.steps)} steps`,
+    );
+    line += ` (but ${parts.join("; ")})`;
+  }
+  return line;
 }
 
 function machineLine(results: ExperimentResults): string {
@@ -158,14 +171,14 @@ function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: Re
   out.push(`# ${e.name}${e.quick ? " (quick)" : ""}`, "");
   if (e.question) out.push(`**Question:** ${e.question}`, "");
   out.push(
-    `${gridLine(e)}, ${fmtCount(e.steps)} env steps each. ` +
+    `${budgetLine(e)}. ` +
       `Score of a run: ${metric.toLowerCase()} of the final agent. IQM = interquartile mean over seeds; ${bootstrapLine(analysis)}.`,
     "",
   );
   out.push(markdownTable(TABLE_HEADER, analysis.rows.map(tableCells)), "");
   if (analysis.improvements.length > 0) {
     out.push("## Probability of improvement", "");
-    out.push(markdownTable(["Pair", "P [CI]", "Seeds"], improvementCells(analysis)), "");
+    out.push(markdownTable(["Pair", "P [CI]", "Runs (all envs)"], improvementCells(analysis)), "");
   }
   const failed = failedRuns(results);
   if (failed.length > 0) {
@@ -226,8 +239,7 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
   );
   if (e.question) parts.push(`<p class="question"><strong>Question:</strong> ${escapeHtml(e.question)}</p>`);
   parts.push(
-    `<p class="meta">${escapeHtml(gridLine(e))} (${escapeHtml(e.seeds.join(", "))}), ` +
-      `${fmtCount(e.steps)} env steps each. Score of a run: ${escapeHtml(metric.toLowerCase())} of the final agent. ` +
+    `<p class="meta">${escapeHtml(budgetLine(e))}. Score of a run: ${escapeHtml(metric.toLowerCase())} of the final agent. ` +
       `IQM = interquartile mean over seeds; CIs are ${escapeHtml(bootstrapLine(analysis))}.</p>`,
   );
   parts.push(
@@ -237,7 +249,7 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
   if (analysis.improvements.length > 0) {
     parts.push(
       `<h2>Probability of improvement</h2>`,
-      htmlTable(["Pair", "P [CI]", "Seeds"], improvementCells(analysis), [], "improvement"),
+      htmlTable(["Pair", "P [CI]", "Runs (all envs)"], improvementCells(analysis), [], "improvement"),
     );
   }
   const failed = failedRuns(results);

@@ -12,6 +12,8 @@ const envSchema = z
     metric: z.string().optional(),
     randomScore: z.number().optional(),
     maxScore: z.number().optional(),
+    steps: z.number().positive().optional(),
+    seeds: z.number().int().positive().optional(),
   })
   .passthrough();
 
@@ -58,7 +60,16 @@ export interface ExperimentJson {
   steps: number;
   seeds: number[];
   agents: { id: string; label?: string }[];
-  envs: { id: string; label?: string; metric?: string; randomScore?: number; maxScore?: number }[];
+  envs: {
+    id: string;
+    label?: string;
+    metric?: string;
+    randomScore?: number;
+    maxScore?: number;
+    /** This env's budget and number of seeds when they differ from the experiment's. */
+    steps?: number;
+    seeds?: number;
+  }[];
   compare: [string, string][];
   quick?: boolean;
   command?: string;

@@ -4,6 +4,7 @@
 import { deriveSeed, Rng } from "../core/rng";
 import {
   type BootstrapOptions,
+  checkByTask,
   checkFinite,
   checkMatrix,
   checkVector,
@@ -15,6 +16,7 @@ import {
   flatten,
   fractionAboveSorted,
   improvementProbabilityOf,
+  improvementProbabilitySorted,
   unchecked,
 } from "./estimators";
 
@@ -53,6 +55,19 @@ export function stratifiedResample(scores: readonly (readonly number[])[], rng: 
     for (let r = 0; r < runs; r++) out[r][t] = scores[rng.integer(runs)][t];
   }
   return out;
+}
+
+/**
+ * One stratified resample of scores grouped by task, `[tasks][runs]`, where tasks may have different
+ * numbers of runs: each task's runs drawn with replacement from its own. Draws task by task, run by
+ * run, so on a rectangular input it equals {@link stratifiedResample} of the transposed matrix.
+ */
+export function stratifiedResampleByTask(byTask: readonly (readonly number[])[], rng: Rng): number[][] {
+  return byTask.map((runs) => {
+    const out: number[] = new Array(runs.length);
+    for (let r = 0; r < runs.length; r++) out[r] = runs[rng.integer(runs.length)];
+    return out;
+  });
 }
 
 /** numpy's default (linear, "type 7") percentile of sorted samples, q in [0, 1]. */
@@ -194,6 +209,43 @@ export function probabilityOfImprovement(
   return { point, lower: lower[0], upper: upper[0], ...opts };
 }
 
+/** P(X > Y) per task (Mann–Whitney U / (n·m), ties ½), averaged over tasks; inputs `[tasks][runs]`. */
+function improvementByTask(x: readonly (readonly number[])[], y: readonly (readonly number[])[]): number {
+  let total = 0;
+  for (let t = 0; t < x.length; t++) {
+    total += improvementProbabilitySorted(x[t], unchecked.sorted(y[t]));
+  }
+  return total / x.length;
+}
+
+/**
+ * {@link probabilityOfImprovement} for scores grouped by task, `[tasks][runs]`, where each task may
+ * have its own number of runs (an experiment that ran fewer seeds on its costliest envs): P(X > Y) is
+ * the Mann–Whitney statistic per task averaged over tasks, each task weighted equally, and the CI
+ * resamples X's and Y's runs independently within each task. On rectangular inputs it equals
+ * `probabilityOfImprovement` of the transposed matrices, interval included.
+ */
+export function probabilityOfImprovementByTask(
+  x: number[][],
+  y: number[][],
+  options: BootstrapOptions,
+): Interval & BootstrapInfo {
+  const fn = "probabilityOfImprovementByTask";
+  checkByTask(fn, "x", x);
+  checkByTask(fn, "y", y);
+  if (x.length !== y.length) {
+    throw new Error(`${fn}: x and y must have the same number of tasks; got ${x.length} and ${y.length}`);
+  }
+  const opts = resolveBootstrapOptions(fn, options);
+  const point = improvementByTask(x, y);
+  const { lower, upper } = percentileBands(fn, opts, 1, (rng) => {
+    const rx = stratifiedResampleByTask(x, rng);
+    const ry = stratifiedResampleByTask(y, rng);
+    return [improvementByTask(rx, ry)];
+  });
+  return { point, lower: lower[0], upper: upper[0], ...opts };
+}
+
 function fractionsAbove(scores: readonly (readonly number[])[], thresholds: readonly number[]): number[] {
   const s = unchecked.sorted(flatten(scores));
   return thresholds.map((tau) => fractionAboveSorted(s, tau));
@@ -216,6 +268,38 @@ export function performanceProfile(
   const fraction = fractionsAbove(scores, thresholds);
   const { lower, upper } = percentileBands(fn, opts, thresholds.length, (rng) =>
     fractionsAbove(stratifiedResample(scores, rng), thresholds),
+  );
+  return { thresholds: [...thresholds], fraction, lower, upper, ...opts };
+}
+
+/** Per threshold: the mean over tasks of the fraction of that task's runs strictly above it. */
+function fractionsAboveByTask(
+  byTask: readonly (readonly number[])[],
+  thresholds: readonly number[],
+): number[] {
+  const sortedTasks = byTask.map((runs) => unchecked.sorted(runs));
+  return thresholds.map(
+    (tau) => sortedTasks.reduce((sum, s) => sum + fractionAboveSorted(s, tau), 0) / sortedTasks.length,
+  );
+}
+
+/**
+ * {@link performanceProfile} for scores grouped by task, `[tasks][runs]`, tasks with their own numbers
+ * of runs: at each threshold, the mean over tasks of the fraction of the task's runs above it (each
+ * task weighted equally, which on rectangular inputs is the fraction of all runs × tasks).
+ */
+export function performanceProfileByTask(
+  byTask: number[][],
+  thresholds: readonly number[],
+  options: BootstrapOptions,
+): { thresholds: number[]; fraction: number[]; lower: number[]; upper: number[] } & BootstrapInfo {
+  const fn = "performanceProfileByTask";
+  checkByTask(fn, "scores", byTask);
+  checkVector(fn, "thresholds", thresholds);
+  const opts = resolveBootstrapOptions(fn, options);
+  const fraction = fractionsAboveByTask(byTask, thresholds);
+  const { lower, upper } = percentileBands(fn, opts, thresholds.length, (rng) =>
+    fractionsAboveByTask(stratifiedResampleByTask(byTask, rng), thresholds),
   );
   return { thresholds: [...thresholds], fraction, lower, upper, ...opts };
 }

@@ -80,6 +80,27 @@ export function checkMatrix(
   }
 }
 
+/**
+ * Throws unless `byTask` is a non-empty list of tasks, each a non-empty list of finite run scores,
+ * `[tasks][runs]` (tasks may have different numbers of runs).
+ */
+export function checkByTask(fn: string, arg: string, byTask: readonly (readonly number[])[]): void {
+  const expected = `${fn}: ${arg} must be a non-empty [tasks][runs] list of finite numbers, every task with at least one run`;
+  if (!Array.isArray(byTask)) throw new Error(`${expected}; got ${describeValue(byTask)}`);
+  if (byTask.length === 0) throw new Error(`${expected}; got 0 tasks`);
+  for (let t = 0; t < byTask.length; t++) {
+    const runs = byTask[t];
+    if (!Array.isArray(runs)) throw new Error(`${expected}; got ${describeValue(runs)} as ${arg}[${t}]`);
+    if (runs.length === 0) throw new Error(`${expected}; got 0 runs in ${arg}[${t}]`);
+    for (let r = 0; r < runs.length; r++) {
+      const v = runs[r];
+      if (typeof v !== "number" || !Number.isFinite(v)) {
+        throw new Error(`${expected}; got ${describeValue(v)} at [${t}][${r}]`);
+      }
+    }
+  }
+}
+
 /** Throws unless `v` is a finite number. */
 export function checkFinite(fn: string, arg: string, v: number): void {
   if (typeof v !== "number" || !Number.isFinite(v)) {

@@ -1,6 +1,7 @@
 // Statistics for comparing RL agents over few runs: the methods of Agarwal et al. 2021, "Deep RL at
 // the Edge of the Statistical Precipice" (the `rliable` library). A score matrix is number[][] of
-// shape [runs][tasks] (runs are seeds, tasks are envs), one per agent, normally on normalised scores.
+// shape [runs][tasks] (runs are seeds, tasks are envs), one per agent, normally on normalised scores;
+// the `…ByTask` variants take [tasks][runs] lists, for experiments with fewer seeds on some envs.
 // Imports nothing but the project's seeded Rng: no TF.js.
 
 export {
@@ -13,9 +14,12 @@ export {
   linspace,
   percentileOfSorted,
   performanceProfile,
+  performanceProfileByTask,
   probabilityOfImprovement,
+  probabilityOfImprovementByTask,
   stratifiedBootstrapCI,
   stratifiedResample,
+  stratifiedResampleByTask,
 } from "./bootstrap";
 export { type BootstrapOptions, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from "./check";
 export {

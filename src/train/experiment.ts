@@ -32,6 +32,10 @@ export interface ExperimentEnv {
   /** Baselines of normalised scores: a uniformly random policy's score and the best possible. */
   randomScore?: number;
   maxScore?: number;
+  /** This env's step budget when it needs another than the experiment's `steps` (still equal across agents). */
+  steps?: number;
+  /** This env's number of seeds when it differs from the experiment's `seeds` (e.g. fewer on costly envs). */
+  seeds?: number;
 }
 
 /** An experiment: the question, the grid, the budget and what to compare. */
@@ -61,6 +65,13 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
     problems.push(`steps must be a positive integer, got ${spec.steps}`);
   if (!Number.isSafeInteger(spec.seeds) || spec.seeds < 1)
     problems.push(`seeds must be a positive integer, got ${spec.seeds}`);
+  for (const env of spec.envs ?? []) {
+    for (const key of ["steps", "seeds"] as const) {
+      const v = env[key];
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 1))
+        problems.push(`env ${env.id}: ${key} must be a positive integer, got ${v}`);
+    }
+  }
   const ids = new Set<string>();
   for (const agent of spec.agents ?? []) {
     if (!/^[\w.-]+$/.test(agent.id))
@@ -78,18 +89,30 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
   return spec;
 }
 
-/** The spec with `quick` applied (and `seeds` overridden when asked). */
+/** The spec with `quick` applied (and `seeds` overridden when asked: then on every env). */
 export function resolveSpec(
   spec: ExperimentSpec,
   options: { quick?: boolean; seeds?: number },
 ): ExperimentSpec {
   const quick = options.quick ? (spec.quick ?? {}) : {};
+  const envs = quick.envs ?? spec.envs;
   return defineExperiment({
     ...spec,
     ...quick,
+    envs: options.seeds === undefined ? envs : envs.map((e) => ({ ...e, seeds: undefined })),
     quick: undefined,
     seeds: options.seeds ?? quick.seeds ?? spec.seeds,
   });
+}
+
+/** The step budget of every run on `env`. */
+export function envSteps(spec: ExperimentSpec, env: ExperimentEnv): number {
+  return env.steps ?? spec.steps;
+}
+
+/** The number of seeds run on `env`. */
+export function envSeeds(spec: ExperimentSpec, env: ExperimentEnv): number {
+  return env.seeds ?? spec.seeds;
 }
 
 /** One training run of an experiment. */
@@ -109,8 +132,9 @@ export function runName(agent: string, env: string, seed: number): string {
 /** Every (agent, env, seed) of the spec, in a stable order. */
 export function planJobs(spec: ExperimentSpec, out: string): RunJob[] {
   const jobs: RunJob[] = [];
-  for (let seed = 1; seed <= spec.seeds; seed++)
-    for (const env of spec.envs)
+  const maxSeeds = Math.max(...spec.envs.map((e) => envSeeds(spec, e)));
+  for (let seed = 1; seed <= maxSeeds; seed++)
+    for (const env of spec.envs.filter((e) => seed <= envSeeds(spec, e)))
       for (const agent of spec.agents)
         jobs.push({ agent, env, seed, dir: path.join(out, "runs", runName(agent.id, env.id, seed)) });
   return jobs;
@@ -217,9 +241,15 @@ export async function runExperiment(
       question: spec.question,
       metric: spec.envs.every((e) => (e.metric ?? "finalReturn") === "finalReturn") ? "finalReturn" : "mixed",
       steps: spec.steps,
-      seeds: Array.from({ length: spec.seeds }, (_, i) => i + 1),
+      seeds: Array.from({ length: Math.max(...spec.envs.map((e) => envSeeds(spec, e))) }, (_, i) => i + 1),
       agents: spec.agents,
-      envs: spec.envs.map((e) => ({ ...e, label: e.label ?? e.id, metric: e.metric ?? "finalReturn" })),
+      envs: spec.envs.map((e) => ({
+        ...e,
+        label: e.label ?? e.id,
+        metric: e.metric ?? "finalReturn",
+        steps: envSteps(spec, e),
+        seeds: envSeeds(spec, e),
+      })),
       compare: spec.compare,
       evalEpisodes: spec.evalEpisodes ?? 100,
       quick: options.quick,
@@ -267,7 +297,15 @@ async function runJob(
       } else {
         fs.rmSync(job.dir, { recursive: true, force: true });
         const args = ["train", "--env", job.env.id, ...job.agent.args, ...envArgs];
-        args.push("--steps", String(spec.steps), "--seed", String(job.seed), "--out", job.dir, "-q");
+        args.push(
+          "--steps",
+          String(envSteps(spec, job.env)),
+          "--seed",
+          String(job.seed),
+          "--out",
+          job.dir,
+          "-q",
+        );
         await executor.run(args, name);
       }
     }

@@ -43,7 +43,7 @@ describe("pomdp report", () => {
         expect(cells[4]).toBe(String(SEEDS.length));
         expect(cells[5]).toBe(agent.id === "lstm" ? "33,411" : "9,155");
       }
-    expect(md).toContain("| P(PPO (LSTM 64) > PPO (MLP)) | 1 [1, 1] | 3 vs 3 |");
+    expect(md).toContain("| P(PPO (LSTM 64) > PPO (MLP)) | 1 [1, 1] | 6 vs 6 |");
     expect(md).toContain("500 resamples, seed 3");
     expect(md).toContain("Test CPU, 2 cores, Node v20.20.2, backend wasm");
     for (const name of ["learning-curves", "final-scores", "improvement", "performance-profiles"]) {
@@ -99,8 +99,19 @@ describe("pomdp report", () => {
     expect(report.markdown).toContain("| PPO (MLP) | T-maze |");
     expect(report.markdown).toMatch(/\| PPO \(MLP\) \| T-maze \| [^|]+ \| [^|]+ \| 2 of 3 \|/);
     expect(report.markdown).toContain("worker exited with code 1");
-    // P(improvement) uses the MLP's seeds that finished on every env.
-    expect(report.markdown).toContain("| 3 vs 2 |");
+    // P(improvement) uses every finished run, per env: the MLP has one fewer on the T-maze.
+    expect(report.markdown).toContain("| 6 vs 5 |");
+  });
+
+  it("states an env's own number of seeds, and counts its rows and P(improvement) on them", async () => {
+    const report = await buildReport(folder({ tmazeSeeds: 2 }), { resamples: 200 });
+    expect(report.markdown).toContain(
+      "2 agents × 2 envs × 3 seeds (1, 2, 3), 10,000 env steps each (but T-maze: 2 seeds of 10,000 steps).",
+    );
+    expect(report.markdown).toMatch(/\| PPO \(MLP\) \| T-maze \| [^|]+ \| [^|]+ \| 2 \|/);
+    expect(report.markdown).toMatch(/\| PPO \(MLP\) \| CartPole, no velocities \| [^|]+ \| [^|]+ \| 3 \|/);
+    expect(report.markdown).toContain("| P(PPO (LSTM 64) > PPO (MLP)) | 1 [1, 1] | 5 vs 5 |");
+    expect(report.html).toContain("(but T-maze: 2 seeds of 10,000 steps)");
   });
 
   it("draws a performance profile per env on raw scores when the envs have no baselines", async () => {

@@ -24,7 +24,9 @@ export function madeUpReturn(agent: number, env: number, seed: number, step: num
 }
 
 /** Writes the folder into a new temp dir and returns its path. */
-export function makeResultsFolder(options: { failed?: boolean; noBaselines?: boolean } = {}): string {
+export function makeResultsFolder(
+  options: { failed?: boolean; noBaselines?: boolean; tmazeSeeds?: number } = {},
+): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
   const experiment = {
     name: "synthetic",
@@ -33,7 +35,9 @@ export function makeResultsFolder(options: { failed?: boolean; noBaselines?: boo
     steps: STEPS,
     seeds: SEEDS,
     agents: AGENTS,
-    envs: options.noBaselines ? ENVS.map(({ id, label }) => ({ id, label })) : ENVS,
+    envs: (options.noBaselines ? ENVS.map(({ id, label }) => ({ id, label })) : ENVS).map((env) =>
+      env.id === "TMaze-v0" && options.tmazeSeeds ? { ...env, seeds: options.tmazeSeeds } : env,
+    ),
     compare: [["lstm", "mlp"]],
     quick: false,
     command: "pomdp experiment synthetic",
@@ -46,6 +50,7 @@ export function makeResultsFolder(options: { failed?: boolean; noBaselines?: boo
   SEEDS.forEach((seed) => {
     ENVS.forEach((env, e) => {
       AGENTS.forEach((agent, a) => {
+        if (e === 1 && options.tmazeSeeds !== undefined && seed > options.tmazeSeeds) return;
         const run = `runs/${agent.id}--${env.id}--s${seed}`;
         const dir = path.join(root, run);
         fs.mkdirSync(dir, { recursive: true });

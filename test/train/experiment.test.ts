@@ -5,6 +5,8 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   defineExperiment,
+  envSeeds,
+  envSteps,
   LocalProcessExecutor,
   planJobs,
   resolveSpec,
@@ -96,5 +98,28 @@ describe("experiment runner", () => {
       'experiment tiny: compare names agent "gru", which is not in agents',
     );
     expect(() => new LocalProcessExecutor(0)).toThrow("--workers must be an integer ≥ 1, got 0");
+  });
+
+  it("gives an env its own budget and number of seeds; --seeds overrides them all", () => {
+    const costly = { id: "TMaze-v0", steps: 1000, seeds: 1 };
+    const spec = defineExperiment({
+      ...tiny,
+      agents: [tiny.agents[0]],
+      envs: [...tiny.envs, costly],
+      compare: [],
+    });
+    expect(planJobs(spec, "/r").map((j) => path.basename(j.dir))).toEqual([
+      "mlp--RememberBit-v0--s1",
+      "mlp--TMaze-v0--s1",
+      "mlp--RememberBit-v0--s2",
+    ]);
+    expect(envSteps(spec, spec.envs[0])).toBe(256);
+    expect(envSteps(spec, costly)).toBe(1000);
+    const three = resolveSpec(spec, { seeds: 3 });
+    expect(planJobs(three, "/r")).toHaveLength(6);
+    expect(envSeeds(three, three.envs[1])).toBe(3);
+    expect(() => defineExperiment({ ...spec, envs: [{ id: "TMaze-v0", seeds: 0 }] })).toThrow(
+      "experiment tiny: env TMaze-v0: seeds must be a positive integer, got 0",
+    );
   });
 });
