@@ -12,7 +12,7 @@ import {
   type VectorEnv,
 } from "../src/core";
 import { FrameStack, PreviousAction } from "../src/wrappers";
-import { ActorCritic, type NetSpec } from "./networks";
+import { ActorCritic, type NetSpec, type NetworkArgs, QNetwork } from "./networks";
 
 // Agents train on the built-in envs without importing the library entry first.
 registerBuiltinEnvs();
@@ -57,16 +57,26 @@ export function makeAgentVectorEnv(setup: EnvSetup, numEnvs: number): VectorEnv 
 }
 
 /**
- * The actor-critic for the (wrapped) observations and actions of `env`: `mlp` reads observations
+ * A network's arguments for the (wrapped) observations and actions of `env`: `mlp` reads observations
  * flattened, `cnn` as images; byte observations are scaled inside the network.
  */
-export function actorCriticFor(env: VectorEnv, net: NetSpec, seed: number): ActorCritic {
+function networkArgsFor(env: VectorEnv, net: NetSpec, seed: number): NetworkArgs {
   const space = env.singleObservationSpace;
-  return new ActorCritic({
+  return {
     observationShape: net.encoder === "mlp" ? [space.size] : [...space.shape],
     observationBytes: space.dtype === "uint8",
     numActions: (env.singleActionSpace as Discrete).n,
     net,
     seed,
-  });
+  };
+}
+
+/** The actor-critic (PPO, A2C) for the observations and actions of `env`. */
+export function actorCriticFor(env: VectorEnv, net: NetSpec, seed: number): ActorCritic {
+  return new ActorCritic(networkArgsFor(env, net, seed));
+}
+
+/** The Q-network (DQN, DRQN) for the observations and actions of `env`. */
+export function qNetworkFor(env: VectorEnv, net: NetSpec, seed: number): QNetwork {
+  return new QNetwork(networkArgsFor(env, net, seed));
 }

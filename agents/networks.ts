@@ -1,5 +1,6 @@
-// Actor-critic networks assembled from src/nn blocks by a `net` spec: encoder (MLP or CNN), optional
-// LSTM core, a categorical actor head and a value head. Acting runs on typed arrays where it can.
+// Networks assembled from src/nn blocks by a `net` spec: encoder (MLP or CNN), optional
+// LSTM core, then an actor head and a value head (ActorCritic: PPO, A2C) or a Q head (QNetwork: DQN,
+// DRQN). Acting runs on typed arrays where it can.
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, type UniformSource } from "../src/core/rng";
 import {
@@ -36,8 +37,8 @@ export interface NetSpec {
   forgetBias?: number;
 }
 
-/** Arguments of {@link ActorCritic}. */
-export interface ActorCriticArgs {
+/** Arguments of {@link ActorCritic} and {@link QNetwork}. */
+export interface NetworkArgs {
   /** Shape of one observation: `[F]` for `mlp`, `[H, W, C]` for `cnn`. */
   observationShape: readonly number[];
   /** Whether observations are bytes (images): scaled by 1/255 inside the network. */
@@ -50,6 +51,9 @@ export interface ActorCriticArgs {
   seed: number;
 }
 
+/** Arguments of {@link ActorCritic}. */
+export type ActorCriticArgs = NetworkArgs;
+
 /**
  * LSTM state of a batch of envs kept on the JavaScript side: `h` and `c` of every tower, `[towers, B, H]`
  * row-major. Acting updates it in place; the update replays from a copy taken at the rollout's start.
@@ -59,6 +63,27 @@ export interface RecurrentState {
   c: Float32Array;
   /** Number of envs B. */
   batch: number;
+}
+
+/**
+ * What evaluating or recording an agent needs of its network, whatever the agent: act on a batch of
+ * observations (greedily, or as its policy does: sampling for PPO and A2C, ε-greedy for DQN) with a
+ * recurrent state carried per env. {@link ActorCritic} and {@link QNetwork} are ones.
+ */
+export interface AgentNetwork extends Parameterised {
+  readonly observationSize: number;
+  readonly recurrent: boolean;
+  initialState(batch: number): RecurrentState;
+  act(
+    observations: ArrayLike<number>,
+    batch: number,
+    rng: UniformSource,
+    state?: RecurrentState,
+    episodeStarts?: ArrayLike<number>,
+    greedy?: boolean,
+  ): { actions: Int32Array };
+  parameterCount(): number;
+  weightsChanged(): void;
 }
 
 /** What {@link ActorCritic.act} returns; arrays are reused by the next call with the same batch size. */
@@ -94,7 +119,7 @@ class Tower implements Parameterised {
   readonly featureDim: number;
   private readonly parts: Composite;
 
-  constructor(args: ActorCriticArgs, name: string) {
+  constructor(args: NetworkArgs, name: string) {
     const { net, observationShape } = args;
     const seed = (block: string) => deriveSeed(args.seed, `init/${name}/${block}`);
     let width: number;
@@ -257,61 +282,34 @@ class TowerFastPath {
 }
 
 /**
- * A policy π(a|o) and a value V(o) for discrete actions, with an optional LSTM memory: what PPO and
- * A2C train. `act` samples actions for a whole vector of envs with one read-back (typed arrays only,
- * for MLP/LSTM encoders); `evaluate` computes log-prob, entropy and value in one graph for the loss.
- * After the weights change (an optimiser step, a checkpoint load) call `weightsChanged()`: the agents'
- * optimiser step does it, so the fast path is never stale.
+ * What every network of an agent shares: the towers (encoder and optional LSTM) built from the `net`
+ * spec, the recurrent state kept per env on the JavaScript side, the observation tensor and the
+ * unroll of the towers over time-major rows. {@link ActorCritic} and {@link QNetwork} add their heads.
  */
-export class ActorCritic implements Parameterised {
-  readonly numActions: number;
+abstract class TowerNetwork implements Parameterised {
   readonly net: NetSpec;
   readonly observationShape: readonly number[];
   readonly observationSize: number;
   readonly observationBytes: boolean;
-  /** The towers: one when `sharedEncoder`, else [actor, critic]. */
-  private readonly towers: Tower[];
-  readonly actorHead: Mlp;
-  readonly criticHead: Mlp;
-  private readonly parts: Composite;
-  private fast?: { towers: TowerFastPath[]; actor: MlpBatchFastPath; critic: MlpBatchFastPath };
-  private stale = false;
-  private result?: ActResult;
+  protected readonly towers: Tower[];
+  /** Typed-array copies of the towers (MLP encoders only), refreshed when the weights changed. */
+  protected readonly fastTowers?: TowerFastPath[];
+  private parts?: Composite;
+  protected stale = false;
 
-  constructor(args: ActorCriticArgs) {
-    this.numActions = args.numActions;
+  /** Builds one tower per name (each seeded from `init/<name>/…`). */
+  protected constructor(args: NetworkArgs, towerNames: readonly string[]) {
     this.net = { ...args.net, hidden: [...args.net.hidden] };
     this.observationShape = [...args.observationShape];
     this.observationSize = args.observationShape.reduce((a, b) => a * b, 1);
     this.observationBytes = args.observationBytes ?? false;
-    const shared = args.net.sharedEncoder;
-    this.towers = shared
-      ? [new Tower(args, "shared")]
-      : [new Tower(args, "actor"), new Tower(args, "critic")];
-    const featureDim = this.towers[0].featureDim;
-    this.actorHead = new Mlp({
-      sizes: [featureDim, args.numActions],
-      outputGain: 0.01,
-      seed: deriveSeed(args.seed, "init/actorHead"),
-    });
-    this.criticHead = new Mlp({
-      sizes: [featureDim, 1],
-      outputGain: 1,
-      seed: deriveSeed(args.seed, "init/criticHead"),
-    });
-    const parts: Record<string, Parameterised> = shared
-      ? { shared: this.towers[0] }
-      : { actor: this.towers[0], critic: this.towers[1] };
-    parts.actorHead = this.actorHead;
-    parts.criticHead = this.criticHead;
+    this.towers = towerNames.map((name) => new Tower(args, name));
+    if (args.net.encoder === "mlp") this.fastTowers = this.towers.map((t) => new TowerFastPath(t));
+  }
+
+  /** Names the network's parts (their parameter paths' prefixes); called once by the subclass. */
+  protected setParts(parts: Record<string, Parameterised>): void {
     this.parts = new Composite(parts);
-    if (args.net.encoder === "mlp") {
-      this.fast = {
-        towers: this.towers.map((t) => new TowerFastPath(t)),
-        actor: new MlpBatchFastPath(this.actorHead),
-        critic: new MlpBatchFastPath(this.criticHead),
-      };
-    }
   }
 
   /** Whether the network has an LSTM core (and so a recurrent state). */
@@ -347,6 +345,176 @@ export class ActorCritic implements Parameterised {
   }
 
   /**
+   * The checks and resets before acting on a batch: the observations fit, a recurrent network has a
+   * state of this batch, and rows where `episodeStarts[i]` is 1 are zeroed.
+   */
+  protected beginAct(
+    method: string,
+    observations: ArrayLike<number>,
+    batch: number,
+    state?: RecurrentState,
+    episodeStarts?: ArrayLike<number>,
+  ): void {
+    if (observations.length !== batch * this.observationSize) {
+      throw new Error(
+        `${method}: ${observations.length} observation values for a batch of ${batch} × ${this.observationSize}`,
+      );
+    }
+    if (this.recurrent && (state === undefined || state.batch !== batch)) {
+      throw new Error(`${method}: a recurrent network needs a state of batch ${batch}`);
+    }
+    if (state && episodeStarts)
+      for (let i = 0; i < batch; i++) if (episodeStarts[i]) this.resetState(state, i);
+  }
+
+  /** Row `env` of a state as a state of batch 1. */
+  protected stateRow(state: RecurrentState, env: number): RecurrentState {
+    const H = this.net.lstm;
+    const row = this.initialState(1);
+    for (let t = 0; t < this.towers.length; t++) {
+      const o = (t * state.batch + env) * H;
+      row.h.set(state.h.subarray(o, o + H), t * H);
+      row.c.set(state.c.subarray(o, o + H), t * H);
+    }
+    return row;
+  }
+
+  /** Refreshes the typed-array copies if the weights changed since the last call. */
+  protected refreshIfStale(heads: readonly MlpBatchFastPath[]): void {
+    if (!this.stale) return;
+    for (const t of this.fastTowers ?? []) t.refresh();
+    for (const h of heads) h.refresh();
+    this.stale = false;
+  }
+
+  /**
+   * Features of tower `t` for one acting step in the TF.js graph (CNN encoders): with an LSTM, steps
+   * the tower's rows of `state` and writes them back (one read-back each, inside the caller's tidy).
+   */
+  protected towerStepGraph(
+    t: number,
+    obs: tf.Tensor,
+    batch: number,
+    state: RecurrentState | undefined,
+  ): tf.Tensor2D {
+    const tower = this.towers[t];
+    const encoded = tower.encode(obs);
+    if (!tower.lstm || !state) return encoded;
+    const H = this.net.lstm;
+    const o = t * state.batch * H;
+    const h = tf.tensor2d(state.h.subarray(o, o + batch * H), [batch, H]);
+    const c = tf.tensor2d(state.c.subarray(o, o + batch * H), [batch, H]);
+    const next = tower.lstm.step(encoded, { h, c });
+    state.h.set(next.h.dataSync(), o);
+    state.c.set(next.c.dataSync(), o);
+    return next.h;
+  }
+
+  /** Observations (typed array, N rows) as a tensor [N, ...shape], bytes scaled inside the encoder. */
+  observationTensor(observations: ArrayLike<number>, rows: number): tf.Tensor {
+    const values =
+      observations instanceof Float32Array || observations instanceof Int32Array
+        ? observations
+        : Float32Array.from(observations);
+    return tf.tensor(values, [rows, ...this.observationShape], "float32");
+  }
+
+  /**
+   * Features [N, F] of tower `index` for N = T × B time-major rows (row t·B + b is env b at step t):
+   * with an LSTM, unrolled over T from `initialState` (B envs), zeroing the state where `resets` [T·B]
+   * is 1. `finalState`, if given, receives the tower's state after the last step.
+   */
+  protected towerFeatures(
+    index: number,
+    observations: tf.Tensor,
+    initialState: RecurrentState | undefined,
+    resets: tf.Tensor1D | undefined,
+    finalState?: RecurrentState,
+  ): tf.Tensor2D {
+    const tower = this.towers[index];
+    const encoded = tower.encode(observations);
+    if (!tower.lstm) return encoded;
+    const name = this.constructor.name;
+    if (!initialState) throw new Error(`${name}.evaluate: a recurrent network needs the initial state`);
+    const B = initialState.batch;
+    const H = this.net.lstm;
+    const N = encoded.shape[0];
+    if (N % B !== 0) throw new Error(`${name}.evaluate: ${N} rows do not split into ${B} envs`);
+    const T = N / B;
+    const o = index * B * H;
+    const h = tf.tensor2d(initialState.h.subarray(o, o + B * H), [B, H]);
+    const c = tf.tensor2d(initialState.c.subarray(o, o + B * H), [B, H]);
+    const xs = tf.reshape(encoded, [T, B, encoded.shape[1]]) as tf.Tensor3D;
+    const masks = resets ? (tf.reshape(resets, [T, B]) as tf.Tensor2D) : undefined;
+    const { outputs, state } = tower.lstm.unroll(xs, { h, c }, masks);
+    if (finalState) {
+      finalState.h.set(state.h.dataSync(), o);
+      finalState.c.set(state.c.dataSync(), o);
+    }
+    return tf.reshape(outputs, [N, H]) as tf.Tensor2D;
+  }
+
+  /** Number of trainable values. */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params().values()) n += v.size;
+    return n;
+  }
+
+  params(): ParamMap {
+    return this.parts!.params();
+  }
+
+  dispose(): void {
+    for (const tower of this.fastTowers ?? []) tower.dispose();
+    this.parts!.dispose();
+  }
+}
+
+/**
+ * A policy π(a|o) and a value V(o) for discrete actions, with an optional LSTM memory: what PPO and
+ * A2C train. `act` samples actions for a whole vector of envs with one read-back (typed arrays only,
+ * for MLP/LSTM encoders); `evaluate` computes log-prob, entropy and value in one graph for the loss.
+ * After the weights change (an optimiser step, a checkpoint load) call `weightsChanged()`: the agents'
+ * optimiser step does it, so the fast path is never stale.
+ */
+export class ActorCritic extends TowerNetwork {
+  readonly numActions: number;
+  readonly actorHead: Mlp;
+  readonly criticHead: Mlp;
+  private fastHeads?: { actor: MlpBatchFastPath; critic: MlpBatchFastPath };
+  private result?: ActResult;
+
+  constructor(args: ActorCriticArgs) {
+    const shared = args.net.sharedEncoder;
+    super(args, shared ? ["shared"] : ["actor", "critic"]);
+    this.numActions = args.numActions;
+    const featureDim = this.towers[0].featureDim;
+    this.actorHead = new Mlp({
+      sizes: [featureDim, args.numActions],
+      outputGain: 0.01,
+      seed: deriveSeed(args.seed, "init/actorHead"),
+    });
+    this.criticHead = new Mlp({
+      sizes: [featureDim, 1],
+      outputGain: 1,
+      seed: deriveSeed(args.seed, "init/criticHead"),
+    });
+    const parts: Record<string, Parameterised> = shared
+      ? { shared: this.towers[0] }
+      : { actor: this.towers[0], critic: this.towers[1] };
+    parts.actorHead = this.actorHead;
+    parts.criticHead = this.criticHead;
+    this.setParts(parts);
+    if (this.fastTowers) {
+      this.fastHeads = {
+        actor: new MlpBatchFastPath(this.actorHead),
+        critic: new MlpBatchFastPath(this.criticHead),
+      };
+    }
+  }
+
+  /**
    * Samples one action per env for observations [B, ...] (row-major), with log-probs and values.
    * With an LSTM, `state` is stepped in place; rows where `episodeStarts[i]` is 1 are zeroed first.
    * `greedy` takes the most probable action instead of sampling.
@@ -359,16 +527,7 @@ export class ActorCritic implements Parameterised {
     episodeStarts?: ArrayLike<number>,
     greedy = false,
   ): ActResult {
-    if (observations.length !== batch * this.observationSize) {
-      throw new Error(
-        `ActorCritic.act: ${observations.length} observation values for a batch of ${batch} × ${this.observationSize}`,
-      );
-    }
-    if (this.recurrent && (state === undefined || state.batch !== batch)) {
-      throw new Error(`ActorCritic.act: a recurrent network needs a state of batch ${batch}`);
-    }
-    if (state && episodeStarts)
-      for (let i = 0; i < batch; i++) if (episodeStarts[i]) this.resetState(state, i);
+    this.beginAct("ActorCritic.act", observations, batch, state, episodeStarts);
     if (this.result === undefined || this.result.actions.length !== batch) {
       this.result = {
         actions: new Int32Array(batch),
@@ -376,7 +535,7 @@ export class ActorCritic implements Parameterised {
         values: new Float32Array(batch),
       };
     }
-    const { logits, values } = this.fast
+    const { logits, values } = this.fastHeads
       ? this.forwardFast(observations, batch, state)
       : this.forwardGraph(observations, batch, state);
     const out = this.result;
@@ -391,22 +550,11 @@ export class ActorCritic implements Parameterised {
    * V(o) of single observations without touching the acting state: the value of a truncated episode's
    * final observation. With an LSTM, row `env` of `state` is the memory the observation is read with.
    */
-  valueOf(observation: ArrayLike<number>, state?: RecurrentState, env = 0): number {
+  override valueOf(observation: ArrayLike<number>, state?: RecurrentState, env = 0): number {
     const single = state ? this.stateRow(state, env) : undefined;
     const obs = Float32Array.from(observation as ArrayLike<number>);
-    const { values } = this.fast ? this.forwardFast(obs, 1, single) : this.forwardGraph(obs, 1, single);
+    const { values } = this.fastHeads ? this.forwardFast(obs, 1, single) : this.forwardGraph(obs, 1, single);
     return values[0];
-  }
-
-  private stateRow(state: RecurrentState, env: number): RecurrentState {
-    const H = this.net.lstm;
-    const row = this.initialState(1);
-    for (let t = 0; t < this.towers.length; t++) {
-      const o = (t * state.batch + env) * H;
-      row.h.set(state.h.subarray(o, o + H), t * H);
-      row.c.set(state.c.subarray(o, o + H), t * H);
-    }
-    return row;
   }
 
   private forwardFast(
@@ -414,19 +562,14 @@ export class ActorCritic implements Parameterised {
     batch: number,
     state: RecurrentState | undefined,
   ): { logits: Float32Array; values: Float32Array } {
-    const fast = this.fast!;
-    if (this.stale) {
-      for (const t of fast.towers) t.refresh();
-      fast.actor.refresh();
-      fast.critic.refresh();
-      this.stale = false;
-    }
+    const heads = this.fastHeads!;
+    const towers = this.fastTowers!;
+    this.refreshIfStale([heads.actor, heads.critic]);
     const obs = observations instanceof Float32Array ? observations : Float32Array.from(observations);
-    const actorFeatures = fast.towers[0].forward(obs, batch, state, 0);
-    const logits = fast.actor.forward(actorFeatures, batch);
-    const criticFeatures =
-      fast.towers.length === 1 ? actorFeatures : fast.towers[1].forward(obs, batch, state, 1);
-    const values = fast.critic.forward(criticFeatures, batch);
+    const actorFeatures = towers[0].forward(obs, batch, state, 0);
+    const logits = heads.actor.forward(actorFeatures, batch);
+    const criticFeatures = towers.length === 1 ? actorFeatures : towers[1].forward(obs, batch, state, 1);
+    const values = heads.critic.forward(criticFeatures, batch);
     return { logits, values };
   }
 
@@ -439,19 +582,7 @@ export class ActorCritic implements Parameterised {
     const A = this.numActions;
     const both = readValues(() => {
       const obs = this.observationTensor(observations, batch);
-      const features = this.towers.map((tower, t) => {
-        const encoded = tower.encode(obs);
-        if (!tower.lstm || !state) return encoded;
-        const H = this.net.lstm;
-        const o = t * state.batch * H;
-        const h = tf.tensor2d(state.h.subarray(o, o + batch * H), [batch, H]);
-        const c = tf.tensor2d(state.c.subarray(o, o + batch * H), [batch, H]);
-        const next = tower.lstm.step(encoded, { h, c });
-        // Write the new state back (one read-back each, still inside this acting call).
-        state.h.set(next.h.dataSync(), o);
-        state.c.set(next.c.dataSync(), o);
-        return next.h;
-      });
+      const features = this.towers.map((_, t) => this.towerStepGraph(t, obs, batch, state));
       const logits = this.actorHead.apply(features[0]);
       const values = this.criticHead.apply(features[features.length - 1]);
       return tf.concat([logits, values], 1);
@@ -463,15 +594,6 @@ export class ActorCritic implements Parameterised {
       values[b] = both[b * (A + 1) + A];
     }
     return { logits, values };
-  }
-
-  /** Observations (typed array, N rows) as a tensor [N, ...shape], bytes scaled inside the encoder. */
-  observationTensor(observations: ArrayLike<number>, rows: number): tf.Tensor {
-    const values =
-      observations instanceof Float32Array || observations instanceof Int32Array
-        ? observations
-        : Float32Array.from(observations);
-    return tf.tensor(values, [rows, ...this.observationShape], "float32");
   }
 
   /**
@@ -498,53 +620,116 @@ export class ActorCritic implements Parameterised {
     resets?: tf.Tensor1D,
   ): { logits: tf.Tensor2D; value: tf.Tensor1D } {
     return tf.tidy(() => {
-      const features = this.towers.map((tower, t) =>
-        this.towerFeatures(tower, t, observations, initialState, resets),
-      );
+      const features = this.towers.map((_, t) => this.towerFeatures(t, observations, initialState, resets));
       const logits = this.actorHead.apply(features[0]);
       const value = tf.reshape(this.criticHead.apply(features[features.length - 1]), [-1]) as tf.Tensor1D;
       return { logits, value };
     });
   }
+}
 
-  private towerFeatures(
-    tower: Tower,
-    index: number,
+/** What {@link QNetwork.act} returns; the array is reused by the next call with the same batch size. */
+export interface QActResult {
+  actions: Int32Array;
+}
+
+/**
+ * Action values Q(o, ·) for discrete actions, with an optional LSTM memory (DRQN): what DQN, Double
+ * DQN and DRQN train. One tower (encoder, optional LSTM) and a linear head. `act` is ε-greedy with
+ * `epsilon` (the training schedule sets it; a loaded agent uses the run's final ε), on typed arrays
+ * for MLP/LSTM encoders; `qValues` is the graph for the loss.
+ */
+export class QNetwork extends TowerNetwork {
+  readonly numActions: number;
+  readonly head: Mlp;
+  /** Probability of a uniformly random action in `act` when not greedy: ε of ε-greedy. */
+  epsilon = 0;
+  private readonly fastHead?: MlpBatchFastPath;
+  private result?: QActResult;
+  private greedyRows = new Uint8Array(0);
+
+  constructor(args: NetworkArgs) {
+    super(args, ["q"]);
+    this.numActions = args.numActions;
+    this.head = new Mlp({
+      sizes: [this.towers[0].featureDim, args.numActions],
+      outputGain: 1,
+      seed: deriveSeed(args.seed, "init/qHead"),
+    });
+    this.setParts({ q: this.towers[0], head: this.head });
+    if (this.fastTowers) this.fastHead = new MlpBatchFastPath(this.head);
+  }
+
+  /**
+   * One ε-greedy action per env for observations [B, ...] (row-major): per env a coin with
+   * probability ε (0 when `greedy`) picks a uniformly random action, else the action of the largest
+   * Q-value. The network runs only when some env acts greedily, or always with an LSTM (whose state
+   * is stepped in place; rows where `episodeStarts[i]` is 1 are zeroed first).
+   */
+  act(
+    observations: ArrayLike<number>,
+    batch: number,
+    rng: UniformSource,
+    state?: RecurrentState,
+    episodeStarts?: ArrayLike<number>,
+    greedy = false,
+  ): QActResult {
+    this.beginAct("QNetwork.act", observations, batch, state, episodeStarts);
+    if (this.result === undefined || this.result.actions.length !== batch) {
+      this.result = { actions: new Int32Array(batch) };
+      this.greedyRows = new Uint8Array(batch);
+    }
+    const { actions } = this.result;
+    const epsilon = greedy ? 0 : this.epsilon;
+    let anyGreedy = false;
+    for (let i = 0; i < batch; i++) {
+      const explore = epsilon > 0 && rng.random() < epsilon;
+      if (explore) actions[i] = Math.floor(rng.random() * this.numActions);
+      this.greedyRows[i] = explore ? 0 : 1;
+      anyGreedy ||= !explore;
+    }
+    if (anyGreedy || this.recurrent) {
+      const q = this.qValuesOf(observations, batch, state);
+      const A = this.numActions;
+      for (let i = 0; i < batch; i++) {
+        if (!this.greedyRows[i]) continue;
+        let best = 0;
+        for (let a = 1; a < A; a++) if (q[i * A + a] > q[i * A + best]) best = a;
+        actions[i] = best;
+      }
+    }
+    return this.result;
+  }
+
+  /**
+   * Q-values [B × A] (row-major) of observations [B, ...] for acting: typed arrays for MLP/LSTM
+   * encoders, one TF.js graph and read-back otherwise. With an LSTM, `state` is stepped in place.
+   */
+  qValuesOf(observations: ArrayLike<number>, batch: number, state?: RecurrentState): Float32Array {
+    if (this.fastHead) {
+      this.refreshIfStale([this.fastHead]);
+      const obs = observations instanceof Float32Array ? observations : Float32Array.from(observations);
+      return this.fastHead.forward(this.fastTowers![0].forward(obs, batch, state, 0), batch);
+    }
+    return readValues(() =>
+      this.head.apply(this.towerStepGraph(0, this.observationTensor(observations, batch), batch, state)),
+    ) as Float32Array;
+  }
+
+  /**
+   * Q-values [N, A] in one graph (call inside a loss). Rows are time-major (row t·B + b is sequence b
+   * at step t); with an LSTM the tower is unrolled over T from `initialState` (B sequences), zeroing
+   * the state where `resets` [T·B] is 1, and `finalState` (if given) receives the state after step T.
+   */
+  qValues(
     observations: tf.Tensor,
-    initialState: RecurrentState | undefined,
-    resets: tf.Tensor1D | undefined,
+    initialState?: RecurrentState,
+    resets?: tf.Tensor1D,
+    finalState?: RecurrentState,
   ): tf.Tensor2D {
-    const encoded = tower.encode(observations);
-    if (!tower.lstm) return encoded;
-    if (!initialState) throw new Error("ActorCritic.evaluate: a recurrent network needs the initial state");
-    const B = initialState.batch;
-    const H = this.net.lstm;
-    const N = encoded.shape[0];
-    if (N % B !== 0) throw new Error(`ActorCritic.evaluate: ${N} rows do not split into ${B} envs`);
-    const T = N / B;
-    const o = index * B * H;
-    const h = tf.tensor2d(initialState.h.subarray(o, o + B * H), [B, H]);
-    const c = tf.tensor2d(initialState.c.subarray(o, o + B * H), [B, H]);
-    const xs = tf.reshape(encoded, [T, B, encoded.shape[1]]) as tf.Tensor3D;
-    const masks = resets ? (tf.reshape(resets, [T, B]) as tf.Tensor2D) : undefined;
-    const { outputs } = tower.lstm.unroll(xs, { h, c }, masks);
-    return tf.reshape(outputs, [N, H]) as tf.Tensor2D;
-  }
-
-  /** Number of trainable values. */
-  parameterCount(): number {
-    let n = 0;
-    for (const v of this.params().values()) n += v.size;
-    return n;
-  }
-
-  params(): ParamMap {
-    return this.parts.params();
-  }
-
-  dispose(): void {
-    for (const tower of this.fast?.towers ?? []) tower.dispose();
-    this.parts.dispose();
+    return tf.tidy(() =>
+      this.head.apply(this.towerFeatures(0, observations, initialState, resets, finalState)),
+    );
   }
 }
 

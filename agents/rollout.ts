@@ -101,15 +101,16 @@ export interface CollectorState {
 }
 
 /**
- * Steps a vector env with the actor-critic and fills rollouts: keeps the current observation, the
- * recurrent state (zeroed per env where its episode ended, and only there) and the raw episode
- * returns across rollouts.
+ * What every agent's acting side keeps between steps of a vector env: the current (normalised)
+ * observations, where episodes begin, the recurrent state (zeroed per env where its episode ended,
+ * and only there), the raw returns and lengths of the running episodes, and the time spent; as JSON
+ * for checkpoints. {@link RolloutCollector} (PPO, A2C) and DQN's collector fill their buffers from it.
  */
-export class RolloutCollector {
+export abstract class VectorCollector {
   /** Env steps so far, all envs counted. */
   step = 0;
-  private obs: Float32Array;
-  private readonly episodeStarts: Uint8Array;
+  protected obs: Float32Array;
+  protected readonly episodeStarts: Uint8Array;
   readonly state: RecurrentState;
   private readonly episodeReturn: Float64Array;
   private readonly episodeLength: Int32Array;
@@ -117,12 +118,10 @@ export class RolloutCollector {
   envSeconds = 0;
   actSeconds = 0;
 
-  constructor(
-    private readonly env: VectorEnv,
-    private readonly net: ActorCritic,
-    private readonly normalizer: VecNormalizer,
-    private readonly rng: Rng,
-    private readonly gamma: number,
+  protected constructor(
+    protected readonly env: VectorEnv,
+    net: { initialState(batch: number): RecurrentState },
+    protected readonly normalizer: VecNormalizer,
     envSeed: number,
   ) {
     const N = env.numEnvs;
@@ -134,54 +133,28 @@ export class RolloutCollector {
     this.episodeLength = new Int32Array(N);
   }
 
-  /** Fills `buf` with `buf.numSteps` vector steps; calls `onEpisode` for every episode that ends. */
-  collect(buf: RolloutBuffer, onEpisode: (e: FinishedEpisode) => void): void {
-    const { net, env, normalizer } = this;
-    const N = env.numEnvs;
-    const size = net.observationSize;
-    if (net.recurrent) buf.initialState = ActorCritic.copyState(this.state);
-    for (let t = 0; t < buf.numSteps; t++) {
-      const base = t * N;
-      buf.observations.set(this.obs, base * size);
-      buf.episodeStarts.set(this.episodeStarts, base);
-      let clock = performance.now();
-      const acted = net.act(this.obs, N, this.rng, this.state, this.episodeStarts);
-      buf.actions.set(acted.actions, base);
-      buf.logProbs.set(acted.logProbs, base);
-      buf.values.set(acted.values, base);
-      const now = performance.now();
-      this.actSeconds += (now - clock) / 1000;
-      clock = now;
-      const result = env.step(acted.actions);
-      this.envSeconds += (performance.now() - clock) / 1000;
-      this.step += N;
-      const { rewards: raw, terminated, truncated, infos } = result;
-      for (let i = 0; i < N; i++) {
-        this.episodeReturn[i] += raw[i];
-        this.episodeLength[i] += 1;
-        const ended = terminated[i] || truncated[i] ? 1 : 0;
-        buf.ended[base + i] = ended;
-        this.episodeStarts[i] = ended;
-        if (ended) {
-          onEpisode({ step: this.step, return: this.episodeReturn[i], length: this.episodeLength[i] });
-          this.episodeReturn[i] = 0;
-          this.episodeLength[i] = 0;
-        }
+  /**
+   * Counts one vector step (N env steps) and its raw rewards into the running episodes; marks the
+   * envs whose episode ended as beginning a new one, and calls `onEpisode` for each ended episode.
+   */
+  protected countStep(
+    raw: ArrayLike<number>,
+    terminated: ArrayLike<number | boolean>,
+    truncated: ArrayLike<number | boolean>,
+    onEpisode: (e: FinishedEpisode) => void,
+  ): void {
+    const N = this.env.numEnvs;
+    this.step += N;
+    for (let i = 0; i < N; i++) {
+      this.episodeReturn[i] += raw[i];
+      this.episodeLength[i] += 1;
+      const ended = terminated[i] || truncated[i] ? 1 : 0;
+      this.episodeStarts[i] = ended;
+      if (ended) {
+        onEpisode({ step: this.step, return: this.episodeReturn[i], length: this.episodeLength[i] });
+        this.episodeReturn[i] = 0;
+        this.episodeLength[i] = 0;
       }
-      const rewards = normalizer.rewards(raw, this.episodeStarts);
-      for (let i = 0; i < N; i++) {
-        let r = rewards[i];
-        // Truncated, not terminated: the episode would have gone on, so bootstrap from its final
-        // observation's value (read with the memory of this episode, before the reset).
-        if (truncated[i] && !terminated[i]) {
-          const final = infos[i].finalObservation as ArrayLike<number>;
-          r +=
-            this.gamma *
-            net.valueOf(normalizer.normalise(final, 1), net.recurrent ? this.state : undefined, i);
-        }
-        buf.rewards[base + i] = r;
-      }
-      this.obs = normalizer.observations(result.observations, N).slice();
     }
   }
 
@@ -199,7 +172,7 @@ export class RolloutCollector {
     };
   }
 
-  /** Continues from {@link RolloutCollector.getState}; every array must have this collector's size. */
+  /** Continues from {@link getState}; every array must have this collector's size. */
   setState(state: CollectorState): void {
     const N = this.env.numEnvs;
     const sizes: [keyof CollectorState | "recurrent.h" | "recurrent.c", unknown, number][] = [
@@ -228,6 +201,64 @@ export class RolloutCollector {
     this.episodeLength.set(state.episodeLength);
     this.envSeconds = Number(state.envSeconds) || 0;
     this.actSeconds = Number(state.actSeconds) || 0;
+  }
+}
+
+/**
+ * Steps a vector env with the actor-critic and fills rollouts: keeps the current observation, the
+ * recurrent state (zeroed per env where its episode ended, and only there) and the raw episode
+ * returns across rollouts.
+ */
+export class RolloutCollector extends VectorCollector {
+  constructor(
+    env: VectorEnv,
+    private readonly net: ActorCritic,
+    normalizer: VecNormalizer,
+    private readonly rng: Rng,
+    private readonly gamma: number,
+    envSeed: number,
+  ) {
+    super(env, net, normalizer, envSeed);
+  }
+
+  /** Fills `buf` with `buf.numSteps` vector steps; calls `onEpisode` for every episode that ends. */
+  collect(buf: RolloutBuffer, onEpisode: (e: FinishedEpisode) => void): void {
+    const { net, env, normalizer } = this;
+    const N = env.numEnvs;
+    const size = net.observationSize;
+    if (net.recurrent) buf.initialState = ActorCritic.copyState(this.state);
+    for (let t = 0; t < buf.numSteps; t++) {
+      const base = t * N;
+      buf.observations.set(this.obs, base * size);
+      buf.episodeStarts.set(this.episodeStarts, base);
+      let clock = performance.now();
+      const acted = net.act(this.obs, N, this.rng, this.state, this.episodeStarts);
+      buf.actions.set(acted.actions, base);
+      buf.logProbs.set(acted.logProbs, base);
+      buf.values.set(acted.values, base);
+      const now = performance.now();
+      this.actSeconds += (now - clock) / 1000;
+      clock = now;
+      const result = env.step(acted.actions);
+      this.envSeconds += (performance.now() - clock) / 1000;
+      const { rewards: raw, terminated, truncated, infos } = result;
+      this.countStep(raw, terminated, truncated, onEpisode);
+      buf.ended.set(this.episodeStarts, base);
+      const rewards = normalizer.rewards(raw, this.episodeStarts);
+      for (let i = 0; i < N; i++) {
+        let r = rewards[i];
+        // Truncated, not terminated: the episode would have gone on, so bootstrap from its final
+        // observation's value (read with the memory of this episode, before the reset).
+        if (truncated[i] && !terminated[i]) {
+          const final = infos[i].finalObservation as ArrayLike<number>;
+          r +=
+            this.gamma *
+            net.valueOf(normalizer.normalise(final, 1), net.recurrent ? this.state : undefined, i);
+        }
+        buf.rewards[base + i] = r;
+      }
+      this.obs = normalizer.observations(result.observations, N).slice();
+    }
   }
 
   /** V of the current observations (after the rollout's last step), without advancing the state. */

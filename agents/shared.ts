@@ -1,11 +1,12 @@
-// What the PPO family shares beyond the rollout: the `net` schema, the training loop around an
-// agent's update (metrics, progress, speed, final save), and the run context.
+// What every agent shares: the `net` schema, the training loop around an agent's update (metrics,
+// progress, speed, checkpoints, final save), and the run context; and what the PPO family shares
+// beyond the rollout (its observation fields and set-up).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { deriveSeed, Rng, type RngState } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
-import { type ClippedOptimizer, loadCheckpoint, saveCheckpoint } from "../src/nn";
+import { type ClippedOptimizer, loadCheckpoint, type Parameterised, saveCheckpoint } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
 import {
   DEFAULT_CHECKPOINT_EVERY,
@@ -174,10 +175,33 @@ export interface UpdateProgress {
   seconds: number;
 }
 
+/** What the training loop needs of an agent's network: its parameters, and to hear when they change. */
+export interface TrainableNet extends Parameterised {
+  /** Number of trainable values. */
+  parameterCount(): number;
+  /** The weights changed (optimiser step, checkpoint load): typed-array copies must be refreshed. */
+  weightsChanged(): void;
+}
+
+/**
+ * What the training loop needs of an agent's acting side (the rollout collector, DQN's replay
+ * collector): the env steps so far, where the time went, and its position as JSON for checkpoints.
+ */
+export interface LoopCollector {
+  /** Env steps so far, all envs counted. */
+  step: number;
+  /** Seconds spent stepping envs and acting (the summary's breakdown). */
+  envSeconds: number;
+  actSeconds: number;
+  getState(): object;
+  /** Continues from {@link getState}'s JSON; throws naming the bad field. */
+  setState(state: never): void;
+}
+
 /** What a run returns: its summary plus the trained network (the caller disposes it). */
-export interface TrainResult {
+export interface TrainResult<N extends TrainableNet = ActorCritic> {
   summary: RunSummary;
-  net: ActorCritic;
+  net: N;
   normalizer: VecNormalizer;
 }
 
@@ -188,13 +212,13 @@ export interface UpdateOutcome {
 }
 
 /** Arguments of {@link trainingLoop}. */
-export interface TrainingLoopArgs {
+export interface TrainingLoopArgs<N extends TrainableNet = ActorCritic> {
   ctx: TrainContext;
   agent: string;
-  net: ActorCritic;
+  net: N;
   optimizer: ClippedOptimizer;
   normalizer: VecNormalizer;
-  collector: RolloutCollector;
+  collector: LoopCollector;
   env: VectorEnv;
   rngs: Record<string, Rng>;
   numUpdates: number;
@@ -202,13 +226,21 @@ export interface TrainingLoopArgs {
   stepsPerUpdate: number;
   /** One iteration: collect a rollout (calling onEpisode per finished episode) and update. */
   update: (update: number, onEpisode: (e: FinishedEpisode) => void) => UpdateOutcome;
+  /**
+   * More of the run's state than the loop knows of (DQN: the target network and the replay buffer),
+   * written into each checkpoint folder and read back on resume.
+   */
+  checkpointExtra?: {
+    write(dir: string): void;
+    read(dir: string): void;
+  };
 }
 
 /**
  * Runs `numUpdates` iterations of an agent's update, writing metrics.jsonl lines (episodes and
  * updates), reporting progress, checkpoints, and at the end the final state and summary.json.
  */
-export function trainingLoop(args: TrainingLoopArgs): TrainResult {
+export function trainingLoop<N extends TrainableNet>(args: TrainingLoopArgs<N>): TrainResult<N> {
   const loop = loopSteps(args);
   for (;;) {
     const next = loop.next();
@@ -220,7 +252,9 @@ export function trainingLoop(args: TrainingLoopArgs): TrainResult {
  * {@link trainingLoop} that gives the event loop a turn after every update, so that signals (Ctrl-C)
  * and timers are handled while training runs.
  */
-export async function trainingLoopAsync(args: TrainingLoopArgs): Promise<TrainResult> {
+export async function trainingLoopAsync<N extends TrainableNet>(
+  args: TrainingLoopArgs<N>,
+): Promise<TrainResult<N>> {
   const loop = loopSteps(args);
   for (;;) {
     const next = loop.next();
@@ -230,7 +264,9 @@ export async function trainingLoopAsync(args: TrainingLoopArgs): Promise<TrainRe
 }
 
 /** The loop itself, yielding after every update. */
-function* loopSteps(args: TrainingLoopArgs): Generator<void, TrainResult, void> {
+function* loopSteps<N extends TrainableNet>(
+  args: TrainingLoopArgs<N>,
+): Generator<void, TrainResult<N>, void> {
   const { ctx, net, collector, numUpdates } = args;
   const run = ctx.run;
   try {
@@ -356,7 +392,7 @@ export const AGENT_STATE_FILE = "agent-state.json";
 /** Writes weights + optimiser (weights.json/bin) and normaliser + RNG states (agent-state.json). */
 export function saveAgentState(
   dir: string,
-  args: Pick<TrainingLoopArgs, "net" | "optimizer" | "normalizer" | "rngs" | "collector">,
+  args: Pick<TrainingLoopArgs<TrainableNet>, "net" | "optimizer" | "normalizer" | "rngs" | "collector">,
 ): void {
   fs.mkdirSync(dir, { recursive: true });
   saveCheckpoint(dir, args.net.params(), args.optimizer);
@@ -397,7 +433,8 @@ export interface TrainCheckpoint {
   recent: number[];
   normalizer: VecNormalizerState;
   rngs: Record<string, RngState>;
-  collector: CollectorState;
+  /** The collector's position ({@link CollectorState} for the PPO family). */
+  collector: object;
   /** The vector env's state; null when an env cannot save it (`envBlocker` names it). */
   env: unknown;
   envBlocker?: string;
@@ -405,7 +442,7 @@ export interface TrainCheckpoint {
 
 function saveTrainCheckpoint(
   run: RunFolder,
-  args: TrainingLoopArgs,
+  args: TrainingLoopArgs<TrainableNet>,
   at: { update: number; recent: number[]; seconds: number; updateSeconds: number; envBlocker?: string },
 ): void {
   const state: TrainCheckpoint = {
@@ -429,6 +466,7 @@ function saveTrainCheckpoint(
   };
   writeFolderAtomic(run.checkpointDir, (dir) => {
     saveCheckpoint(dir, args.net.params(), args.optimizer);
+    args.checkpointExtra?.write(dir);
     fs.writeFileSync(path.join(dir, CHECKPOINT_STATE_FILE), `${JSON.stringify(state)}\n`);
   });
 }
@@ -478,7 +516,7 @@ export function readTrainCheckpoint(runDir: string): TrainCheckpoint {
 }
 
 /** Loads the checkpoint of `run` into a freshly set-up run; returns where the run was. */
-function restoreCheckpoint(run: RunFolder, args: TrainingLoopArgs): TrainCheckpoint {
+function restoreCheckpoint(run: RunFolder, args: TrainingLoopArgs<TrainableNet>): TrainCheckpoint {
   let state: TrainCheckpoint;
   try {
     state = readTrainCheckpoint(run.dir);
@@ -520,9 +558,14 @@ function restoreCheckpoint(run: RunFolder, args: TrainingLoopArgs): TrainCheckpo
     throw what("random streams", err);
   }
   try {
-    args.collector.setState(state.collector);
+    args.collector.setState(state.collector as never);
   } catch (err) {
-    throw what("rollout collector", err);
+    throw what("collector", err);
+  }
+  try {
+    args.checkpointExtra?.read(run.checkpointDir);
+  } catch (err) {
+    throw new Error(`checkpoint ${run.checkpointDir}: ${(err as Error).message}`);
   }
   try {
     args.env.setState!(state.env);
