@@ -1,13 +1,22 @@
 // The agents `pomdp train` knows, and loading a finished run's agent back (for `pomdp eval`).
 import * as path from "node:path";
 import type { z } from "zod";
-import { type MakeOverrides, spec } from "../src/core";
+import { type MakeOverrides, spec, type VectorEnv } from "../src/core";
 import { loadCheckpoint } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
 import { RUN_FILES, readRunJson } from "../src/train/run_folder";
 import { A2cConfigSchema, trainA2c, trainA2cAsync } from "./a2c";
-import { actorCriticFor, makeAgentVectorEnv } from "./env_setup";
-import type { ActorCritic, NetSpec } from "./networks";
+import {
+  type DqnConfig,
+  DqnConfigSchema,
+  DrqnConfigSchema,
+  trainDqn,
+  trainDqnAsync,
+  trainDrqn,
+  trainDrqnAsync,
+} from "./dqn";
+import { actorCriticFor, makeAgentVectorEnv, qNetworkFor } from "./env_setup";
+import type { AgentNetwork, NetSpec } from "./networks";
 import { PpoConfigSchema, trainPpo, trainPpoAsync } from "./ppo";
 import { AGENT_STATE_FILE, type TrainContext, type TrainResult } from "./shared";
 
@@ -16,10 +25,23 @@ export interface AgentDefinition {
   name: string;
   description: string;
   schema: z.ZodTypeAny;
-  train(config: never, ctx: TrainContext): TrainResult;
+  train(config: never, ctx: TrainContext): TrainResult<AgentNetwork>;
   /** `train` giving the event loop a turn after every update (so Ctrl-C can stop it at a boundary). */
-  trainAsync(config: never, ctx: TrainContext): Promise<TrainResult>;
+  trainAsync(config: never, ctx: TrainContext): Promise<TrainResult<AgentNetwork>>;
+  /** The agent's network for the observations and actions of `env`, as evaluation acts with it. */
+  network(env: VectorEnv, config: RunConfigFile["config"], seed: number): AgentNetwork;
 }
+
+/** The actor-critic of a PPO or A2C run: `pomdp eval` samples its actions (or takes the likeliest). */
+const actorCriticNetwork: AgentDefinition["network"] = (env, config, seed) =>
+  actorCriticFor(env, config.net, seed);
+
+/** The Q-network of a DQN or DRQN run: `pomdp eval` is ε-greedy with the run's final ε (or greedy). */
+const qNetwork: AgentDefinition["network"] = (env, config, seed) => {
+  const net = qNetworkFor(env, { ...config.net, sharedEncoder: true }, seed);
+  net.epsilon = (config as unknown as DqnConfig).endE;
+  return net;
+};
 
 /** The agents by name. */
 export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
@@ -29,6 +51,7 @@ export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
     schema: PpoConfigSchema,
     train: trainPpo as AgentDefinition["train"],
     trainAsync: trainPpoAsync as AgentDefinition["trainAsync"],
+    network: actorCriticNetwork,
   },
   a2c: {
     name: "a2c",
@@ -36,6 +59,25 @@ export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
     schema: A2cConfigSchema,
     train: trainA2c as AgentDefinition["train"],
     trainAsync: trainA2cAsync as AgentDefinition["trainAsync"],
+    network: actorCriticNetwork,
+  },
+  dqn: {
+    name: "dqn",
+    description:
+      "DQN (CleanRL's dqn.py: replay, target network, ε-greedy); Double DQN with double=true; DRQN with net.lstm > 0",
+    schema: DqnConfigSchema,
+    train: trainDqn as AgentDefinition["train"],
+    trainAsync: trainDqnAsync as AgentDefinition["trainAsync"],
+    network: qNetwork,
+  },
+  drqn: {
+    name: "drqn",
+    description:
+      "DRQN (Hausknecht & Stone 2015): DQN with an LSTM (net.lstm, default 64) on replayed sequences of one episode",
+    schema: DrqnConfigSchema,
+    train: trainDrqn as AgentDefinition["train"],
+    trainAsync: trainDrqnAsync as AgentDefinition["trainAsync"],
+    network: qNetwork,
   },
 };
 
@@ -69,12 +111,13 @@ export interface RunConfigFile {
 /** A trained agent loaded from a run folder. */
 export interface LoadedAgent {
   run: RunConfigFile;
-  net: ActorCritic;
+  net: AgentNetwork;
   normalizer: VecNormalizer;
 }
 
 /**
- * Loads a finished run's final weights and normaliser (frozen) into a new network. `envKwargs`
+ * Loads a finished run's final weights and normaliser (frozen) into a new network of the run's agent
+ * (an actor-critic, or a Q-network acting ε-greedily with the run's endE). `envKwargs`
  * replace the run's for the env the network is built against (their observation shape must match).
  */
 export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgent {
@@ -88,7 +131,7 @@ export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgen
       `${path.join(runDir, RUN_FILES.config)} is not a run config (expected agent, envId, config.net)`,
     );
   }
-  agentByName(run.agent);
+  const agent = agentByName(run.agent);
   spec(run.envId); // an unknown id (a user env not --require'd) fails here with a clear message
   const env = makeAgentVectorEnv(
     {
@@ -100,7 +143,7 @@ export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgen
     1,
   );
   try {
-    const net = actorCriticFor(env, run.config.net, run.seed);
+    const net = agent.network(env, run.config, run.seed);
     const finalDir = path.join(runDir, RUN_FILES.final);
     try {
       loadCheckpoint(finalDir, net.params());

@@ -105,6 +105,31 @@ export const PRESETS: readonly Preset[] = [
       net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", sharedEncoder: false },
     },
   },
+  {
+    name: "dqn-cartpole",
+    agent: "dqn",
+    envId: "CartPole-v1",
+    memory: "none",
+    source:
+      "CleanRL dqn.py defaults: 1 env, 500k steps, Adam lr 2.5e-4, buffer 10k, γ 0.99, hard target copy (τ 1) every 500 steps, batch 128, ε 1 → 0.05 over half the run, learning from 10k steps, a gradient step every 10 steps, mse TD loss, Q-network 120-84 ReLU",
+    config: {
+      totalSteps: 500_000,
+      numEnvs: 1,
+      learningRate: 2.5e-4,
+      bufferSize: 10_000,
+      gamma: 0.99,
+      tau: 1,
+      targetNetworkFrequency: 500,
+      batchSize: 128,
+      startE: 1,
+      endE: 0.05,
+      explorationFraction: 0.5,
+      learningStarts: 10_000,
+      trainFrequency: 10,
+      loss: "mse",
+      net: { encoder: "mlp", hidden: [120, 84], activation: "relu" },
+    },
+  },
 ];
 
 /**

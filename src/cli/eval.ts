@@ -15,7 +15,10 @@ export function evalCommand(): Command {
       parseNonNegativeInt,
       0,
     )
-    .option("--greedy", "take the most probable action instead of sampling")
+    .option(
+      "--greedy",
+      "act greedily (the likeliest action; DQN: the largest Q-value) instead of as trained (sampling; DQN: ε-greedy with the run's endE)",
+    )
     .option(
       "--env-kwargs <json>",
       "make() keyword arguments over the run's, e.g. '{\"flickerProb\": 0.2}'",

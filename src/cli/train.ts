@@ -227,11 +227,11 @@ export function trainCommand(): Command {
       "train an agent on an env; writes a run folder (config, metrics.jsonl, summary, final weights, checkpoints)",
     )
     .option("-e, --env <id>", "registered env id (yours too, with --require); required unless --resume")
-    .option("-a, --agent <name>", "agent: ppo | a2c", "ppo")
+    .option("-a, --agent <name>", "agent: ppo | a2c | dqn | drqn", "ppo")
     .addOption(new Option("--net <encoder>", "network encoder").choices(["mlp", "cnn"]))
     .option(
       "--lstm <H>",
-      "an LSTM memory of H units after the encoder (recurrent PPO / A2C)",
+      "an LSTM memory of H units after the encoder (recurrent PPO / A2C; DQN with it is DRQN)",
       parseNonNegativeInt,
     )
     .option("--frame-stack <k>", "stack the last k observations", parseNonNegativeInt)

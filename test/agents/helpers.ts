@@ -1,4 +1,6 @@
 // Tiny envs for the agent tests: each answers one question in seconds.
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Box, Discrete, Env, type ResetArgs, register } from "../../src/core";
 
 /** One step: action 1 pays 1, action 0 pays 0. PPO and A2C must learn to pull arm 1. */
@@ -59,4 +61,16 @@ export function registerTestEnvs(): void {
     override: true,
     kwargs: { length: 3, truncate: false },
   });
+}
+
+/** A run's metrics.jsonl lines without the machine's figures (sps, rssMb), as JSON strings. */
+export function metricLines(dir: string): string[] {
+  return fs
+    .readFileSync(path.join(dir, "metrics.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((line) => {
+      const { sps: _sps, rssMb: _rss, ...rest } = JSON.parse(line);
+      return JSON.stringify(rest);
+    });
 }

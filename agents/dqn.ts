@@ -1,0 +1,522 @@
+// DQN (Mnih et al. 2015) the CleanRL way (dqn.py), Double DQN (van Hasselt et al. 2016) with
+// `double`, and DRQN (Hausknecht & Stone 2015) when `net.lstm > 0`: one file that reads top to
+// bottom — config, Q-network and target network, replay, ε-greedy acting, TD update.
+//
+// Steps are env steps, all envs counted: env step g (g = 0, 1, …) trains the Q-network once when
+// g > learningStarts and g % trainFrequency = 0, and moves the target network towards it when
+// g % targetNetworkFrequency = 0 — with one env exactly CleanRL's loop.
+//
+// DRQN replays sequences instead of single transitions: `sequenceLength` steps of one env that never
+// cross the end of an episode (padded and masked there), unrolled from a zero state ("bootstrapped
+// random updates") or from the state stored when the first step was acted on (R2D2), after `burnIn`
+// steps that only warm the state up. While acting, the LSTM state is carried per env and zeroed
+// where that env's episode ended.
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import { z } from "zod";
+import { deriveSeed, Rng } from "../src/core/rng";
+import type { VectorEnv } from "../src/core/vector";
+import { ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
+import { VecNormalizer } from "../src/train/normalize";
+import { makeAgentVectorEnv, qNetworkFor } from "./env_setup";
+import type { QNetwork, RecurrentState } from "./networks";
+import { ReplayBuffer, sequenceBatch, transitionBatch } from "./replay";
+import { type FinishedEpisode, VectorCollector } from "./rollout";
+import {
+  NetSchema,
+  type TrainContext,
+  type TrainingLoopArgs,
+  type TrainResult,
+  trainingLoop,
+  trainingLoopAsync,
+} from "./shared";
+
+/** The Q-network: CleanRL's dqn.py QNetwork by default (120-84 ReLU, then a linear Q head). */
+export const QNetSchema = NetSchema.omit({ sharedEncoder: true }).extend({
+  /** Encoder layer widths (CleanRL's dqn.py: 120 and 84). */
+  hidden: z.array(z.number().int().positive()).default([120, 84]),
+  /** Encoder activation (CleanRL's dqn.py: ReLU). */
+  activation: z.enum(["tanh", "relu"]).default("relu"),
+});
+
+/** DQN's config: CleanRL's `dqn.py` arguments in camelCase, with its defaults. */
+export const DqnConfigSchema = z
+  .object({
+    /** Env steps to train for, all envs counted. */
+    totalSteps: z.number().int().positive().default(500_000),
+    /** Envs stepped in parallel (one vector env); CleanRL's dqn.py runs one. */
+    numEnvs: z.number().int().positive().default(1),
+    /** Adam's step size. */
+    learningRate: z.number().positive().default(2.5e-4),
+    /** Transitions the replay buffer holds (all envs together). */
+    bufferSize: z.number().int().positive().default(10_000),
+    /** Discount. */
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** Target network update rate: 1 = hard copy, < 1 = Polyak averaging θ' ← τθ + (1 − τ)θ'. */
+    tau: z.number().gt(0).max(1).default(1),
+    /** Env steps between target network updates. */
+    targetNetworkFrequency: z.number().int().positive().default(500),
+    /** Transitions per minibatch (DRQN: sequences per minibatch). */
+    batchSize: z.number().int().positive().default(128),
+    /** ε at the start of the schedule. */
+    startE: z.number().min(0).max(1).default(1),
+    /** ε at its end, and the ε of `pomdp eval` without --greedy (CleanRL's dqn_eval). */
+    endE: z.number().min(0).max(1).default(0.05),
+    /** Fraction of totalSteps over which ε falls linearly from startE to endE. */
+    explorationFraction: z.number().gt(0).max(1).default(0.5),
+    /** Env steps before the first gradient step (the buffer fills with ε-greedy transitions). */
+    learningStarts: z.number().int().min(0).default(10_000),
+    /** Env steps between gradient steps. */
+    trainFrequency: z.number().int().positive().default(10),
+    /** Double DQN: the online network picks the next action, the target network values it. */
+    double: z.boolean().default(false),
+    /** TD loss: mean squared error (CleanRL's dqn.py) or Huber with δ = 1 (Nature DQN, SB3). */
+    loss: z.enum(["mse", "huber"]).default("mse"),
+    /** Global gradient-norm clip (null: none, as CleanRL's dqn.py; SB3's DQN: 10). */
+    maxGradNorm: z.number().positive().nullable().default(null),
+    /** Adam's ε (PyTorch's default 1e-8, as CleanRL's dqn.py). */
+    adamEps: z.number().positive().default(1e-8),
+    /** DRQN: steps per replayed sequence (the steps that are trained on). */
+    sequenceLength: z.number().int().positive().default(8),
+    /** DRQN: steps replayed before each sequence only to warm its LSTM state up (R2D2's burn-in). */
+    burnIn: z.number().int().min(0).default(0),
+    /**
+     * DRQN: where a replayed sequence's LSTM state starts: `zero` (DRQN's bootstrapped random
+     * updates) or `stored`, the state the env acted with at the first replayed step (R2D2).
+     */
+    initialState: z.enum(["zero", "stored"]).default("zero"),
+    /** Env steps per metrics update line (means of its gradient steps) and per checkpoint unit. */
+    logEvery: z.number().int().positive().default(1000),
+    /** The Q-network. */
+    net: QNetSchema.default({}),
+    /** Stack the last k observations (0 or 1: none). */
+    frameStack: z.number().int().min(0).default(0),
+    /** Append the previous action and reward to observations (POPGym style). */
+    previousAction: z.boolean().default(false),
+  })
+  .strict();
+
+/** A validated DQN config. */
+export type DqnConfig = z.infer<typeof DqnConfigSchema>;
+
+/** DRQN's config: DQN's with an LSTM of 64 units by default (`--agent drqn`). */
+export const DrqnConfigSchema = DqnConfigSchema.extend({
+  /** The Q-network: DQN's with an LSTM core (net.lstm ≥ 1). */
+  net: QNetSchema.extend({
+    /** LSTM hidden size after the encoder. */
+    lstm: z.number().int().positive().default(64),
+  }).default({}),
+});
+
+/** Trains DQN (Double DQN with `double`, DRQN when `config.net.lstm > 0`) on `ctx.envId`. */
+export function trainDqn(config: DqnConfig, ctx: TrainContext, agent = "dqn"): TrainResult<QNetwork> {
+  const { args, target } = dqnLoopArgs(config, ctx, agent);
+  try {
+    return trainingLoop(args);
+  } finally {
+    target.dispose();
+  }
+}
+
+/** {@link trainDqn} giving the event loop a turn after every iteration (Ctrl-C stops it at a boundary). */
+export async function trainDqnAsync(
+  config: DqnConfig,
+  ctx: TrainContext,
+  agent = "dqn",
+): Promise<TrainResult<QNetwork>> {
+  const { args, target } = dqnLoopArgs(config, ctx, agent);
+  try {
+    return await trainingLoopAsync(args);
+  } finally {
+    target.dispose();
+  }
+}
+
+/** `--agent drqn`: {@link trainDqn} of a DRQN config, its runs and checkpoints named drqn. */
+export function trainDrqn(config: DqnConfig, ctx: TrainContext): TrainResult<QNetwork> {
+  return trainDqn(config, ctx, "drqn");
+}
+
+/** {@link trainDrqn} giving the event loop a turn after every iteration. */
+export function trainDrqnAsync(config: DqnConfig, ctx: TrainContext): Promise<TrainResult<QNetwork>> {
+  return trainDqnAsync(config, ctx, "drqn");
+}
+
+/** ε at env step t: linear from startE to endE over `duration` steps, then endE (CleanRL's linear_schedule). */
+export function linearSchedule(startE: number, endE: number, duration: number, t: number): number {
+  const slope = (endE - startE) / duration;
+  return Math.max(slope * t + startE, endE);
+}
+
+/** The run's set-up (env, Q and target networks, replay, streams) and its iteration, for the training loop. */
+function dqnLoopArgs(
+  config: DqnConfig,
+  ctx: TrainContext,
+  agent: string,
+): { args: TrainingLoopArgs<QNetwork>; target: QNetwork } {
+  const N = config.numEnvs;
+  const recurrent = config.net.lstm > 0;
+  const storedStates = recurrent && config.initialState === "stored";
+  const net = { ...config.net, sharedEncoder: true };
+
+  // Env, Q-network and its target (a copy), each seeded from its own branch of the run's seed tree.
+  const env = makeAgentVectorEnv(
+    { ...config, envId: ctx.envId, envKwargs: ctx.envKwargs, encoder: config.net.encoder },
+    N,
+  );
+  let qNetwork: QNetwork;
+  let target: QNetwork;
+  try {
+    qNetwork = qNetworkFor(env, net, ctx.seed);
+    target = qNetworkFor(env, net, ctx.seed);
+  } catch (err) {
+    env.close();
+    throw err;
+  }
+  softUpdate(target.params(), qNetwork.params(), 1);
+  const optimizer = new ClippedAdam(qNetwork.params(), {
+    learningRate: config.learningRate,
+    epsilon: config.adamEps,
+    maxGradNorm: config.maxGradNorm ?? undefined,
+  });
+  // No normalisation (CleanRL's DQN has none): the loop saves this identity normaliser's empty state.
+  const normalizer = new VecNormalizer({
+    observationSize: qNetwork.observationSize,
+    numEnvs: N,
+    observations: false,
+    rewards: false,
+    gamma: config.gamma,
+  });
+  const stateSize = storedStates ? config.net.lstm : 0;
+  const buffer = new ReplayBuffer({
+    capacity: config.bufferSize,
+    numEnvs: N,
+    observationSize: qNetwork.observationSize,
+    stateSize,
+  });
+  const actionRng = new Rng(deriveSeed(ctx.seed, "actions"));
+  const replayRng = new Rng(deriveSeed(ctx.seed, "replay"));
+  const collector = new ReplayCollector(env, qNetwork, normalizer, actionRng, deriveSeed(ctx.seed, "env"));
+
+  const vectorSteps = Math.max(1, Math.round(config.logEvery / N));
+  const stepsPerUpdate = vectorSteps * N;
+  const numUpdates = Math.max(1, Math.floor(config.totalSteps / stepsPerUpdate));
+  const explorationSteps = config.explorationFraction * config.totalSteps;
+  const learner: TdLearner = { qNetwork, target, optimizer, buffer, rng: replayRng, config };
+  const trainStep = recurrent ? sequenceTrainStep(learner) : transitionTrainStep(learner);
+
+  const args: TrainingLoopArgs<QNetwork> = {
+    ctx,
+    agent,
+    net: qNetwork,
+    optimizer,
+    normalizer,
+    collector,
+    env,
+    rngs: { actions: actionRng, replay: replayRng },
+    numUpdates,
+    stepsPerUpdate,
+    update: (_update, onEpisode) => {
+      let updateSeconds = 0;
+      let tdLoss = 0;
+      let qMean = 0;
+      let gradientSteps = 0;
+      for (let k = 0; k < vectorSteps; k++) {
+        // 1. Act ε-greedily in every env and store the transitions (env steps first … first + N − 1).
+        const first = collector.step;
+        qNetwork.epsilon = linearSchedule(config.startE, config.endE, explorationSteps, first);
+        collector.collect(buffer, onEpisode);
+
+        // 2. Train: one TD step per env step due, then the target network when its turn comes.
+        const started = performance.now();
+        for (let g = first; g < collector.step; g++) {
+          if (g <= config.learningStarts) continue;
+          if (g % config.trainFrequency === 0) {
+            const stats = trainStep();
+            tdLoss += stats.tdLoss;
+            qMean += stats.qMean;
+            gradientSteps += 1;
+          }
+          if (g % config.targetNetworkFrequency === 0)
+            softUpdate(target.params(), qNetwork.params(), config.tau);
+        }
+        updateSeconds += (performance.now() - started) / 1000;
+      }
+      return {
+        updateSeconds,
+        metrics: {
+          // NaN (null in metrics.jsonl) before the first gradient step.
+          tdLoss: tdLoss / gradientSteps,
+          qMean: qMean / gradientSteps,
+          epsilon: qNetwork.epsilon,
+          gradientSteps,
+          learningRate: optimizer.learningRate,
+        },
+      };
+    },
+    checkpointExtra: {
+      write: (dir) => {
+        saveCheckpoint(path.join(dir, "target"), target.params());
+        buffer.save(path.join(dir, "replay"));
+      },
+      read: (dir) => {
+        loadCheckpoint(path.join(dir, "target"), target.params());
+        buffer.load(path.join(dir, "replay"));
+      },
+    },
+  };
+  return { args, target };
+}
+
+/**
+ * Steps a vector env with ε-greedy actions of the Q-network and stores every transition in the replay
+ * buffer: the next observation is the ended episode's final one where an episode ended (so a
+ * truncated episode bootstraps from it), and with stored states the LSTM state each env acted with.
+ */
+export class ReplayCollector extends VectorCollector {
+  private readonly nextObs: Float32Array;
+  private readonly starts: Uint8Array;
+  private readonly actedState: RecurrentState;
+
+  constructor(
+    env: VectorEnv,
+    private readonly net: QNetwork,
+    normalizer: VecNormalizer,
+    private readonly rng: Rng,
+    envSeed: number,
+  ) {
+    super(env, net, normalizer, envSeed);
+    this.nextObs = new Float32Array(this.obs.length);
+    this.starts = new Uint8Array(env.numEnvs);
+    this.actedState = net.initialState(env.numEnvs);
+  }
+
+  /** One vector step into `buffer`; calls `onEpisode` for every episode that ends. */
+  collect(buffer: ReplayBuffer, onEpisode: (e: FinishedEpisode) => void): void {
+    const { net, env, normalizer } = this;
+    const N = env.numEnvs;
+    const F = net.observationSize;
+    let clock = performance.now();
+    for (let i = 0; i < N; i++) if (this.episodeStarts[i]) net.resetState(this.state, i);
+    if (buffer.stateSize > 0) {
+      this.actedState.h.set(this.state.h);
+      this.actedState.c.set(this.state.c);
+    }
+    const { actions } = net.act(this.obs, N, this.rng, this.state);
+    const now = performance.now();
+    this.actSeconds += (now - clock) / 1000;
+    clock = now;
+    const result = env.step(actions);
+    this.envSeconds += (performance.now() - clock) / 1000;
+    const { rewards, terminated, truncated, infos } = result;
+    this.nextObs.set(normalizer.observations(result.observations, N));
+    for (let i = 0; i < N; i++) {
+      if (terminated[i] || truncated[i]) {
+        const final = infos[i].finalObservation as ArrayLike<number>;
+        this.nextObs.set(normalizer.normalise(final, 1), i * F);
+      }
+    }
+    this.starts.set(this.episodeStarts);
+    this.countStep(rewards, terminated, truncated, onEpisode);
+    buffer.add({
+      observations: this.obs,
+      nextObservations: this.nextObs,
+      actions,
+      rewards: Float32Array.from(rewards),
+      terminated: Uint8Array.from(terminated, Number),
+      truncated: Uint8Array.from(truncated, Number),
+      episodeStarts: this.starts,
+      h: this.actedState.h,
+      c: this.actedState.c,
+    });
+    this.obs.set(normalizer.observations(result.observations, N));
+  }
+}
+
+/** What a gradient step works with. */
+interface TdLearner {
+  qNetwork: QNetwork;
+  target: QNetwork;
+  optimizer: ClippedAdam;
+  buffer: ReplayBuffer;
+  /** The replay sampling stream. */
+  rng: Rng;
+  config: DqnConfig;
+}
+
+/** What one gradient step reports. */
+interface TdStats {
+  tdLoss: number;
+  /** Mean Q(o, a) of the minibatch's transitions (CleanRL's losses/q_values). */
+  qMean: number;
+}
+
+/**
+ * DQN's gradient step on uniformly sampled transitions:
+ * y = r + γ·(1 − terminated)·max_a Q_target(o′, a)   (Double DQN: Q_target(o′, argmax_a Q(o′, a))),
+ * then one Adam step on the TD loss of Q(o, a) against y. The targets are computed on typed arrays
+ * from one read-back; the loss is one custom-gradient op ({@link tdLoss}).
+ */
+function transitionTrainStep({ qNetwork, target, optimizer, buffer, rng, config }: TdLearner): () => TdStats {
+  const B = config.batchSize;
+  const F = qNetwork.observationSize;
+  const A = qNetwork.numActions;
+  const batch = transitionBatch(B, F);
+  const targets = new Float32Array(B);
+  const stats: TdStats = { tdLoss: 0, qMean: 0 };
+  return () => {
+    buffer.sample(rng, batch);
+    const next = readValues(() => {
+      const nextObs = qNetwork.observationTensor(batch.observations.subarray(B * F), B);
+      const qTarget = target.qValues(nextObs);
+      return config.double ? tf.concat([qTarget, qNetwork.qValues(nextObs)], 1) : qTarget;
+    }) as Float32Array;
+    const width = config.double ? 2 * A : A;
+    for (let i = 0; i < B; i++) {
+      const nextValue = bestValue(next, i * width, A, config.double);
+      targets[i] = batch.rewards[i] + config.gamma * batch.bootstrap[i] * nextValue;
+    }
+    tf.tidy(() => {
+      const obs = qNetwork.observationTensor(batch.observations.subarray(0, B * F), B);
+      optimizer.minimize(() =>
+        tdLoss(qNetwork.qValues(obs), batch.actions, targets, undefined, config.loss, stats),
+      );
+    });
+    qNetwork.weightsChanged();
+    return stats;
+  };
+}
+
+/**
+ * DRQN's gradient step on sequences: both networks are unrolled over the burn-in, the sequence and
+ * its next observation from the same initial state (zero or stored); the targets come from the
+ * target network's Q-values one step ahead, the loss from the online network's over the sequence
+ * (after a burn-in without gradient), masked where the episode had ended.
+ */
+function sequenceTrainStep({ qNetwork, target, optimizer, buffer, rng, config }: TdLearner): () => TdStats {
+  const B = config.batchSize;
+  const L = config.sequenceLength;
+  const K = config.burnIn;
+  const F = qNetwork.observationSize;
+  const A = qNetwork.numActions;
+  const stateSize = buffer.stateSize;
+  const batch = sequenceBatch(B, L, K, F, stateSize);
+  const T = batch.steps;
+  const targets = new Float32Array(L * B);
+  const stats: TdStats = { tdLoss: 0, qMean: 0 };
+  return () => {
+    buffer.sampleSequences(rng, batch);
+    const initial: RecurrentState =
+      stateSize > 0 ? { h: batch.h!.slice(), c: batch.c!.slice(), batch: B } : qNetwork.initialState(B);
+    // 1. Targets from the whole unroll of the target network (and of the online one for Double DQN).
+    const next = readValues(() => {
+      const obs = qNetwork.observationTensor(batch.observations, T * B);
+      const resets = tf.tensor1d(batch.resets);
+      const qTarget = target.qValues(obs, initial, resets);
+      return config.double ? tf.concat([qTarget, qNetwork.qValues(obs, initial, resets)], 1) : qTarget;
+    }) as Float32Array;
+    const width = config.double ? 2 * A : A;
+    for (let j = 0; j < L; j++) {
+      for (let b = 0; b < B; b++) {
+        const row = j * B + b;
+        const nextValue = bestValue(next, ((K + j + 1) * B + b) * width, A, config.double);
+        targets[row] = batch.rewards[row] + config.gamma * batch.bootstrap[row] * nextValue;
+      }
+    }
+    // 2. Burn-in: the online network's state after the first K steps, without gradient.
+    const start = qNetwork.initialState(B);
+    start.h.set(initial.h);
+    start.c.set(initial.c);
+    if (K > 0) {
+      tf.tidy(() => {
+        const obs = qNetwork.observationTensor(batch.observations.subarray(0, K * B * F), K * B);
+        qNetwork.qValues(obs, initial, tf.tensor1d(batch.resets.subarray(0, K * B)), start);
+      });
+    }
+    // 3. One Adam step on the masked TD loss over the sequence.
+    tf.tidy(() => {
+      const obs = qNetwork.observationTensor(batch.observations.subarray(K * B * F, (K + L) * B * F), L * B);
+      const resets = tf.tensor1d(batch.resets.subarray(K * B, (K + L) * B));
+      optimizer.minimize(() =>
+        tdLoss(qNetwork.qValues(obs, start, resets), batch.actions, targets, batch.mask, config.loss, stats),
+      );
+    });
+    qNetwork.weightsChanged();
+    return stats;
+  };
+}
+
+/**
+ * The value of the next observation in row `offset` of `q` (A target Q-values, then with `double` A
+ * online ones): max_a Q_target, or Double DQN's Q_target(argmax_a Q_online).
+ */
+export function bestValue(q: Float32Array, offset: number, A: number, double: boolean): number {
+  const chooser = double ? offset + A : offset;
+  let best = 0;
+  for (let a = 1; a < A; a++) if (q[chooser + a] > q[chooser + best]) best = a;
+  return q[offset + best];
+}
+
+/**
+ * The TD loss as one custom-gradient op: mean over rows (weighted by `mask` when given) of
+ * (Q(o, a) − y)² or Huber(Q(o, a) − y) with δ = 1, from Q-values [N, A] (differentiable), the
+ * actions taken and the targets y. `stats` receives the loss and the mean Q(o, a).
+ */
+export function tdLoss(
+  q: tf.Tensor2D,
+  actions: Int32Array,
+  targets: Float32Array,
+  mask: Float32Array | undefined,
+  kind: "mse" | "huber",
+  stats?: TdStats,
+): tf.Scalar {
+  const op = tf.customGrad(((qIn: tf.Tensor) => {
+    const [N, A] = qIn.shape as [number, number];
+    const values = qIn.dataSync() as Float32Array;
+    const dq = new Float32Array(N * A);
+    let weight = 0;
+    for (let i = 0; i < N; i++) weight += mask ? mask[i] : 1;
+    const scale = weight > 0 ? 1 / weight : 0;
+    let loss = 0;
+    let qSum = 0;
+    for (let i = 0; i < N; i++) {
+      const m = mask ? mask[i] : 1;
+      if (m === 0) continue;
+      const index = i * A + actions[i];
+      const error = values[index] - targets[i];
+      const absError = Math.abs(error);
+      if (kind === "mse") {
+        loss += m * error * error;
+        dq[index] = 2 * m * error * scale;
+      } else {
+        loss += m * (absError <= 1 ? 0.5 * error * error : absError - 0.5);
+        dq[index] = m * Math.max(-1, Math.min(1, error)) * scale;
+      }
+      qSum += m * values[index];
+    }
+    if (stats) {
+      stats.tdLoss = loss * scale;
+      stats.qMean = qSum * scale;
+    }
+    return {
+      value: tf.scalar(loss * scale),
+      gradFunc: (dy: tf.Tensor) => {
+        const s = dy.dataSync()[0];
+        if (s !== 1) for (let j = 0; j < dq.length; j++) dq[j] *= s;
+        return [tf.tensor2d(dq, [N, A])];
+      },
+    };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return op(q) as tf.Scalar;
+}
+
+/** θ′ ← τ·θ + (1 − τ)·θ′ for every parameter of `target` (τ = 1: a hard copy). */
+export function softUpdate(target: ParamMap, source: ParamMap, tau: number): void {
+  for (const [name, variable] of target) {
+    const from = source.get(name);
+    if (from === undefined) throw new Error(`softUpdate: the source has no parameter "${name}"`);
+    tf.tidy(() =>
+      variable.assign(tau === 1 ? tf.clone(from) : tf.add(tf.mul(from, tau), tf.mul(variable, 1 - tau))),
+    );
+  }
+}
