@@ -25,6 +25,12 @@ export interface ExperimentEnv {
   label?: string;
   /** Extra `pomdp train` flags for this env (e.g. `--env-kwargs`, `--require`). */
   args?: string[];
+  /**
+   * Extra flags for one agent on this env, by agent id, after the agent's own (a later flag wins):
+   * e.g. `{ lstm: ["--lstm", "128"] }` where the task needs a bigger memory. The report's parameter
+   * counts show the difference.
+   */
+  agentArgs?: Record<string, string[]>;
   /** The score of a run: the final agent's mean return, or its success rate (return > successAbove). */
   metric?: "finalReturn" | "successRate";
   /** With metric successRate: an episode succeeded when its return is above this (default 0). */
@@ -81,6 +87,10 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
   }
   if ((spec.agents ?? []).length === 0) problems.push("agents must not be empty");
   if ((spec.envs ?? []).length === 0) problems.push("envs must not be empty");
+  for (const env of spec.envs ?? []) {
+    for (const id of Object.keys(env.agentArgs ?? {}))
+      if (!ids.has(id)) problems.push(`env ${env.id}: agentArgs names agent "${id}", which is not in agents`);
+  }
   for (const [a, b] of spec.compare ?? []) {
     for (const id of [a, b])
       if (!ids.has(id)) problems.push(`compare names agent "${id}", which is not in agents`);
@@ -296,7 +306,8 @@ async function runJob(
         await executor.run(["train", "--resume", job.dir, "-q", ...requireArgs(envArgs)], name);
       } else {
         fs.rmSync(job.dir, { recursive: true, force: true });
-        const args = ["train", "--env", job.env.id, ...job.agent.args, ...envArgs];
+        const own = job.env.agentArgs?.[job.agent.id] ?? [];
+        const args = ["train", "--env", job.env.id, ...job.agent.args, ...own, ...envArgs];
         args.push(
           "--steps",
           String(envSteps(spec, job.env)),

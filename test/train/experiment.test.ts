@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   defineExperiment,
+  type Executor,
   envSeeds,
   envSteps,
   LocalProcessExecutor,
@@ -120,6 +121,42 @@ describe("experiment runner", () => {
     expect(envSeeds(three, three.envs[1])).toBe(3);
     expect(() => defineExperiment({ ...spec, envs: [{ id: "TMaze-v0", seeds: 0 }] })).toThrow(
       "experiment tiny: env TMaze-v0: seeds must be a positive integer, got 0",
+    );
+  });
+
+  it("passes an env's budget and its per-agent flags to pomdp train (after the agent's own)", async () => {
+    const spec = defineExperiment({
+      ...tiny,
+      envs: [{ id: "TMaze-v0", steps: 1000, seeds: 1, agentArgs: { broken: ["--lstm", "128"] } }],
+    });
+    const trained: string[][] = [];
+    // An executor that records the commands and writes what a finished run and its eval leave behind.
+    const executor: Executor = {
+      concurrency: 1,
+      async run(args) {
+        if (args[0] === "train") {
+          trained.push(args);
+          const dir = args[args.indexOf("--out") + 1];
+          fs.mkdirSync(dir, { recursive: true });
+          fs.writeFileSync(
+            path.join(dir, "summary.json"),
+            JSON.stringify({ steps: 1000, sps: 1, parameters: 1 }),
+          );
+        } else {
+          fs.writeFileSync(args[args.indexOf("--out") + 1], JSON.stringify({ returns: [1], returnMean: 1 }));
+        }
+        return "";
+      },
+    };
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "exp-args-"));
+    await runExperiment(spec, { out, executor, command: "test", quick: false });
+    const flags = (agent: string) => trained.find((a) => a.join(" ").includes(`${agent}--TMaze`)) ?? [];
+    expect(flags("mlp").slice(0, 3)).toEqual(["train", "--env", "TMaze-v0"]);
+    expect(flags("mlp")).not.toContain("--lstm");
+    expect(flags("broken").join(" ")).toContain("--set gamma=2 --lstm 128 --steps 1000 --seed 1");
+    expect(flags("mlp").join(" ")).toContain("--steps 1000 --seed 1");
+    expect(() => defineExperiment({ ...spec, envs: [{ id: "TMaze-v0", agentArgs: { gru: [] } }] })).toThrow(
+      'experiment tiny: env TMaze-v0: agentArgs names agent "gru", which is not in agents',
     );
   });
 });
