@@ -11,6 +11,8 @@ export interface RolloutSummary {
   minReturn: number;
   maxReturn: number;
   meanLength: number;
+  /** Fraction of episodes with a positive return: the random baseline of a success rate (goal tasks). */
+  successRate: number;
   stepsPerSec: number;
 }
 
@@ -52,6 +54,7 @@ export function randomRollout(id: string, episodes: number, seed: number): Rollo
     minReturn: Math.min(...returns),
     maxReturn: Math.max(...returns),
     meanLength: mean(lengths),
+    successRate: returns.filter((r) => r > 0).length / returns.length,
     stepsPerSec: Math.round(steps / Math.max(seconds, 1e-9)),
   };
 }
@@ -76,8 +79,16 @@ export function rolloutCommand(): Command {
       );
       console.log(
         formatTable(
-          ["env", "mean return", "min", "max", "mean length", "steps/s"],
-          rows.map((r) => [r.id, r.meanReturn, r.minReturn, r.maxReturn, r.meanLength, r.stepsPerSec]),
+          ["env", "mean return", "min", "max", "mean length", "return > 0", "steps/s"],
+          rows.map((r) => [
+            r.id,
+            r.meanReturn,
+            r.minReturn,
+            r.maxReturn,
+            r.meanLength,
+            r.successRate,
+            r.stepsPerSec,
+          ]),
         ),
       );
     });

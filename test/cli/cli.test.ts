@@ -133,6 +133,11 @@ describe("random rollout", () => {
     expect(a.minReturn).toBeLessThanOrEqual(a.meanReturn);
     expect(a.meanLength).toBeGreaterThan(8);
     expect(a.meanLength).toBeLessThan(60);
+    expect(a.successRate).toBe(1); // every CartPole return is positive
+    // Memory S7: a random walk ends at the matching object (return > 0) in some episodes, not all.
+    const m = randomRollout("MiniGrid-MemoryS7-v0", 40, 0);
+    expect(m.successRate).toBeGreaterThan(0);
+    expect(m.successRate).toBeLessThan(1);
   });
 });
 
