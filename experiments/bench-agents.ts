@@ -44,6 +44,20 @@ const RUNS: { name: string; args: string[]; steps: number; peer?: string }[] = [
     steps: 51_200,
     peer: "RL Zoo settings in the PyTorch peer: 724 SPS",
   },
+  {
+    // The preset dqn-cartpole (CleanRL's dqn.py defaults), the whole run: ε-greedy only for the first
+    // 10k steps, then a gradient step every 10 env steps.
+    name: "dqnCartPoleSps",
+    args: ["--env", "CartPole-v1", "--agent", "dqn"],
+    steps: 500_000,
+    peer: "CleanRL dqn.py in PyTorch, same settings, one env: 3,389 SPS (../shared/peers/README.md)",
+  },
+  {
+    // DRQN with the same settings and an LSTM of 64 after the 120-84 encoder: 32 sequences of 8 steps.
+    name: "drqnCartPoleSps",
+    args: ["--env", "CartPole-v1", "--agent", "drqn"],
+    steps: 50_000,
+  },
 ];
 
 const figures: Record<string, unknown> = {

@@ -382,7 +382,7 @@ describe("DQN config", () => {
     expect(validateConfig(DqnConfigSchema, preset?.config, "dqn")).toEqual(
       validateConfig(DqnConfigSchema, {}, "dqn"),
     );
-    expect(validateConfig(DrqnConfigSchema, {}, "drqn").net.lstm).toBe(64);
+    expect(validateConfig(DrqnConfigSchema, {}, "drqn")).toMatchObject({ batchSize: 32, net: { lstm: 64 } });
     expect(() => validateConfig(DqnConfigSchema, { tau: 0 }, "dqn")).toThrow(
       'dqn config: field "tau": expected > 0, got 0',
     );
