@@ -15,6 +15,13 @@ export interface Preset {
   config: JsonObject;
 }
 
+/** Minigrid Memory maps with a preset, and the budget each gets. */
+const MEMORY_SIZES: readonly [number, number][] = [
+  [7, 1_000_000],
+  [11, 1_000_000],
+  [13, 1_000_000],
+];
+
 /** Every preset. */
 export const PRESETS: readonly Preset[] = [
   {
@@ -82,6 +89,23 @@ export const PRESETS: readonly Preset[] = [
       net: { encoder: "mlp", hidden: [64, 64], activation: "tanh", sharedEncoder: true, forgetBias: 1 },
     },
   },
+  ...MEMORY_SIZES.map(
+    ([size, totalSteps]): Preset => ({
+      name: `ppo-minigrid-memory-s${size}`,
+      agent: "ppo",
+      envId: `MiniGrid-MemoryS${size}-v0`,
+      memory: "any",
+      source:
+        "CleanRL ppo.py defaults (8 envs × 128 steps) except: entropy bonus 0.03 (with 0.01 the policy settled on guessing, 50 % success, before it learnt to turn back and look at the cue), lr 1e-3, one 64-unit encoder (and LSTM) shared by actor and critic, forget-gate bias 1 (as ppo-lstm-tmaze); the same for memoryless networks so that only memory differs",
+      config: {
+        totalSteps,
+        numEnvs: 8,
+        learningRate: 1e-3,
+        entCoef: 0.03,
+        net: { encoder: "mlp", hidden: [64], activation: "tanh", sharedEncoder: true, forgetBias: 1 },
+      },
+    }),
+  ),
   {
     name: "a2c-cartpole",
     agent: "a2c",

@@ -21,6 +21,13 @@ describe("presets", () => {
     expect(findPreset("ppo", "CartPole-NoVel-v1", false)).toBeUndefined();
     expect(findPreset("ppo", "TMaze-v0", true)?.name).toBe("ppo-lstm-tmaze");
     expect(findPreset("a2c", "CartPole-v1", false)?.name).toBe("a2c-cartpole");
+    // Memory maps: one preset for memoryless and recurrent networks alike, so that only memory differs.
+    for (const size of [7, 11, 13]) {
+      for (const recurrent of [false, true])
+        expect(findPreset("ppo", `MiniGrid-MemoryS${size}-v0`, recurrent)?.name).toBe(
+          `ppo-minigrid-memory-s${size}`,
+        );
+    }
     expect(() => presetByName("nope")).toThrow(
       '--preset "nope": no such preset; expected none or one of ppo-cartpole',
     );
