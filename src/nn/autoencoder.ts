@@ -1,24 +1,28 @@
 import * as tf from "@tensorflow/tfjs";
-import { describeValue } from "../core/describe";
 import { deriveSeed, type Seed } from "../core/rng";
 import { requireBackend } from "./backend";
 import { requireImageShape, requirePositiveInteger, requirePositiveIntegers } from "./check";
-import { CnnEncoder } from "./cnn";
-import { orthogonalInit, zerosInit } from "./init";
-import { type Activation, activate, denseForward } from "./layers";
-import { mseLoss } from "./losses";
-import { joinParams, makeVariable, type Parameterised, type ParamMap } from "./params";
+import { CnnEncoder, type ConvLayerSpec } from "./cnn";
+import { ConvDecoder } from "./decoder";
+import type { Activation } from "./layers";
+import { joinParams, type Parameterised, type ParamMap } from "./params";
 
 /** Arguments of {@link ConvAutoencoder}. */
 export interface AutoencoderArgs {
-  /** Image shape [H, W, C]; H and W must be divisible by 2^(number of conv layers). */
+  /** Image shape [H, W, C]. */
   inputShape: [number, number, number];
-  /** Channels of the stride-2 conv layers of the encoder (mirrored by the decoder), e.g. [16, 32]. */
-  filters: number[];
-  /** Square kernel size of every (de)convolution (default 3). */
+  /** The encoder's conv stack (any strides, paddings, pools); the decoder mirrors it. */
+  convs?: ConvLayerSpec[];
+  /** Shorthand for `convs`: channels of stride-2 "same"-padded convolutions, e.g. [16, 32]. */
+  filters?: number[];
+  /** Square kernel size of the `filters` shorthand's convolutions (default 3). */
   kernelSize?: number;
-  /** Width of the latent vector. */
+  /** Widths of hidden dense layers between the flattened conv map and the latent (default none). */
+  dense?: number[];
+  /** Width of the latent vector (a linear dense layer). */
   latentDim: number;
+  /** Factor applied to the input first, e.g. 1/255 for byte pixels; the loss compares with the scaled input (default 1). */
+  inputScale?: number;
   /** Activation of the reconstruction (default "sigmoid", for pixels in [0, 1]). */
   outputActivation?: Activation;
   /** Run seed. */
@@ -26,101 +30,48 @@ export interface AutoencoderArgs {
 }
 
 /**
- * Convolutional autoencoder: stride-2 conv encoder → dense latent vector → dense → stride-2
- * deconvolution (conv2dTranspose) decoder; trained on reconstruction MSE to learn features.
+ * Convolutional autoencoder: a {@link CnnEncoder} (conv layers, then dense layers to a linear latent
+ * vector) and a {@link ConvDecoder} built from the encoder's layer shapes (dense → reshape →
+ * transposed convolutions); trained on the mse between the scaled input and its reconstruction.
  */
 export class ConvAutoencoder implements Parameterised {
   /** Images → latent vectors (conv layers and a linear dense layer). */
   readonly encoder: CnnEncoder;
-  /** Latent → first decoder map kernel and bias. */
-  readonly latentKernel: tf.Variable<tf.Rank.R2>;
-  /** Bias of the latent → map layer. */
-  readonly latentBias: tf.Variable<tf.Rank.R1>;
-  /** Filter [k, k, out, in] of each deconvolution, from the smallest map up. */
-  readonly deconvFilters: tf.Variable<tf.Rank.R4>[] = [];
-  /** Bias of each deconvolution. */
-  readonly deconvBiases: tf.Variable<tf.Rank.R1>[] = [];
-  private readonly decoderParams: ParamMap = new Map();
-  private readonly bottleneck: [number, number, number];
-  private readonly kernelSize: number;
+  /** Latent vectors → images of the input's shape. */
+  readonly decoder: ConvDecoder;
 
   /** Creates encoder and decoder with seeded weights. */
   constructor(readonly args: AutoencoderArgs) {
     requireBackend("ConvAutoencoder");
-    const [height, width, channels] = requireImageShape("ConvAutoencoder", "inputShape", args.inputShape);
-    const levels = requirePositiveIntegers(
-      "ConvAutoencoder",
-      "filters",
-      args.filters,
-      1,
-      "channels per level",
-    ).length;
+    requireImageShape("ConvAutoencoder", "inputShape", args.inputShape);
     requirePositiveInteger("ConvAutoencoder", "latentDim", args.latentDim);
+    if ((args.convs === undefined) === (args.filters === undefined)) {
+      throw new Error(
+        `ConvAutoencoder: give either convs (the encoder's conv layers) or filters (its stride-2 shorthand), got ${args.convs === undefined ? "neither" : "both"}`,
+      );
+    }
     if (args.kernelSize !== undefined)
       requirePositiveInteger("ConvAutoencoder", "kernelSize", args.kernelSize);
-    const factor = 2 ** levels;
-    if (height % factor !== 0 || width % factor !== 0) {
-      throw new Error(
-        `ConvAutoencoder: inputShape height and width must be divisible by 2^${levels} = ${factor} ` +
-          `(one stride-2 layer per filters entry), got ${describeValue(args.inputShape)}`,
+    const convs =
+      args.convs ??
+      requirePositiveIntegers("ConvAutoencoder", "filters", args.filters, 1, "channels per level").map(
+        (filters) => ({ filters, kernelSize: args.kernelSize ?? 3, strides: 2, padding: "same" as const }),
       );
-    }
-    this.kernelSize = args.kernelSize ?? 3;
     this.encoder = new CnnEncoder({
       inputShape: args.inputShape,
-      convs: args.filters.map((filters) => ({
-        filters,
-        kernelSize: this.kernelSize,
-        strides: 2,
-        padding: "same",
-      })),
-      dense: [args.latentDim],
+      convs,
+      dense: [...(args.dense ?? []), args.latentDim],
       outputActivation: "linear",
+      inputScale: args.inputScale,
       seed: deriveSeed(args.seed, "encoder"),
     });
-    this.bottleneck = [height / factor, width / factor, args.filters[levels - 1]];
-    const mapSize = this.bottleneck[0] * this.bottleneck[1] * this.bottleneck[2];
-    const seed = deriveSeed(args.seed, "decoder");
-    this.latentKernel = makeVariable(
-      orthogonalInit(Math.SQRT2),
-      [args.latentDim, mapSize],
-      seed,
-      "latent/kernel",
-      this.decoderParams,
-    ) as tf.Variable<tf.Rank.R2>;
-    this.latentBias = makeVariable(
-      zerosInit,
-      [mapSize],
-      seed,
-      "latent/bias",
-      this.decoderParams,
-    ) as tf.Variable<tf.Rank.R1>;
-    // Decoder channels: reversed encoder channels, ending in the image channels.
-    const outs = [...args.filters.slice(0, -1)].reverse().concat([channels]);
-    let inChannels = args.filters[levels - 1];
-    for (const [i, outChannels] of outs.entries()) {
-      const last = i === outs.length - 1;
-      const shape = [this.kernelSize, this.kernelSize, outChannels, inChannels];
-      this.deconvFilters.push(
-        makeVariable(
-          orthogonalInit(last ? 1 : Math.SQRT2),
-          shape,
-          seed,
-          `deconv${i}/filter`,
-          this.decoderParams,
-        ) as tf.Variable<tf.Rank.R4>,
-      );
-      this.deconvBiases.push(
-        makeVariable(
-          zerosInit,
-          [outChannels],
-          seed,
-          `deconv${i}/bias`,
-          this.decoderParams,
-        ) as tf.Variable<tf.Rank.R1>,
-      );
-      inChannels = outChannels;
-    }
+    this.decoder = new ConvDecoder({
+      inputShape: args.inputShape,
+      convs,
+      latentDim: args.latentDim,
+      outputActivation: args.outputActivation,
+      seed: deriveSeed(args.seed, "decoder"),
+    });
   }
 
   /** Latent vectors [B, latentDim] of images [B, H, W, C]. */
@@ -128,49 +79,32 @@ export class ConvAutoencoder implements Parameterised {
     return this.encoder.apply(images);
   }
 
-  /** Reconstructed images [B, H, W, C] from latent vectors. */
+  /** Reconstructed (scaled) images [B, H, W, C] from latent vectors. */
   decode(latent: tf.Tensor2D): tf.Tensor4D {
-    return tf.tidy(() => {
-      const batch = latent.shape[0];
-      let [h, w] = this.bottleneck;
-      const map = denseForward(latent, this.latentKernel, this.latentBias, "relu");
-      let x = tf.reshape(map, [batch, ...this.bottleneck]) as tf.Tensor4D;
-      for (let i = 0; i < this.deconvFilters.length; i++) {
-        const last = i === this.deconvFilters.length - 1;
-        h *= 2;
-        w *= 2;
-        const outChannels = this.deconvFilters[i].shape[2];
-        x = tf.add(
-          tf.conv2dTranspose(x, this.deconvFilters[i], [batch, h, w, outChannels], 2, "same"),
-          this.deconvBiases[i],
-        );
-        x = activate(x, last ? (this.args.outputActivation ?? "sigmoid") : "relu");
-      }
-      return x;
-    });
+    return this.decoder.apply(latent);
   }
 
-  /** Reconstruction [B, H, W, C] of images. */
+  /** Reconstruction [B, H, W, C] of images, on the scale of the scaled input. */
   apply(images: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => this.decode(this.encode(images)));
   }
 
-  /** Mean squared reconstruction error of a batch. */
+  /** Mean squared error between the scaled images and their reconstruction. */
   reconstructionLoss(images: tf.Tensor4D): tf.Scalar {
-    return tf.tidy(() => mseLoss(this.apply(images), images));
+    return tf.tidy(() => {
+      const scale = this.args.inputScale ?? 1;
+      return this.decoder.loss(this.encode(images), scale === 1 ? images : tf.mul(images, scale));
+    });
   }
 
   /** Parameters "encoder/…" and "decoder/…". */
   params(): ParamMap {
-    return joinParams({
-      encoder: this.encoder,
-      decoder: { params: () => this.decoderParams, dispose: () => {} },
-    });
+    return joinParams({ encoder: this.encoder, decoder: this.decoder });
   }
 
   /** Frees the variables. */
   dispose(): void {
     this.encoder.dispose();
-    for (const v of this.decoderParams.values()) v.dispose();
+    this.decoder.dispose();
   }
 }

@@ -31,6 +31,7 @@ export {
   convOutputSize,
   convStackShapes,
 } from "./cnn";
+export { ConvDecoder, type ConvDecoderArgs, decoderSteps } from "./decoder";
 export {
   argmaxRows,
   CategoricalPolicyHead,

@@ -56,9 +56,12 @@ describe("ConvAutoencoder", () => {
     tf.dispose([train, test, ...batches]);
   });
 
-  it("rejects images whose sides do not halve evenly", () => {
-    expect(
-      () => new ConvAutoencoder({ inputShape: [10, 10, 1], filters: [4, 4], latentDim: 2, seed: 0 }),
-    ).toThrow(/divisible by 2\^2/);
+  it("fits images whose sides do not halve evenly (10 × 10 through two stride-2 layers: 10 → 5 → 3)", () => {
+    const ae = new ConvAutoencoder({ inputShape: [10, 10, 1], filters: [4, 4], latentDim: 2, seed: 0 });
+    const x = tf.zeros([2, 10, 10, 1]) as tf.Tensor4D;
+    const recon = ae.apply(x);
+    expect(recon.shape).toEqual([2, 10, 10, 1]);
+    tf.dispose([x, recon]);
+    ae.dispose();
   });
 });

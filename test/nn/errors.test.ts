@@ -214,9 +214,16 @@ describe("block arguments are checked", () => {
       "ConvAutoencoder: inputShape must be [height, width, channels], got [8, 8]",
     ],
     [
-      "ConvAutoencoder inputShape not divisible",
-      () => new ConvAutoencoder({ inputShape: [10, 10, 1], filters: [4, 8], latentDim: 2, seed: 0 }),
-      "ConvAutoencoder: inputShape height and width must be divisible by 2^2 = 4 (one stride-2 layer per filters entry), got [10, 10, 1]",
+      "ConvAutoencoder convs and filters",
+      () =>
+        new ConvAutoencoder({
+          inputShape: [10, 10, 1],
+          filters: [4, 8],
+          convs: [{ filters: 4, kernelSize: 3 }],
+          latentDim: 2,
+          seed: 0,
+        }),
+      "ConvAutoencoder: give either convs (the encoder's conv layers) or filters (its stride-2 shorthand), got both",
     ],
     // Heads
     [
