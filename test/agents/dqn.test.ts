@@ -232,22 +232,31 @@ describe("DQN learns tiny tasks in seconds", () => {
   });
 
   it("a one-step memory task (RememberBit, delay 1): DRQN succeeds, DQN cannot", () => {
+    const dir = tmp();
     const train = (lstm: number) => {
+      const agent = lstm > 0 ? "drqn" : "dqn";
       const config = smallConfig(
         { totalSteps: 3000, sequenceLength: 2, numEnvs: 2, net: { hidden: [16], lstm } },
         lstm > 0 ? DrqnConfigSchema : DqnConfigSchema,
       );
-      const result = (lstm > 0 ? trainDrqn : trainDqn)(config, {
-        envId: "RememberBit-v0",
-        envKwargs: { delay: 1 },
-        seed: 2,
-      });
+      const ctx = { envId: "RememberBit-v0", envKwargs: { delay: 1 }, seed: 2 };
+      const run = RunFolder.create(path.join(dir, agent), { agent, ...ctx, config });
+      const result = (lstm > 0 ? trainDrqn : trainDqn)(config, { ...ctx, run });
+      run.close();
       result.net.dispose();
-      return result.summary.finalReturnMean20 ?? Number.NaN;
+      // The final agent acting greedily, its LSTM state carried through each episode.
+      const loaded = loadAgent(path.join(dir, agent));
+      const evaluation = evaluateAgent(loaded, { episodes: 100, seed: 5, greedy: true });
+      loaded.net.dispose();
+      return { training: result.summary.finalReturnMean20 ?? Number.NaN, eval: evaluation.returnMean };
     };
     // Returns are +1 (right) or −1 (wrong); training still explores with ε = 0.05.
-    expect(train(16)).toBeGreaterThanOrEqual(0.8);
-    expect(train(0)).toBeLessThan(0.5);
+    const drqn = train(16);
+    expect(drqn.training).toBeGreaterThanOrEqual(0.8);
+    expect(drqn.eval).toBe(1);
+    const dqn = train(0);
+    expect(dqn.training).toBeLessThan(0.5);
+    expect(dqn.eval).toBeLessThan(0.5);
   });
 });
 
