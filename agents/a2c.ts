@@ -8,6 +8,14 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
+import {
+  auxWeightOf,
+  checkAuxConfig,
+  ReconMeter,
+  reconstructionDue,
+  withReconstructionLoss,
+  writeReconstructions,
+} from "./aux_ae";
 import type { ActorCritic } from "./networks";
 import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
@@ -74,6 +82,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const T = config.numSteps;
   const batchSize = N * T;
   const recurrent = config.net.lstm > 0;
+  checkAuxConfig(config.net, "a2c");
 
   // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
@@ -89,6 +98,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   // The whole rollout is the one batch: all rows, or all env sequences when recurrent.
   const allEnvs = Int32Array.from({ length: N }, (_, i) => i);
   const allRows = Int32Array.from({ length: batchSize }, (_, i) => i);
+  const recon = new ReconMeter();
 
   return {
     ctx,
@@ -115,7 +125,9 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
       const batch = recurrent
         ? gatherSequences(buffer, allEnvs, net)
         : gatherRows(buffer, allRows, net.observationSize);
-      const stats = a2cStep(net, optimizer, batch, config);
+      const stats = a2cStep(net, optimizer, batch, config, recon);
+      if (net.hasDecoder && ctx.run && reconstructionDue(config.net, update, numUpdates))
+        writeReconstructions(net, buffer.observations, batchSize, ctx.run.dir, collector.step);
       return {
         updateSeconds: (performance.now() - started) / 1000,
         metrics: {
@@ -124,6 +136,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
           entropy: stats.entropy,
           explainedVariance: explainedVariance(buffer.values, buffer.returns),
           learningRate: optimizer.learningRate,
+          ...(net.hasDecoder ? { reconLoss: recon.take() } : {}),
         },
       };
     },
@@ -133,14 +146,16 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
 /**
  * One gradient step of A2C's loss on the rollout, as SB3:
  * L = −mean(Â · log π(a|o)) + c_e · (−mean(H[π])) + c_v · mean((R − V)²),
- * Â the advantages (normalised over the rollout if asked), R the returns. Returns the loss terms
- * (and the mean entropy, not its negative).
+ * Â the advantages (normalised over the rollout if asked), R the returns; with a decoder
+ * (net.aux "ae") plus net.auxWeight times the reconstruction mse, which `recon` hears. Returns the
+ * loss terms (and the mean entropy, not its negative).
  */
 function a2cStep(
   net: ActorCritic,
   optimizer: ClippedOptimizer,
   batch: Minibatch,
   config: A2cConfig,
+  recon: ReconMeter,
 ): { policyLoss: number; valueLoss: number; entropy: number } {
   const advantages = config.normalizeAdvantage ? normalised(batch.advantages) : batch.advantages;
   let stats: tf.Tensor1D | undefined;
@@ -151,15 +166,16 @@ function a2cStep(
     const returns = tf.tensor1d(batch.returns);
     const resets = batch.resets ? tf.tensor1d(batch.resets) : undefined;
     optimizer.minimize(() => {
-      const { logProb, entropy, value } = net.evaluate(obs, actions, batch.initialState, resets);
+      const { logProb, entropy, value, encodings } = net.evaluate(obs, actions, batch.initialState, resets);
       const policyLoss = tf.neg(tf.mean(tf.mul(adv, logProb)));
       const valueLoss = tf.mean(tf.square(tf.sub(returns, value)));
       const entropyMean = tf.mean(entropy);
       stats = tf.keep(tf.stack([policyLoss, valueLoss, entropyMean]) as tf.Tensor1D);
-      return tf.add(
+      const loss = tf.add(
         tf.sub(policyLoss, tf.mul(config.entCoef, entropyMean)),
         tf.mul(config.vfCoef, valueLoss),
       ) as tf.Scalar;
+      return withReconstructionLoss(net, loss, obs, encodings, auxWeightOf(config.net), recon);
     });
   });
   net.weightsChanged();

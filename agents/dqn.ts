@@ -18,6 +18,15 @@ import { deriveSeed, Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
 import { ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
 import { VecNormalizer } from "../src/train/normalize";
+import { loadPretrainedEncoder } from "./autoencoder";
+import {
+  auxWeightOf,
+  checkAuxConfig,
+  ReconMeter,
+  reconstructionDue,
+  withReconstructionLoss,
+  writeReconstructions,
+} from "./aux_ae";
 import { makeAgentVectorEnv, qNetworkFor } from "./env_setup";
 import type { QNetwork, RecurrentState } from "./networks";
 import { ReplayBuffer, sequenceBatch, transitionBatch } from "./replay";
@@ -160,6 +169,7 @@ function dqnLoopArgs(
   const recurrent = config.net.lstm > 0;
   const storedStates = recurrent && config.initialState === "stored";
   const net = { ...config.net, sharedEncoder: true };
+  checkAuxConfig(config.net, agent);
 
   // Env, Q-network and its target (a copy), each seeded from its own branch of the run's seed tree.
   const env = makeAgentVectorEnv(
@@ -174,6 +184,17 @@ function dqnLoopArgs(
   } catch (err) {
     env.close();
     throw err;
+  }
+  // A new run with net.encoderFrom starts from the pretrained encoder (a resumed one from its checkpoint).
+  if (config.net.encoderFrom && !ctx.resume) {
+    try {
+      loadPretrainedEncoder(qNetwork, config.net.encoderFrom);
+    } catch (err) {
+      qNetwork.dispose();
+      target.dispose();
+      env.close();
+      throw err;
+    }
   }
   softUpdate(target.params(), qNetwork.params(), 1);
   const optimizer = new ClippedAdam(qNetwork.params(), {
@@ -204,7 +225,8 @@ function dqnLoopArgs(
   const stepsPerUpdate = vectorSteps * N;
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / stepsPerUpdate));
   const explorationSteps = config.explorationFraction * config.totalSteps;
-  const learner: TdLearner = { qNetwork, target, optimizer, buffer, rng: replayRng, config };
+  const recon = new ReconMeter();
+  const learner: TdLearner = { qNetwork, target, optimizer, buffer, rng: replayRng, config, recon };
   const trainStep = recurrent ? sequenceTrainStep(learner) : transitionTrainStep(learner);
 
   const args: TrainingLoopArgs<QNetwork> = {
@@ -218,7 +240,7 @@ function dqnLoopArgs(
     rngs: { actions: actionRng, replay: replayRng },
     numUpdates,
     stepsPerUpdate,
-    update: (_update, onEpisode) => {
+    update: (update, onEpisode) => {
       let updateSeconds = 0;
       let tdLoss = 0;
       let qMean = 0;
@@ -244,6 +266,11 @@ function dqnLoopArgs(
         }
         updateSeconds += (performance.now() - started) / 1000;
       }
+      // With a decoder: now and then a picture of replayed observations and their reconstructions.
+      if (qNetwork.hasDecoder && ctx.run && reconstructionDue(config.net, update, numUpdates)) {
+        const rows = buffer.size * buffer.numEnvs;
+        writeReconstructions(qNetwork, buffer.observations, rows, ctx.run.dir, collector.step);
+      }
       return {
         updateSeconds,
         metrics: {
@@ -253,6 +280,7 @@ function dqnLoopArgs(
           epsilon: qNetwork.epsilon,
           gradientSteps,
           learningRate: optimizer.learningRate,
+          ...(qNetwork.hasDecoder ? { reconLoss: recon.take() } : {}),
         },
       };
     },
@@ -344,6 +372,8 @@ interface TdLearner {
   /** The replay sampling stream. */
   rng: Rng;
   config: DqnConfig;
+  /** Hears the reconstruction loss of each gradient step (net.aux "ae"). */
+  recon: ReconMeter;
 }
 
 /** What one gradient step reports. */
@@ -359,7 +389,15 @@ interface TdStats {
  * then one Adam step on the TD loss of Q(o, a) against y. The targets are computed on typed arrays
  * from one read-back; the loss is one custom-gradient op ({@link tdLoss}).
  */
-function transitionTrainStep({ qNetwork, target, optimizer, buffer, rng, config }: TdLearner): () => TdStats {
+function transitionTrainStep({
+  qNetwork,
+  target,
+  optimizer,
+  buffer,
+  rng,
+  config,
+  recon,
+}: TdLearner): () => TdStats {
   const B = config.batchSize;
   const F = qNetwork.observationSize;
   const A = qNetwork.numActions;
@@ -380,9 +418,11 @@ function transitionTrainStep({ qNetwork, target, optimizer, buffer, rng, config 
     }
     tf.tidy(() => {
       const obs = qNetwork.observationTensor(batch.observations.subarray(0, B * F), B);
-      optimizer.minimize(() =>
-        tdLoss(qNetwork.qValues(obs), batch.actions, targets, undefined, config.loss, stats),
-      );
+      optimizer.minimize(() => {
+        const { q, encodings } = qNetwork.qValuesAndEncodings(obs);
+        const loss = tdLoss(q, batch.actions, targets, undefined, config.loss, stats);
+        return withReconstructionLoss(qNetwork, loss, obs, encodings, auxWeightOf(config.net), recon);
+      });
     });
     qNetwork.weightsChanged();
     return stats;
@@ -395,7 +435,15 @@ function transitionTrainStep({ qNetwork, target, optimizer, buffer, rng, config 
  * target network's Q-values one step ahead, the loss from the online network's over the sequence
  * (after a burn-in without gradient), masked where the episode had ended.
  */
-function sequenceTrainStep({ qNetwork, target, optimizer, buffer, rng, config }: TdLearner): () => TdStats {
+function sequenceTrainStep({
+  qNetwork,
+  target,
+  optimizer,
+  buffer,
+  rng,
+  config,
+  recon,
+}: TdLearner): () => TdStats {
   const B = config.batchSize;
   const L = config.sequenceLength;
   const K = config.burnIn;
@@ -439,9 +487,11 @@ function sequenceTrainStep({ qNetwork, target, optimizer, buffer, rng, config }:
     tf.tidy(() => {
       const obs = qNetwork.observationTensor(batch.observations.subarray(K * B * F, (K + L) * B * F), L * B);
       const resets = tf.tensor1d(batch.resets.subarray(K * B, (K + L) * B));
-      optimizer.minimize(() =>
-        tdLoss(qNetwork.qValues(obs, start, resets), batch.actions, targets, batch.mask, config.loss, stats),
-      );
+      optimizer.minimize(() => {
+        const { q, encodings } = qNetwork.qValuesAndEncodings(obs, start, resets);
+        const loss = tdLoss(q, batch.actions, targets, batch.mask, config.loss, stats);
+        return withReconstructionLoss(qNetwork, loss, obs, encodings, auxWeightOf(config.net), recon);
+      });
     });
     qNetwork.weightsChanged();
     return stats;

@@ -9,6 +9,7 @@ import {
   CnnEncoder,
   type CnnPresetName,
   Composite,
+  ConvDecoder,
   categoricalEntropy,
   cnnPreset,
   Lstm,
@@ -35,6 +36,12 @@ export interface NetSpec {
   sharedEncoder: boolean;
   /** Initial bias of the LSTM's forget gate (default 0, as CleanRL). */
   forgetBias?: number;
+  /** "ae": each CNN encoder gets a decoder built from its layer shapes (an auxiliary reconstruction loss). */
+  aux?: "none" | "ae";
+  /** Stop the RL loss's gradient at the CNN encoder's output (it then learns from the reconstruction alone). */
+  auxDetach?: boolean;
+  /** The CNN encoder's weights are not trained (their variables are marked not trainable). */
+  freezeEncoder?: boolean;
 }
 
 /** Arguments of {@link ActorCritic} and {@link QNetwork}. */
@@ -98,6 +105,8 @@ export interface Evaluation {
   logProb: tf.Tensor1D;
   entropy: tf.Tensor1D;
   value: tf.Tensor1D;
+  /** Each tower's encoder output [N, F] (before any detach): what a decoder reconstructs from. */
+  encodings: tf.Tensor2D[];
 }
 
 /** The preset CNN for an image shape: Minigrid views, 64×64 frames or 84×84 frames. */
@@ -112,10 +121,57 @@ export function cnnPresetFor(shape: readonly number[]): CnnPresetName {
   );
 }
 
-/** Encoder then optional LSTM: observations → features. */
+/**
+ * The preset CNN encoder of a network for image observations of `shape` (`hidden`: its dense layers;
+ * bytes are scaled by 1/255 inside it). `pomdp pretrain-ae` builds its encoder here too, so that a
+ * pretrained encoder fits the agent's.
+ */
+export function cnnEncoderFor(
+  shape: readonly number[],
+  hidden: readonly number[],
+  observationBytes: boolean,
+  seed: number,
+): CnnEncoder {
+  if (shape.length !== 3) {
+    throw new Error(`net.encoder "cnn" needs image observations [H, W, C], got shape [${shape.join(", ")}]`);
+  }
+  const preset = cnnPresetFor(shape);
+  return cnnPreset(preset, seed, {
+    inputShape: [shape[0], shape[1], shape[2]],
+    inputScale: observationBytes ? 1 / 255 : 1,
+    ...(hidden.length > 0 ? { dense: [...hidden] } : {}),
+  });
+}
+
+/**
+ * The decoder of a CNN encoder: its layer shapes mirrored, with a linear output whose last layer
+ * starts small (outputGain 0.1), so that the first reconstructions are about its bias. A sigmoid
+ * output stalled in our trials: its saturation on frames that are mostly 0 or 1, and on gridworld
+ * codes scaled by 1/255, left ReLU maps dead and the output constant per channel.
+ */
+export function decoderFor(encoder: CnnEncoder, seed: number): ConvDecoder {
+  return new ConvDecoder({
+    inputShape: encoder.args.inputShape,
+    convs: encoder.args.convs,
+    latentDim: encoder.outputDim,
+    outputActivation: "linear",
+    outputGain: 0.1,
+    seed,
+  });
+}
+
+/** x forward, no gradient backward: the RL loss's path into a detached encoder. */
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+/** Encoder then optional LSTM (and, with net.aux "ae", a decoder of the encoder's output): observations → features. */
 class Tower implements Parameterised {
   readonly encoder?: Mlp | CnnEncoder;
   readonly lstm?: Lstm;
+  /** The decoder of the CNN encoder's output (net.aux "ae"). */
+  readonly decoder?: ConvDecoder;
   readonly featureDim: number;
   private readonly parts: Composite;
 
@@ -124,20 +180,24 @@ class Tower implements Parameterised {
     const seed = (block: string) => deriveSeed(args.seed, `init/${name}/${block}`);
     let width: number;
     if (net.encoder === "cnn") {
-      if (observationShape.length !== 3) {
-        throw new Error(
-          `net.encoder "cnn" needs image observations [H, W, C], got shape [${observationShape.join(", ")}]`,
-        );
-      }
-      const preset = cnnPresetFor(observationShape);
-      const dense = net.hidden.length > 0 ? net.hidden : undefined;
-      this.encoder = cnnPreset(preset, seed("encoder"), {
-        inputShape: [observationShape[0], observationShape[1], observationShape[2]],
-        inputScale: args.observationBytes ? 1 / 255 : 1,
-        ...(dense ? { dense } : {}),
-      });
-      width = this.encoder.outputDim;
+      const encoder = cnnEncoderFor(
+        observationShape,
+        net.hidden,
+        args.observationBytes ?? false,
+        seed("encoder"),
+      );
+      this.encoder = encoder;
+      width = encoder.outputDim;
+      if (net.freezeEncoder) for (const v of encoder.params().values()) v.trainable = false;
+      if (net.aux === "ae") this.decoder = decoderFor(encoder, seed("decoder"));
     } else {
+      for (const field of ["aux", "freezeEncoder"] as const) {
+        if (net[field] !== undefined && net[field] !== "none" && net[field] !== false) {
+          throw new Error(
+            `net.${field} ${JSON.stringify(net[field])} needs net.encoder "cnn" (it acts on a CNN encoder of images), got "mlp"`,
+          );
+        }
+      }
       if (observationShape.length !== 1) {
         throw new Error(
           `net.encoder "mlp" needs flat observations [F], got shape [${observationShape.join(", ")}]; use --net cnn for images`,
@@ -169,6 +229,7 @@ class Tower implements Parameterised {
     const parts: Record<string, Parameterised> = {};
     if (this.encoder) parts.encoder = this.encoder;
     if (this.lstm) parts.lstm = this.lstm;
+    if (this.decoder) parts.decoder = this.decoder;
     this.parts = new Composite(parts);
   }
 
@@ -422,7 +483,9 @@ abstract class TowerNetwork implements Parameterised {
   /**
    * Features [N, F] of tower `index` for N = T × B time-major rows (row t·B + b is env b at step t):
    * with an LSTM, unrolled over T from `initialState` (B envs), zeroing the state where `resets` [T·B]
-   * is 1. `finalState`, if given, receives the tower's state after the last step.
+   * is 1. `finalState`, if given, receives the tower's state after the last step; `encodings`, if
+   * given, receives the encoder's output (what a decoder reconstructs from). With net.auxDetach the
+   * features continue from the encoder's output without a gradient back into it.
    */
   protected towerFeatures(
     index: number,
@@ -430,9 +493,12 @@ abstract class TowerNetwork implements Parameterised {
     initialState: RecurrentState | undefined,
     resets: tf.Tensor1D | undefined,
     finalState?: RecurrentState,
+    encodings?: tf.Tensor2D[],
   ): tf.Tensor2D {
     const tower = this.towers[index];
-    const encoded = tower.encode(observations);
+    const output = tower.encode(observations);
+    encodings?.push(output);
+    const encoded = this.net.auxDetach && tower.decoder ? stopGradient(output) : output;
     if (!tower.lstm) return encoded;
     const name = this.constructor.name;
     if (!initialState) throw new Error(`${name}.evaluate: a recurrent network needs the initial state`);
@@ -452,6 +518,69 @@ abstract class TowerNetwork implements Parameterised {
       finalState.c.set(state.c.dataSync(), o);
     }
     return tf.reshape(outputs, [N, H]) as tf.Tensor2D;
+  }
+
+  /** Whether the towers have decoders (net.aux "ae"): {@link reconstructionLoss} applies. */
+  get hasDecoder(): boolean {
+    return this.towers.some((t) => t.decoder !== undefined);
+  }
+
+  /**
+   * The auxiliary reconstruction loss: the mse between the scaled observations [N, H, W, C] and each
+   * tower's decoding of its encoder output (`encodings`, from the forward pass of the RL loss), averaged
+   * over the towers that have a decoder.
+   */
+  reconstructionLoss(observations: tf.Tensor, encodings: readonly tf.Tensor2D[]): tf.Scalar {
+    return tf.tidy(() => {
+      const losses: tf.Scalar[] = [];
+      for (const [t, tower] of this.towers.entries()) {
+        if (!tower.decoder) continue;
+        losses.push(tower.decoder.loss(encodings[t], this.scaledImages(t, observations)));
+      }
+      if (losses.length === 0) throw new Error(`${this.constructor.name}: no decoder (net.aux is not "ae")`);
+      return (losses.length === 1 ? losses[0] : tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+    });
+  }
+
+  /**
+   * Tower `t`'s reconstructions of observations (typed array, `rows` rows) and the scaled observations
+   * they reconstruct, both [rows, H, W, C] values: what reconstruction pictures show.
+   */
+  reconstruct(
+    observations: ArrayLike<number>,
+    rows: number,
+    t = 0,
+  ): { inputs: Float32Array; outputs: Float32Array } {
+    const tower = this.towers[t];
+    if (!tower.decoder) throw new Error(`${this.constructor.name}.reconstruct: tower ${t} has no decoder`);
+    const both = readValues(() => {
+      const obs = this.observationTensor(observations, rows);
+      const inputs = this.scaledImages(t, obs);
+      return tf.concat([tf.reshape(inputs, [-1]), tf.reshape(tower.decoder!.apply(tower.encode(obs)), [-1])]);
+    }) as Float32Array;
+    const half = both.length / 2;
+    return { inputs: both.slice(0, half), outputs: both.slice(half) };
+  }
+
+  /** The observations as tower `t`'s CNN encoder sees them (scaled; bytes × 1/255). */
+  private scaledImages(t: number, observations: tf.Tensor): tf.Tensor4D {
+    const scale = (this.towers[t].encoder as CnnEncoder).args.inputScale ?? 1;
+    return (scale === 1 ? observations : tf.mul(observations, scale)) as tf.Tensor4D;
+  }
+
+  /**
+   * The CNN encoders' parameters, keyed "encoder/…" (and "decoder/…" with `withDecoder`) as a
+   * pretrained autoencoder's folder holds them, one map per tower: what `--encoder-from` loads.
+   */
+  encoderParams(withDecoder = false): ParamMap[] {
+    return this.towers.map((tower) => {
+      const map: ParamMap = new Map();
+      if (!(tower.encoder instanceof CnnEncoder)) return map;
+      for (const [k, v] of tower.encoder.params()) map.set(`encoder/${k}`, v);
+      if (withDecoder && tower.decoder)
+        for (const [k, v] of tower.decoder.params()) map.set(`decoder/${k}`, v);
+      return map;
+    });
   }
 
   /** Number of trainable values. */
@@ -608,22 +737,33 @@ export class ActorCritic extends TowerNetwork {
     resets?: tf.Tensor1D,
   ): Evaluation {
     return tf.tidy(() => {
-      const { logits, value } = this.forward(observations, initialState, resets);
-      return { logProb: logProbOfLabels(logits, actions), entropy: categoricalEntropy(logits), value };
+      const { logits, value, encodings } = this.forward(observations, initialState, resets);
+      return {
+        logProb: logProbOfLabels(logits, actions),
+        entropy: categoricalEntropy(logits),
+        value,
+        encodings,
+      };
     });
   }
 
-  /** Logits [N, A] and values [N] in one graph (rows and recurrence as in {@link evaluate}). */
+  /**
+   * Logits [N, A] and values [N] in one graph (rows and recurrence as in {@link evaluate}), and each
+   * tower's encoder output (for {@link reconstructionLoss}).
+   */
   forward(
     observations: tf.Tensor,
     initialState?: RecurrentState,
     resets?: tf.Tensor1D,
-  ): { logits: tf.Tensor2D; value: tf.Tensor1D } {
+  ): { logits: tf.Tensor2D; value: tf.Tensor1D; encodings: tf.Tensor2D[] } {
     return tf.tidy(() => {
-      const features = this.towers.map((_, t) => this.towerFeatures(t, observations, initialState, resets));
+      const encodings: tf.Tensor2D[] = [];
+      const features = this.towers.map((_, t) =>
+        this.towerFeatures(t, observations, initialState, resets, undefined, encodings),
+      );
       const logits = this.actorHead.apply(features[0]);
       const value = tf.reshape(this.criticHead.apply(features[features.length - 1]), [-1]) as tf.Tensor1D;
-      return { logits, value };
+      return { logits, value, encodings };
     });
   }
 }
@@ -730,6 +870,21 @@ export class QNetwork extends TowerNetwork {
     return tf.tidy(() =>
       this.head.apply(this.towerFeatures(0, observations, initialState, resets, finalState)),
     );
+  }
+
+  /** {@link qValues} and the encoder's output (for {@link reconstructionLoss}) in one graph. */
+  qValuesAndEncodings(
+    observations: tf.Tensor,
+    initialState?: RecurrentState,
+    resets?: tf.Tensor1D,
+  ): { q: tf.Tensor2D; encodings: tf.Tensor2D[] } {
+    return tf.tidy(() => {
+      const encodings: tf.Tensor2D[] = [];
+      const q = this.head.apply(
+        this.towerFeatures(0, observations, initialState, resets, undefined, encodings),
+      );
+      return { q, encodings };
+    });
   }
 }
 

@@ -8,6 +8,14 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam } from "../src/nn";
+import {
+  auxWeightOf,
+  checkAuxConfig,
+  ReconMeter,
+  reconstructionDue,
+  withReconstructionLoss,
+  writeReconstructions,
+} from "./aux_ae";
 import type { ActorCritic } from "./networks";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
 import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
@@ -86,6 +94,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
   const batchSize = N * T;
   const recurrent = config.net.lstm > 0;
   checkMinibatches(config, recurrent);
+  checkAuxConfig(config.net, "ppo");
 
   // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
@@ -96,6 +105,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
     maxGradNorm: config.maxGradNorm,
   });
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / batchSize));
+  const recon = new ReconMeter();
 
   return {
     ctx,
@@ -133,11 +143,14 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
           const mb = recurrent
             ? gatherSequences(buffer, chosen, net)
             : gatherRows(buffer, chosen, net.observationSize);
-          stats = ppoStep(net, optimizer, mb, config, clip);
+          stats = ppoStep(net, optimizer, mb, config, clip, recon);
           clipFracs.push(stats.clipFrac);
         }
         if (config.targetKl !== null && stats.approxKl > config.targetKl) break;
       }
+      // 4. With a decoder: its mean loss over the update, and now and then a picture of what it keeps.
+      if (net.hasDecoder && ctx.run && reconstructionDue(config.net, update, numUpdates))
+        writeReconstructions(net, buffer.observations, batchSize, ctx.run.dir, collector.step);
       return {
         updateSeconds: (performance.now() - started) / 1000,
         metrics: {
@@ -148,6 +161,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
           clipFrac: clipFracs.reduce((a, b) => a + b, 0) / clipFracs.length,
           explainedVariance: explainedVariance(buffer.values, buffer.returns),
           learningRate: optimizer.learningRate,
+          ...(net.hasDecoder ? { reconLoss: recon.take() } : {}),
         },
       };
     },
@@ -167,8 +181,9 @@ function checkMinibatches(config: PpoConfig, recurrent: boolean): void {
 
 /**
  * One gradient step of PPO's loss on a minibatch (the loss itself, with its hand-written gradient,
- * is `ppoLoss`): clipped surrogate, clipped value loss, entropy bonus. Returns the minibatch's loss
- * terms, approximate KL and clip fraction.
+ * is `ppoLoss`): clipped surrogate, clipped value loss, entropy bonus, and with a decoder
+ * (net.aux "ae") net.auxWeight times the reconstruction mse of the minibatch's observations, which
+ * `recon` hears. Returns the minibatch's loss terms, approximate KL and clip fraction.
  */
 function ppoStep(
   net: ActorCritic,
@@ -176,6 +191,7 @@ function ppoStep(
   mb: Minibatch,
   config: PpoConfig,
   clip: number,
+  recon: ReconMeter,
 ): PpoLossStats {
   const stats: PpoLossStats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFrac: 0 };
   const data = {
@@ -190,8 +206,9 @@ function ppoStep(
     const obs = net.observationTensor(mb.observations, mb.rows);
     const resets = mb.resets ? tf.tensor1d(mb.resets) : undefined;
     optimizer.minimize(() => {
-      const { logits, value } = net.forward(obs, mb.initialState, resets);
-      return ppoLoss(logits, value, data, coefficients, stats);
+      const { logits, value, encodings } = net.forward(obs, mb.initialState, resets);
+      const loss = ppoLoss(logits, value, data, coefficients, stats);
+      return withReconstructionLoss(net, loss, obs, encodings, auxWeightOf(config.net), recon);
     });
   });
   net.weightsChanged();

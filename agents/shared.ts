@@ -17,6 +17,7 @@ import {
   writeFolderAtomic,
   writeJsonAtomic,
 } from "../src/train/run_folder";
+import { loadPretrainedEncoder } from "./autoencoder";
 import { actorCriticFor, makeAgentVectorEnv } from "./env_setup";
 import type { ActorCritic, NetSpec } from "./networks";
 import { type CollectorState, type FinishedEpisode, RolloutBuffer, RolloutCollector } from "./rollout";
@@ -36,6 +37,23 @@ export const NetSchema = z
     forgetBias: z.number().default(0),
     /** One encoder for actor and critic, or one each (CleanRL's ppo.py: separate). */
     sharedEncoder: z.boolean().default(false),
+    // The autoencoder fields are optional (absent: their default), so that configs without an
+    // autoencoder read as they did before these fields existed.
+    /**
+     * Auxiliary loss of a CNN encoder: "ae" gives it a decoder built from its layer shapes, whose
+     * reconstruction mse joins the RL loss with weight auxWeight (SAC-AE, UNREAL). Default "none".
+     */
+    aux: z.enum(["none", "ae"]).optional(),
+    /** Weight β of the reconstruction loss beside the RL loss (default 1). */
+    auxWeight: z.number().min(0).optional(),
+    /** Stop the RL loss's gradient at the encoder's output: the encoder learns from the reconstruction alone (default false). */
+    auxDetach: z.boolean().optional(),
+    /** Updates between the reconstruction pictures written into the run folder (reconstructions-<step>.png); 0: none (default 50). */
+    reconEvery: z.number().int().min(0).optional(),
+    /** A folder written by `pomdp pretrain-ae`: the CNN encoder (and with aux "ae" the decoder) starts from its weights (default none). */
+    encoderFrom: z.string().min(1).optional(),
+    /** Keep the CNN encoder's weights as they are: pretrained with encoderFrom, else as initialised (default false). */
+    freezeEncoder: z.boolean().optional(),
   })
   .strict();
 
@@ -58,7 +76,7 @@ export interface ActorCriticSetupConfig {
   numEnvs: number;
   numSteps: number;
   gamma: number;
-  net: NetSpec;
+  net: NetSpec & { encoderFrom?: string };
   normalizeObservation: boolean;
   normalizeReward: boolean;
   frameStack: number;
@@ -78,7 +96,8 @@ export interface ActorCriticSetup {
 
 /**
  * Builds the vector env (base seed from the seed tree's "env"), the actor-critic (each block seeded
- * from "init/…"), the normaliser, the rollout buffer and the collector of a run.
+ * from "init/…"; a new run with net.encoderFrom starts its CNN encoder from that pretrained
+ * autoencoder), the normaliser, the rollout buffer and the collector of a run.
  */
 export function setUpActorCritic(config: ActorCriticSetupConfig, ctx: TrainContext): ActorCriticSetup {
   const N = config.numEnvs;
@@ -92,6 +111,16 @@ export function setUpActorCritic(config: ActorCriticSetupConfig, ctx: TrainConte
   } catch (err) {
     env.close();
     throw err;
+  }
+  // A resumed run's checkpoint holds the encoder as trained so far.
+  if (config.net.encoderFrom && !ctx.resume) {
+    try {
+      loadPretrainedEncoder(net, config.net.encoderFrom);
+    } catch (err) {
+      net.dispose();
+      env.close();
+      throw err;
+    }
   }
   const normalizer = new VecNormalizer({
     observationSize: net.observationSize,

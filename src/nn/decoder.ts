@@ -22,6 +22,12 @@ export interface ConvDecoderArgs {
   latentDim: number;
   /** Activation of the reconstruction (default "sigmoid", for inputs scaled into [0, 1]). */
   outputActivation?: Activation;
+  /**
+   * Orthogonal-init gain of the last layer (default 1). A small gain (0.1) with a linear output starts
+   * the reconstructions near the output bias (zero, or the mean frame after setOutputBias) rather than
+   * at large noise the optimiser must first undo.
+   */
+  outputGain?: number;
   /** Seed of the decoder's initialiser (a child of the run seed). */
   seed: Seed;
 }
@@ -124,8 +130,11 @@ export class ConvDecoder implements Parameterised {
   readonly latentBias: tf.Variable<tf.Rank.R1>;
   /** Filter [k, k, out channels, in channels] of each transposed convolution, first step first. */
   readonly filters: tf.Variable<tf.Rank.R4>[] = [];
-  /** Bias of each transposed convolution. */
-  readonly biases: tf.Variable<tf.Rank.R1>[] = [];
+  /**
+   * Bias of each transposed convolution: one per channel, except the last step's, which has one per
+   * output value [H, W, C] so that the static part of the frames (a background) costs the rest nothing.
+   */
+  readonly biases: tf.Variable[] = [];
   private readonly steps: Step[];
   private readonly paramMap: ParamMap = new Map();
 
@@ -158,23 +167,33 @@ export class ConvDecoder implements Parameterised {
       const shape = [step.kernelSize, step.kernelSize, step.to[2], step.from[2]];
       this.filters.push(
         makeVariable(
-          orthogonalInit(last ? 1 : Math.SQRT2),
+          orthogonalInit(last ? (args.outputGain ?? 1) : Math.SQRT2),
           shape,
           args.seed,
           `deconv${i}/filter`,
           this.paramMap,
         ) as tf.Variable<tf.Rank.R4>,
       );
-      this.biases.push(
-        makeVariable(
-          zerosInit,
-          [step.to[2]],
-          args.seed,
-          `deconv${i}/bias`,
-          this.paramMap,
-        ) as tf.Variable<tf.Rank.R1>,
-      );
+      const biasShape = last ? [...step.to] : [step.to[2]];
+      this.biases.push(makeVariable(zerosInit, biasShape, args.seed, `deconv${i}/bias`, this.paramMap));
     }
+  }
+
+  /**
+   * Sets the bias of the last layer, one value per output [H, W, C] (row-major), e.g. to the mean
+   * training frame: the decoder then starts by predicting it and learns what differs from it (with
+   * the default "sigmoid" output, pass pre-activations, i.e. logits).
+   */
+  setOutputBias(values: Float32Array): void {
+    const bias = this.biases[this.biases.length - 1];
+    if (values.length !== bias.size)
+      throw invalidArgument(
+        "ConvDecoder.setOutputBias",
+        "values",
+        `${bias.size} values [${bias.shape.join(", ")}]`,
+        `${values.length} values`,
+      );
+    tf.tidy(() => bias.assign(tf.tensor(values, bias.shape, "float32")));
   }
 
   /** Reconstructions [B, H, W, C] of latent vectors [B, latentDim]. */

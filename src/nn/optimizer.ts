@@ -141,13 +141,14 @@ export abstract class ClippedOptimizer {
       const byPath = new Map<string, tf.Tensor>();
       for (const [name, grad] of Object.entries(grads)) {
         const path = this.pathOfVariable.get(name);
-        if (path !== undefined) byPath.set(path, grad);
+        // Variables marked not trainable (a frozen encoder) come back with a null gradient: left alone.
+        if (path !== undefined && grad !== null) byPath.set(path, grad);
       }
       const result = this.applyGradients(byPath);
       return { loss: value.dataSync()[0], gradNorm: result.gradNorm };
     } finally {
       value.dispose();
-      for (const grad of Object.values(grads)) grad.dispose();
+      for (const grad of Object.values(grads)) grad?.dispose();
     }
   }
 

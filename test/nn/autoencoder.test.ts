@@ -54,7 +54,7 @@ describe("ConvAutoencoder", () => {
     recon.dispose();
     ae.dispose();
     tf.dispose([train, test, ...batches]);
-  });
+  }, 20_000); // ~2 s on an idle core
 
   it("fits images whose sides do not halve evenly (10 × 10 through two stride-2 layers: 10 → 5 → 3)", () => {
     const ae = new ConvAutoencoder({ inputShape: [10, 10, 1], filters: [4, 4], latentDim: 2, seed: 0 });

@@ -1,0 +1,394 @@
+// The offline mode of the lecture's autoencoder: frames collected by a uniformly random agent (seeded),
+// an autoencoder trained on them whose encoder is the very CNN encoder an agent builds for those
+// observations, its held-out mse, and the folder `pomdp train --encoder-from` starts an agent from.
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
+import type { Discrete, MakeOverrides, VectorEnv } from "../src/core";
+import { deriveSeed, Rng } from "../src/core/rng";
+import {
+  ClippedAdam,
+  type CnnEncoder,
+  type ConvDecoder,
+  joinParams,
+  loadCheckpoint,
+  saveCheckpoint,
+} from "../src/nn";
+import { writeReconstructionsPng } from "../src/report/reconstructions";
+import { makeAgentVectorEnv } from "./env_setup";
+import { cnnEncoderFor, cnnPresetFor, decoderFor } from "./networks";
+
+/** Name of the description file of a pretrained autoencoder's folder (beside weights.json/bin). */
+export const AUTOENCODER_FILE = "autoencoder.json";
+/** Name of the picture of held-out frames and their reconstructions. */
+export const RECONSTRUCTIONS_FILE = "reconstructions.png";
+const FORMAT = "pomdp-autoencoder";
+
+/** Arguments of {@link pretrainAutoencoder}. */
+export interface PretrainArgs {
+  /** Registered env id whose observations are images (gridworld views are taken as 7 × 7 × 3 codes). */
+  envId: string;
+  /** `make` keyword arguments. */
+  envKwargs?: MakeOverrides;
+  /** Stack the last k observations along channels, as the agent will (0 or 1: none). */
+  frameStack?: number;
+  /** Frames to train on (collected by a uniformly random agent). */
+  frames: number;
+  /** Held-out frames, from envs and actions of their own streams, for the reported mse (default frames / 10, at least 64). */
+  heldOutFrames?: number;
+  /** Width of the latent vector: the encoder's dense layer after the convolutions (an agent's net.hidden = [latent]). */
+  latent: number;
+  /** Passes over the training frames. */
+  epochs: number;
+  /** Frames per gradient step (default 64). */
+  batchSize?: number;
+  /** Adam's step size (default 1e-3). */
+  learningRate?: number;
+  /** Envs stepped side by side while collecting (default 8). */
+  numEnvs?: number;
+  /** The root of the run's seeds: collection, held-out collection, initialisation, minibatches. */
+  seed: number;
+  /** Called after every epoch. */
+  onEpoch?: (progress: {
+    epoch: number;
+    epochs: number;
+    trainMse: number;
+    heldOutMse: number;
+    seconds: number;
+  }) => void;
+}
+
+/** What `autoencoder.json` holds: how the autoencoder was made and how well it reconstructs. */
+export interface PretrainedAutoencoder {
+  format: typeof FORMAT;
+  version: 1;
+  envId: string;
+  envKwargs: MakeOverrides;
+  frameStack: number;
+  /** One observation's [H, W, C], as the agent sees it. */
+  observationShape: number[];
+  /** Whether observations are bytes (scaled by 1/255 inside the encoder). */
+  observationBytes: boolean;
+  /** The CNN preset of the encoder. */
+  preset: string;
+  /** The encoder's dense layers after the convolutions (an agent's net.hidden). */
+  hidden: number[];
+  frames: number;
+  heldOutFrames: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  seed: number;
+  /** Mean training-batch mse of each epoch. */
+  trainMse: number[];
+  /** Held-out mse after each epoch; the last is the autoencoder's. */
+  heldOutMseByEpoch: number[];
+  heldOutMse: number;
+  /** Held-out mse of predicting every frame by the mean training frame: what the autoencoder must beat. */
+  meanFrameMse: number;
+  seconds: number;
+}
+
+/** Frames of a uniformly random agent: `count × F` values (bytes when the observations are bytes). */
+export interface Frames {
+  data: Uint8Array | Float32Array;
+  count: number;
+  shape: number[];
+  bytes: boolean;
+}
+
+/**
+ * `count` observations of `env` (every sub-env, every step, from `reset({ seed })`) under uniformly
+ * random actions drawn from `rng`.
+ */
+export function collectFrames(env: VectorEnv, count: number, seed: number, rng: Rng): Frames {
+  const space = env.singleObservationSpace;
+  const F = space.size;
+  const bytes = space.dtype === "uint8";
+  const data = bytes ? new Uint8Array(count * F) : new Float32Array(count * F);
+  const N = env.numEnvs;
+  const n = (env.singleActionSpace as Discrete).n;
+  const actions = new Int32Array(N);
+  let observations = env.reset({ seed }).observations as ArrayLike<number>;
+  let filled = 0;
+  while (filled < count) {
+    const take = Math.min(N, count - filled);
+    data.set((observations as Uint8Array).subarray(0, take * F), filled * F);
+    filled += take;
+    if (filled >= count) break;
+    for (let i = 0; i < N; i++) actions[i] = rng.integer(n);
+    observations = env.step(actions).observations as ArrayLike<number>;
+  }
+  return { data, count, shape: [...space.shape], bytes };
+}
+
+/** Rows `rows` of `frames` as a float tensor [rows, H, W, C]. */
+function batchTensor(frames: Frames, rows: ArrayLike<number>): tf.Tensor4D {
+  const F = frames.data.length / frames.count;
+  const out = new Float32Array(rows.length * F);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i];
+    for (let j = 0; j < F; j++) out[i * F + j] = frames.data[r * F + j];
+  }
+  const [h, w, c] = frames.shape;
+  return tf.tensor4d(out, [rows.length, h, w, c]);
+}
+
+/** The autoencoder of {@link pretrainAutoencoder}: an agent's CNN encoder and its decoder. */
+interface Autoencoder {
+  encoder: CnnEncoder;
+  decoder: ConvDecoder;
+  scale: number;
+}
+
+/** Mean squared error between the scaled frames and their reconstructions (no gradient). */
+function meanSquaredError(ae: Autoencoder, frames: Frames, chunk = 256): number {
+  let total = 0;
+  for (let start = 0; start < frames.count; start += chunk) {
+    const rows = Int32Array.from({ length: Math.min(chunk, frames.count - start) }, (_, i) => start + i);
+    const loss = tf.tidy(() => {
+      const x = batchTensor(frames, rows);
+      return ae.decoder.loss(ae.encoder.apply(x), tf.mul(x, ae.scale) as tf.Tensor4D);
+    });
+    total += loss.dataSync()[0] * rows.length;
+    loss.dispose();
+  }
+  return total / frames.count;
+}
+
+/** The mean of the frames, scaled. */
+function meanFrame(frames: Frames, scale: number): Float32Array {
+  const F = frames.data.length / frames.count;
+  const sum = new Float64Array(F);
+  for (let r = 0; r < frames.count; r++) for (let j = 0; j < F; j++) sum[j] += frames.data[r * F + j];
+  return Float32Array.from(sum, (v) => (v / frames.count) * scale);
+}
+
+/** Held-out mse of predicting each frame by the mean training frame `mean` (scaled). */
+function meanFrameMse(mean: Float32Array, heldOut: Frames, scale: number): number {
+  const F = mean.length;
+  let sum = 0;
+  for (let r = 0; r < heldOut.count; r++) {
+    for (let j = 0; j < F; j++) sum += (heldOut.data[r * F + j] * scale - mean[j]) ** 2;
+  }
+  return sum / (heldOut.count * F);
+}
+
+/**
+ * Offline pretraining: collects frames with a uniformly random agent (envs seeded from the seed tree's
+ * "ae/env", actions from "ae/actions"; the held-out frames from "ae/heldOutEnv" and "ae/heldOutActions"),
+ * trains the encoder an agent would build for these observations (its preset CNN with dense [latent])
+ * and its decoder on the mse between scaled frames and reconstructions, and writes into `out`: the
+ * weights ("encoder/…", "decoder/…"), `autoencoder.json` and `reconstructions.png` (held-out frames
+ * over their reconstructions). Returns the description.
+ */
+export function pretrainAutoencoder(args: PretrainArgs, out: string): PretrainedAutoencoder {
+  const started = performance.now();
+  const frameStack = args.frameStack ?? 0;
+  const setup = {
+    envId: args.envId,
+    envKwargs: args.envKwargs,
+    encoder: "cnn" as const,
+    frameStack,
+    previousAction: false,
+  };
+  const heldOutCount = args.heldOutFrames ?? Math.max(64, Math.round(args.frames / 10));
+  const collect = (count: number, envPurpose: string, actionPurpose: string) => {
+    const env = makeAgentVectorEnv(setup, args.numEnvs ?? 8);
+    try {
+      const shape = env.singleObservationSpace.shape;
+      if (shape.length !== 3) {
+        throw new Error(
+          `pretrain-ae: ${args.envId} has observations of shape [${shape.join(", ")}]; an autoencoder of images needs [H, W, C]`,
+        );
+      }
+      cnnPresetFor(shape); // no preset → the agent's own error, before any frame is collected
+      return collectFrames(
+        env,
+        count,
+        deriveSeed(args.seed, envPurpose),
+        new Rng(deriveSeed(args.seed, actionPurpose)),
+      );
+    } finally {
+      env.close();
+    }
+  };
+  const train = collect(args.frames, "ae/env", "ae/actions");
+  const heldOut = collect(heldOutCount, "ae/heldOutEnv", "ae/heldOutActions");
+  const encoder = cnnEncoderFor(
+    train.shape,
+    [args.latent],
+    train.bytes,
+    deriveSeed(args.seed, "init/ae/encoder"),
+  );
+  const decoder = decoderFor(encoder, deriveSeed(args.seed, "init/ae/decoder"));
+  const ae: Autoencoder = { encoder, decoder, scale: encoder.args.inputScale ?? 1 };
+  // The decoder starts from the mean training frame (its output is linear) and learns the rest.
+  const mean = meanFrame(train, ae.scale);
+  decoder.setOutputBias(mean);
+  const params = joinParams({ encoder, decoder });
+  try {
+    const learningRate = args.learningRate ?? 1e-3;
+    const batchSize = Math.min(args.batchSize ?? 64, train.count);
+    const optimizer = new ClippedAdam(params, { learningRate });
+    const shuffle = new Rng(deriveSeed(args.seed, "ae/minibatches"));
+    const order = Int32Array.from({ length: train.count }, (_, i) => i);
+    const trainMse: number[] = [];
+    const heldOutMseByEpoch: number[] = [];
+    for (let epoch = 1; epoch <= args.epochs; epoch++) {
+      shuffle.shuffle(order);
+      let sum = 0;
+      let steps = 0;
+      for (let start = 0; start + batchSize <= train.count; start += batchSize) {
+        const rows = order.subarray(start, start + batchSize);
+        const x = batchTensor(train, rows);
+        const target = tf.mul(x, ae.scale) as tf.Tensor4D;
+        sum += optimizer.minimize(() => decoder.loss(encoder.apply(x), target)).loss;
+        steps += 1;
+        tf.dispose([x, target]);
+      }
+      trainMse.push(sum / steps);
+      heldOutMseByEpoch.push(meanSquaredError(ae, heldOut));
+      args.onEpoch?.({
+        epoch,
+        epochs: args.epochs,
+        trainMse: sum / steps,
+        heldOutMse: heldOutMseByEpoch[heldOutMseByEpoch.length - 1],
+        seconds: (performance.now() - started) / 1000,
+      });
+    }
+    const result: PretrainedAutoencoder = {
+      format: FORMAT,
+      version: 1,
+      envId: args.envId,
+      envKwargs: args.envKwargs ?? {},
+      frameStack,
+      observationShape: train.shape,
+      observationBytes: train.bytes,
+      preset: cnnPresetFor(train.shape),
+      hidden: [args.latent],
+      frames: train.count,
+      heldOutFrames: heldOut.count,
+      epochs: args.epochs,
+      batchSize,
+      learningRate,
+      seed: args.seed,
+      trainMse,
+      heldOutMseByEpoch,
+      heldOutMse:
+        heldOutMseByEpoch.length > 0
+          ? heldOutMseByEpoch[heldOutMseByEpoch.length - 1]
+          : meanSquaredError(ae, heldOut),
+      meanFrameMse: meanFrameMse(mean, heldOut, ae.scale),
+      seconds: Math.round((performance.now() - started) / 10) / 100,
+    };
+    fs.mkdirSync(out, { recursive: true });
+    saveCheckpoint(out, params);
+    writePicture(ae, heldOut, path.join(out, RECONSTRUCTIONS_FILE));
+    fs.writeFileSync(path.join(out, AUTOENCODER_FILE), `${JSON.stringify(result, null, 1)}\n`);
+    return result;
+  } finally {
+    encoder.dispose();
+    decoder.dispose();
+  }
+}
+
+/** The first 8 held-out frames over their reconstructions. */
+function writePicture(ae: Autoencoder, frames: Frames, file: string): void {
+  const rows = Int32Array.from({ length: Math.min(8, frames.count) }, (_, i) =>
+    Math.floor((i * frames.count) / Math.min(8, frames.count)),
+  );
+  const both = tf.tidy(() => {
+    const x = batchTensor(frames, rows);
+    const scaled = tf.mul(x, ae.scale);
+    return tf.concat([tf.reshape(scaled, [-1]), tf.reshape(ae.decoder.apply(ae.encoder.apply(x)), [-1])]);
+  });
+  const values = both.dataSync() as Float32Array;
+  both.dispose();
+  const half = values.length / 2;
+  const [h, w, c] = frames.shape;
+  writeReconstructionsPng(file, {
+    inputs: values.slice(0, half),
+    outputs: values.slice(half),
+    shape: [h, w, c],
+  });
+}
+
+/** Reads and checks `autoencoder.json` of a folder `pomdp pretrain-ae` wrote; errors name the folder and the problem. */
+export function readPretrainedAutoencoder(dir: string, what = "net.encoderFrom"): PretrainedAutoencoder {
+  const fail = (why: string) => new Error(`${what} "${dir}": ${why}`);
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw fail("no such folder");
+  const file = path.join(dir, AUTOENCODER_FILE);
+  if (!fs.existsSync(file))
+    throw fail(
+      `not a pretrained autoencoder (${AUTOENCODER_FILE} is missing); pass a folder written by pomdp pretrain-ae --out`,
+    );
+  let meta: PretrainedAutoencoder;
+  try {
+    meta = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (err) {
+    throw fail(`${AUTOENCODER_FILE} is corrupt: not JSON (${(err as Error).message})`);
+  }
+  const ok =
+    meta !== null &&
+    typeof meta === "object" &&
+    meta.format === FORMAT &&
+    meta.version === 1 &&
+    Array.isArray(meta.observationShape) &&
+    Array.isArray(meta.hidden) &&
+    typeof meta.observationBytes === "boolean";
+  if (!ok)
+    throw fail(
+      `${AUTOENCODER_FILE} is not a ${FORMAT} version 1 file with observationShape, observationBytes and hidden`,
+    );
+  return meta;
+}
+
+/** What {@link loadPretrainedEncoder} needs of a network (ActorCritic and QNetwork have it). */
+export interface PretrainableNet {
+  readonly observationShape: readonly number[];
+  readonly observationBytes: boolean;
+  readonly hasDecoder: boolean;
+  readonly net: { hidden: readonly number[] };
+  encoderParams(withDecoder?: boolean): Map<string, tf.Variable>[];
+  weightsChanged(): void;
+}
+
+/**
+ * Starts every CNN encoder of `net` (and, when it has decoders, every decoder) from the weights of a
+ * pretrained autoencoder's folder, after checking that it was made for the same observations (shape
+ * and scaling) and the same dense layers; every mismatch is an error naming both sides.
+ */
+export function loadPretrainedEncoder(
+  net: PretrainableNet,
+  dir: string,
+  what = "net.encoderFrom",
+): PretrainedAutoencoder {
+  const meta = readPretrainedAutoencoder(dir, what);
+  const fail = (why: string) => new Error(`${what} "${dir}": ${why}`);
+  const shape = (s: readonly number[]) => `[${s.join(", ")}]`;
+  if (shape(meta.observationShape) !== shape(net.observationShape)) {
+    throw fail(
+      `the autoencoder there was trained on observations of shape ${shape(meta.observationShape)} (${meta.envId}${meta.frameStack > 1 ? `, frame stack ${meta.frameStack}` : ""}), but this agent's are ${shape(net.observationShape)}; pretrain one on the agent's env and wrappers (pomdp pretrain-ae --env …)`,
+    );
+  }
+  if (meta.observationBytes !== net.observationBytes) {
+    throw fail(
+      `the autoencoder there read ${meta.observationBytes ? "bytes (scaled by 1/255)" : "float observations"}, but this agent reads ${net.observationBytes ? "bytes" : "floats"}`,
+    );
+  }
+  if (shape(meta.hidden) !== shape(net.net.hidden)) {
+    throw fail(
+      `its encoder has dense layers ${shape(meta.hidden)} after the convolutions, but this agent's net.hidden is ${shape(net.net.hidden)}; set net.hidden to ${JSON.stringify(meta.hidden)} (pomdp train --encoder-from does)`,
+    );
+  }
+  for (const params of net.encoderParams(net.hasDecoder)) {
+    try {
+      loadCheckpoint(dir, params);
+    } catch (err) {
+      throw fail((err as Error).message);
+    }
+  }
+  net.weightsChanged();
+  return meta;
+}
