@@ -355,6 +355,57 @@ export interface PretrainableNet {
 }
 
 /**
+ * Checks that a pretrained autoencoder fits an agent's encoder: the same observation shape and
+ * scaling, the same dense layers after the convolutions. Every mismatch is an error naming both sides.
+ */
+export function checkPretrainedFits(
+  meta: PretrainedAutoencoder,
+  observationShape: readonly number[],
+  observationBytes: boolean,
+  hidden: readonly number[],
+  dir: string,
+  what = "net.encoderFrom",
+): void {
+  const fail = (why: string) => new Error(`${what} "${dir}": ${why}`);
+  const shape = (s: readonly number[]) => `[${s.join(", ")}]`;
+  if (shape(meta.observationShape) !== shape(observationShape)) {
+    throw fail(
+      `the autoencoder there was trained on observations of shape ${shape(meta.observationShape)} (${meta.envId}${meta.frameStack > 1 ? `, frame stack ${meta.frameStack}` : ""}), but this agent's are ${shape(observationShape)}; pretrain one on the agent's env and wrappers (pomdp pretrain-ae --env …)`,
+    );
+  }
+  if (meta.observationBytes !== observationBytes) {
+    throw fail(
+      `the autoencoder there read ${meta.observationBytes ? "bytes (scaled by 1/255)" : "float observations"}, but this agent reads ${observationBytes ? "bytes" : "floats"}`,
+    );
+  }
+  if (shape(meta.hidden) !== shape(hidden)) {
+    throw fail(
+      `its encoder has dense layers ${shape(meta.hidden)} after the convolutions, but this agent's net.hidden is ${shape(hidden)}; set net.hidden to ${JSON.stringify(meta.hidden)} (pomdp train --encoder-from does)`,
+    );
+  }
+}
+
+/**
+ * What a run's set-up does with net.encoderFrom: a new run loads it into `net` (see
+ * {@link loadPretrainedEncoder}); a resumed one does nothing, as its checkpoint holds the encoder as
+ * trained so far. On an error `cleanUp` runs (dispose what the set-up built) before it is rethrown.
+ */
+export function startFromPretrained(
+  net: PretrainableNet,
+  encoderFrom: string | undefined,
+  resume: boolean | undefined,
+  cleanUp: () => void,
+): void {
+  if (encoderFrom === undefined || resume) return;
+  try {
+    loadPretrainedEncoder(net, encoderFrom);
+  } catch (err) {
+    cleanUp();
+    throw err;
+  }
+}
+
+/**
  * Starts every CNN encoder of `net` (and, when it has decoders, every decoder) from the weights of a
  * pretrained autoencoder's folder, after checking that it was made for the same observations (shape
  * and scaling) and the same dense layers; every mismatch is an error naming both sides.
@@ -365,23 +416,8 @@ export function loadPretrainedEncoder(
   what = "net.encoderFrom",
 ): PretrainedAutoencoder {
   const meta = readPretrainedAutoencoder(dir, what);
+  checkPretrainedFits(meta, net.observationShape, net.observationBytes, net.net.hidden, dir, what);
   const fail = (why: string) => new Error(`${what} "${dir}": ${why}`);
-  const shape = (s: readonly number[]) => `[${s.join(", ")}]`;
-  if (shape(meta.observationShape) !== shape(net.observationShape)) {
-    throw fail(
-      `the autoencoder there was trained on observations of shape ${shape(meta.observationShape)} (${meta.envId}${meta.frameStack > 1 ? `, frame stack ${meta.frameStack}` : ""}), but this agent's are ${shape(net.observationShape)}; pretrain one on the agent's env and wrappers (pomdp pretrain-ae --env …)`,
-    );
-  }
-  if (meta.observationBytes !== net.observationBytes) {
-    throw fail(
-      `the autoencoder there read ${meta.observationBytes ? "bytes (scaled by 1/255)" : "float observations"}, but this agent reads ${net.observationBytes ? "bytes" : "floats"}`,
-    );
-  }
-  if (shape(meta.hidden) !== shape(net.net.hidden)) {
-    throw fail(
-      `its encoder has dense layers ${shape(meta.hidden)} after the convolutions, but this agent's net.hidden is ${shape(net.net.hidden)}; set net.hidden to ${JSON.stringify(meta.hidden)} (pomdp train --encoder-from does)`,
-    );
-  }
   for (const params of net.encoderParams(net.hasDecoder)) {
     try {
       loadCheckpoint(dir, params);

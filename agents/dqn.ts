@@ -18,7 +18,7 @@ import { deriveSeed, Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
 import { ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
 import { VecNormalizer } from "../src/train/normalize";
-import { loadPretrainedEncoder } from "./autoencoder";
+import { startFromPretrained } from "./autoencoder";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -185,17 +185,11 @@ function dqnLoopArgs(
     env.close();
     throw err;
   }
-  // A new run with net.encoderFrom starts from the pretrained encoder (a resumed one from its checkpoint).
-  if (config.net.encoderFrom && !ctx.resume) {
-    try {
-      loadPretrainedEncoder(qNetwork, config.net.encoderFrom);
-    } catch (err) {
-      qNetwork.dispose();
-      target.dispose();
-      env.close();
-      throw err;
-    }
-  }
+  startFromPretrained(qNetwork, config.net.encoderFrom, ctx.resume, () => {
+    qNetwork.dispose();
+    target.dispose();
+    env.close();
+  });
   softUpdate(target.params(), qNetwork.params(), 1);
   const optimizer = new ClippedAdam(qNetwork.params(), {
     learningRate: config.learningRate,

@@ -17,7 +17,7 @@ import {
   writeFolderAtomic,
   writeJsonAtomic,
 } from "../src/train/run_folder";
-import { loadPretrainedEncoder } from "./autoencoder";
+import { startFromPretrained } from "./autoencoder";
 import { actorCriticFor, makeAgentVectorEnv } from "./env_setup";
 import type { ActorCritic, NetSpec } from "./networks";
 import { type CollectorState, type FinishedEpisode, RolloutBuffer, RolloutCollector } from "./rollout";
@@ -112,16 +112,10 @@ export function setUpActorCritic(config: ActorCriticSetupConfig, ctx: TrainConte
     env.close();
     throw err;
   }
-  // A resumed run's checkpoint holds the encoder as trained so far.
-  if (config.net.encoderFrom && !ctx.resume) {
-    try {
-      loadPretrainedEncoder(net, config.net.encoderFrom);
-    } catch (err) {
-      net.dispose();
-      env.close();
-      throw err;
-    }
-  }
+  startFromPretrained(net, config.net.encoderFrom, ctx.resume, () => {
+    net.dispose();
+    env.close();
+  });
   const normalizer = new VecNormalizer({
     observationSize: net.observationSize,
     numEnvs: N,

@@ -5,6 +5,7 @@ import { checkCommand, envsCommand } from "./cli/envs";
 import { evalCommand } from "./cli/eval";
 import { experimentCommand } from "./cli/experiment";
 import { playCommand } from "./cli/play";
+import { pretrainAeCommand } from "./cli/pretrain_ae";
 import { recordCommand } from "./cli/record";
 import { renderCommand } from "./cli/render";
 import { reportCommand } from "./cli/report";
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(renderCommand());
   program.addCommand(playCommand());
   program.addCommand(trainCommand());
+  program.addCommand(pretrainAeCommand());
   program.addCommand(evalCommand());
   program.addCommand(recordCommand());
   program.addCommand(experimentCommand());

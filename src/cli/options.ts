@@ -77,3 +77,11 @@ export function parsePositiveNumber(value: string): number {
     throw new InvalidArgumentError(`expected a positive number, got "${value}"`);
   return n;
 }
+
+/** Commander parser for a number flag ≥ 0 (a loss weight): rejects "-1", "abc". */
+export function parseNonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0)
+    throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
+  return n;
+}

@@ -17,7 +17,14 @@ import {
   RUN_FILES,
   RunFolder,
 } from "../train/run_folder";
-import { collect, parseBackendFlag, parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
+import {
+  collect,
+  parseBackendFlag,
+  parseNonNegativeInt,
+  parseNonNegativeNumber,
+  parsePositiveInt,
+  withRequire,
+} from "./options";
 
 /** Parses a step count: 500000, 500k, 1.5M, 1e6. */
 export function parseSteps(value: string): number {
@@ -68,6 +75,11 @@ export interface TrainFlags {
   require?: string[];
   resume?: string;
   checkpointEvery?: number;
+  aux?: "none" | "ae";
+  auxWeight?: number;
+  auxDetach?: boolean;
+  encoderFrom?: string;
+  freezeEncoder?: boolean;
 }
 
 /** The config layers the flags make (highest precedence below `--set`). */
@@ -76,6 +88,11 @@ function flagLayer(flags: TrainFlags): JsonObject {
   const net: JsonObject = {};
   if (flags.net !== undefined) net.encoder = flags.net;
   if (flags.lstm !== undefined) net.lstm = flags.lstm;
+  if (flags.aux !== undefined) net.aux = flags.aux;
+  if (flags.auxWeight !== undefined) net.auxWeight = flags.auxWeight;
+  if (flags.auxDetach) net.auxDetach = true;
+  if (flags.freezeEncoder) net.freezeEncoder = true;
+  if (flags.encoderFrom !== undefined) net.encoderFrom = path.resolve(flags.encoderFrom);
   if (Object.keys(net).length > 0) layer.net = net;
   if (flags.frameStack !== undefined) layer.frameStack = flags.frameStack;
   if (flags.prevAction) layer.previousAction = true;
@@ -104,7 +121,14 @@ export async function resolveTraining(flags: TrainFlags): Promise<ResolvedTraini
   if (flags.env === undefined) throw new ConfigError("required option '-e, --env <id>' not specified");
   spec(flags.env); // unknown id → error with close ids
   const fileLayer = flags.config ? readConfigFile(flags.config) : {};
-  const userLayers = applySets(mergeConfig(fileLayer, flagLayer(flags)), flags.set ?? []);
+  const flagsLayer = flagLayer(flags);
+  if (flags.encoderFrom !== undefined) {
+    // The pretrained encoder decides the encoder's dense layers (--set net.hidden=… can still differ, and is refused).
+    const { readPretrainedAutoencoder } = await import("../../agents/autoencoder");
+    const meta = wrapConfigError(() => readPretrainedAutoencoder(flags.encoderFrom!, "--encoder-from"));
+    (flagsLayer.net as JsonObject).hidden = meta.hidden;
+  }
+  const userLayers = applySets(mergeConfig(fileLayer, flagsLayer), flags.set ?? []);
   const lstm = (userLayers.net as JsonObject | undefined)?.lstm;
   const recurrent = typeof lstm === "number" && lstm > 0;
   let preset: ResolvedTraining["preset"];
@@ -115,7 +139,48 @@ export async function resolveTraining(flags: TrainFlags): Promise<ResolvedTraini
   }
   const merged = mergeConfig(preset?.config ?? {}, userLayers);
   const config = validateConfig(agent.schema, merged, agent.name) as JsonObject;
+  await checkAutoencoderFields(agent.name, config, flags);
   return { agent, preset, config };
+}
+
+/** `fn()`, its error as a {@link ConfigError} (one line, before anything is written). */
+function wrapConfigError<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw err instanceof ConfigError ? err : new ConfigError((err as Error).message);
+  }
+}
+
+/**
+ * The autoencoder fields, checked before the run folder is made: --aux, --freeze-encoder and
+ * --encoder-from need --net cnn, and a pretrained encoder must fit the agent's observations (the env
+ * with the config's wrappers) and dense layers.
+ */
+async function checkAutoencoderFields(agent: string, config: JsonObject, flags: TrainFlags): Promise<void> {
+  const { checkAuxConfig } = await import("../../agents/aux_ae");
+  const net = config.net as import("../../agents/aux_ae").AuxNetConfig & { hidden: number[] };
+  checkAuxConfig(net, agent);
+  if (net.encoderFrom === undefined) return;
+  const { checkPretrainedFits, readPretrainedAutoencoder } = await import("../../agents/autoencoder");
+  const { makeAgentEnv } = await import("../../agents/env_setup");
+  const what = flags.encoderFrom !== undefined ? "--encoder-from" : "net.encoderFrom";
+  wrapConfigError(() => {
+    const meta = readPretrainedAutoencoder(net.encoderFrom!, what);
+    const env = makeAgentEnv({
+      envId: flags.env!,
+      envKwargs: flags.envKwargs,
+      encoder: "cnn",
+      frameStack: config.frameStack as number,
+      previousAction: config.previousAction as boolean,
+    });
+    try {
+      const space = env.observationSpace as import("../core").Box;
+      checkPretrainedFits(meta, space.shape, space.dtype === "uint8", net.hidden, net.encoderFrom!, what);
+    } finally {
+      env.close?.();
+    }
+  });
 }
 
 /** Flags that set up a new run: `--resume` takes them from the run's config.json instead. */
@@ -134,6 +199,11 @@ const NEW_RUN_FLAGS: readonly (keyof TrainFlags)[] = [
   "preset",
   "out",
   "envKwargs",
+  "aux",
+  "auxWeight",
+  "auxDetach",
+  "encoderFrom",
+  "freezeEncoder",
 ];
 
 /** What `pomdp train --resume` reads from a run folder before anything runs. */
@@ -236,6 +306,22 @@ export function trainCommand(): Command {
     )
     .option("--frame-stack <k>", "stack the last k observations", parseNonNegativeInt)
     .option("--prev-action", "append the previous action and reward to observations")
+    .addOption(
+      new Option(
+        "--aux <loss>",
+        "auxiliary loss of the CNN encoder: ae = a decoder whose reconstruction mse joins the RL loss",
+      ).choices(["none", "ae"]),
+    )
+    .option("--aux-weight <β>", "weight of the auxiliary loss (default 1)", parseNonNegativeNumber)
+    .option(
+      "--aux-detach",
+      "the RL loss's gradient stops at the encoder: it learns from the reconstruction alone",
+    )
+    .option(
+      "--encoder-from <dir>",
+      "start the CNN encoder from a folder pomdp pretrain-ae wrote (its dense layers become net.hidden)",
+    )
+    .option("--freeze-encoder", "keep the CNN encoder's weights as they are (pretrained, or as initialised)")
     .option("--steps <n>", "env steps in all (500000, 500k, 1M)", parseSteps)
     .option("--envs <N>", "envs stepped in parallel", parsePositiveInt)
     .option("-s, --seed <S>", "run seed: the root of every random stream of the run", parseNonNegativeInt, 1)

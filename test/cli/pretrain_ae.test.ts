@@ -1,0 +1,116 @@
+// `pomdp pretrain-ae` and the autoencoder flags of `pomdp train`, spawned as a user runs them.
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, it } from "vitest";
+import { checkPretrainFlags, type PretrainFlags } from "../../src/cli/pretrain_ae";
+import { resolveTraining, type TrainFlags } from "../../src/cli/train";
+import { ConfigError } from "../../src/train/config";
+
+const ROOT = path.join(__dirname, "../..");
+const ENV = "MiniGrid-Empty-5x5-v0";
+
+function pomdp(...args: string[]) {
+  const result = spawnSync(process.execPath, [path.join(ROOT, "src/bin.js"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, POMDP_LOG_LEVEL: "warn" },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "pretrain-cli-"));
+
+describe("pomdp pretrain-ae, then pomdp train --encoder-from", () => {
+  it("pretrains, then trains from the encoder (frozen, with the online loss too): net.hidden comes from the folder", async () => {
+    const dir = tmp();
+    const ae = path.join(dir, "ae");
+    const pretrain = pomdp(
+      "pretrain-ae",
+      "--env",
+      ENV,
+      "--frames",
+      "300",
+      "--epochs",
+      "1",
+      "--latent",
+      "16",
+      "--out",
+      ae,
+      "-q",
+    );
+    expect(pretrain.code).toBe(0);
+    expect(JSON.parse(pretrain.stdout.trim().split("\n").pop()!)).toMatchObject({
+      out: ae,
+      frames: 300,
+      heldOutFrames: 64,
+    });
+    for (const file of ["autoencoder.json", "weights.json", "weights.bin", "reconstructions.png"])
+      expect(fs.existsSync(path.join(ae, file))).toBe(true);
+    const run = path.join(dir, "run");
+    const train = pomdp(
+      "train",
+      "--env",
+      ENV,
+      "--net",
+      "cnn",
+      "--encoder-from",
+      path.relative(ROOT, ae),
+      "--freeze-encoder",
+      "--aux",
+      "ae",
+      "--aux-weight",
+      "0.5",
+      "--steps",
+      "512",
+      "--out",
+      run,
+      "-q",
+    );
+    expect(train.stderr).toBe("");
+    expect(train.code).toBe(0);
+    const { config } = JSON.parse(fs.readFileSync(path.join(run, "config.json"), "utf8"));
+    expect(config.net).toMatchObject({
+      encoder: "cnn",
+      hidden: [16],
+      encoderFrom: ae,
+      freezeEncoder: true,
+      aux: "ae",
+      auxWeight: 0.5,
+    });
+    const update = fs
+      .readFileSync(path.join(run, "metrics.jsonl"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l))
+      .find((l) => l.type === "update");
+    expect(update.reconLoss).toBeGreaterThan(0);
+    expect(fs.existsSync(path.join(run, "reconstructions-512.png"))).toBe(true);
+    // Refused before any run folder is made (resolveTraining runs before the folder), one line naming the problem.
+    const flags = { agent: "ppo", seed: 1, steps: 512 };
+    const cases: [Partial<TrainFlags>, string][] = [
+      [{ env: "CartPole-v1", aux: "ae" }, 'ppo config: field "net.aux": "ae" needs net.encoder "cnn"'],
+      [
+        { env: ENV, net: "cnn", encoderFrom: ae, frameStack: 2 },
+        `--encoder-from "${ae}": the autoencoder there was trained on observations of shape [7, 7, 3] (${ENV}), but this agent's are [7, 7, 6]`,
+      ],
+      [
+        { env: ENV, net: "cnn", encoderFrom: dir },
+        `--encoder-from "${dir}": not a pretrained autoencoder (autoencoder.json is missing)`,
+      ],
+      [
+        { env: ENV, net: "cnn", auxDetach: true },
+        'ppo config: field "net.auxDetach": true needs net.aux "ae"',
+      ],
+    ];
+    for (const [given, message] of cases) {
+      await expect(resolveTraining({ ...flags, ...given })).rejects.toThrow(message);
+      await expect(resolveTraining({ ...flags, ...given })).rejects.toBeInstanceOf(ConfigError);
+    }
+    expect(() => checkPretrainFlags({ env: ENV, out: dir, net: "mlp" } as PretrainFlags)).toThrow(
+      "pretrain-ae: --net mlp: the autoencoder is convolutional (its encoder is the agent's CNN); use --net cnn",
+    );
+  }, 120_000); // two spawned commands: ~15 s on a quiet machine
+});
