@@ -4,10 +4,36 @@ import type { Logger } from "pino";
 import { BACKEND_ENV_VAR, BACKEND_NAMES, type BackendName, parseBackendName } from "./backend_names";
 import { registerWasmKernels } from "./kernels";
 import { nnLogger } from "./log";
+import {
+  configureWasmThreads,
+  MAX_WASM_THREADS,
+  parseWasmThreads,
+  WASM_THREADS_ENV_VAR,
+  type WasmBackendInfo,
+  type WasmThreadsSetting,
+  wasmBackendInfo,
+  wasmThreadsFromEnv,
+} from "./wasm_threads";
 
-export { BACKEND_ENV_VAR, BACKEND_NAMES, type BackendName, parseBackendName };
+export {
+  BACKEND_ENV_VAR,
+  BACKEND_NAMES,
+  type BackendName,
+  MAX_WASM_THREADS,
+  parseBackendName,
+  parseWasmThreads,
+  WASM_THREADS_ENV_VAR,
+  type WasmBackendInfo,
+  type WasmThreadsSetting,
+};
 
 let chosen: BackendName | null = null;
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Threads of the wasm backend (default: `POMDP_WASM_THREADS`, else "auto": the idle cores, at most 8). */
+  wasmThreads?: WasmThreadsSetting;
+}
 
 /** Loads tfjs-node (an optional dependency whose install fails without internet); throws if absent. */
 function loadTensorflowBinding(): void {
@@ -18,8 +44,9 @@ function loadTensorflowBinding(): void {
   }
 }
 
-async function activate(name: BackendName): Promise<void> {
+async function activate(name: BackendName, options: { wasmThreads: WasmThreadsSetting }): Promise<void> {
   if (name === "tensorflow") loadTensorflowBinding();
+  if (name === "wasm") configureWasmThreads(options.wasmThreads);
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`TF.js backend '${name}' failed to initialise`);
   await tf.ready();
@@ -30,9 +57,21 @@ async function activate(name: BackendName): Promise<void> {
  * Chooses and initialises the TF.js backend; the one place that does. Order of precedence: the `name`
  * argument (the CLI's `--backend`), then `POMDP_BACKEND`, then the first of tensorflow (tfjs-node), wasm,
  * cpu that initialises. A forced backend that fails is an error; the choice is logged and returned (record
- * it in the run's config) and {@link currentBackend} reports it afterwards.
+ * it in the run's config, with {@link backendFacts}) and {@link currentBackend} reports it afterwards.
+ *
+ * On wasm the thread count comes from `options.wasmThreads`, else `POMDP_WASM_THREADS`, else "auto" (the
+ * idle cores by the load average, at most 8; see ./wasm_threads): more than one runs tfjs-backend-wasm's
+ * multi-threaded build, which
+ * falls back to the single-threaded build with a logged warning when threads are unavailable. The log
+ * line names the build and its threads.
  */
-export async function initBackend(name?: string, logger: Logger = nnLogger): Promise<BackendName> {
+export async function initBackend(
+  name?: string,
+  logger: Logger = nnLogger,
+  options: InitBackendOptions = {},
+): Promise<BackendName> {
+  // Checked first, so that a bad POMDP_WASM_THREADS is an error even when wasm is only a candidate.
+  const wasmThreads = options.wasmThreads ?? wasmThreadsFromEnv();
   const envValue = process.env[BACKEND_ENV_VAR];
   let forced: BackendName | undefined;
   let source = "auto";
@@ -45,7 +84,7 @@ export async function initBackend(name?: string, logger: Logger = nnLogger): Pro
   }
   if (forced !== undefined) {
     try {
-      await activate(forced);
+      await activate(forced, { wasmThreads });
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw new Error(`backend '${forced}' (from ${source}) could not be initialised: ${reason}`);
@@ -55,7 +94,7 @@ export async function initBackend(name?: string, logger: Logger = nnLogger): Pro
     const failures: string[] = [];
     for (const candidate of BACKEND_NAMES) {
       try {
-        await activate(candidate);
+        await activate(candidate, { wasmThreads });
         chosen = candidate;
         break;
       } catch (err) {
@@ -65,8 +104,46 @@ export async function initBackend(name?: string, logger: Logger = nnLogger): Pro
     if (chosen === null) throw new Error(`no TF.js backend could be initialised (${failures.join("; ")})`);
     if (failures.length > 0) logger.debug({ failures }, "backends skipped");
   }
-  logger.info({ backend: chosen, source }, `TF.js backend: ${chosen}`);
+  const wasm = chosen === "wasm" ? wasmBackendInfo() : null;
+  if (wasm === null) {
+    logger.info({ backend: chosen, source }, `TF.js backend: ${chosen}`);
+  } else {
+    if (wasm.fallbackReason !== undefined) {
+      logger.warn(
+        { backend: chosen, wasmThreadsRequested: wasm.requested, reason: wasm.fallbackReason },
+        `wasm: ${wasm.requested} threads asked for, running single-threaded: ${wasm.fallbackReason}`,
+      );
+    }
+    logger.info(
+      {
+        backend: chosen,
+        source,
+        wasmBuild: wasm.build,
+        wasmThreads: wasm.threads,
+        wasmThreadsChoice: wasm.choice,
+      },
+      `TF.js backend: wasm (${wasm.build} build, ${wasm.threads} thread${wasm.threads === 1 ? "" : "s"}: ${wasm.choice})`,
+    );
+  }
   return chosen;
+}
+
+/**
+ * What the current backend runs on, for run configs and bench output: `{ backend }`, and on wasm its
+ * build, thread count and how it was chosen (`wasmBuild`, `wasmThreads`, `wasmThreadsChoice`) and the
+ * reason for a fallback to one thread (`wasmThreadsFallback`).
+ */
+export function backendFacts(): Record<string, string | number> {
+  if (chosen === null) return {};
+  const facts: Record<string, string | number> = { backend: chosen };
+  const wasm = chosen === "wasm" ? wasmBackendInfo() : null;
+  if (wasm !== null) {
+    facts.wasmBuild = wasm.build;
+    facts.wasmThreads = wasm.threads;
+    facts.wasmThreadsChoice = wasm.choice;
+    if (wasm.fallbackReason !== undefined) facts.wasmThreadsFallback = wasm.fallbackReason;
+  }
+  return facts;
 }
 
 /** The backend chosen by the last {@link initBackend}, or null before it ran. */

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng";
-import { initBackend } from "./backend";
+import { backendFacts, initBackend } from "./backend";
 import { cnnPreset } from "./cnn";
 import { QHead } from "./heads";
 import { readValues } from "./layers";
@@ -14,6 +14,14 @@ import { joinParams } from "./params";
 export interface NnBenchResult {
   /** TF.js backend the figures were measured on. */
   backend: string;
+  /** On wasm: the binary (`threaded-simd` or `simd`), see src/nn/wasm_threads.ts. */
+  wasmBuild?: string;
+  /** On wasm: the threads XNNPACK used (`POMDP_WASM_THREADS`, default auto: the idle cores). */
+  wasmThreads?: number;
+  /** On wasm: how the thread count was chosen, e.g. "2" or "auto (2 cores, load average 0.31)". */
+  wasmThreadsChoice?: string;
+  /** On wasm, when threads were asked for but unavailable: why it runs single-threaded. */
+  wasmThreadsFallback?: string;
   /** TF.js version. */
   tfjs: string;
   /** Adam step of an MLP 4-64-64-2 tanh on a batch of 256 (ms). */
@@ -168,6 +176,7 @@ export async function benchNn(
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) throw new Error(`bench: ${leaked} tensors leaked`);
   return {
+    ...backendFacts(),
     backend,
     tfjs: tf.version.tfjs,
     mlpTrainMs,
