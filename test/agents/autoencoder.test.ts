@@ -7,6 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { A2cConfigSchema, trainA2c } from "../../agents/a2c";
 import { type PretrainedAutoencoder, pretrainAutoencoder } from "../../agents/autoencoder";
 import { withReconstructionLoss } from "../../agents/aux_ae";
 import { DqnConfigSchema, trainDqn } from "../../agents/dqn";
@@ -276,6 +277,26 @@ describe("the online auxiliary loss (--aux ae)", () => {
     expect([...a.keys()].some((k) => k.startsWith("shared/decoder/"))).toBe(true);
     straightNet.dispose();
     resumed.dispose();
+  });
+
+  it("A2C: the reconstruction loss joins its one step per rollout; update lines gain reconLoss; no leaks", () => {
+    const config = validateConfig(
+      A2cConfigSchema,
+      { totalSteps: 160, numEnvs: 4, net: { encoder: "cnn", hidden: [16], sharedEncoder: true, aux: "ae" } },
+      "a2c",
+    );
+    const dir = path.join(tmp(), "a2c");
+    const run = RunFolder.create(dir, {});
+    const before = tf.memory().numTensors;
+    const result = trainA2c(config, { envId: ENV, seed: 1, run });
+    run.close();
+    result.net.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    const updates = metricLines(dir)
+      .map((l) => JSON.parse(l))
+      .filter((l) => l.type === "update");
+    expect(updates).toHaveLength(8);
+    for (const u of updates) expect(u.reconLoss).toBeGreaterThan(0);
   });
 
   it("DQN: gradient steps carry the reconstruction loss; update lines gain reconLoss; no leaks", () => {
