@@ -51,6 +51,26 @@ function ppoConfig(net: Record<string, unknown> = {}, over: Record<string, unkno
   );
 }
 
+/**
+ * Trains in a fresh run folder `name`, checks that no tensor outlives the run, and returns the folder
+ * and its update lines.
+ */
+function trainedRun(
+  name: string,
+  train: (run: RunFolder) => { net: { dispose(): void } },
+): { dir: string; updates: Record<string, number>[] } {
+  const dir = path.join(tmp(), name);
+  const run = RunFolder.create(dir, {});
+  const before = tf.memory().numTensors;
+  train(run).net.dispose();
+  run.close();
+  expect(tf.memory().numTensors).toBe(before);
+  const updates = metricLines(dir)
+    .map((l) => JSON.parse(l))
+    .filter((l) => l.type === "update");
+  return { dir, updates };
+}
+
 /** Every variable's values, by parameter path. */
 function snapshot(params: Map<string, tf.Variable>): Map<string, Float32Array> {
   return new Map([...params].map(([k, v]) => [k, (v.dataSync() as Float32Array).slice()]));
@@ -227,17 +247,8 @@ describe("the online auxiliary loss (--aux ae)", () => {
   });
 
   it("PPO: update lines gain reconLoss, the run folder gets reconstructions-<step>.png, no tensor leaks", () => {
-    const dir = path.join(tmp(), "run");
     const config = ppoConfig({ aux: "ae", auxWeight: 0.5, reconEvery: 2 });
-    const run = RunFolder.create(dir, {});
-    const before = tf.memory().numTensors;
-    const result = trainPpo(config, { envId: ENV, seed: 1, run });
-    run.close();
-    result.net.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    const updates = metricLines(dir)
-      .map((l) => JSON.parse(l))
-      .filter((l) => l.type === "update");
+    const { dir, updates } = trainedRun("ppo", (run) => trainPpo(config, { envId: ENV, seed: 1, run }));
     expect(updates).toHaveLength(4);
     for (const u of updates) expect(u.reconLoss).toBeGreaterThan(0);
     expect(
@@ -285,22 +296,12 @@ describe("the online auxiliary loss (--aux ae)", () => {
       { totalSteps: 160, numEnvs: 4, net: { encoder: "cnn", hidden: [16], sharedEncoder: true, aux: "ae" } },
       "a2c",
     );
-    const dir = path.join(tmp(), "a2c");
-    const run = RunFolder.create(dir, {});
-    const before = tf.memory().numTensors;
-    const result = trainA2c(config, { envId: ENV, seed: 1, run });
-    run.close();
-    result.net.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    const updates = metricLines(dir)
-      .map((l) => JSON.parse(l))
-      .filter((l) => l.type === "update");
+    const { updates } = trainedRun("a2c", (run) => trainA2c(config, { envId: ENV, seed: 1, run }));
     expect(updates).toHaveLength(8);
     for (const u of updates) expect(u.reconLoss).toBeGreaterThan(0);
   });
 
   it("DQN: gradient steps carry the reconstruction loss; update lines gain reconLoss; no leaks", () => {
-    const dir = path.join(tmp(), "dqn");
     const config = validateConfig(
       DqnConfigSchema,
       {
@@ -313,16 +314,8 @@ describe("the online auxiliary loss (--aux ae)", () => {
       },
       "dqn",
     );
-    const run = RunFolder.create(dir, {});
-    const before = tf.memory().numTensors;
-    const result = trainDqn(config, { envId: ENV, seed: 1, run });
-    run.close();
-    result.net.dispose();
-    expect(tf.memory().numTensors).toBe(before);
-    const updates = metricLines(dir)
-      .map((l) => JSON.parse(l))
-      .filter((l) => l.type === "update");
-    expect(updates.at(-1).reconLoss).toBeGreaterThan(0);
+    const { dir, updates } = trainedRun("dqn", (run) => trainDqn(config, { envId: ENV, seed: 1, run }));
+    expect(updates.at(-1)?.reconLoss).toBeGreaterThan(0);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("reconstructions-"))).toHaveLength(2);
   });
 
