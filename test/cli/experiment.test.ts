@@ -18,8 +18,9 @@ describe("pomdp experiment", () => {
     const r = pomdp("experiment", "mlp-vs-gru");
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(
-      'pomdp: no experiment "mlp-vs-gru": not a file, nor experiments/mlp-vs-gru.ts; experiments: mlp-vs-lstm',
+      'pomdp: no experiment "mlp-vs-gru": not a file, nor experiments/mlp-vs-gru.ts; experiments: ',
     );
+    expect(r.stderr).toMatch(/experiments: .*\bmlp-vs-lstm\b.*\bpixels-autoencoder\b/);
     const w = pomdp("experiment", "mlp-vs-lstm", "--workers", "0");
     expect(w.code).not.toBe(0);
     expect(w.stderr).toContain('expected an integer ≥ 1, got "0"');
