@@ -14,6 +14,7 @@ import {
   wasmBackendInfo,
   wasmThreadsFromEnv,
 } from "./wasm_threads";
+import { gateWasmKernels } from "./wasm_threads_gate";
 
 export {
   BACKEND_ENV_VAR,
@@ -50,7 +51,10 @@ async function activate(name: BackendName, options: { wasmThreads: WasmThreadsSe
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`TF.js backend '${name}' failed to initialise`);
   await tf.ready();
-  if (name === "wasm") registerWasmKernels();
+  if (name === "wasm") {
+    registerWasmKernels();
+    gateWasmKernels();
+  }
 }
 
 /**
@@ -141,6 +145,7 @@ export function backendFacts(): Record<string, string | number> {
     facts.wasmBuild = wasm.build;
     facts.wasmThreads = wasm.threads;
     facts.wasmThreadsChoice = wasm.choice;
+    if (wasm.threadsMinFlops !== undefined) facts.wasmThreadsMinFlops = wasm.threadsMinFlops;
     if (wasm.fallbackReason !== undefined) facts.wasmThreadsFallback = wasm.fallbackReason;
   }
   return facts;

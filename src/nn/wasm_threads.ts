@@ -29,6 +29,7 @@ import * as path from "node:path";
 import type { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs";
 import { BackendWasm, getThreadsCount, setThreadsCount } from "@tensorflow/tfjs-backend-wasm";
+import { gateThreadpool, threadpoolAddress, WASM_THREADS_MIN_FLOPS } from "./wasm_threads_gate";
 
 /** Environment variable choosing the wasm backend's threads: "auto" (default) or a count 1…8. */
 export const WASM_THREADS_ENV_VAR = "POMDP_WASM_THREADS";
@@ -62,6 +63,11 @@ export interface WasmBackendInfo {
   requested: number;
   /** How that count was chosen: the count itself, or "auto (2 cores, load average 0.4)". */
   choice: string;
+  /**
+   * On the threaded build: ops estimated below this many flops run on one thread (see
+   * wasm_threads_gate.ts); 0 when every op uses the pool.
+   */
+  threadsMinFlops?: number;
   /** Why the threaded build is not in use although more than one thread was asked for. */
   fallbackReason?: string;
 }
@@ -153,6 +159,7 @@ interface PThreadRuntime {
 
 /** The threaded Emscripten module, before and after tfjs's `tfjs` bridge is attached. */
 interface ThreadedModule {
+  wasmMemory: { buffer: ArrayBufferLike };
   cwrap(name: string, returnType: string | null, argTypes: string[]): (...args: number[]) => unknown;
   PThread: PThreadRuntime;
   tfjs?: Record<string, unknown>;
@@ -308,13 +315,31 @@ async function startThreadedModule(threads: number, files: ThreadedFiles): Promi
  * - 1 of the 8 pre-started workers; the calling thread is the other). The workers left unused are stopped
  * (nothing else starts threads), and the pool's workers unreferenced so they never keep Node running.
  */
-function threadedBackend(module: ThreadedModule, threads: number): BackendWasm {
+function threadedBackend(module: ThreadedModule, threads: number, files: ThreadedFiles): BackendWasm {
   setThreadsCount(threads);
   const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
   for (const worker of module.PThread.unusedWorkers.splice(0)) void worker.terminate();
   for (const worker of module.PThread.runningWorkers) worker.unref();
+  const address = allOpsThreaded() ? null : threadpoolAddressOf(files.wasm);
+  gatedModules.set(module, address !== null && gateThreadpool(module, module.wasmMemory, address));
   return backend;
 }
+
+/** `POMDP_WASM_THREADS_ALL_OPS=1`: every op on the pool, as upstream (for comparisons). */
+function allOpsThreaded(): boolean {
+  return process.env.POMDP_WASM_THREADS_ALL_OPS === "1";
+}
+
+const addressOfFile = new Map<string, number | null>();
+
+/** The pool pointer's address in a wasm binary (see wasm_threads_gate.ts), read once per file. */
+function threadpoolAddressOf(file: string): number | null {
+  if (!addressOfFile.has(file)) addressOfFile.set(file, threadpoolAddress(fs.readFileSync(file)));
+  return addressOfFile.get(file) ?? null;
+}
+
+/** Whether each threaded module runs only big ops on its pool. */
+const gatedModules = new WeakMap<object, boolean>();
 
 /** tfjs-backend-wasm's own factory for 'wasm' (the single-threaded SIMD build in Node). */
 const stockFactory = tf.findBackendFactory("wasm");
@@ -333,9 +358,11 @@ function threadedFactory(threads: number): () => Promise<tf.KernelBackend> {
     let reason = problem;
     if (problem === null) {
       try {
-        const module = await startThreadedModule(threads, locateThreadedFiles());
-        const backend = threadedBackend(module, threads);
+        const files = locateThreadedFiles();
+        const module = await startThreadedModule(threads, files);
+        const backend = threadedBackend(module, threads, files);
         lastInfo = { build: "threaded-simd", threads: getThreadsCount(), requested: threads, choice: "" };
+        lastInfo.threadsMinFlops = gatedModules.get(module) ? WASM_THREADS_MIN_FLOPS : 0;
         return backend;
       } catch (err) {
         reason = `the threaded build failed to start: ${errorText(err)}`;

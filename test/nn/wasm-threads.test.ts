@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
@@ -19,6 +20,7 @@ import {
   WASM_THREADS_ENV_VAR,
   wasmBackendInfo,
 } from "../../src/nn/wasm_threads";
+import { threadpoolAddress, WASM_THREADS_MIN_FLOPS } from "../../src/nn/wasm_threads_gate";
 import { maxAbsDiff, randn, silentLogger } from "./helpers";
 
 /** A logger that keeps what it is given. */
@@ -121,12 +123,19 @@ describe("the multi-threaded wasm build", async () => {
   it.skipIf(problem !== null)("is used for 2 threads, and says so in the log and the facts", async () => {
     const { lines, logger } = recordingLogger();
     expect(await initBackend("wasm", logger, { wasmThreads: 2 })).toBe("wasm");
-    expect(wasmBackendInfo()).toEqual({ build: "threaded-simd", threads: 2, requested: 2, choice: "2" });
+    expect(wasmBackendInfo()).toEqual({
+      build: "threaded-simd",
+      threads: 2,
+      requested: 2,
+      choice: "2",
+      threadsMinFlops: WASM_THREADS_MIN_FLOPS,
+    });
     expect(backendFacts()).toEqual({
       backend: "wasm",
       wasmBuild: "threaded-simd",
       wasmThreads: 2,
       wasmThreadsChoice: "2",
+      wasmThreadsMinFlops: WASM_THREADS_MIN_FLOPS,
     });
     expect(lines).toEqual([
       {
@@ -158,21 +167,46 @@ describe("the multi-threaded wasm build", async () => {
       await initBackend("wasm", silentLogger, { wasmThreads: 1 });
       expect(backendFacts()).toMatchObject({ backend: "wasm", wasmBuild: "simd", wasmThreads: 1 });
       const single = cnnFigures();
-      await initBackend("wasm", silentLogger, { wasmThreads: 2 });
-      expect(backendFacts().wasmThreads).toBe(2);
-      const before = tf.memory().numTensors;
-      const threaded = cnnFigures();
-      expect(tf.memory().numTensors).toBe(before);
-      expect([...threaded.keys()]).toEqual([...single.keys()]);
-      for (const [key, values] of single) {
-        const scale = Math.max(1e-6, ...Array.from(values, Math.abs));
-        // XNNPACK sums each output element on one thread in a fixed order, so the two are expected
-        // to agree bit for bit; the test allows float rounding so that a different split stays green.
-        expect(maxAbsDiff(values, threaded.get(key)!) / scale, key).toBeLessThan(1e-5);
-        expect(Math.max(...Array.from(values, Math.abs)), key).toBeGreaterThan(0);
+      // Threads for the big ops only (the default), then for every op (as upstream), on 2 and 3 threads.
+      for (const [threads, allOps] of [
+        [2, false],
+        [3, true],
+      ] as const) {
+        process.env.POMDP_WASM_THREADS_ALL_OPS = allOps ? "1" : "0";
+        await initBackend("wasm", silentLogger, { wasmThreads: threads });
+        delete process.env.POMDP_WASM_THREADS_ALL_OPS;
+        expect(backendFacts()).toMatchObject({
+          wasmThreads: threads,
+          wasmThreadsMinFlops: allOps ? 0 : WASM_THREADS_MIN_FLOPS,
+        });
+        const before = tf.memory().numTensors;
+        const threaded = cnnFigures();
+        expect(tf.memory().numTensors).toBe(before);
+        expect([...threaded.keys()]).toEqual([...single.keys()]);
+        for (const [key, values] of single) {
+          const scale = Math.max(1e-6, ...Array.from(values, Math.abs));
+          // XNNPACK sums each output element on one thread in a fixed order, so the two are expected
+          // to agree bit for bit; the test allows float rounding so that a different split stays green.
+          const diff = maxAbsDiff(values, threaded.get(key)!) / scale;
+          expect(diff, `${threads} threads: ${key}`).toBeLessThan(1e-5);
+          expect(Math.max(...Array.from(values, Math.abs)), key).toBeGreaterThan(0);
+        }
       }
     },
   );
+
+  it("finds the address of the pool pointer in the shipped binary, and nothing in other bytes", () => {
+    const dir = path.dirname(
+      require.resolve("@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm.wasm"),
+    );
+    const address = threadpoolAddress(
+      fs.readFileSync(path.join(dir, "tfjs-backend-wasm-threaded-simd.wasm")),
+    );
+    expect(address).toBeGreaterThan(0);
+    expect((address ?? 1) % 4).toBe(0);
+    expect(threadpoolAddress(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))).toBeNull();
+    expect(threadpoolAddress(new Uint8Array(64).fill(7))).toBeNull();
+  });
 
   it.skipIf(problem !== null)(
     "runs the same figures twice in a row bit for bit (deterministic)",
@@ -259,6 +293,7 @@ describe("the multi-threaded wasm build", async () => {
       wasmBuild: "threaded-simd",
       wasmThreads: 2,
       wasmThreadsChoice: "2",
+      wasmThreadsMinFlops: WASM_THREADS_MIN_FLOPS,
       sum: 2 * 8 * (14 * 14 * 27 + 4 * 14 * 18 + 4 * 12),
     });
   });
