@@ -95,19 +95,21 @@ describe("offline pretraining (pomdp pretrain-ae)", () => {
     });
     for (const file of ["autoencoder.json", "weights.json", "weights.bin", "reconstructions.png"])
       expect(fs.existsSync(path.join(out, file))).toBe(true);
-    // Same seed, same autoencoder.
+    // Same seed, same autoencoder; no tensor outlives the pretraining.
+    const before = tf.memory().numTensors;
     const again = pretrainAutoencoder({ ...args, epochs: 1 }, path.join(tmp(), "ae"));
     expect(again.heldOutMseByEpoch[0]).toBe(meta.heldOutMseByEpoch[0]);
+    expect(tf.memory().numTensors).toBe(before);
   }, 30_000); // ~4 s on an idle core
 });
 
 describe("agents started from a pretrained encoder", () => {
-  it("--encoder-from loads identical weights into every tower's encoder", () => {
-    const config = ppoConfig({ encoderFrom: pretrained, sharedEncoder: false });
+  it("--encoder-from loads identical weights into every tower's encoder (and, with --aux ae, decoder)", () => {
+    const config = ppoConfig({ encoderFrom: pretrained, sharedEncoder: false, aux: "ae" });
     const { env, net } = setUpActorCritic(config, { envId: ENV, seed: 1 });
     env.close();
-    const [actor, critic] = net.encoderParams();
-    expect(actor.size).toBe(8); // 3 convs and one dense layer
+    const [actor, critic] = net.encoderParams(true);
+    expect(actor.size).toBe(8 + 2 + 2 * 4); // encoder: 3 convs, a dense layer; decoder: a dense layer, 3 transposed convs and an un-pooling
     const fromFile = new Map([...actor].map(([k, v]) => [k, tf.variable(tf.zerosLike(v))]));
     loadCheckpoint(pretrained, fromFile);
     for (const [k, v] of fromFile) {
