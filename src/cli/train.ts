@@ -359,7 +359,7 @@ export function trainCommand(): Command {
       const env = flags.env!;
       const out = flags.out ?? defaultRunDir(env, flags.agent, flags.seed);
       RunFolder.checkFree(out);
-      const { initBackend } = await import("../nn/backend");
+      const { backendFacts, initBackend } = await import("../nn/backend");
       const { nnLogger } = await import("../nn/log");
       // The backend goes into config.json; the terminal only hears of it when something is wrong.
       const backend = await initBackend(flags.backend, nnLogger.child({}, { level: "warn" }));
@@ -374,6 +374,8 @@ export function trainCommand(): Command {
         command: ["pomdp", ...process.argv.slice(2)].join(" "),
         startedAt: new Date().toISOString(),
         ...environmentFacts(backend),
+        // On wasm: the build and its thread count (results do not depend on it, speed does).
+        ...backendFacts(),
       });
       await runTraining(resolved.agent, resolved.config, run, flags, {
         envId: env,
