@@ -162,6 +162,11 @@ export interface Executor {
   readonly concurrency: number;
 }
 
+/** Threads of the wasm backend for each of `concurrency` runs at once: the cores shared out, 1 to 8. */
+export function wasmThreadsPerRun(concurrency: number, cores = os.availableParallelism()): number {
+  return Math.max(1, Math.min(8, Math.floor(cores / Math.max(1, concurrency))));
+}
+
 /** Runs `pomdp` commands as child processes of this machine, `workers` at a time (p-limit). */
 export class LocalProcessExecutor implements Executor {
   private readonly limit: ReturnType<typeof pLimit>;
@@ -182,7 +187,14 @@ export class LocalProcessExecutor implements Executor {
         new Promise<string>((resolve, reject) => {
           const child = spawn(process.execPath, [this.bin, ...args], {
             stdio: ["ignore", "pipe", "pipe"],
-            env: { ...process.env, POMDP_LOG_LEVEL: process.env.POMDP_LOG_LEVEL ?? "warn" },
+            env: {
+              ...process.env,
+              POMDP_LOG_LEVEL: process.env.POMDP_LOG_LEVEL ?? "warn",
+              // The cores are shared by the runs in flight: each wasm run gets its share of threads
+              // (src/nn/wasm_threads.ts), unless the user chose a count.
+              POMDP_WASM_THREADS:
+                process.env.POMDP_WASM_THREADS ?? String(wasmThreadsPerRun(this.concurrency)),
+            },
           });
           let stdout = "";
           let stderr = "";
