@@ -197,7 +197,7 @@ describe("the online auxiliary loss (--aux ae)", () => {
     const vars = [...net.encoderParams()[0].values()];
     const { value, grads } = tf.variableGrads(loss, vars);
     let sum = 0;
-    for (const g of Object.values(grads)) sum += tf.sum(tf.square(g)).dataSync()[0];
+    for (const g of Object.values(grads)) sum += tf.tidy(() => tf.sum(tf.square(g)).dataSync()[0]);
     tf.dispose([value, ...Object.values(grads)]);
     return Math.sqrt(sum);
   }
@@ -221,6 +221,7 @@ describe("the online auxiliary loss (--aux ae)", () => {
   }
 
   it("the reconstruction loss's gradient reaches the encoder; with auxDetach the RL loss's does not", () => {
+    const before = tf.memory().numTensors;
     const obs = tf.tidy(() =>
       tf.round(tf.randomUniform([6, 7, 3 * 7], 0, 10, "float32", 2)).reshape([6, 7, 7, 3]),
     );
@@ -246,6 +247,7 @@ describe("the online auxiliary loss (--aux ae)", () => {
     attached.dispose();
     detached.dispose();
     obs.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("PPO: update lines gain reconLoss, the run folder gets reconstructions-<step>.png, no tensor leaks", () => {
