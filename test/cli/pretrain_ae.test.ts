@@ -1,5 +1,4 @@
 // `pomdp pretrain-ae` and the autoencoder flags of `pomdp train`, spawned as a user runs them.
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -7,19 +6,9 @@ import { describe, expect, it } from "vitest";
 import { checkPretrainFlags, type PretrainFlags } from "../../src/cli/pretrain_ae";
 import { resolveTraining, type TrainFlags } from "../../src/cli/train";
 import { ConfigError } from "../../src/train/config";
+import { pomdp, ROOT } from "./helpers";
 
-const ROOT = path.join(__dirname, "../..");
 const ENV = "MiniGrid-Empty-5x5-v0";
-
-function pomdp(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(ROOT, "src/bin.js"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 120_000,
-    env: { ...process.env, POMDP_LOG_LEVEL: "warn" },
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "pretrain-cli-"));
 
