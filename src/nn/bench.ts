@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 import * as tf from "@tensorflow/tfjs";
 import { Rng } from "../core/rng";
 import { backendFacts, initBackend } from "./backend";
@@ -34,6 +35,19 @@ export interface NnBenchResult {
   cnnTrainMsBatch4?: number;
   /** Forward pass of that CNN on 32 × 84 × 84 × 4, read back (ms). */
   cnnFwdMs: number;
+  /**
+   * CPU time of the main thread per Nature-CNN forward pass while `cnnFwdMs` was measured (ms; Linux
+   * only, from /proc, 10 ms ticks over all repetitions). On a busy machine the wall clock mostly measures
+   * waiting for a core; this is the work on the critical path, an estimate of the quiet wall time (with
+   * several wasm threads, when the pool's threads keep up: see `cnnFwdPoolCpuMs`).
+   */
+  cnnFwdMainCpuMs?: number;
+  /** CPU time of this process's other threads per forward pass (the wasm pool, V8's helpers) (ms). */
+  cnnFwdPoolCpuMs?: number;
+  /** The same as `cnnFwdMainCpuMs` for the training step (`cnnTrainMs`). */
+  cnnTrainMainCpuMs?: number;
+  /** The same as `cnnFwdPoolCpuMs` for the training step. */
+  cnnTrainPoolCpuMs?: number;
   /** Batch-1 action of the MLP, forward + read-back, on the typed-array fast path (µs). */
   mlpActUs: number;
   /** Figures left out on this backend, each with the reason (empty when none was). */
@@ -71,6 +85,44 @@ export function medianMs(fn: () => void, warmup: number, reps: number): number {
 }
 
 const round = (x: number, digits: number) => Number(x.toFixed(digits));
+
+/** Milliseconds per clock tick of /proc's thread times (USER_HZ is 100 on Linux). */
+const TICK_MS = 10;
+
+/** CPU ms of this process's main thread and of its other threads so far (Linux /proc), or null. */
+export function threadCpuMs(): { main: number; other: number } | null {
+  const dir = "/proc/self/task";
+  if (!fs.existsSync(dir)) return null;
+  let main = 0;
+  let other = 0;
+  for (const tid of fs.readdirSync(dir)) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`${dir}/${tid}/stat`, "utf8");
+    } catch {
+      continue; // a thread that ended meanwhile
+    }
+    // Fields after the command name "(…)": state is the 3rd field, utime and stime the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ms = (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    if (Number(tid) === process.pid) main += ms;
+    else other += ms;
+  }
+  return { main, other };
+}
+
+/** Runs `measure` and returns its result with the main and other threads' CPU ms per repetition. */
+function withThreadCpu<T>(reps: number, measure: () => T): { value: T; main?: number; other?: number } {
+  const before = threadCpuMs();
+  const value = measure();
+  const after = threadCpuMs();
+  if (before === null || after === null) return { value };
+  return {
+    value,
+    main: round((after.main - before.main) / reps, 1),
+    other: round((after.other - before.other) / reps, 1),
+  };
+}
 
 /**
  * Measures the networks of the issue's PyTorch comparison with the project's blocks on the current
@@ -158,18 +210,33 @@ export async function benchNn(
   const targets = randomTensor([32, 6], rng);
   // Enough repetitions that the median is steady on a shared 2-core machine (about 3 s in all on wasm);
   // on cpu, where one step takes seconds, fewer.
-  const cnnFwdMs = figure("cnnFwdMs", "Nature CNN forward, batch 32", "ms", 2, () =>
-    medianMs(() => readValues(() => qHead.apply(cnn.apply(frames))), onCpu ? 1 : 3, onCpu ? 9 : 41),
-  );
+  // CPU per repetition counts the warm-up runs too (a few of 41 and 21; they cost the same).
+  const fwdReps = onCpu ? 9 : 41;
+  const fwdWarmup = onCpu ? 1 : 3;
+  let fwdCpu: { main?: number; other?: number } = {};
+  const cnnFwdMs = figure("cnnFwdMs", "Nature CNN forward, batch 32", "ms", 2, () => {
+    const measured = withThreadCpu(fwdReps + fwdWarmup, () =>
+      medianMs(() => readValues(() => qHead.apply(cnn.apply(frames))), fwdWarmup, fwdReps),
+    );
+    fwdCpu = measured;
+    return measured.value;
+  });
   const trainFrames = frames.slice([0, 0, 0, 0], [cnnTrainBatch, -1, -1, -1]);
   const trainTargets = targets.slice([0, 0], [cnnTrainBatch, -1]);
-  const cnnTrainMs = figure(cnnTrainName, `Nature CNN Adam step, batch ${cnnTrainBatch}`, "ms", 1, () =>
-    medianMs(
-      () => cnnOpt.minimize(() => mseLoss(qHead.apply(cnn.apply(trainFrames)), trainTargets)),
-      onCpu ? 1 : 3,
-      onCpu ? 5 : 21,
-    ),
-  );
+  const trainReps = onCpu ? 5 : 21;
+  const trainWarmup = onCpu ? 1 : 3;
+  let trainCpu: { main?: number; other?: number } = {};
+  const cnnTrainMs = figure(cnnTrainName, `Nature CNN Adam step, batch ${cnnTrainBatch}`, "ms", 1, () => {
+    const measured = withThreadCpu(trainReps + trainWarmup, () =>
+      medianMs(
+        () => cnnOpt.minimize(() => mseLoss(qHead.apply(cnn.apply(trainFrames)), trainTargets)),
+        trainWarmup,
+        trainReps,
+      ),
+    );
+    trainCpu = measured;
+    return measured.value;
+  });
 
   for (const t of [mlpX, mlpY, seqX, seqY, frames, targets, trainFrames, trainTargets]) t.dispose();
   for (const block of [mlp, lstm, lstmOut, cnn, qHead]) block.dispose();
@@ -183,6 +250,10 @@ export async function benchNn(
     lstmTrainMs,
     ...(onCpu ? { cnnTrainMsBatch4: cnnTrainMs } : { cnnTrainMs }),
     cnnFwdMs,
+    ...(fwdCpu.main === undefined ? {} : { cnnFwdMainCpuMs: fwdCpu.main, cnnFwdPoolCpuMs: fwdCpu.other }),
+    ...(trainCpu.main === undefined || onCpu
+      ? {}
+      : { cnnTrainMainCpuMs: trainCpu.main, cnnTrainPoolCpuMs: trainCpu.other }),
     mlpActUs,
     skipped,
   };
