@@ -1,9 +1,10 @@
 import { Box, Discrete, type Env, type ResetArgs, type ResetResult, type StepResult, Wrapper } from "../core";
 
 /**
- * Appends the previous action (one-hot) and the previous reward to a flat float32 observation, as
+ * Appends the previous action (one-hot) and the previous reward to a float32 observation, as
  * POPGym does: `[...observation, onehot(a_{t-1}) × n, r_{t-1}]`, zeros at the start of an episode.
- * A recurrent agent then knows what it did, which many POMDPs need to infer the hidden state.
+ * A recurrent agent then knows what it did, which many POMDPs need to infer the hidden state (in a
+ * gridworld, which way it turned). An observation of any shape is flattened first (row-major).
  */
 export class PreviousAction extends Wrapper<Float32Array, number> {
   private readonly obsSize: number;
@@ -13,10 +14,8 @@ export class PreviousAction extends Wrapper<Float32Array, number> {
     super(env);
     const obs = env.observationSpace;
     const act = env.actionSpace;
-    if (!(obs instanceof Box) || obs.dtype !== "float32" || obs.shape.length !== 1) {
-      throw new Error(
-        `PreviousAction(${env.name}): expected a flat float32 Box observation space, got ${obs}`,
-      );
+    if (!(obs instanceof Box) || obs.dtype !== "float32") {
+      throw new Error(`PreviousAction(${env.name}): expected a float32 Box observation space, got ${obs}`);
     }
     if (!(act instanceof Discrete))
       throw new Error(`PreviousAction(${env.name}): expected a Discrete action space, got ${act}`);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ImageOnly, type MiniGridObservation, OneHotPartialView } from "../../envs/gridworld";
 import {
   Box,
   CartPoleEnv,
@@ -7,6 +8,7 @@ import {
   FlickerObservation,
   FrameStack,
   MaskObservation,
+  make,
   NormalizeObservation,
   ObservationNoise,
   PreviousAction,
@@ -187,6 +189,21 @@ describe("PreviousAction", () => {
     expect(Array.from(env.step(2).observation)).toEqual([1, 10, 0, 0, 1, 2]);
     expect(Array.from(env.step(1).observation)).toEqual([2, 20, 0, 1, 0, 1]);
     expect(env.observationSpace.contains(env.step(0).observation)).toBe(true);
+  });
+
+  it("flattens an observation of any shape first (a gridworld's one-hot view), bytes refused", () => {
+    const view = new OneHotPartialView(make("MiniGrid-MemoryS7-v0") as Env<MiniGridObservation, number>);
+    const env = new PreviousAction(view);
+    const [h, w, c] = (view.observationSpace as Box).shape;
+    expect((env.observationSpace as Box).shape).toEqual([h * w * c + 7 + 1]);
+    const first = env.reset({ seed: 3 }).observation;
+    const plain = view.reset({ seed: 3 }).observation;
+    expect(Array.from(first.subarray(0, h * w * c))).toEqual(Array.from(plain));
+    const next = env.step(2).observation;
+    expect(Array.from(next.subarray(h * w * c))).toEqual([0, 0, 1, 0, 0, 0, 0, 0]);
+    expect(() => new PreviousAction(new ImageOnly(make("MiniGrid-MemoryS7-v0")) as never)).toThrow(
+      "PreviousAction(MiniGrid-MemoryS7-v0): expected a float32 Box observation space, got Box(0, 255, [7, 7, 3], uint8)",
+    );
   });
 });
 
