@@ -321,7 +321,8 @@ function threadedBackend(module: ThreadedModule, threads: number, files: Threade
   for (const worker of module.PThread.unusedWorkers.splice(0)) void worker.terminate();
   for (const worker of module.PThread.runningWorkers) worker.unref();
   const address = allOpsThreaded() ? null : threadpoolAddressOf(files.wasm);
-  gatedModules.set(module, address !== null && gateThreadpool(module, module.wasmMemory, address));
+  const count = module.tfjs?.getThreadsCount as () => number;
+  gatedModules.set(module, address !== null && gateThreadpool(module, module.wasmMemory, address, count));
   return backend;
 }
 

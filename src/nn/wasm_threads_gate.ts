@@ -124,17 +124,25 @@ export function threadpoolAddress(wasm: Uint8Array): number | null {
 
 /**
  * Turns the gate on for a threaded module whose pool was just created: notes the pool and nulls the
- * pointer. Returns false (and leaves the pool on for every op) when the address does not hold a pool.
+ * pointer. The address is checked first through `getThreadsCount` (the C++ `get_threads_count`, which
+ * reads the pointer): it must answer -1 with the word at the address nulled and the pool's thread count
+ * with it restored. Returns false (and leaves the pool on for every op) when any of that fails.
  */
 export function gateThreadpool(
   module: object,
   memory: { buffer: ArrayBufferLike },
   address: number,
+  getThreadsCount: () => number,
 ): boolean {
   if (address <= 0 || address % 4 !== 0 || address + 4 > memory.buffer.byteLength) return false;
   const view = new Int32Array(memory.buffer, address, 1);
   const pool = view[0];
-  if (pool === 0) return false;
+  const threads = getThreadsCount();
+  if (pool === 0 || threads < 1) return false;
+  view[0] = 0;
+  const nulled = getThreadsCount();
+  view[0] = pool;
+  if (nulled !== -1 || getThreadsCount() !== threads) return false;
   gates.set(module, { memory, address, pool });
   view[0] = 0;
   return true;

@@ -20,7 +20,7 @@ import {
   WASM_THREADS_ENV_VAR,
   wasmBackendInfo,
 } from "../../src/nn/wasm_threads";
-import { threadpoolAddress, WASM_THREADS_MIN_FLOPS } from "../../src/nn/wasm_threads_gate";
+import { gateThreadpool, threadpoolAddress, WASM_THREADS_MIN_FLOPS } from "../../src/nn/wasm_threads_gate";
 import { maxAbsDiff, randn, silentLogger } from "./helpers";
 
 /** A logger that keeps what it is given. */
@@ -206,6 +206,21 @@ describe("the multi-threaded wasm build", async () => {
     expect((address ?? 1) % 4).toBe(0);
     expect(threadpoolAddress(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))).toBeNull();
     expect(threadpoolAddress(new Uint8Array(64).fill(7))).toBeNull();
+  });
+
+  it("gates a pool only where nulling the word makes the module report no pool", () => {
+    const memory = { buffer: new ArrayBuffer(64) };
+    const words = new Int32Array(memory.buffer);
+    words[4] = 1234; // a "pool" at address 16
+    // A get_threads_count that reads that word, as the C++ one does: the gate goes on, the word is nulled.
+    expect(gateThreadpool({}, memory, 16, () => (words[4] === 0 ? -1 : 2))).toBe(true);
+    expect(words[4]).toBe(0);
+    // One that does not read it: the address is wrong, the gate stays off and the word is left as it was.
+    words[4] = 1234;
+    expect(gateThreadpool({}, memory, 16, () => 2)).toBe(false);
+    expect(words[4]).toBe(1234);
+    expect(gateThreadpool({}, memory, 18, () => 2)).toBe(false); // unaligned
+    expect(gateThreadpool({}, memory, 64, () => 2)).toBe(false); // outside the memory
   });
 
   it.skipIf(problem !== null)(
