@@ -9,6 +9,9 @@
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { evaluateAgent } from "../agents/evaluate";
+import { loadAgent } from "../agents/index";
+import { initBackend, nnLogger } from "../src/nn";
 import { renderSvg, svgToPng } from "../src/report/plots";
 import { aggregateMean, stratifiedBootstrapCI } from "../src/stats";
 import {
@@ -63,7 +66,7 @@ const experiment = defineExperiment({
       randomScore: 22,
       maxScore: 500,
     },
-    // Three seeds here: DRQN runs at ~500 SPS on two shared cores, and the flicker rates need five.
+    // Three seeds here: DRQN ran at 300–500 SPS on the two shared cores, and the flicker rates need five.
     { id: "CartPole-NoVel-v1", label: "CartPole, no velocities", randomScore: 22, maxScore: 500, seeds: 3 },
   ],
   steps: 200_000,
@@ -94,25 +97,32 @@ interface RatePoint {
   seeds: number[];
 }
 
-/** Evaluates every finished Flicker run at every rate (skipping evaluations done before). */
-async function evaluateRates(
-  spec: ExperimentSpec,
-  out: string,
-  scores: RunScore[],
-  executor: LocalProcessExecutor,
-): Promise<RatePoint[]> {
+/**
+ * Evaluates every finished Flicker run at every rate, as `pomdp eval --env-kwargs '{"flickerProb": p}'`
+ * would (same seeds, same JSON), but in this process: one TF.js start instead of one per evaluation.
+ * Evaluations written before are kept.
+ */
+async function evaluateRates(spec: ExperimentSpec, out: string, scores: RunScore[]): Promise<RatePoint[]> {
   const runs = scores.filter((s) => s.env === "CartPole-Flicker-v1" && s.status === "done");
   const file = (run: RunScore, p: number) => path.join(out, run.run, `eval-flicker-${p.toFixed(1)}.json`);
-  await Promise.all(
-    runs.flatMap((run) =>
-      FLICKER_RATES.map(async (p) => {
-        if (fs.existsSync(file(run, p))) return;
-        const args = ["eval", path.join(out, run.run), "--episodes", String(spec.evalEpisodes ?? 100)];
-        args.push("--seed", String(1000 + run.seed), "--env-kwargs", JSON.stringify({ flickerProb: p }));
-        await executor.run([...args, "--out", file(run, p)], `${run.run} at p = ${p}`);
-      }),
-    ),
-  );
+  await initBackend(undefined, nnLogger.child({}, { level: "warn" }));
+  for (const run of runs) {
+    const missing = FLICKER_RATES.filter((p) => !fs.existsSync(file(run, p)));
+    if (missing.length === 0) continue;
+    const dir = path.join(out, run.run);
+    const agent = loadAgent(dir);
+    try {
+      for (const p of missing) {
+        const envKwargs = { flickerProb: p };
+        const episodes = spec.evalEpisodes ?? 100;
+        const result = evaluateAgent(agent, { episodes, seed: 1000 + run.seed, greedy: false, envKwargs });
+        fs.writeFileSync(file(run, p), `${JSON.stringify({ run: dir, ...result })}\n`);
+      }
+    } finally {
+      agent.net.dispose();
+    }
+    console.error(`rates  ${run.run}`);
+  }
   const points: RatePoint[] = [];
   for (const agent of spec.agents) {
     const own = runs.filter((r) => r.agent === agent.id);
@@ -217,7 +227,7 @@ async function main(): Promise<void> {
     command: ["npx ts-node experiments/flicker.ts", ...process.argv.slice(2)].join(" "),
     log: (line) => console.error(line),
   });
-  const points = await evaluateRates(spec, out, scores, executor);
+  const points = await evaluateRates(spec, out, scores);
   fs.writeFileSync(path.join(out, "flicker-rates.json"), `${JSON.stringify(points, null, 1)}\n`);
   fs.writeFileSync(path.join(out, "flicker-rates.md"), ratesTable(spec, points));
   const labels = spec.agents.map((a) => a.label);
