@@ -96,7 +96,7 @@ export const PRESETS: readonly Preset[] = [
       envId: `MiniGrid-MemoryS${size}-v0`,
       memory: "any",
       source:
-        "CleanRL ppo.py defaults (8 envs × 128 steps) except: entropy bonus 0.03 (with 0.01 the policy settled on guessing, 50 % success, before it learnt to turn back and look at the cue), lr 1e-3, one 64-unit encoder (and LSTM) shared by actor and critic, forget-gate bias 1 (as ppo-lstm-tmaze); the same for memoryless networks so that only memory differs",
+        "CleanRL ppo.py defaults (8 envs × 128 steps) except: entropy bonus 0.03 (with 0.01 the policy settled on guessing, 50 % success, before it learnt to turn back and look at the cue), lr 1e-3, one 64-unit encoder (and LSTM) shared by actor and critic, forget-gate bias 1 (as ppo-lstm-tmaze); the same for memoryless networks so that only memory differs. Not yet reliable: with LSTM 128 on S7, seed 1 reached 100 % at 400k in one run, while seeds 2 and 3 stayed at 50 % for 1M steps (also with separate towers, --prev-action or 16 envs)",
       config: {
         totalSteps,
         numEnvs: 8,
