@@ -392,6 +392,16 @@ describe("DQN config", () => {
       validateConfig(DqnConfigSchema, {}, "dqn"),
     );
     expect(validateConfig(DrqnConfigSchema, {}, "drqn")).toMatchObject({ batchSize: 32, net: { lstm: 64 } });
+    // The flicker experiment's DRQN settings are the presets of the CartPole POMDPs.
+    for (const envId of ["CartPole-Flicker-v1", "CartPole-NoVel-v1"]) {
+      const drqn = findPreset("drqn", envId, false);
+      expect(validateConfig(DrqnConfigSchema, drqn?.config, "drqn")).toMatchObject({
+        learningRate: 1e-3,
+        burnIn: 4,
+        initialState: "stored",
+        net: { hidden: [64], lstm: 64 },
+      });
+    }
     expect(() => validateConfig(DqnConfigSchema, { tau: 0 }, "dqn")).toThrow(
       'dqn config: field "tau": expected > 0, got 0',
     );
