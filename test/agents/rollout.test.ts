@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { makeAgentVectorEnv } from "../../agents/env_setup";
+import { actorCriticFor, makeAgentVectorEnv } from "../../agents/env_setup";
 import { ActorCritic } from "../../agents/networks";
 import { computeGae, gatherSequences, RolloutBuffer, RolloutCollector } from "../../agents/rollout";
 import { SyncVectorEnv } from "../../src/core";
@@ -142,6 +142,62 @@ describe("recurrent state at episode boundaries", () => {
       expect(logProbs[k]).toBeCloseTo(mb.logProbs[k], 5);
     }
     expect(tf.memory().numTensors).toBe(before);
+    net.dispose();
+  });
+
+  it("replays a Minigrid Memory rollout exactly as it was acted on (one-hot views, shared LSTM, many episode ends)", () => {
+    const N = 4;
+    const T = 64;
+    const env = makeAgentVectorEnv(
+      // Truncated at 20 steps: an untrained agent's episodes end often inside a rollout.
+      {
+        envId: "MiniGrid-MemoryS7-v0",
+        envKwargs: { maxSteps: 20 },
+        encoder: "mlp",
+        frameStack: 0,
+        previousAction: false,
+      },
+      N,
+    );
+    const net = actorCriticFor(
+      env,
+      { encoder: "mlp", hidden: [16], activation: "tanh", lstm: 32, forgetBias: 1, sharedEncoder: true },
+      3,
+    );
+    const F = env.singleObservationSpace.size;
+    const normalizer = new VecNormalizer({
+      observationSize: F,
+      numEnvs: N,
+      observations: false,
+      rewards: false,
+      gamma: 0.99,
+    });
+    const collector = new RolloutCollector(env, net, normalizer, new Rng(2), 0.99, 5);
+    const buf = new RolloutBuffer(T, N, F);
+    let starts = 0;
+    for (let rollout = 0; rollout < 2; rollout++) {
+      collector.collect(buf, () => {});
+      for (let k = 0; k < T * N; k++) starts += buf.episodeStarts[k];
+      for (let i = 0; i < N; i++) {
+        const mb = gatherSequences(buf, Int32Array.of(i), net);
+        const out = tf.tidy(() => {
+          const ev = net.evaluate(
+            net.observationTensor(mb.observations, mb.rows),
+            tf.tensor1d(mb.actions, "int32"),
+            mb.initialState,
+            tf.tensor1d(mb.resets!),
+          );
+          return tf.stack([ev.value, ev.logProb]);
+        });
+        const [values, logProbs] = out.arraySync() as number[][];
+        out.dispose();
+        for (let k = 0; k < mb.rows; k++) {
+          expect(values[k]).toBeCloseTo(mb.values[k], 5);
+          expect(logProbs[k]).toBeCloseTo(mb.logProbs[k], 5);
+        }
+      }
+    }
+    expect(starts).toBeGreaterThan(4 * N); // episodes ended and began inside the rollouts
     net.dispose();
   });
 });
