@@ -161,7 +161,7 @@ export const PRESETS: readonly Preset[] = [
       envId,
       memory: "any",
       source:
-        "the flicker experiment's DRQN (experiments/flicker.ts): CleanRL dqn.py defaults except lr 1e-3 and a 64-unit ReLU encoder, LSTM 64, 32 sequences of 8 steps after a burn-in of 4 from the state stored while acting (R2D2), 200k steps; on Flicker p = 0.5 it evaluated at 245 [182, 308] over 5 seeds, on NoVel 127–254 (3 seeds); with lr 2.5e-4 a 100k-step trial reached 82 instead of 252",
+        "the flicker experiment's DRQN (experiments/flicker.ts): CleanRL dqn.py defaults except lr 1e-3 and a 64-unit ReLU encoder, LSTM 64, 32 sequences of 8 steps after a burn-in of 4 from the state stored while acting (R2D2), 200k steps; on Flicker p = 0.5 it evaluated at 245 [182, 308] over 5 seeds, on NoVel IQM 130 [81, 217] (5 seeds: 61–254); with lr 2.5e-4 a 100k-step trial reached 82 instead of 252",
       config: {
         totalSteps: 200_000,
         learningRate: 1e-3,
