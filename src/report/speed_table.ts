@@ -24,6 +24,10 @@ export const PEER_SOURCES = {
       "`torch_steps.py` measure them again",
   },
   peersReadme: { id: 2, text: "`../shared/peers/README.md` (quiet machine)" },
+  sideBySide: {
+    id: 3,
+    text: "PyTorch 2.13 with MKL (both cores), measured side by side with `pomdp bench nn` on these machines (issue 10)",
+  },
 } satisfies Record<string, PeerSource>;
 
 /** A Python peer's figure for the same work: one value or a [low, high] range, in the row's unit. */
@@ -88,7 +92,7 @@ export const SPEED_ROWS: readonly SpeedRowSpec[] = [
     key: "cnnTrainMs",
     what: "Nature CNN, 32 × 84 × 84 × 4",
     unit: "ms",
-    peer: { label: "PyTorch", value: 50, source: PEER_SOURCES.readme },
+    peer: { label: "PyTorch", value: 39, source: PEER_SOURCES.sideBySide },
     note: "stock TF.js wasm: cannot train",
   },
   {
@@ -100,8 +104,12 @@ export const SPEED_ROWS: readonly SpeedRowSpec[] = [
     key: "cnnFwdMs",
     what: "Nature CNN forward, batch 32",
     unit: "ms",
-    peer: { label: "PyTorch (2 threads)", value: 3.7, source: PEER_SOURCES.readme },
+    peer: { label: "PyTorch", value: 5.6, source: PEER_SOURCES.sideBySide },
   },
+  { key: "cnnTrainMainCpuMs", what: "CPU time of the main thread per Nature-CNN training step", unit: "ms" },
+  { key: "cnnTrainPoolCpuMs", what: "CPU time of the other wasm threads per training step", unit: "ms" },
+  { key: "cnnFwdMainCpuMs", what: "CPU time of the main thread per forward pass", unit: "ms" },
+  { key: "cnnFwdPoolCpuMs", what: "CPU time of the other wasm threads per forward pass", unit: "ms" },
   {
     key: "mlpActUs",
     what: "batch-1 action, typed-array fast path",
@@ -144,7 +152,21 @@ export const SPEED_ROWS: readonly SpeedRowSpec[] = [
 ];
 
 /** Keys of the bench output that describe the run rather than measure something. */
-const META_KEYS = new Set(["date", "cpu", "cores", "machine", "node", "load", "backend", "tfjs", "skipped"]);
+const META_KEYS = new Set([
+  "date",
+  "cpu",
+  "cores",
+  "machine",
+  "node",
+  "load",
+  "backend",
+  "tfjs",
+  "skipped",
+  "wasmBuild",
+  "wasmThreads",
+  "wasmThreadsChoice",
+  "wasmThreadsMinFlops",
+]);
 
 /**
  * The bench output the table is made from: the JSON lines of `pomdp bench envs` and `pomdp bench nn`
@@ -282,7 +304,11 @@ export function renderSpeedTable(figures: BenchFigures, specs: readonly SpeedRow
   const rows = speedRows(figures, specs);
   const cores = figures.cores === undefined ? "" : ` (${str(figures.cores, "?")} cores)`;
   const tfjs = figures.tfjs === undefined ? "TF.js" : `TF.js ${str(figures.tfjs, "?")}`;
-  const backend = figures.backend === undefined ? "" : `, ${tfjs} on ${str(figures.backend, "?")}`;
+  const threads =
+    typeof figures.wasmThreads === "number"
+      ? ` (${figures.wasmThreads} thread${figures.wasmThreads === 1 ? "" : "s"})`
+      : "";
+  const backend = figures.backend === undefined ? "" : `, ${tfjs} on ${str(figures.backend, "?")}${threads}`;
   const load = typeof figures.load === "number" ? ` (1-min load average ${figures.load} at the start)` : "";
   const date = str(figures.date, "on an unknown date").replace(/^(\d{4}-\d{2}-\d{2})T.*$/, "$1");
   const lines = [

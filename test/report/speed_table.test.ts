@@ -8,6 +8,7 @@ import {
   SPEED_TABLE_END,
   SPEED_TABLE_START,
   type SpeedRowSpec,
+  speedRows,
 } from "../../src/report/speed_table";
 
 const envs = {
@@ -53,13 +54,14 @@ describe("speed table", () => {
         "| `mlpTrainMs` (4-64-64-2 tanh, batch 256, Adam) | 0.934 ms | PyTorch 2.13 (MKL): 0.8 ms (1) | 1.2× slower |",
         "| `lstmTrainMs` (LSTM(64) over [16, 32, 4]) | 6.1 ms | PyTorch: 2.8 ms (1) | 2.2× slower |",
         "| `cnnTrainMsBatch4` (Nature CNN, 4 × 84 × 84 × 4; `cpu` backend only) | 5,123 ms |  |  |",
-        "| `cnnFwdMs` (Nature CNN forward, batch 32) | 512 ms | PyTorch (2 threads): 3.7 ms (1) | 138× slower |",
+        "| `cnnFwdMs` (Nature CNN forward, batch 32) | 512 ms | PyTorch: 5.6 ms (3) | 91× slower |",
         "| `mlpActUs` (batch-1 action, typed-array fast path) | 5.93 µs | PyTorch: 19–23 µs (1) | 3.2–3.9× faster |",
         "",
         "Not measured: `cnnTrainMs`: too slow on cpu.",
         "",
         "Peers, measured on a machine of the same kind: (1) this README's hand-typed table of 2026-11-25 " +
-          "(commit d853d1f); `../shared/peers/env_speed.py` and `torch_steps.py` measure them again.",
+          "(commit d853d1f); `../shared/peers/env_speed.py` and `torch_steps.py` measure them again; " +
+          "(3) PyTorch 2.13 with MKL (both cores), measured side by side with `pomdp bench nn` on these machines (issue 10).",
       ].join("\n"),
     );
   });
@@ -153,6 +155,21 @@ describe("speed table", () => {
     expect(parseBenchOutput('{"a":1}\n\n{"b":2}\n', "f.json")).toEqual([{ a: 1 }, { b: 2 }]);
     expect(() => parseBenchOutput('{"a":1}\nTF.js backend: cpu\n', "f.json")).toThrow(
       "f.json, line 2: not a JSON line of `pomdp bench`",
+    );
+  });
+
+  it("shows the wasm thread count in the header line, not as a row; per-thread CPU times are rows", () => {
+    const figures = {
+      wasmThreads: 2,
+      wasmThreadsMinFlops: 1e7,
+      wasmThreadsChoice: "2",
+      cnnTrainMainCpuMs: 47.9,
+    };
+    expect(speedRows(figures).map((r) => r.figure)).toEqual([
+      "`cnnTrainMainCpuMs` (CPU time of the main thread per Nature-CNN training step)",
+    ]);
+    expect(renderSpeedTable({ ...figures, backend: "wasm", date: "2026-12-01" })).toContain(
+      "on wasm (2 threads)",
     );
   });
 });
