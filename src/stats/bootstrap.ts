@@ -15,7 +15,6 @@ import {
   checkSameTasks,
   flatten,
   fractionAboveSorted,
-  improvementProbabilityOf,
   improvementProbabilitySorted,
   unchecked,
 } from "./estimators";
@@ -199,12 +198,27 @@ export function probabilityOfImprovement(
   checkMatrix(fn, "x", x);
   checkMatrix(fn, "y", y);
   checkSameTasks(fn, x, y);
+  return improvementInterval(fn, transpose(x), transpose(y), options);
+}
+
+/** [runs][tasks] → [tasks][runs]. */
+function transpose(m: readonly (readonly number[])[]): number[][] {
+  return m[0].map((_, t) => m.map((row) => row[t]));
+}
+
+/** P(X > Y) of scores grouped by task with its CI: what both `probabilityOfImprovement…` compute. */
+function improvementInterval(
+  fn: string,
+  x: readonly (readonly number[])[],
+  y: readonly (readonly number[])[],
+  options: BootstrapOptions,
+): Interval & BootstrapInfo {
   const opts = resolveBootstrapOptions(fn, options);
-  const point = improvementProbabilityOf(x, y);
+  const point = improvementByTask(x, y);
   const { lower, upper } = percentileBands(fn, opts, 1, (rng) => {
-    const rx = stratifiedResample(x, rng);
-    const ry = stratifiedResample(y, rng);
-    return [improvementProbabilityOf(rx, ry)];
+    const rx = stratifiedResampleByTask(x, rng);
+    const ry = stratifiedResampleByTask(y, rng);
+    return [improvementByTask(rx, ry)];
   });
   return { point, lower: lower[0], upper: upper[0], ...opts };
 }
@@ -236,14 +250,7 @@ export function probabilityOfImprovementByTask(
   if (x.length !== y.length) {
     throw new Error(`${fn}: x and y must have the same number of tasks; got ${x.length} and ${y.length}`);
   }
-  const opts = resolveBootstrapOptions(fn, options);
-  const point = improvementByTask(x, y);
-  const { lower, upper } = percentileBands(fn, opts, 1, (rng) => {
-    const rx = stratifiedResampleByTask(x, rng);
-    const ry = stratifiedResampleByTask(y, rng);
-    return [improvementByTask(rx, ry)];
-  });
-  return { point, lower: lower[0], upper: upper[0], ...opts };
+  return improvementInterval(fn, x, y, options);
 }
 
 function fractionsAbove(scores: readonly (readonly number[])[], thresholds: readonly number[]): number[] {
