@@ -67,7 +67,7 @@ export interface PretrainedAutoencoder {
   frameStack: number;
   /** One observation's [H, W, C], as the agent sees it. */
   observationShape: number[];
-  /** Whether observations are bytes (scaled by 1/255 inside the encoder). */
+  /** Whether observations are bytes (scaled inside the encoder by its preset's byteScale). */
   observationBytes: boolean;
   /** The CNN preset of the encoder. */
   preset: string;
@@ -375,7 +375,7 @@ export function checkPretrainedFits(
   }
   if (meta.observationBytes !== observationBytes) {
     throw fail(
-      `the autoencoder there read ${meta.observationBytes ? "bytes (scaled by 1/255)" : "float observations"}, but this agent reads ${observationBytes ? "bytes" : "floats"}`,
+      `the autoencoder there read ${meta.observationBytes ? "bytes" : "float observations"}, but this agent reads ${observationBytes ? "bytes" : "floats"}`,
     );
   }
   if (shape(meta.hidden) !== shape(hidden)) {

@@ -48,7 +48,7 @@ export interface NetSpec {
 export interface NetworkArgs {
   /** Shape of one observation: `[F]` for `mlp`, `[H, W, C]` for `cnn`. */
   observationShape: readonly number[];
-  /** Whether observations are bytes (images): scaled by 1/255 inside the network. */
+  /** Whether observations are bytes (images): scaled inside a CNN by its preset's byteScale. */
   observationBytes?: boolean;
   /** Number of discrete actions. */
   numActions: number;
@@ -123,7 +123,7 @@ export function cnnPresetFor(shape: readonly number[]): CnnPresetName {
 
 /**
  * The preset CNN encoder of a network for image observations of `shape` (`hidden`: its dense layers;
- * bytes are scaled by 1/255 inside it). `pomdp pretrain-ae` builds its encoder here too, so that a
+ * bytes are scaled inside it by the preset's byteScale: 1/255 for pixels, 1 for gridworld codes). `pomdp pretrain-ae` builds its encoder here too, so that a
  * pretrained encoder fits the agent's.
  */
 export function cnnEncoderFor(
@@ -138,7 +138,7 @@ export function cnnEncoderFor(
   const preset = cnnPresetFor(shape);
   return cnnPreset(preset, seed, {
     inputShape: [shape[0], shape[1], shape[2]],
-    inputScale: observationBytes ? 1 / 255 : 1,
+    inputScale: observationBytes ? CNN_PRESETS[preset].byteScale : 1,
     ...(hidden.length > 0 ? { dense: [...hidden] } : {}),
   });
 }
@@ -562,7 +562,7 @@ abstract class TowerNetwork implements Parameterised {
     return { inputs: both.slice(0, half), outputs: both.slice(half) };
   }
 
-  /** The observations as tower `t`'s CNN encoder sees them (scaled; bytes × 1/255). */
+  /** The observations as tower `t`'s CNN encoder sees them (scaled; bytes × the preset's byteScale). */
   private scaledImages(t: number, observations: tf.Tensor): tf.Tensor4D {
     const scale = (this.towers[t].encoder as CnnEncoder).args.inputScale ?? 1;
     return (scale === 1 ? observations : tf.mul(observations, scale)) as tf.Tensor4D;

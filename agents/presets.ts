@@ -107,6 +107,32 @@ export const PRESETS: readonly Preset[] = [
     }),
   ),
   {
+    name: "ppo-minigrid-doorkey-5x5",
+    agent: "ppo",
+    envId: "MiniGrid-DoorKey-5x5-v0",
+    memory: "any",
+    source:
+      "rl-starter-files (Minigrid's PPO baselines) defaults: 16 envs × 128 steps, lr 1e-3 constant, Adam ε 1e-8, batches of 256 (8 minibatches) × 4 epochs, γ 0.99, λ 0.95, entropy 0.01, value loss 0.5 × mse, the gridworld7 CNN on the 7×7×3 view's codes (unscaled) shared by actor and critic, then a 64-unit layer",
+    config: {
+      totalSteps: 300_000,
+      numEnvs: 16,
+      numSteps: 128,
+      learningRate: 1e-3,
+      annealLr: false,
+      gamma: 0.99,
+      gaeLambda: 0.95,
+      numMinibatches: 8,
+      updateEpochs: 4,
+      clipCoef: 0.2,
+      entCoef: 0.01,
+      // rl-starter-files' value loss is 0.5 · mse; ours is vfCoef · ½·mse.
+      vfCoef: 1,
+      maxGradNorm: 0.5,
+      adamEps: 1e-8,
+      net: { encoder: "cnn", hidden: [64], activation: "tanh", sharedEncoder: true },
+    },
+  },
+  {
     name: "a2c-cartpole",
     agent: "a2c",
     envId: "CartPole-v1",

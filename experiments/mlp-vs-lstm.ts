@@ -16,7 +16,13 @@ const memoryMap = (size: number, steps: number, randomScore: number): Experiment
   steps,
   seeds: 3,
   agentArgs: { lstm: ["--lstm", "128"] },
+  // "Solved": 90 % success over the last 200 training episodes.
+  solvedAt: 0.9,
+  solvedWindow: 200,
 });
+
+/** CartPole's solved threshold (Gymnasium's reward_threshold of CartPole-v1): a mean of 475 over 100 episodes. */
+const CARTPOLE_SOLVED = { randomScore: 22, maxScore: 500, solvedAt: 475 };
 
 export default defineExperiment({
   name: "mlp-vs-lstm",
@@ -28,15 +34,17 @@ export default defineExperiment({
     { id: "lstm", label: "PPO (LSTM)", args: ["--agent", "ppo", "--lstm", "64"] },
   ],
   envs: [
-    { id: "CartPole-v1", label: "CartPole (fully observed)", randomScore: 22, maxScore: 500 },
-    { id: "CartPole-NoVel-v1", label: "CartPole, no velocities", randomScore: 22, maxScore: 500 },
+    { id: "CartPole-v1", label: "CartPole (fully observed)", ...CARTPOLE_SOLVED },
+    { id: "CartPole-NoVel-v1", label: "CartPole, no velocities", ...CARTPOLE_SOLVED },
+    { id: "CartPole-Noisy-v1", label: "CartPole, no velocities, noisy positions", ...CARTPOLE_SOLVED },
     {
-      id: "CartPole-Noisy-v1",
-      label: "CartPole, no velocities, noisy positions",
-      randomScore: 22,
-      maxScore: 500,
+      id: "TMaze-v0",
+      label: "T-maze (length 10)",
+      metric: "successRate",
+      randomScore: 0,
+      maxScore: 1,
+      solvedAt: 0.9,
     },
-    { id: "TMaze-v0", label: "T-maze (length 10)", metric: "successRate", randomScore: 0, maxScore: 1 },
     memoryMap(7, 1_000_000, 0.224),
     memoryMap(11, 500_000, 0.264),
     memoryMap(13, 500_000, 0.271),
@@ -53,7 +61,7 @@ export default defineExperiment({
       { id: "mlp", label: "PPO (MLP)", args: ["--agent", "ppo"] },
       { id: "lstm", label: "PPO (LSTM 64)", args: ["--agent", "ppo", "--lstm", "64"] },
     ],
-    envs: [{ id: "CartPole-NoVel-v1", label: "CartPole, no velocities", randomScore: 22, maxScore: 500 }],
+    envs: [{ id: "CartPole-NoVel-v1", label: "CartPole, no velocities", ...CARTPOLE_SOLVED }],
     steps: 80_000,
     seeds: 3,
     compare: [["lstm", "mlp"]],

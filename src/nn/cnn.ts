@@ -212,6 +212,12 @@ export class CnnEncoder implements Parameterised {
   }
 }
 
+/** A named CNN architecture: the encoder's arguments without a seed, and how it reads byte images. */
+export interface CnnPresetSpec extends Omit<CnnArgs, "seed"> {
+  /** The input scale for uint8 observations: 1/255 for pixel intensities, 1 for symbolic codes. */
+  byteScale: number;
+}
+
 /** Named CNN presets (architectures only; pass a seed and optionally overrides). */
 export const CNN_PRESETS = {
   /** Nature-DQN torso (Mnih et al. 2015) for 84×84×4 stacked frames: 3 convs, dense 512. */
@@ -223,10 +229,17 @@ export const CNN_PRESETS = {
       { filters: 64, kernelSize: 3, strides: 1 },
     ],
     dense: [512],
+    byteScale: 1 / 255,
   },
-  /** Small encoder for 7×7×3 gridworld views (as rl-starter-files for MiniGrid): conv, max-pool, 2 convs. */
+  /**
+   * Small encoder for 7×7×3 gridworld views (as rl-starter-files for MiniGrid): conv, max-pool, 2 convs.
+   * The views hold symbolic codes (object, colour, state: 0–10), not intensities, so they are read as
+   * they are, as rl-starter-files and our MLP read them. Scaled by 1/255 (~0.02), seed 1 of preset
+   * ppo-minigrid-doorkey-5x5 had a mean return of 0.54 after 145k steps; unscaled, 0.92 at 70k.
+   */
   gridworld7: {
     inputShape: [7, 7, 3],
+    byteScale: 1,
     convs: [
       { filters: 16, kernelSize: 2, pool: 2 },
       { filters: 32, kernelSize: 2 },
@@ -242,15 +255,16 @@ export const CNN_PRESETS = {
       { filters: 32, kernelSize: 3, padding: "same", pool: 2 },
     ],
     dense: [256],
+    byteScale: 1 / 255,
   },
-} as const satisfies Record<string, Omit<CnnArgs, "seed">>;
+} as const satisfies Record<string, CnnPresetSpec>;
 
 /** Name of a CNN preset. */
 export type CnnPresetName = keyof typeof CNN_PRESETS;
 
 /** Builds a preset encoder; `overrides` replace preset fields (e.g. `inputShape` for another frame stack). */
 export function cnnPreset(name: CnnPresetName, seed: Seed, overrides: Partial<CnnArgs> = {}): CnnEncoder {
-  const preset = CNN_PRESETS[name] as unknown as Omit<CnnArgs, "seed">;
+  const { byteScale: _, ...preset } = CNN_PRESETS[name] as unknown as CnnPresetSpec;
   return new CnnEncoder({
     ...preset,
     inputShape: [...preset.inputShape] as [number, number, number],

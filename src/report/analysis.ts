@@ -42,6 +42,11 @@ export interface ScoreRow {
   parameters?: [number, number];
   /** Mean SPS of the runs. */
   sps?: number;
+  /**
+   * With the env's `solvedAt`: each run's steps to solve (null: not within its budget), in seed order,
+   * for the runs that have episodes.
+   */
+  solvedSteps?: (number | null)[];
 }
 
 /** A learning curve: IQM over seeds of binned episode returns, with CI, on a shared step grid. */
@@ -134,6 +139,25 @@ export function binCurves(
   return { step: grid.slice(first), values: values.map((v) => v.slice(first)) };
 }
 
+/**
+ * The env step of the first episode at which the mean `value` of the last `window` episodes reaches
+ * `threshold` (null when it never does). Fewer than `window` episodes never count as solved.
+ */
+export function stepsToSolve(
+  episodes: readonly Episode[],
+  threshold: number,
+  window: number,
+  value: (e: Episode) => number = (e) => e.return,
+): number | null {
+  let sum = 0;
+  for (let i = 0; i < episodes.length; i++) {
+    sum += value(episodes[i]);
+    if (i >= window) sum -= value(episodes[i - window]);
+    if (i + 1 >= window && sum / window >= threshold - 1e-12) return episodes[i].step;
+  }
+  return null;
+}
+
 /** Scores of one agent grouped by env, [env][run] in seed order: its finished runs on each env. */
 function scoresByEnv(
   results: ExperimentResults,
@@ -191,6 +215,13 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       if (params.length > 0) row.parameters = [Math.min(...params), Math.max(...params)];
       const sps = own.map((r) => r.sps).filter((s): s is number => typeof s === "number" && s > 0);
       if (sps.length > 0) row.sps = sps.reduce((a, b) => a + b, 0) / sps.length;
+      if (env.solvedAt !== undefined) {
+        const above = env.successAbove ?? 0;
+        const value = env.metric === "successRate" ? (e: Episode) => (e.return > above ? 1 : 0) : undefined;
+        row.solvedSteps = own
+          .filter((r) => r.episodes.length > 0)
+          .map((r) => stepsToSolve(r.episodes, env.solvedAt!, env.solvedWindow ?? 100, value));
+      }
       rows.push(row);
 
       const withEpisodes = own.filter((r) => r.episodes.length > 0);

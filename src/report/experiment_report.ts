@@ -82,9 +82,27 @@ function escapeMd(s: string): string {
 }
 
 const TABLE_HEADER = ["Agent", "Env", "Mean", "IQM [CI]", "Seeds", "Parameters", "SPS"];
+const SOLVED_HEADER = "Solved at (steps, by seed)";
 
-function tableCells(row: ScoreRow): string[] {
-  return [
+/** The scores table's columns: a steps-to-solve column when an env has a `solvedAt` threshold. */
+function tableHeader(analysis: Analysis): string[] {
+  return analysis.rows.some((r) => r.solvedSteps) ? [...TABLE_HEADER, SOLVED_HEADER] : TABLE_HEADER;
+}
+
+/** Steps in thousands or millions: 430k, 1.2M. */
+function fmtSteps(n: number): string {
+  return n >= 1e6 ? `${Number((n / 1e6).toFixed(2))}M` : `${Math.round(n / 1000)}k`;
+}
+
+/** "2 of 3: 430k, —, 733k": runs that solved the env and each run's step ("—": not within budget). */
+function fmtSolved(steps: (number | null)[] | undefined): string {
+  if (!steps || steps.length === 0) return "—";
+  const solved = steps.filter((s) => s !== null).length;
+  return `${solved} of ${steps.length}: ${steps.map((s) => (s === null ? "—" : fmtSteps(s))).join(", ")}`;
+}
+
+function tableCells(row: ScoreRow, header: string[]): string[] {
+  const cells = [
     row.agentLabel,
     row.envLabel,
     fmt(row.mean?.point),
@@ -93,6 +111,19 @@ function tableCells(row: ScoreRow): string[] {
     fmtParameters(row.parameters),
     row.sps === undefined ? "—" : fmtCount(row.sps),
   ];
+  if (header.includes(SOLVED_HEADER)) cells.push(fmtSolved(row.solvedSteps));
+  return cells;
+}
+
+/** What "solved" means on each env that has a threshold, for the line under the table. */
+function solvedLine(e: ExperimentResults["experiment"]): string | undefined {
+  const envs = e.envs.filter((env) => env.solvedAt !== undefined);
+  if (envs.length === 0) return undefined;
+  const parts = envs.map(
+    (env) =>
+      `${env.label ?? env.id}: the mean ${env.metric === "successRate" ? "success" : "return"} of the last ${env.solvedWindow ?? 100} training episodes reaches ${env.solvedAt}`,
+  );
+  return `Solved at: the env step where ${parts.join("; ")} (— : not within the budget).`;
 }
 
 function plural(n: number, word: string): string {
@@ -175,7 +206,16 @@ function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: Re
       `Score of a run: ${metric.toLowerCase()} of the final agent. IQM = interquartile mean over seeds; ${bootstrapLine(analysis)}.`,
     "",
   );
-  out.push(markdownTable(TABLE_HEADER, analysis.rows.map(tableCells)), "");
+  const header = tableHeader(analysis);
+  out.push(
+    markdownTable(
+      header,
+      analysis.rows.map((r) => tableCells(r, header)),
+    ),
+    "",
+  );
+  const solved = solvedLine(e);
+  if (solved) out.push(solved, "");
   if (analysis.improvements.length > 0) {
     out.push("## Probability of improvement", "");
     out.push(markdownTable(["Pair", "P [CI]", "Runs (all envs)"], improvementCells(analysis)), "");
@@ -242,10 +282,18 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
     `<p class="meta">${escapeHtml(budgetLine(e))}. Score of a run: ${escapeHtml(metric.toLowerCase())} of the final agent. ` +
       `IQM = interquartile mean over seeds; CIs are ${escapeHtml(bootstrapLine(analysis))}.</p>`,
   );
+  const header = tableHeader(analysis);
   parts.push(
     `<h2>Scores</h2>`,
-    htmlTable(TABLE_HEADER, analysis.rows.map(tableCells), [2, 4, 5, 6], "scores"),
+    htmlTable(
+      header,
+      analysis.rows.map((r) => tableCells(r, header)),
+      [2, 4, 5, 6],
+      "scores",
+    ),
   );
+  const solved = solvedLine(e);
+  if (solved) parts.push(`<p class="meta">${escapeHtml(solved)}</p>`);
   if (analysis.improvements.length > 0) {
     parts.push(
       `<h2>Probability of improvement</h2>`,

@@ -14,6 +14,9 @@ const envSchema = z
     maxScore: z.number().optional(),
     steps: z.number().positive().optional(),
     seeds: z.number().int().positive().optional(),
+    successAbove: z.number().optional(),
+    solvedAt: z.number().optional(),
+    solvedWindow: z.number().int().positive().optional(),
   })
   .passthrough();
 
@@ -69,6 +72,11 @@ export interface ExperimentJson {
     /** This env's budget and number of seeds when they differ from the experiment's. */
     steps?: number;
     seeds?: number;
+    /** With metric successRate: an episode succeeded when its return is above this (default 0). */
+    successAbove?: number;
+    /** Steps to solve: the rolling mean (over solvedWindow episodes, default 100) a run must reach. */
+    solvedAt?: number;
+    solvedWindow?: number;
   }[];
   compare: [string, string][];
   quick?: boolean;

@@ -42,6 +42,14 @@ export interface ExperimentEnv {
   steps?: number;
   /** This env's number of seeds when it differs from the experiment's `seeds` (e.g. fewer on costly envs). */
   seeds?: number;
+  /**
+   * Steps to solve: a run solves the env at the first env step where the mean of its last
+   * `solvedWindow` training episodes' metric (return, or success 0/1) reaches this. The report then
+   * gives each run's step (or "not within the budget").
+   */
+  solvedAt?: number;
+  /** Training episodes behind `solvedAt`'s rolling mean (default 100). */
+  solvedWindow?: number;
 }
 
 /** An experiment: the question, the grid, the budget and what to compare. */
@@ -72,7 +80,7 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
   if (!Number.isSafeInteger(spec.seeds) || spec.seeds < 1)
     problems.push(`seeds must be a positive integer, got ${spec.seeds}`);
   for (const env of spec.envs ?? []) {
-    for (const key of ["steps", "seeds"] as const) {
+    for (const key of ["steps", "seeds", "solvedWindow"] as const) {
       const v = env[key];
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 1))
         problems.push(`env ${env.id}: ${key} must be a positive integer, got ${v}`);

@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ActorCritic, type NetSpec } from "../../agents/networks";
+import { ActorCritic, cnnEncoderFor, type NetSpec } from "../../agents/networks";
 import { Rng } from "../../src/core/rng";
 import { initBackend, loadCheckpoint, saveCheckpoint } from "../../src/nn";
 import { silentLogger } from "../nn/helpers";
@@ -168,5 +168,20 @@ describe("ActorCritic", () => {
     expect(state.h.some((x) => x !== 0)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     net.dispose();
+  });
+
+  it("a CNN reads gridworld codes as they are and pixel bytes scaled by 1/255; float images unscaled", () => {
+    const scales = [
+      cnnEncoderFor([7, 7, 3], [4], true, 1),
+      cnnEncoderFor([7, 7, 12], [4], true, 1),
+      cnnEncoderFor([64, 64, 1], [4], true, 1),
+      cnnEncoderFor([84, 84, 3], [4], true, 1),
+      cnnEncoderFor([64, 64, 1], [4], false, 1),
+    ].map((e) => {
+      const scale = e.args.inputScale;
+      e.dispose();
+      return scale;
+    });
+    expect(scales).toEqual([1, 1, 1 / 255, 1 / 255, 1]);
   });
 });

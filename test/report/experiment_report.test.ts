@@ -3,7 +3,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli";
-import { binCurves } from "../../src/report/analysis";
+import { binCurves, stepsToSolve } from "../../src/report/analysis";
 import { buildReport, writeReport } from "../../src/report/experiment_report";
 import { AGENTS, ENVS, makeResultsFolder, SEEDS } from "./results_fixture";
 
@@ -112,6 +112,34 @@ describe("pomdp report", () => {
     expect(report.markdown).toMatch(/\| PPO \(MLP\) \| CartPole, no velocities \| [^|]+ \| [^|]+ \| 3 \|/);
     expect(report.markdown).toContain("| P(PPO (LSTM 64) > PPO (MLP)) | 1 [1, 1] | 5 vs 5 |");
     expect(report.html).toContain("(but T-maze: 2 seeds of 10,000 steps)");
+  });
+
+  it("gives each run's steps to solve on an env with a solvedAt threshold, and says what it means", async () => {
+    const report = await buildReport(folder({ tmazeSolvedAt: 0.9 }), { resamples: 200 });
+    const header = report.markdown.split("\n").find((l) => l.startsWith("| Agent"))!;
+    expect(header).toContain("| Solved at (steps, by seed) |");
+    // The made-up LSTM curve reaches 0.9 in every seed; the MLP's ceiling (0.6–0.7) never does.
+    expect(report.markdown).toMatch(/\| PPO \(LSTM 64\) \| T-maze \| .* \| 3 of 3: \d+k, \d+k, \d+k \|/);
+    expect(report.markdown).toMatch(/\| PPO \(MLP\) \| T-maze \| .* \| 0 of 3: —, —, — \|/);
+    expect(report.markdown).toMatch(/\| PPO \(MLP\) \| CartPole, no velocities \| .* \| — \|/);
+    expect(report.markdown).toContain(
+      "Solved at: the env step where T-maze: the mean return of the last 5 training episodes reaches 0.9",
+    );
+    const lstm = report.analysis.rows.find((r) => r.agent === "lstm" && r.env === "TMaze-v0")!;
+    expect(lstm.solvedSteps).toHaveLength(3);
+    expect(report.html).toContain("Solved at (steps, by seed)");
+  });
+
+  it("finds the first step where a rolling mean reaches the threshold, never before a full window", () => {
+    const episodes = [0, 1, 1, 0, 1, 1].map((r, i) => ({ step: 10 * (i + 1), return: r }));
+    expect(stepsToSolve(episodes, 2 / 3, 3)).toBe(30);
+    expect(stepsToSolve(episodes, 1, 3)).toBeNull();
+    expect(stepsToSolve(episodes, 1, 2)).toBe(30);
+    expect(stepsToSolve(episodes, 1, 1)).toBe(20);
+    expect(stepsToSolve(episodes.slice(0, 2), 0, 3)).toBeNull();
+    // A custom value: success when the return is above 0.5.
+    const partial = [0.2, 0.7, 0.9].map((r, i) => ({ step: i + 1, return: r }));
+    expect(stepsToSolve(partial, 1, 2, (e) => (e.return > 0.5 ? 1 : 0))).toBe(3);
   });
 
   it("draws a performance profile per env on raw scores when the envs have no baselines", async () => {

@@ -25,7 +25,7 @@ export function madeUpReturn(agent: number, env: number, seed: number, step: num
 
 /** Writes the folder into a new temp dir and returns its path. */
 export function makeResultsFolder(
-  options: { failed?: boolean; noBaselines?: boolean; tmazeSeeds?: number } = {},
+  options: { failed?: boolean; noBaselines?: boolean; tmazeSeeds?: number; tmazeSolvedAt?: number } = {},
 ): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
   const experiment = {
@@ -36,7 +36,13 @@ export function makeResultsFolder(
     seeds: SEEDS,
     agents: AGENTS,
     envs: (options.noBaselines ? ENVS.map(({ id, label }) => ({ id, label })) : ENVS).map((env) =>
-      env.id === "TMaze-v0" && options.tmazeSeeds ? { ...env, seeds: options.tmazeSeeds } : env,
+      env.id !== "TMaze-v0"
+        ? env
+        : {
+            ...env,
+            ...(options.tmazeSeeds ? { seeds: options.tmazeSeeds } : {}),
+            ...(options.tmazeSolvedAt ? { solvedAt: options.tmazeSolvedAt, solvedWindow: 5 } : {}),
+          },
     ),
     compare: [["lstm", "mlp"]],
     quick: false,
