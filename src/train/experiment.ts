@@ -298,7 +298,22 @@ export async function runExperiment(
   // As many jobs in flight as the executor runs at once, so each run is evaluated (and reported)
   // as soon as it has trained, rather than after every other run has.
   const jobLimit = pLimit(executor.concurrency);
-  const scores = await Promise.all(jobs.map((job) => jobLimit(() => runJob(job, spec, executor, log))));
+  // scores.json grows as runs finish, so that a report can be made of an experiment still running
+  // (or stopped): its table then counts the seeds done so far.
+  const finished: (RunScore | undefined)[] = jobs.map(() => undefined);
+  const scores = await Promise.all(
+    jobs.map((job, i) =>
+      jobLimit(async () => {
+        const score = await runJob(job, spec, executor, log);
+        finished[i] = score;
+        writeJsonAtomic(
+          path.join(out, "scores.json"),
+          finished.filter((s) => s !== undefined),
+        );
+        return score;
+      }),
+    ),
+  );
   writeJsonAtomic(path.join(out, "scores.json"), scores);
   record(new Date().toISOString());
   return scores;

@@ -130,12 +130,17 @@ describe("experiment runner", () => {
       envs: [{ id: "TMaze-v0", steps: 1000, seeds: 1, agentArgs: { broken: ["--lstm", "128"] } }],
     });
     const trained: string[][] = [];
+    let scoresWhenSecondStarted = "";
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "exp-args-"));
     // An executor that records the commands and writes what a finished run and its eval leave behind.
     const executor: Executor = {
       concurrency: 1,
       async run(args) {
         if (args[0] === "train") {
           trained.push(args);
+          // scores.json grows as runs finish: when the second run starts, the first is in it.
+          if (trained.length === 2)
+            scoresWhenSecondStarted = fs.readFileSync(path.join(out, "scores.json"), "utf8");
           const dir = args[args.indexOf("--out") + 1];
           fs.mkdirSync(dir, { recursive: true });
           fs.writeFileSync(
@@ -148,8 +153,10 @@ describe("experiment runner", () => {
         return "";
       },
     };
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "exp-args-"));
     await runExperiment(spec, { out, executor, command: "test", quick: false });
+    expect(JSON.parse(scoresWhenSecondStarted).map((s: { run: string }) => s.run)).toEqual([
+      path.join("runs", "mlp--TMaze-v0--s1"),
+    ]);
     const flags = (agent: string) => trained.find((a) => a.join(" ").includes(`${agent}--TMaze`)) ?? [];
     expect(flags("mlp").slice(0, 3)).toEqual(["train", "--env", "TMaze-v0"]);
     expect(flags("mlp")).not.toContain("--lstm");
