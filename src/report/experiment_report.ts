@@ -96,7 +96,8 @@ function fmtSteps(n: number): string {
 
 /** "2 of 3: 430k, —, 733k": runs that solved the env and each run's step ("—": not within budget). */
 function fmtSolved(steps: (number | null)[] | undefined): string {
-  if (!steps || steps.length === 0) return "—";
+  if (!steps) return "—";
+  if (steps.length === 0) return "no episode logs";
   const solved = steps.filter((s) => s !== null).length;
   return `${solved} of ${steps.length}: ${steps.map((s) => (s === null ? "—" : fmtSteps(s))).join(", ")}`;
 }

@@ -2,6 +2,7 @@
 // and each run's config.json and metrics.jsonl. Everything the report shows comes from here.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { z } from "zod";
 
 const agentSchema = z.object({ id: z.string(), label: z.string().optional() }).passthrough();
@@ -135,11 +136,21 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
-/** Episode lines (`{"type":"episode","step","return"}`) of a metrics.jsonl file; other lines are skipped. */
+/** The episode lines of a run, gzipped: what a results folder keeps of metrics.jsonl (see experiments/README.md). */
+export const EPISODES_FILE = "episodes.jsonl.gz";
+
+/**
+ * Episode lines (`{"type":"episode","step","return"}`) of a metrics.jsonl file, other lines skipped;
+ * when it does not exist, those of the episodes.jsonl.gz beside it (none when neither exists).
+ */
 export function readEpisodes(file: string): Episode[] {
-  if (!fs.existsSync(file)) return [];
+  let text: string;
+  const gz = path.join(path.dirname(file), EPISODES_FILE);
+  if (fs.existsSync(file)) text = fs.readFileSync(file, "utf8");
+  else if (fs.existsSync(gz)) text = zlib.gunzipSync(fs.readFileSync(gz)).toString("utf8");
+  else return [];
   const episodes: Episode[] = [];
-  for (const line of fs.readFileSync(file, "utf8").split("\n")) {
+  for (const line of text.split("\n")) {
     if (!line.includes('"episode"')) continue;
     let row: unknown;
     try {

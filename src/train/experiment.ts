@@ -5,6 +5,7 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import pLimit from "p-limit";
 import { writeJsonAtomic } from "./run_folder";
 
@@ -388,6 +389,7 @@ async function runJob(
       randomScore !== undefined && maxScore !== undefined && maxScore !== randomScore
         ? (score - randomScore) / (maxScore - randomScore)
         : undefined;
+    keepEpisodes(job.dir);
     log(`done   ${name}: score ${round(score)} (${summary.sps} SPS)`);
     return {
       ...base,
@@ -402,6 +404,24 @@ async function runJob(
     log(`failed ${name}: ${error}`);
     return { ...base, status: "failed", error };
   }
+}
+
+/**
+ * Writes the episode lines of a finished run's metrics.jsonl, gzipped, to episodes.jsonl.gz (once):
+ * the part of the log that learning curves and steps-to-solve need, small enough to commit with the
+ * results (metrics.jsonl of a 1M-step Minigrid run is ~5 MB; this ~0.3 MB).
+ */
+function keepEpisodes(dir: string): void {
+  const metrics = path.join(dir, "metrics.jsonl");
+  const kept = path.join(dir, "episodes.jsonl.gz");
+  if (fs.existsSync(kept) || !fs.existsSync(metrics)) return;
+  const lines = fs
+    .readFileSync(metrics, "utf8")
+    .split("\n")
+    .filter((l) => l.includes('"type":"episode"'));
+  const tmp = `${kept}.tmp`;
+  fs.writeFileSync(tmp, zlib.gzipSync(`${lines.join("\n")}\n`, { level: 9 }));
+  fs.renameSync(tmp, kept);
 }
 
 /** The `--require` flags among an env's extra args (eval and resume need them to make the env). */

@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
+import { readEpisodes } from "../../src/report/results";
 import {
   defineExperiment,
   type Executor,
@@ -76,6 +77,14 @@ describe("experiment runner", () => {
     expect(typeof experiment.finishedAt).toBe("string");
     expect(JSON.parse(fs.readFileSync(path.join(out, "scores.json"), "utf8"))).toHaveLength(4);
     expect(fs.existsSync(path.join(out, "runs", "mlp--RememberBit-v0--s1", "eval.json"))).toBe(true);
+    // The episode lines are kept gzipped (committed with results); the report reads them when
+    // metrics.jsonl is gone.
+    const run = path.join(out, "runs", "mlp--RememberBit-v0--s1");
+    const fromMetrics = readEpisodes(path.join(run, "metrics.jsonl"));
+    expect(fromMetrics.length).toBeGreaterThan(0);
+    const copy = fs.mkdtempSync(path.join(os.tmpdir(), "exp-episodes-"));
+    fs.copyFileSync(path.join(run, "episodes.jsonl.gz"), path.join(copy, "episodes.jsonl.gz"));
+    expect(readEpisodes(path.join(copy, "metrics.jsonl"))).toEqual(fromMetrics);
 
     // A re-run skips finished runs: their files are not touched.
     const summary = path.join(out, "runs", "mlp--RememberBit-v0--s1", "summary.json");
