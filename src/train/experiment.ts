@@ -265,7 +265,8 @@ export async function runExperiment(
   const { out, executor } = options;
   const log = options.log ?? (() => {});
   fs.mkdirSync(path.join(out, "runs"), { recursive: true });
-  const startedAt = new Date().toISOString();
+  // An experiment run again (to finish or re-score it) keeps the date it was first started.
+  const startedAt = previousStart(path.join(out, "experiment.json"), spec.name) ?? new Date().toISOString();
   const record = (finishedAt?: string) =>
     writeJsonAtomic(path.join(out, "experiment.json"), {
       name: spec.name,
@@ -403,6 +404,16 @@ async function runJob(
     const error = err instanceof Error ? err.message : String(err);
     log(`failed ${name}: ${error}`);
     return { ...base, status: "failed", error };
+  }
+}
+
+/** startedAt of an experiment.json of the same experiment, if there is one. */
+function previousStart(file: string, name: string): string | undefined {
+  try {
+    const previous = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: unknown; startedAt?: unknown };
+    return previous.name === name && typeof previous.startedAt === "string" ? previous.startedAt : undefined;
+  } catch {
+    return undefined;
   }
 }
 

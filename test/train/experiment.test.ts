@@ -91,6 +91,9 @@ describe("experiment runner", () => {
     const before = fs.statSync(summary).mtimeMs;
     const again = await runExperiment(tiny, { out, executor, command: "test", quick: false });
     expect(fs.statSync(summary).mtimeMs).toBe(before);
+    // …and the experiment keeps the date it was first started.
+    const rerun = JSON.parse(fs.readFileSync(path.join(out, "experiment.json"), "utf8"));
+    expect(rerun.startedAt).toBe(experiment.startedAt);
     const first = (list: typeof scores) => list.find((s) => s.agent === "mlp" && s.seed === 1)!.score;
     expect(first(again)).toBe(first(scores));
   }, 120_000);
