@@ -54,10 +54,11 @@ export function experimentCommand(): Command {
     .option("--seeds <N>", "number of seeds (runs use seeds 1 … N)", parsePositiveInt)
     .option("--workers <N>", "runs at once (default: one per core)", parsePositiveInt)
     .option("-o, --out <dir>", "results folder (default experiments/results/<name>[-quick])")
+    .option("--score-only", "score and report the finished runs; start or resume no run")
     .action(
       async (
         nameOrFile: string,
-        opts: { quick?: boolean; seeds?: number; workers?: number; out?: string },
+        opts: { quick?: boolean; seeds?: number; workers?: number; out?: string; scoreOnly?: boolean },
       ) => {
         const file = experimentFile(nameOrFile);
         const spec = resolveSpec(loadExperiment(file), { quick: opts.quick, seeds: opts.seeds });
@@ -78,6 +79,7 @@ export function experimentCommand(): Command {
           out,
           executor,
           quick: opts.quick === true,
+          scoreOnly: opts.scoreOnly === true,
           command: ["pomdp", "experiment", ...process.argv.slice(3)].join(" "),
           log: (line) => console.error(line),
         });

@@ -249,6 +249,11 @@ export interface RunExperimentOptions {
   /** `pomdp experiment …` as typed, recorded in experiment.json. */
   command: string;
   quick: boolean;
+  /**
+   * Score and report the finished runs only: runs without a summary.json are neither started nor
+   * resumed, and are left out of scores.json (the report counts the seeds done). Default false.
+   */
+  scoreOnly?: boolean;
   /** Called with a line per finished (or failed) run. */
   log?: (line: string) => void;
 }
@@ -266,7 +271,10 @@ export async function runExperiment(
   const log = options.log ?? (() => {});
   fs.mkdirSync(path.join(out, "runs"), { recursive: true });
   // An experiment run again (to finish or re-score it) keeps the date it was first started.
-  const startedAt = previousStart(path.join(out, "experiment.json"), spec.name) ?? new Date().toISOString();
+  const previous = previousRecord(path.join(out, "experiment.json"), spec.name);
+  const startedAt = previous.startedAt ?? new Date().toISOString();
+  // A score-only pass keeps the command that trained the runs.
+  const command = options.scoreOnly ? (previous.command ?? options.command) : options.command;
   const record = (finishedAt?: string) =>
     writeJsonAtomic(path.join(out, "experiment.json"), {
       name: spec.name,
@@ -285,7 +293,7 @@ export async function runExperiment(
       compare: spec.compare,
       evalEpisodes: spec.evalEpisodes ?? 100,
       quick: options.quick,
-      command: options.command,
+      command,
       machine: {
         cpu: os.cpus()[0]?.model ?? "unknown",
         cores: os.cpus().length,
@@ -296,7 +304,9 @@ export async function runExperiment(
       finishedAt,
     });
   record();
-  const jobs = planJobs(spec, out);
+  const jobs = planJobs(spec, out).filter(
+    (job) => !options.scoreOnly || fs.existsSync(path.join(job.dir, "summary.json")),
+  );
   // As many jobs in flight as the executor runs at once, so each run is evaluated (and reported)
   // as soon as it has trained, rather than after every other run has.
   const jobLimit = pLimit(executor.concurrency);
@@ -317,7 +327,8 @@ export async function runExperiment(
     ),
   );
   writeJsonAtomic(path.join(out, "scores.json"), scores);
-  record(new Date().toISOString());
+  // A score-only pass leaves an unfinished experiment unfinished.
+  if (!options.scoreOnly) record(new Date().toISOString());
   return scores;
 }
 
@@ -407,13 +418,15 @@ async function runJob(
   }
 }
 
-/** startedAt of an experiment.json of the same experiment, if there is one. */
-function previousStart(file: string, name: string): string | undefined {
+/** startedAt and command of an experiment.json of the same experiment, where there is one. */
+function previousRecord(file: string, name: string): { startedAt?: string; command?: string } {
   try {
-    const previous = JSON.parse(fs.readFileSync(file, "utf8")) as { name?: unknown; startedAt?: unknown };
-    return previous.name === name && typeof previous.startedAt === "string" ? previous.startedAt : undefined;
+    const previous = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    if (previous.name !== name) return {};
+    const text = (v: unknown) => (typeof v === "string" ? v : undefined);
+    return { startedAt: text(previous.startedAt), command: text(previous.command) };
   } catch {
-    return undefined;
+    return {};
   }
 }
 

@@ -169,6 +169,20 @@ describe("experiment runner", () => {
     expect(JSON.parse(scoresWhenSecondStarted).map((s: { run: string }) => s.run)).toEqual([
       path.join("runs", "mlp--TMaze-v0--s1"),
     ]);
+    // --score-only: a run without summary.json is neither started nor scored; the finished one is,
+    // and experiment.json keeps the command that trained the runs.
+    fs.rmSync(path.join(out, "runs", "broken--TMaze-v0--s1", "summary.json"));
+    const before = trained.length;
+    const scored = await runExperiment(spec, {
+      out,
+      executor,
+      command: "rescore",
+      quick: false,
+      scoreOnly: true,
+    });
+    expect(trained.length).toBe(before);
+    expect(scored.map((s) => s.run)).toEqual([path.join("runs", "mlp--TMaze-v0--s1")]);
+    expect(JSON.parse(fs.readFileSync(path.join(out, "experiment.json"), "utf8")).command).toBe("test");
     const flags = (agent: string) => trained.find((a) => a.join(" ").includes(`${agent}--TMaze`)) ?? [];
     expect(flags("mlp").slice(0, 3)).toEqual(["train", "--env", "TMaze-v0"]);
     expect(flags("mlp")).not.toContain("--lstm");
