@@ -96,7 +96,7 @@ export const PRESETS: readonly Preset[] = [
       envId: `MiniGrid-MemoryS${size}-v0`,
       memory: "any",
       source:
-        "CleanRL ppo.py defaults (8 envs × 128 steps) except: entropy bonus 0.08 (with 0.01 the policy settles on guessing, 50 % success, before it learns to turn back and look at the cue; with 0.03 one S7 run of five learned, with 0.05 two of three), lr 1e-3, one 64-unit encoder (and LSTM) shared by actor and critic, forget-gate bias 1 (as ppo-lstm-tmaze); the same for memoryless networks so that only memory differs. With LSTM 128 on S7, seeds 1, 2 and 3 reached ≥ 90 % success at 733k, 430k and 667k steps (S11 and S13 not checked yet)",
+        "CleanRL ppo.py defaults (8 envs × 128 steps) except: entropy bonus 0.08 (with 0.01 the policy settles on guessing, 50 % success, before it learns to turn back and look at the cue; with 0.03 one S7 run of five learned, with 0.05 two of three), lr 1e-3, one 64-unit encoder (and LSTM) shared by actor and critic, forget-gate bias 1 (as ppo-lstm-tmaze); the same for memoryless networks so that only memory differs. With LSTM 128 on S7, seeds 1, 2 and 3 reached ≥ 90 % success at 733k, 430k and 667k steps; on S11 and S13 no agent got above 56 % within 500k steps (mlp-vs-lstm, seeds 1–2)",
       config: {
         totalSteps,
         numEnvs: 8,
