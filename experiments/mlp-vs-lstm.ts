@@ -61,7 +61,9 @@ export default defineExperiment({
       { id: "mlp", label: "PPO (MLP)", args: ["--agent", "ppo"] },
       { id: "lstm", label: "PPO (LSTM 64)", args: ["--agent", "ppo", "--lstm", "64"] },
     ],
-    envs: [{ id: "CartPole-NoVel-v1", label: "CartPole, no velocities", ...CARTPOLE_SOLVED }],
+    // No "solved at" column here: in 80k steps the training episodes' rolling mean stays under 475
+    // even where the final agent (evaluated on held-out seeds) scores 470–500.
+    envs: [{ id: "CartPole-NoVel-v1", label: "CartPole, no velocities", randomScore: 22, maxScore: 500 }],
     steps: 80_000,
     seeds: 3,
     compare: [["lstm", "mlp"]],
