@@ -3,16 +3,15 @@
 // steps), and with an MLP on the same view for comparison. The preset ppo-minigrid-doorkey-5x5 sets
 // everything else; "solved" is a mean return of 0.9 over the last 100 training episodes.
 //   npx pomdp experiment doorkey-cnn [--quick] [--seeds N] [--workers N]
-import { defineExperiment } from "../src/train/experiment";
+import { defineExperiment, type ExperimentAgent } from "../src/train/experiment";
+
+const CNN: ExperimentAgent = { id: "cnn", label: "PPO (CNN)", args: ["--agent", "ppo", "--net", "cnn"] };
 
 export default defineExperiment({
   name: "doorkey-cnn",
   question:
     "Does PPO with a CNN on the 7×7×3 view reach a mean return of 0.9 on MiniGrid-DoorKey-5x5 within 300k steps, and does the CNN matter (vs an MLP on the same view)?",
-  agents: [
-    { id: "cnn", label: "PPO (CNN)", args: ["--agent", "ppo", "--net", "cnn"] },
-    { id: "mlp", label: "PPO (MLP)", args: ["--agent", "ppo", "--net", "mlp"] },
-  ],
+  agents: [CNN, { id: "mlp", label: "PPO (MLP)", args: ["--agent", "ppo", "--net", "mlp"] }],
   envs: [
     {
       id: "MiniGrid-DoorKey-5x5-v0",
@@ -27,7 +26,7 @@ export default defineExperiment({
   seeds: 5,
   compare: [["cnn", "mlp"]],
   quick: {
-    agents: [{ id: "cnn", label: "PPO (CNN)", args: ["--agent", "ppo", "--net", "cnn"] }],
+    agents: [CNN],
     steps: 100_000,
     seeds: 2,
     compare: [],

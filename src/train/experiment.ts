@@ -7,7 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import pLimit from "p-limit";
-import { writeJsonAtomic } from "./run_folder";
+import { EPISODES_FILE } from "../report/results";
+import { writeFileAtomic, writeJsonAtomic } from "./run_folder";
 
 /** One agent of an experiment: `pomdp train` flags (agent, network, wrappers). */
 export interface ExperimentAgent {
@@ -431,21 +432,19 @@ function previousRecord(file: string, name: string): { startedAt?: string; comma
 }
 
 /**
- * Writes the episode lines of a finished run's metrics.jsonl, gzipped, to episodes.jsonl.gz (once):
+ * Writes the episode lines of a finished run's metrics.jsonl, gzipped, to EPISODES_FILE (once):
  * the part of the log that learning curves and steps-to-solve need, small enough to commit with the
  * results (metrics.jsonl of a 1M-step Minigrid run is ~5 MB; this ~0.3 MB).
  */
 function keepEpisodes(dir: string): void {
   const metrics = path.join(dir, "metrics.jsonl");
-  const kept = path.join(dir, "episodes.jsonl.gz");
+  const kept = path.join(dir, EPISODES_FILE);
   if (fs.existsSync(kept) || !fs.existsSync(metrics)) return;
   const lines = fs
     .readFileSync(metrics, "utf8")
     .split("\n")
     .filter((l) => l.includes('"type":"episode"'));
-  const tmp = `${kept}.tmp`;
-  fs.writeFileSync(tmp, zlib.gzipSync(`${lines.join("\n")}\n`, { level: 9 }));
-  fs.renameSync(tmp, kept);
+  writeFileAtomic(kept, zlib.gzipSync(`${lines.join("\n")}\n`, { level: 9 }));
 }
 
 /** The `--require` flags among an env's extra args (eval and resume need them to make the env). */

@@ -150,11 +150,16 @@ export class RunFolder {
   }
 }
 
-/** Writes JSON to a temporary file and renames it: a crash never leaves half a file. */
-export function writeJsonAtomic(file: string, value: unknown): void {
+/** Writes a file to a temporary file and renames it: a crash never leaves half a file. */
+export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, `${JSON.stringify(value, null, 2)}\n`);
+  fs.writeFileSync(tmp, data);
   fs.renameSync(tmp, file);
+}
+
+/** Writes JSON atomically ({@link writeFileAtomic}). */
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /**
