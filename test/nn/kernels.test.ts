@@ -87,6 +87,12 @@ const CONV_CASES: ConvCase[] = [
   { x: [4, 7, 7, 8], filter: [1, 1, 8, 8], stride: 1, pad: "valid" },
   { x: [2, 8, 9, 3], filter: [3, 2, 3, 4], stride: [2, 1], pad: "same" },
   { x: [5, 6, 6, 16], filter: [3, 3, 16, 1], stride: 2, pad: "valid" },
+  // First layers on large frames (<= 4 channels, dy >= 32 x 32): the filter gradient's im2col path.
+  { x: [2, 32, 33, 1], filter: [3, 3, 1, 4], stride: 1, pad: "same" },
+  { x: [2, 66, 64, 3], filter: [5, 5, 3, 4], stride: 2, pad: "same" },
+  { x: [1, 40, 40, 2], filter: [4, 4, 2, 3], stride: 1, pad: "valid" },
+  // (67 - 3) % 2 = 0 but (68 - 3) % 2 = 1: the last column is never read.
+  { x: [1, 67, 68, 4], filter: [3, 3, 4, 2], stride: 2, pad: "valid" },
 ];
 
 describe("wasm conv2d gradients match cpu", () => {
@@ -244,6 +250,9 @@ describe("wasm maxPool gradient matches cpu", () => {
     { x: [2, 9, 9, 3], size: 3, stride: 2, pad: "same" },
     { x: [1, 7, 6, 5], size: [3, 2], stride: 1, pad: "same" },
     { x: [3, 11, 11, 2], size: 3, stride: 2, pad: "valid" },
+    // 2x2/2 without padding has its own loop; odd sides leave a row and a column outside every window.
+    { x: [2, 9, 7, 4], size: 2, stride: 2, pad: "valid" },
+    { x: [1, 6, 6, 16], size: 2, stride: 2, pad: "same" },
   ];
   for (const c of cases) {
     it(`x ${c.x} size ${c.size} stride ${c.stride} ${c.pad}`, async () => {
@@ -257,6 +266,64 @@ describe("wasm maxPool gradient matches cpu", () => {
       );
     });
   }
+});
+
+describe("wasm maxPool gradient sends a tie to the window's first maximum, as cpu does", () => {
+  it("2x2/2 windows of equal values", async () => {
+    // Values in {0, 1, 2}: most windows hold their maximum twice or more.
+    const xValues = uniform([2, 8, 8, 3], "ties").map((v) => Math.floor((v + 1) * 1.5));
+    await expectWasmMatchesCpu(() =>
+      weightedGrads(
+        (x) => tf.maxPool(x as tf.Tensor4D, 2, 2, "valid"),
+        [tf.tensor(xValues, [2, 8, 8, 3])],
+        "tdy",
+      ),
+    );
+  });
+});
+
+describe("wasm sum matches cpu (leading axes on the patch, others on the stock kernel)", () => {
+  const cases: { shape: number[]; axis: number | number[]; keepDims: boolean }[] = [
+    { shape: [3, 4, 5, 6], axis: [0, 1, 2], keepDims: false },
+    { shape: [3, 4, 5, 6], axis: [2, 0, 1], keepDims: true },
+    { shape: [3, 4, 5, 6], axis: [-4, -3], keepDims: false },
+    { shape: [7, 5], axis: 0, keepDims: false },
+    { shape: [7, 1], axis: [0], keepDims: true },
+    { shape: [3, 4, 5], axis: [1], keepDims: false },
+    { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false },
+    { shape: [3, 4, 5], axis: [0, 2], keepDims: true },
+  ];
+  for (const c of cases) {
+    it(`shape ${c.shape} axis ${c.axis} keepDims ${c.keepDims}`, async () => {
+      const values = uniform(c.shape, `sum${c.shape}${c.axis}`);
+      const cpu = await on("cpu", () => [tf.sum(tf.tensor(values, c.shape), c.axis, c.keepDims)]);
+      await tf.setBackend("wasm");
+      const out = tf.sum(tf.tensor(values, c.shape), c.axis, c.keepDims);
+      const cpuShape = tf.tidy(() => tf.sum(tf.zeros(c.shape), c.axis, c.keepDims).shape);
+      expect(out.shape).toEqual(cpuShape);
+      expect(maxAbsDiff(out.dataSync(), cpu[0])).toBeLessThanOrEqual(TOLERANCE);
+      out.dispose();
+    });
+  }
+
+  it("gives the stock kernel's bits (float32 sums in the same order)", async () => {
+    await tf.setBackend("wasm");
+    const x = tf.tensor(uniform([64, 9, 9, 16], "sum-bits", 100), [64, 9, 9, 16]);
+    const patched = tf.sum(x, [0, 1, 2]);
+    restoreStockWasmKernels(["Sum"]);
+    const stock = tf.sum(x, [0, 1, 2]);
+    registerWasmKernels();
+    expect(Array.from(patched.dataSync())).toEqual(Array.from(stock.dataSync()));
+    tf.dispose([x, patched, stock]);
+  });
+
+  it("int32 sums stay exact (stock kernel)", async () => {
+    await tf.setBackend("wasm");
+    const out = tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2], "int32"), 0);
+    expect(out.dtype).toBe("int32");
+    expect(Array.from(out.dataSync())).toEqual([9, 12]);
+    out.dispose();
+  });
 });
 
 describe("wasm gather gradient (UnsortedSegmentSum) matches cpu", () => {

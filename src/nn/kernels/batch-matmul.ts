@@ -8,7 +8,14 @@
  * Batched products (batch > 1) stay on the stock kernel: they are on the slow path either way.
  */
 import type * as tf from "@tensorflow/tfjs";
-import { free, requireInputs, transposeWasm, type WasmKernelArgs, type WasmKernelFunc } from "./wasm-util";
+import {
+  free,
+  requireInputs,
+  transposeWasm,
+  type WasmKernelArgs,
+  type WasmKernelFunc,
+  withKernelFunc,
+} from "./wasm-util";
 
 /** Permutation swapping the last two axes. */
 function swapLastTwo(rank: number): number[] {
@@ -79,11 +86,5 @@ export function makeBatchMatMulConfig(stock: tf.KernelConfig): tf.KernelConfig {
     return out;
   };
 
-  return {
-    kernelName: stock.kernelName,
-    backendName: stock.backendName,
-    setupFunc: stock.setupFunc,
-    disposeFunc: stock.disposeFunc,
-    kernelFunc: batchMatMulWasm as unknown as tf.KernelFunc,
-  };
+  return withKernelFunc(stock, batchMatMulWasm);
 }

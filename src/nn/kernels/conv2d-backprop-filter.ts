@@ -11,7 +11,9 @@ import {
   assertFloat32,
   assertNHWC,
   free,
+  heapF32,
   requireInputs,
+  reshapeView,
   runWasmKernel,
   transposeWasm,
   WASM,
@@ -19,6 +21,70 @@ import {
 } from "./wasm-util";
 
 const NAME = "Conv2DBackpropFilter";
+
+/**
+ * A first layer on large frames (few input channels, a dy of >= 32 x 32 pixels) takes the im2col path:
+ * as a convolution "filter" such a dy suits XNNPACK badly. Measured on frames64's first layer (batch
+ * 128 x 64 x 64 x 1 -> 16): 270-350 ms as a convolution, 64-85 ms by im2col. With more input channels
+ * the two draw level (frames64's second layer, 32 x 32 x 16 -> 32: ~480 ms each) or the convolution
+ * wins (its third layer 2x, the Nature CNN's layers up to 2x); figures from a side-by-side run of both paths on these shapes.
+ */
+const IM2COL_MAX_IN_CHANNELS = 4;
+const IM2COL_MIN_OUTPUT_PIXELS = 32 * 32;
+
+/**
+ * dW = cols^T dy: cols^T [K = KH*KW*C, N = B*OH*OW] holds each tap's input pixels (0 where the tap reads
+ * padding), written row by row in JS, then one untransposed XNNPACK matMul with dy [N, O].
+ */
+function filterGradIm2col(
+  backend: WasmKernelArgs["backend"],
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize, inHeight, inWidth, inChannels: C, outHeight, outWidth, outChannels, padInfo } = info;
+  const { filterHeight, filterWidth, strideHeight, strideWidth } = info;
+  const N = batchSize * outHeight * outWidth;
+  const K = filterHeight * filterWidth * C;
+  const colsT = backend.makeOutput([1, K, N], "float32");
+  // Views after the allocation (the heap may have grown).
+  const cols = heapF32(backend, colsT);
+  const xValues = heapF32(backend, x);
+  let at = 0;
+  for (let kh = 0; kh < filterHeight; kh++) {
+    for (let kw = 0; kw < filterWidth; kw++) {
+      // Output columns whose tap (kh, kw) reads inside the image: iw = ow*s + kw - left in [0, W).
+      const shift = kw - padInfo.left;
+      const owLo = Math.min(outWidth, Math.max(0, Math.ceil(-shift / strideWidth)));
+      const owHi = Math.max(owLo, Math.min(outWidth, Math.floor((inWidth - 1 - shift) / strideWidth) + 1));
+      for (let c = 0; c < C; c++) {
+        for (let b = 0; b < batchSize; b++) {
+          for (let oh = 0; oh < outHeight; oh++, at += outWidth) {
+            const ih = oh * strideHeight + kh - padInfo.top;
+            if (ih < 0 || ih >= inHeight) {
+              cols.fill(0, at, at + outWidth);
+              continue;
+            }
+            const rowBase = ((b * inHeight + ih) * inWidth + shift) * C + c;
+            const step = strideWidth * C;
+            if (owLo > 0) cols.fill(0, at, at + owLo);
+            for (let ow = owLo, from = rowBase + owLo * step; ow < owHi; ow++, from += step)
+              cols[at + ow] = xValues[from];
+            if (owHi < outWidth) cols.fill(0, at + owHi, at + outWidth);
+          }
+        }
+      }
+    }
+  }
+  const dW = runWasmKernel(
+    "BatchMatMul",
+    backend,
+    { a: colsT, b: reshapeView(dy, [1, N, outChannels]) },
+    { transposeA: false, transposeB: false },
+  );
+  free(backend, colsT);
+  return reshapeView(dW, [filterHeight, filterWidth, C, outChannels]);
+}
 
 function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
   const { x, dy } = requireInputs(NAME, inputs, "x", "dy");
@@ -46,6 +112,9 @@ function conv2dBackpropFilterWasm({ inputs, backend, attrs }: WasmKernelArgs): t
   if (usedH <= 0 || usedW <= 0 || batchSize === 0) {
     // Every tap reads padding: the gradient is zero.
     return backend.makeOutput(filterShape, "float32");
+  }
+  if (inChannels <= IM2COL_MAX_IN_CHANNELS && outHeight * outWidth >= IM2COL_MIN_OUTPUT_PIXELS) {
+    return filterGradIm2col(backend, x, dy, info);
   }
   const toFree: tf.TensorInfo[] = [];
   let xUsed = x;

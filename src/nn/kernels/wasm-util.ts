@@ -82,3 +82,14 @@ export function requireInputs<K extends string>(
   }
   return out;
 }
+
+/** A stock kernel's config with another kernel function; the stock setup/dispose hooks are kept. */
+export function withKernelFunc(stock: tf.KernelConfig, kernelFunc: WasmKernelFunc): tf.KernelConfig {
+  return {
+    kernelName: stock.kernelName,
+    backendName: stock.backendName,
+    setupFunc: stock.setupFunc,
+    disposeFunc: stock.disposeFunc,
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+  };
+}
