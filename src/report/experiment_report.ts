@@ -357,7 +357,8 @@ export async function buildReport(folder: string, options: AnalysisOptions = {})
   const metric = METRIC_TITLES[results.experiment.metric] ?? results.experiment.metric;
   const agentLabels = results.experiment.agents.map((a) => a.label ?? a.id);
   const plots: RenderedPlot[] = [];
-  for (const p of buildPlots(analysis, agentLabels, metric)) {
+  const envLabels = results.experiment.envs.map((env) => env.label ?? env.id);
+  for (const p of buildPlots(analysis, agentLabels, metric, envLabels)) {
     plots.push({ name: p.name, title: p.title, caption: p.caption, svg: await renderSvg(p.spec) });
   }
   return {

@@ -90,9 +90,18 @@ function colorOf(agents: string[]) {
   };
 }
 
-/** The report's plots (only those that have data). */
-export function buildPlots(analysis: Analysis, agentLabels: string[], metricTitle: string): Plot[] {
+/**
+ * The report's plots (only those that have data). Panels follow `envLabels` (the experiment's env
+ * order; Vega would otherwise sort them as strings, S11 before S7); unlisted panels come after.
+ */
+export function buildPlots(
+  analysis: Analysis,
+  agentLabels: string[],
+  metricTitle: string,
+  envLabels: string[] = [],
+): Plot[] {
   const plots: Plot[] = [];
+  const panelSort = envLabels.length > 0 ? envLabels : null;
   const color = colorOf(agentLabels);
   const pct = Math.round(analysis.bootstrap.confidence * 100);
 
@@ -116,7 +125,7 @@ export function buildPlots(analysis: Analysis, agentLabels: string[], metricTitl
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         description: "Learning curves: IQM episode return over env steps per agent and env",
         data: { values },
-        facet: { column: { field: "env", type: "nominal", title: null, sort: null } },
+        facet: { column: { field: "env", type: "nominal", title: null, sort: panelSort } },
         spec: {
           width: 320,
           height: 220,
@@ -169,7 +178,7 @@ export function buildPlots(analysis: Analysis, agentLabels: string[], metricTitl
             field: "env",
             type: "nominal",
             title: null,
-            sort: null,
+            sort: panelSort,
             header: { labelAngle: 0, labelOrient: "top", labelAnchor: "start", labelAlign: "left" },
           },
         },
@@ -280,7 +289,7 @@ export function buildPlots(analysis: Analysis, agentLabels: string[], metricTitl
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         description: "Performance profiles: fraction of runs with score above a threshold",
         data: { values },
-        facet: { column: { field: "group", type: "nominal", title: null, sort: null } },
+        facet: { column: { field: "group", type: "nominal", title: null, sort: panelSort } },
         spec: {
           width: 320,
           height: 220,

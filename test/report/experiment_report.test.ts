@@ -94,6 +94,17 @@ describe("pomdp report", () => {
     expect(again.markdown).toBe(report.markdown);
   });
 
+  it("orders every plot's panels as the experiment lists its envs, not alphabetically", async () => {
+    const report = await buildReport(folder({ envsReversed: true }), { resamples: 200 });
+    for (const name of ["learning-curves", "final-scores"]) {
+      const svg = report.plots.find((p) => p.name === name)?.svg ?? "";
+      const tmaze = svg.indexOf(">T-maze<");
+      const cartpole = svg.indexOf(">CartPole, no velocities<");
+      expect(tmaze, name).toBeGreaterThan(0);
+      expect(cartpole, name).toBeGreaterThan(tmaze);
+    }
+  });
+
   it("shows failed runs and counts only finished seeds", async () => {
     const report = await buildReport(folder({ failed: true }), { resamples: 200 });
     expect(report.markdown).toContain("| PPO (MLP) | T-maze |");

@@ -25,7 +25,14 @@ export function madeUpReturn(agent: number, env: number, seed: number, step: num
 
 /** Writes the folder into a new temp dir and returns its path. */
 export function makeResultsFolder(
-  options: { failed?: boolean; noBaselines?: boolean; tmazeSeeds?: number; tmazeSolvedAt?: number } = {},
+  options: {
+    failed?: boolean;
+    noBaselines?: boolean;
+    tmazeSeeds?: number;
+    tmazeSolvedAt?: number;
+    /** List the envs in experiment.json T-maze first (not in alphabetical order). */
+    envsReversed?: boolean;
+  } = {},
 ): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
   const experiment = {
@@ -51,6 +58,7 @@ export function makeResultsFolder(
     startedAt: "2026-12-01T01:00:00.000Z",
     finishedAt: "2026-12-01T02:00:00.000Z",
   };
+  if (options.envsReversed) experiment.envs.reverse();
   fs.writeFileSync(path.join(root, "experiment.json"), JSON.stringify(experiment, null, 2));
   const scores: Record<string, unknown>[] = [];
   SEEDS.forEach((seed) => {
