@@ -49,12 +49,17 @@ export interface ScoreRow {
   solvedSteps?: (number | null)[];
 }
 
-/** A learning curve: IQM over seeds of binned episode returns, with CI, on a shared step grid. */
+/**
+ * A learning curve: IQM over seeds of binned episode returns (or successes, where the env's metric is
+ * the success rate), with CI, on a shared step grid.
+ */
 export interface Curve {
   agent: string;
   agentLabel: string;
   env: string;
   envLabel: string;
+  /** What each episode contributes: its return, or 1/0 for success (return above `successAbove`). */
+  quantity: "return" | "success";
   /** Runs that have episodes (the seeds behind the curve). */
   runs: number;
   step: number[];
@@ -115,6 +120,7 @@ export function binCurves(
   runs: readonly (readonly Episode[])[],
   end: number,
   points: number,
+  value: (e: Episode) => number = (e) => e.return,
 ): { step: number[]; values: number[][] } {
   const width = end / points;
   const grid = Array.from({ length: points }, (_, i) =>
@@ -125,7 +131,7 @@ export function binCurves(
     const counts = new Uint32Array(points);
     for (const e of episodes) {
       const bin = Math.min(points - 1, Math.max(0, Math.ceil(e.step / width) - 1));
-      sums[bin] += e.return;
+      sums[bin] += value(e);
       counts[bin]++;
     }
     let last = Number.NaN;
@@ -215,9 +221,10 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       if (params.length > 0) row.parameters = [Math.min(...params), Math.max(...params)];
       const sps = own.map((r) => r.sps).filter((s): s is number => typeof s === "number" && s > 0);
       if (sps.length > 0) row.sps = sps.reduce((a, b) => a + b, 0) / sps.length;
+      const above = env.successAbove ?? 0;
+      const success = env.metric === "successRate";
+      const value = success ? (e: Episode) => (e.return > above ? 1 : 0) : (e: Episode) => e.return;
       if (env.solvedAt !== undefined) {
-        const above = env.successAbove ?? 0;
-        const value = env.metric === "successRate" ? (e: Episode) => (e.return > above ? 1 : 0) : undefined;
         row.solvedSteps = own
           .filter((r) => r.episodes.length > 0)
           .map((r) => stepsToSolve(r.episodes, env.solvedAt!, env.solvedWindow ?? 100, value));
@@ -234,6 +241,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
           withEpisodes.map((r) => r.episodes),
           end,
           curvePoints,
+          value,
         );
         if (step.length > 0) {
           const ci = curveIntervals(values, boot);
@@ -242,6 +250,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
             agentLabel: row.agentLabel,
             env: env.id,
             envLabel: row.envLabel,
+            quantity: success ? "success" : "return",
             runs: withEpisodes.length,
             step,
             iqm: ci.point,

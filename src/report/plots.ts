@@ -117,10 +117,23 @@ export function buildPlots(
       })),
     );
     const x = { field: "step", type: "quantitative", title: "Env steps", axis: { format: "~s" } };
+    const quantities = new Set(analysis.curves.map((c) => c.quantity));
+    const yTitle =
+      quantities.size === 2
+        ? "Episode return or success (IQM)"
+        : quantities.has("success")
+          ? "Episode success rate (IQM)"
+          : "Episode return (IQM)";
+    const what =
+      quantities.size === 2
+        ? "episode returns (successes, as 1 or 0, where the metric is the success rate)"
+        : quantities.has("success")
+          ? "episode successes (1 or 0)"
+          : "episode returns";
     plots.push({
       name: "learning-curves",
       title: "Learning curves",
-      caption: `IQM over seeds of each run's episode returns (binned on a shared step grid, carried forward), with ${pct} % bootstrap CI bands.`,
+      caption: `IQM over seeds of each run's ${what}, binned on a shared step grid (carried forward), with ${pct} % bootstrap CI bands.`,
       spec: {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",
         description: "Learning curves: IQM episode return over env steps per agent and env",
@@ -135,7 +148,7 @@ export function buildPlots(
               mark: { type: "area", opacity: 0.2 },
               encoding: {
                 x,
-                y: { field: "lower", type: "quantitative", title: "Episode return (IQM)" },
+                y: { field: "lower", type: "quantitative", title: yTitle },
                 y2: { field: "upper" },
                 color,
               },

@@ -183,6 +183,37 @@ describe("pomdp report", () => {
     ]);
   });
 
+  it("bins successes instead of returns when given the success of an episode", () => {
+    const { values } = binCurves(
+      [
+        [
+          { step: 5, return: 0 },
+          { step: 10, return: 0.9 },
+          { step: 35, return: 0.7 },
+        ],
+      ],
+      40,
+      4,
+      (e) => (e.return > 0 ? 1 : 0),
+    );
+    expect(values).toEqual([[0.5, 0.5, 0.5, 1]]);
+  });
+
+  it("plots success rates for an env scored by success rate, and says so", async () => {
+    const report = await buildReport(folder({ tmazeSuccess: true }), { resamples: 200 });
+    const tmaze = report.analysis.curves.filter((c) => c.env === "TMaze-v0");
+    const cartpole = report.analysis.curves.filter((c) => c.env === "CartPole-NoVel-v1");
+    expect(tmaze.map((c) => c.quantity)).toEqual(["success", "success"]);
+    expect(cartpole.map((c) => c.quantity)).toEqual(["return", "return"]);
+    // Early made-up T-maze returns are small but above 0: as successes (return > 0.5) they count 0.
+    const mlp = tmaze.find((c) => c.agent === "mlp")!;
+    expect(mlp.iqm[0]).toBe(0);
+    expect(Math.max(...tmaze.find((c) => c.agent === "lstm")!.iqm)).toBe(1);
+    const plot = report.plots.find((p) => p.name === "learning-curves")!;
+    expect(plot.svg).toContain("Episode return or success (IQM)");
+    expect(plot.caption).toContain("successes, as 1 or 0, where the metric is the success rate");
+  });
+
   it("refuses a folder that is not a results folder with one line naming it, and writes nothing", async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-bad-"));
     folders.push(dir);

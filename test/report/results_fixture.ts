@@ -32,6 +32,8 @@ export function makeResultsFolder(
     tmazeSolvedAt?: number;
     /** List the envs in experiment.json T-maze first (not in alphabetical order). */
     envsReversed?: boolean;
+    /** Score the T-maze by success rate (an episode succeeds with a return above 0.5). */
+    tmazeSuccess?: boolean;
   } = {},
 ): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
@@ -49,6 +51,7 @@ export function makeResultsFolder(
             ...env,
             ...(options.tmazeSeeds ? { seeds: options.tmazeSeeds } : {}),
             ...(options.tmazeSolvedAt ? { solvedAt: options.tmazeSolvedAt, solvedWindow: 5 } : {}),
+            ...(options.tmazeSuccess ? { metric: "successRate", successAbove: 0.5 } : {}),
           },
     ),
     compare: [["lstm", "mlp"]],
