@@ -93,6 +93,11 @@ const CONV_CASES: ConvCase[] = [
   { x: [1, 40, 40, 2], filter: [4, 4, 2, 3], stride: 1, pad: "valid" },
   // (67 - 3) % 2 = 0 but (68 - 3) % 2 = 1: the last column is never read.
   { x: [1, 67, 68, 4], filter: [3, 3, 4, 2], stride: 2, pad: "valid" },
+  // Stride 1 with >= 16 x 16 output pixels: the input gradient as one "full" forward convolution.
+  { x: [2, 16, 16, 3], filter: [3, 3, 3, 4], stride: 1, pad: "same" },
+  // An even kernel pads 'same' unevenly (1 before, 2 after).
+  { x: [1, 20, 18, 2], filter: [4, 4, 2, 3], stride: 1, pad: "same" },
+  { x: [1, 19, 17, 2], filter: [3, 2, 2, 3], stride: 1, pad: "valid" },
 ];
 
 describe("wasm conv2d gradients match cpu", () => {
@@ -120,6 +125,27 @@ describe("wasm conv2d gradients match cpu", () => {
         (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 4, "valid"),
         [tf.tensor(xValues, xShape), tf.tensor(filterValues, filterShape)],
         "nature-dy",
+      ),
+    );
+  });
+
+  it("explicit padding wider than the kernel (no 'full' convolution form) at stride 1", async () => {
+    const xShape = [1, 18, 16, 2];
+    const filterShape = [3, 3, 2, 3];
+    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
+      [0, 0],
+      [4, 1],
+      [0, 3],
+      [0, 0],
+    ];
+    await expectWasmMatchesCpu(() =>
+      weightedGrads(
+        (x, w) => tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 1, pad),
+        [
+          tf.tensor(uniform(xShape, "wide-x"), xShape),
+          tf.tensor(uniform(filterShape, "wide-w", 0.5), filterShape),
+        ],
+        "wide-dy",
       ),
     );
   });
