@@ -3,11 +3,13 @@
 // steps), and with an MLP on the same view for comparison. The preset ppo-minigrid-doorkey-5x5 sets
 // everything else; "solved" is a mean return of 0.9 over the last 100 training episodes.
 //   npx pomdp experiment doorkey-cnn [--quick] [--seeds N] [--workers N]
+
+import { runExperimentScript } from "../src/cli/experiment";
 import { defineExperiment, type ExperimentAgent } from "../src/train/experiment";
 
 const CNN: ExperimentAgent = { id: "cnn", label: "PPO (CNN)", args: ["--agent", "ppo", "--net", "cnn"] };
 
-export default defineExperiment({
+const experiment = defineExperiment({
   name: "doorkey-cnn",
   question:
     "Does PPO with a CNN on the 7×7×3 view reach a mean return of 0.9 on MiniGrid-DoorKey-5x5 within 300k steps, and does the CNN matter (vs an MLP on the same view)?",
@@ -32,3 +34,6 @@ export default defineExperiment({
     compare: [],
   },
 });
+export default experiment;
+
+if (require.main === module) runExperimentScript(experiment, __filename);

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluateAgent } from "../agents/evaluate";
 import { loadAgent } from "../agents/index";
+import { parseExperimentScriptArgs, resultsFolder } from "../src/cli/experiment";
 import { initBackend, nnLogger } from "../src/nn";
 import { renderSvg, svgToPng } from "../src/report/plots";
 import { aggregateMean, stratifiedBootstrapCI } from "../src/stats";
@@ -208,22 +209,19 @@ function ratesPlot(points: RatePoint[], labels: string[]) {
   };
 }
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const quick = process.argv.includes("--quick");
-  const seeds = flag("--seeds") === undefined ? undefined : Number(flag("--seeds"));
-  const spec = resolveSpec(experiment, { quick, seeds });
-  const out = path.join(__dirname, "results", `${spec.name}${quick ? "-quick" : ""}`);
-  const executor = new LocalProcessExecutor(Number(flag("--workers") ?? 1));
+  const script = `npx ts-node experiments/flicker.ts`;
+  const opts = parseExperimentScriptArgs(script);
+  const quick = opts.quick === true;
+  const spec = resolveSpec(experiment, { quick, seeds: opts.seeds });
+  const out = resultsFolder(spec, opts);
+  const executor = new LocalProcessExecutor(opts.workers ?? 1);
   const scores = await runExperiment(spec, {
     out,
     executor,
     quick,
-    command: ["npx ts-node experiments/flicker.ts", ...process.argv.slice(2)].join(" "),
+    scoreOnly: opts.scoreOnly === true,
+    command: [script, ...process.argv.slice(2)].join(" "),
     log: (line) => console.error(line),
   });
   const points = await evaluateRates(spec, out, scores);

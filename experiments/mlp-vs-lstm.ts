@@ -2,6 +2,8 @@
 // one observation is enough (CartPole-v1) and where it is not (no velocities, noise, T-maze, Minigrid
 // Memory). Equal budgets per env; scores are the final agents on 100 held-out episodes.
 //   npx pomdp experiment mlp-vs-lstm [--quick] [--seeds N] [--workers N]
+
+import { runExperimentScript } from "../src/cli/experiment";
 import { defineExperiment, type ExperimentEnv } from "../src/train/experiment";
 
 // Minigrid's Memory maps, with their presets (ppo-minigrid-memory-s*). A run costs ~10× a CartPole
@@ -24,7 +26,7 @@ const memoryMap = (size: number, steps: number, randomScore: number): Experiment
 /** CartPole's solved threshold (Gymnasium's reward_threshold of CartPole-v1): a mean of 475 over 100 episodes. */
 const CARTPOLE_SOLVED = { randomScore: 22, maxScore: 500, solvedAt: 475 };
 
-export default defineExperiment({
+const experiment = defineExperiment({
   name: "mlp-vs-lstm",
   question:
     "Does an agent with memory (LSTM) beat memoryless ones (MLP, MLP + 4 stacked frames) where one observation is not enough?",
@@ -70,3 +72,6 @@ export default defineExperiment({
     evalEpisodes: 20,
   },
 });
+export default experiment;
+
+if (require.main === module) runExperimentScript(experiment, __filename);

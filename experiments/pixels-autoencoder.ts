@@ -9,6 +9,7 @@
 //   npx pomdp experiment pixels-autoencoder [--quick]   the grid alone, once the autoencoders exist
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parseExperimentScriptArgs, resultsFolder } from "../src/cli/experiment";
 import {
   defineExperiment,
   type ExperimentEnv,
@@ -117,30 +118,28 @@ export function pretrainArgs(env: ExperimentEnv, quick: boolean): string[] {
   ];
 }
 
-function flag(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
 async function main(): Promise<void> {
-  const quick = process.argv.includes("--quick");
-  const seeds = flag("--seeds") === undefined ? undefined : Number(flag("--seeds"));
-  const spec = resolveSpec(experiment, { quick, seeds });
-  const executor = new LocalProcessExecutor(Number(flag("--workers") ?? 1));
+  const script = `npx ts-node experiments/pixels-autoencoder.ts`;
+  const opts = parseExperimentScriptArgs(script);
+  const quick = opts.quick === true;
+  const spec = resolveSpec(experiment, { quick, seeds: opts.seeds });
+  const executor = new LocalProcessExecutor(opts.workers ?? 1);
   // 1. One autoencoder per env, pretrained on a random agent's frames (skipped when it exists).
   await Promise.all(
     spec.envs.map(async (env) => {
+      if (opts.scoreOnly) return;
       if (fs.existsSync(path.join(pretrainedDir(env.id, quick), "autoencoder.json"))) return;
       await executor.run(pretrainArgs(env, quick), `pretrain-ae ${env.id}`);
     }),
   );
   // 2. The grid, its scores and report.
-  const out = path.join(__dirname, "results", `${spec.name}${quick ? "-quick" : ""}`);
+  const out = resultsFolder(spec, opts);
   await runExperiment(spec, {
     out,
     executor,
     quick,
-    command: ["npx ts-node experiments/pixels-autoencoder.ts", ...process.argv.slice(2)].join(" "),
+    scoreOnly: opts.scoreOnly === true,
+    command: [script, ...process.argv.slice(2)].join(" "),
     log: (line) => console.error(line),
   });
 }

@@ -45,57 +45,115 @@ export function loadExperiment(file: string): ExperimentSpec {
   return spec;
 }
 
-/** `pomdp experiment <name|file>`: runs an experiment's grid of runs, then its report. */
-export function experimentCommand(): Command {
-  return new Command("experiment")
-    .description("run an experiment (agents × envs × seeds) in worker processes, then write its report")
-    .argument("<name|file>", "an experiment of experiments/ (e.g. mlp-vs-lstm) or a file")
+/** What a run of an experiment takes besides the experiment: `pomdp experiment`'s flags, a script's too. */
+export interface ExperimentRunOptions {
+  quick?: boolean;
+  seeds?: number;
+  workers?: number;
+  out?: string;
+  scoreOnly?: boolean;
+}
+
+/** Adds the flags of {@link ExperimentRunOptions}, each checked on parsing (`--workers 0` is an error). */
+function withRunOptions(command: Command): Command {
+  return command
     .option("--quick", "the same question at a size that finishes in minutes")
     .option("--seeds <N>", "number of seeds (runs use seeds 1 … N)", parsePositiveInt)
     .option("--workers <N>", "runs at once (default: one per core)", parsePositiveInt)
     .option("-o, --out <dir>", "results folder (default experiments/results/<name>[-quick])")
-    .option("--score-only", "score and report the finished runs; start or resume no run")
-    .action(
-      async (
-        nameOrFile: string,
-        opts: { quick?: boolean; seeds?: number; workers?: number; out?: string; scoreOnly?: boolean },
-      ) => {
-        const file = experimentFile(nameOrFile);
-        const spec = resolveSpec(loadExperiment(file), { quick: opts.quick, seeds: opts.seeds });
-        const out =
-          opts.out ?? path.join(EXPERIMENTS_DIR, "results", `${spec.name}${opts.quick ? "-quick" : ""}`);
-        const executor = new LocalProcessExecutor(opts.workers);
-        const runs = planJobs(spec, out).length;
-        const uniform = spec.envs.every(
-          (e) => envSeeds(spec, e) === spec.seeds && envSteps(spec, e) === spec.steps,
-        );
-        const grid = uniform
-          ? `${spec.agents.length} agents × ${spec.envs.length} envs × ${spec.seeds} seeds) of ${spec.steps.toLocaleString("en")} steps`
-          : `${spec.agents.length} agents × ${spec.envs.map((e) => `${e.id} ${envSeeds(spec, e)} seeds of ${envSteps(spec, e).toLocaleString("en")} steps`).join(", ")})`;
-        console.error(
-          `${spec.name}: ${spec.question}\n${runs} runs (${grid}, ${executor.concurrency} at a time → ${out}`,
-        );
-        const scores = await runExperiment(spec, {
-          out,
-          executor,
-          quick: opts.quick === true,
-          scoreOnly: opts.scoreOnly === true,
-          command: ["pomdp", "experiment", ...process.argv.slice(3)].join(" "),
-          log: (line) => console.error(line),
-        });
-        const failed = scores.filter((s) => s.status === "failed");
-        const report = spawnSync(process.execPath, [path.join(__dirname, "..", "bin.js"), "report", out], {
-          stdio: ["ignore", process.stderr, "inherit"],
-        });
-        if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
-        const html = path.join(out, "report.html");
-        console.log(fs.existsSync(html) ? path.resolve(html) : path.resolve(out));
-        if (failed.length > 0) {
-          console.error(
-            `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${f.run}: ${f.error}`).join("\n")}`,
-          );
-          process.exitCode = 1;
-        }
-      },
+    .option("--score-only", "score and report the finished runs; start or resume no run");
+}
+
+/** The results folder of a run of `spec` (already resolved): `--out`, else experiments/results/<name>[-quick]. */
+export function resultsFolder(spec: ExperimentSpec, opts: ExperimentRunOptions): string {
+  return opts.out ?? path.join(EXPERIMENTS_DIR, "results", `${spec.name}${opts.quick ? "-quick" : ""}`);
+}
+
+/**
+ * Parses an experiment script's arguments as `pomdp experiment` parses its flags; bad input prints one
+ * error line naming the flag and exits 1. `script` names the command in that line and in `--help`.
+ */
+export function parseExperimentScriptArgs(
+  script: string,
+  argv: string[] = process.argv.slice(2),
+): ExperimentRunOptions {
+  const command = withRunOptions(new Command(script)).allowExcessArguments(false);
+  command.parse(argv, { from: "user" });
+  return command.opts<ExperimentRunOptions>();
+}
+
+/**
+ * Runs an experiment (its grid in worker processes, then its report) and prints the report's path; the
+ * body of `pomdp experiment` and of an experiment file run as a script. `command` is recorded in
+ * experiment.json as what made the results.
+ */
+export async function runExperimentAndReport(
+  experiment: ExperimentSpec,
+  opts: ExperimentRunOptions,
+  command: string,
+): Promise<void> {
+  const spec = resolveSpec(experiment, { quick: opts.quick, seeds: opts.seeds });
+  const out = resultsFolder(spec, opts);
+  const executor = new LocalProcessExecutor(opts.workers);
+  const runs = planJobs(spec, out).length;
+  const uniform = spec.envs.every(
+    (e) => envSeeds(spec, e) === spec.seeds && envSteps(spec, e) === spec.steps,
+  );
+  const grid = uniform
+    ? `${spec.agents.length} agents × ${spec.envs.length} envs × ${spec.seeds} seeds) of ${spec.steps.toLocaleString("en")} steps`
+    : `${spec.agents.length} agents × ${spec.envs.map((e) => `${e.id} ${envSeeds(spec, e)} seeds of ${envSteps(spec, e).toLocaleString("en")} steps`).join(", ")})`;
+  console.error(
+    `${spec.name}: ${spec.question}\n${runs} runs (${grid}, ${executor.concurrency} at a time → ${out}`,
+  );
+  const scores = await runExperiment(spec, {
+    out,
+    executor,
+    quick: opts.quick === true,
+    scoreOnly: opts.scoreOnly === true,
+    command,
+    log: (line) => console.error(line),
+  });
+  const failed = scores.filter((s) => s.status === "failed");
+  const report = spawnSync(process.execPath, [path.join(__dirname, "..", "bin.js"), "report", out], {
+    stdio: ["ignore", process.stderr, "inherit"],
+  });
+  if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
+  const html = path.join(out, "report.html");
+  console.log(fs.existsSync(html) ? path.resolve(html) : path.resolve(out));
+  if (failed.length > 0) {
+    console.error(
+      `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${f.run}: ${f.error}`).join("\n")}`,
     );
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * Makes an experiment file a script: `npx ts-node experiments/<name>.ts [--quick] [--seeds N] …` does
+ * what `pomdp experiment <name> …` does. Call it at the end of the file, guarded by
+ * `if (require.main === module)`, with the file's `__filename`.
+ */
+export function runExperimentScript(experiment: ExperimentSpec, file: string): void {
+  const script = `npx ts-node ${path.relative(process.cwd(), file) || file}`;
+  const opts = parseExperimentScriptArgs(script);
+  runExperimentAndReport(experiment, opts, [script, ...process.argv.slice(2)].join(" ")).catch((err) => {
+    console.error(`${script}: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}
+
+/** `pomdp experiment <name|file>`: runs an experiment's grid of runs, then its report. */
+export function experimentCommand(): Command {
+  return withRunOptions(
+    new Command("experiment")
+      .description("run an experiment (agents × envs × seeds) in worker processes, then write its report")
+      .argument("<name|file>", "an experiment of experiments/ (e.g. mlp-vs-lstm) or a file"),
+  ).action(async (nameOrFile: string, opts: ExperimentRunOptions) => {
+    const experiment = loadExperiment(experimentFile(nameOrFile));
+    await runExperimentAndReport(
+      experiment,
+      opts,
+      ["pomdp", "experiment", ...process.argv.slice(3)].join(" "),
+    );
+  });
 }

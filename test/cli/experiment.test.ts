@@ -1,17 +1,8 @@
-import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
-
-const ROOT = path.join(__dirname, "../..");
-
-function pomdp(...args: string[]) {
-  const r = spawnSync(process.execPath, [path.join(ROOT, "src/bin.js"), ...args], {
-    cwd: ROOT,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+import { pomdp, ROOT, tsNode } from "./helpers";
 
 describe("pomdp experiment", () => {
   it("names an unknown experiment and lists the known ones; refuses --workers 0", () => {
@@ -25,4 +16,35 @@ describe("pomdp experiment", () => {
     expect(w.code).not.toBe(0);
     expect(w.stderr).toContain('expected an integer ≥ 1, got "0"');
   }, 60_000);
+});
+
+const TINY_SCRIPT = path.join(ROOT, "test/cli/fixtures/tiny_experiment.ts");
+
+describe("an experiment file run as a script (npx ts-node experiments/<name>.ts)", () => {
+  it("runs its grid and report like pomdp experiment, and checks its flags the same way", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exp-script-"));
+    try {
+      const file = TINY_SCRIPT;
+      const out = path.join(dir, "results");
+      const bad = tsNode(file, "--workers", "0", "--out", out);
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('expected an integer ≥ 1, got "0"');
+      expect(fs.existsSync(out)).toBe(false);
+
+      const r = tsNode(file, "--workers", "1", "--out", out);
+      expect(r.stderr).not.toContain("failed");
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe(path.join(out, "report.html"));
+      const scores = JSON.parse(fs.readFileSync(path.join(out, "scores.json"), "utf8"));
+      expect(scores.map((s: { run: string; status: string }) => `${s.run} ${s.status}`)).toEqual([
+        "runs/mlp--CartPole-v1--s1 done",
+      ]);
+      const experiment = JSON.parse(fs.readFileSync(path.join(out, "experiment.json"), "utf8"));
+      expect(experiment.command).toBe(
+        `npx ts-node test/cli/fixtures/tiny_experiment.ts --workers 1 --out ${out}`,
+      );
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
 });
