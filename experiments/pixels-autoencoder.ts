@@ -9,13 +9,12 @@
 //   npx pomdp experiment pixels-autoencoder [--quick]   the grid alone, once the autoencoders exist
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseExperimentScriptArgs, resultsFolder } from "../src/cli/experiment";
+import { parseExperimentScriptArgs, runExperimentAndReport } from "../src/cli/experiment";
 import {
   defineExperiment,
   type ExperimentEnv,
   LocalProcessExecutor,
   resolveSpec,
-  runExperiment,
 } from "../src/train/experiment";
 
 /** The latent width of every encoder: the CNN's dense layer (the pretrained ones are made with it). */
@@ -132,16 +131,8 @@ async function main(): Promise<void> {
       await executor.run(pretrainArgs(env, quick), `pretrain-ae ${env.id}`);
     }),
   );
-  // 2. The grid, its scores and report.
-  const out = resultsFolder(spec, opts);
-  await runExperiment(spec, {
-    out,
-    executor,
-    quick,
-    scoreOnly: opts.scoreOnly === true,
-    command: [script, ...process.argv.slice(2)].join(" "),
-    log: (line) => console.error(line),
-  });
+  // 2. The grid, its scores and report (as `pomdp experiment pixels-autoencoder` runs them).
+  await runExperimentAndReport(experiment, opts, [script, ...process.argv.slice(2)].join(" "));
 }
 
 if (require.main === module) {
