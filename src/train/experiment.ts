@@ -304,10 +304,12 @@ export async function runExperiment(
       startedAt,
       finishedAt,
     });
-  record();
+  // A score-only pass trains nothing: the experiment keeps the date it finished (if it has one).
+  record(options.scoreOnly ? previous.finishedAt : undefined);
   const jobs = planJobs(spec, out).filter(
     (job) => !options.scoreOnly || fs.existsSync(path.join(job.dir, "summary.json")),
   );
+  const toTrain = jobs.filter((job) => !fs.existsSync(path.join(job.dir, "summary.json"))).length;
   // As many jobs in flight as the executor runs at once, so each run is evaluated (and reported)
   // as soon as it has trained, rather than after every other run has.
   const jobLimit = pLimit(executor.concurrency);
@@ -328,8 +330,10 @@ export async function runExperiment(
     ),
   );
   writeJsonAtomic(path.join(out, "scores.json"), scores);
-  // A score-only pass leaves an unfinished experiment unfinished.
-  if (!options.scoreOnly) record(new Date().toISOString());
+  // A score-only pass leaves an unfinished experiment unfinished; a re-run that trained nothing keeps
+  // the date the last run finished.
+  if (!options.scoreOnly)
+    record(toTrain === 0 && previous.finishedAt ? previous.finishedAt : new Date().toISOString());
   return scores;
 }
 
@@ -419,13 +423,20 @@ async function runJob(
   }
 }
 
-/** startedAt and command of an experiment.json of the same experiment, where there is one. */
-function previousRecord(file: string, name: string): { startedAt?: string; command?: string } {
+/** startedAt, finishedAt and command of an experiment.json of the same experiment, where there is one. */
+function previousRecord(
+  file: string,
+  name: string,
+): { startedAt?: string; finishedAt?: string; command?: string } {
   try {
     const previous = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
     if (previous.name !== name) return {};
     const text = (v: unknown) => (typeof v === "string" ? v : undefined);
-    return { startedAt: text(previous.startedAt), command: text(previous.command) };
+    return {
+      startedAt: text(previous.startedAt),
+      finishedAt: text(previous.finishedAt),
+      command: text(previous.command),
+    };
   } catch {
     return {};
   }

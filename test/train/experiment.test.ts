@@ -171,8 +171,16 @@ describe("experiment runner", () => {
     ]);
     // --score-only: a run without summary.json is neither started nor scored; the finished one is,
     // and experiment.json keeps the command that trained the runs.
-    fs.rmSync(path.join(out, "runs", "broken--TMaze-v0--s1", "summary.json"));
+    const readRecord = () => JSON.parse(fs.readFileSync(path.join(out, "experiment.json"), "utf8"));
+    const finishedAt = readRecord().finishedAt;
+    expect(typeof finishedAt).toBe("string");
+    // Run again with every run finished: nothing trains, and the experiment keeps its finishing date.
     const before = trained.length;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await runExperiment(spec, { out, executor, command: "test", quick: false });
+    expect(trained.length).toBe(before);
+    expect(readRecord().finishedAt).toBe(finishedAt);
+    fs.rmSync(path.join(out, "runs", "broken--TMaze-v0--s1", "summary.json"));
     const scored = await runExperiment(spec, {
       out,
       executor,
@@ -182,7 +190,8 @@ describe("experiment runner", () => {
     });
     expect(trained.length).toBe(before);
     expect(scored.map((s) => s.run)).toEqual([path.join("runs", "mlp--TMaze-v0--s1")]);
-    expect(JSON.parse(fs.readFileSync(path.join(out, "experiment.json"), "utf8")).command).toBe("test");
+    expect(readRecord().command).toBe("test");
+    expect(readRecord().finishedAt).toBe(finishedAt);
     const flags = (agent: string) => trained.find((a) => a.join(" ").includes(`${agent}--TMaze`)) ?? [];
     expect(flags("mlp").slice(0, 3)).toEqual(["train", "--env", "TMaze-v0"]);
     expect(flags("mlp")).not.toContain("--lstm");
