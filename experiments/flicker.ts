@@ -6,12 +6,11 @@
 //   npx pomdp experiment flicker [--quick] [--seeds N]                  the training grid, scores, report
 //   npx ts-node experiments/flicker.ts [--quick] [--seeds N] [--workers N]   the same, then every Flicker
 //        run evaluated at each flicker rate: <out>/flicker-rates.{json,md} and <out>/plots/flicker-rates.png
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluateAgent } from "../agents/evaluate";
 import { loadAgent } from "../agents/index";
-import { parseExperimentScriptArgs, resultsFolder } from "../src/cli/experiment";
+import { parseExperimentScriptArgs, resultsFolder, writeReport } from "../src/cli/experiment";
 import { initBackend, nnLogger } from "../src/nn";
 import { renderSvg, svgToPng } from "../src/report/plots";
 import { aggregateMean, stratifiedBootstrapCI } from "../src/stats";
@@ -231,10 +230,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.join(out, "plots"), { recursive: true });
   const svg = await renderSvg(ratesPlot(points, labels));
   fs.writeFileSync(path.join(out, "plots", "flicker-rates.png"), svgToPng(svg));
-  const report = spawnSync(process.execPath, [path.join(__dirname, "..", "src", "bin.js"), "report", out], {
-    stdio: ["ignore", process.stderr, "inherit"],
-  });
-  if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
+  writeReport(out);
   console.log(path.join(out, "flicker-rates.md"));
 }
 

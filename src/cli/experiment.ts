@@ -114,10 +114,7 @@ export async function runExperimentAndReport(
     log: (line) => console.error(line),
   });
   const failed = scores.filter((s) => s.status === "failed");
-  const report = spawnSync(process.execPath, [path.join(__dirname, "..", "bin.js"), "report", out], {
-    stdio: ["ignore", process.stderr, "inherit"],
-  });
-  if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
+  writeReport(out);
   const html = path.join(out, "report.html");
   console.log(fs.existsSync(html) ? path.resolve(html) : path.resolve(out));
   if (failed.length > 0) {
@@ -126,6 +123,17 @@ export async function runExperimentAndReport(
     );
     process.exitCode = 1;
   }
+}
+
+/**
+ * Writes a results folder's report with `pomdp report` in a child process (its progress on stderr);
+ * a failure is said on stderr and does not throw: the results stay, and the command can be run again.
+ */
+export function writeReport(out: string): void {
+  const report = spawnSync(process.execPath, [path.join(__dirname, "..", "bin.js"), "report", out], {
+    stdio: ["ignore", process.stderr, "inherit"],
+  });
+  if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
 }
 
 /**

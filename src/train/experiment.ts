@@ -306,10 +306,9 @@ export async function runExperiment(
     });
   // A score-only pass trains nothing: the experiment keeps the date it finished (if it has one).
   record(options.scoreOnly ? previous.finishedAt : undefined);
-  const jobs = planJobs(spec, out).filter(
-    (job) => !options.scoreOnly || fs.existsSync(path.join(job.dir, "summary.json")),
-  );
-  const toTrain = jobs.filter((job) => !fs.existsSync(path.join(job.dir, "summary.json"))).length;
+  const trained = (job: RunJob) => fs.existsSync(path.join(job.dir, "summary.json"));
+  const jobs = planJobs(spec, out).filter((job) => !options.scoreOnly || trained(job));
+  const toTrain = jobs.filter((job) => !trained(job)).length;
   // As many jobs in flight as the executor runs at once, so each run is evaluated (and reported)
   // as soon as it has trained, rather than after every other run has.
   const jobLimit = pLimit(executor.concurrency);

@@ -50,6 +50,7 @@ function filterGradIm2col(
   // Views after the allocation (the heap may have grown).
   const cols = heapF32(backend, colsT);
   const xValues = heapF32(backend, x);
+  const step = strideWidth * C; // from one output column's input pixel to the next
   let at = 0;
   for (let kh = 0; kh < filterHeight; kh++) {
     for (let kw = 0; kw < filterWidth; kw++) {
@@ -66,7 +67,6 @@ function filterGradIm2col(
               continue;
             }
             const rowBase = ((b * inHeight + ih) * inWidth + shift) * C + c;
-            const step = strideWidth * C;
             if (owLo > 0) cols.fill(0, at, at + owLo);
             for (let ow = owLo, from = rowBase + owLo * step; ow < owHi; ow++, from += step)
               cols[at + ow] = xValues[from];

@@ -29,6 +29,17 @@ function replacing(config: tf.KernelConfig): (stock: tf.KernelConfig | undefined
   return (stock) => ({ ...config, setupFunc: stock?.setupFunc, disposeFunc: stock?.disposeFunc });
 }
 
+/** A patch that calls the stock kernel for the cases it leaves alone, so the stock one must exist. */
+function wrapping(
+  kernelName: string,
+  make: (stock: tf.KernelConfig) => tf.KernelConfig,
+): (stock: tf.KernelConfig | undefined) => tf.KernelConfig {
+  return (stock) => {
+    if (stock === undefined) throw new Error(`stock wasm ${kernelName} missing`);
+    return make(stock);
+  };
+}
+
 const PATCHES: KernelPatch[] = [
   { kernelName: "Conv2DBackpropFilter", build: replacing(conv2dBackpropFilterConfig) },
   { kernelName: "UnsortedSegmentSum", build: replacing(unsortedSegmentSumConfig) },
@@ -36,20 +47,8 @@ const PATCHES: KernelPatch[] = [
   { kernelName: "DepthwiseConv2dNativeBackpropInput", build: replacing(depthwiseBackpropInputConfig) },
   { kernelName: "Conv2DBackpropInput", build: replacing(conv2dBackpropInputConfig) },
   { kernelName: "MaxPoolGrad", build: replacing(maxPoolGradConfig) },
-  {
-    kernelName: "Sum",
-    build: (stock) => {
-      if (stock === undefined) throw new Error("stock wasm Sum missing");
-      return makeSumConfig(stock);
-    },
-  },
-  {
-    kernelName: "BatchMatMul",
-    build: (stock) => {
-      if (stock === undefined) throw new Error("stock wasm BatchMatMul missing");
-      return makeBatchMatMulConfig(stock);
-    },
-  },
+  { kernelName: "Sum", build: wrapping("Sum", makeSumConfig) },
+  { kernelName: "BatchMatMul", build: wrapping("BatchMatMul", makeBatchMatMulConfig) },
 ];
 
 /** Names of the wasm kernels {@link registerWasmKernels} registers or replaces. */

@@ -30,11 +30,10 @@ function maxPoolGradWasm({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorI
   const dyValues = backend.typedArrayFromHeap(dy) as Float32Array;
   dxValues.fill(0);
   const C = inChannels;
-  if (filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2) {
-    if (padInfo.top === 0 && padInfo.left === 0) {
-      pool2x2Grad(xValues, dyValues, dxValues, batchSize, inHeight, inWidth, C, outHeight, outWidth);
-      return dx;
-    }
+  const tiles2x2 = filterHeight === 2 && filterWidth === 2 && strideHeight === 2 && strideWidth === 2;
+  if (tiles2x2 && padInfo.top === 0 && padInfo.left === 0) {
+    pool2x2Grad(xValues, dyValues, dxValues, batchSize, inHeight, inWidth, C, outHeight, outWidth);
+    return dx;
   }
   // Per window, channels innermost: contiguous reads (measured 1.5x faster than a scan per channel).
   const best = new Float32Array(C);
