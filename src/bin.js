@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// Entry of the `pomdp` command: runs the TypeScript CLI through ts-node (transpile only, so start-up
-// stays fast and no build step is needed after `npm ci`; `npm run typecheck` does the type checking).
-const path = require("node:path");
-require("ts-node").register({ transpileOnly: true, project: path.join(__dirname, "..", "tsconfig.json") });
+// Entry of the `pomdp` command: runs the TypeScript CLI through the swc require hook of
+// src/transpile.js (transpile only, so start-up stays fast and no build step is needed after `npm ci`;
+// `npm run typecheck` does the type checking).
+require("./transpile").registerTypeScript();
 require("./cli.ts")
   .main(process.argv.slice(2))
   .then((code) => {
