@@ -6,7 +6,6 @@
 // 8 × 5 by default) makes exactly one RMSprop step on the whole rollout; recurrent A2C replays all
 // env sequences at once from the LSTM state stored at the rollout's start.
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
 import {
   auxWeightOf,
@@ -16,10 +15,10 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
+import type { A2cConfig } from "./configs";
 import type { ActorCritic } from "./networks";
 import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
-  ACTOR_CRITIC_FIELDS,
   explainedVariance,
   normalised,
   setUpActorCritic,
@@ -30,41 +29,8 @@ import {
   trainingLoopAsync,
 } from "./shared";
 
-/** A2C's config: SB3's `A2C` arguments in camelCase, with its defaults (numEnvs: RL Zoo's CartPole). */
-export const A2cConfigSchema = z
-  .object({
-    /** Env steps to train for, all envs counted. */
-    totalSteps: z.number().int().positive().default(500_000),
-    /** Envs stepped in parallel (one vector env); RL Zoo's CartPole setting (SB3's own default is 1). */
-    numEnvs: z.number().int().positive().default(8),
-    /** Steps per env per rollout (SB3's n_steps); one update per numEnvs × numSteps transitions. */
-    numSteps: z.number().int().positive().default(5),
-    /** The optimiser's step size (annealed linearly to 0 when annealLr). */
-    learningRate: z.number().positive().default(7e-4),
-    /** Anneal the learning rate linearly to 0 over the run (SB3: a `lin_7e-4` schedule). */
-    annealLr: z.boolean().default(false),
-    /** Discount. */
-    gamma: z.number().min(0).max(1).default(0.99),
-    /** GAE's λ; 1 = n-step returns bootstrapped from the value after the rollout (SB3's default). */
-    gaeLambda: z.number().min(0).max(1).default(1),
-    /** Entropy bonus weight. */
-    entCoef: z.number().min(0).default(0),
-    /** Value loss weight. */
-    vfCoef: z.number().min(0).default(0.5),
-    /** Global gradient-norm clip. */
-    maxGradNorm: z.number().positive().default(0.5),
-    /** RMSprop's ε (added to the root of the squared-gradient average; also Adam's ε when !useRmsProp). */
-    rmsPropEps: z.number().positive().default(1e-5),
-    /** RMSprop (α 0.99, PyTorch's formulation, as SB3); false = Adam. */
-    useRmsProp: z.boolean().default(true),
-    /** Normalise advantages over the rollout. */
-    normalizeAdvantage: z.boolean().default(false),
-    ...ACTOR_CRITIC_FIELDS,
-  })
-  .strict();
-
-/** A validated A2C config. */
-export type A2cConfig = z.infer<typeof A2cConfigSchema>;
+// The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
+export { type A2cConfig, A2cConfigSchema } from "./configs";
 
 /** Trains A2C (recurrent A2C when `config.net.lstm > 0`) on `ctx.envId`. */
 export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {

@@ -1,30 +1,13 @@
-// The autoencoder beside an agent's RL loss (SAC-AE, UNREAL): the cross-field checks of the `net`
-// config's autoencoder fields, the reconstruction term added to the RL loss, and the reconstruction
-// pictures written into the run folder.
+// The autoencoder beside an agent's RL loss (SAC-AE, UNREAL): the reconstruction term added to the RL
+// loss, and the reconstruction pictures written into the run folder. The `net` config's autoencoder
+// fields and their cross-field checks are in configs.ts.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeReconstructionsPng } from "../src/report/reconstructions";
-import { ConfigError } from "../src/train/config";
+import { AUX_DEFAULTS, type AuxNetConfig } from "./configs";
 
-/** The `net` config fields about autoencoders (see NetSchema in shared.ts; absent: the default). */
-export interface AuxNetConfig {
-  encoder: "mlp" | "cnn";
-  aux?: "none" | "ae";
-  auxWeight?: number;
-  auxDetach?: boolean;
-  reconEvery?: number;
-  encoderFrom?: string;
-  freezeEncoder?: boolean;
-}
-
-/** The autoencoder fields' defaults. */
-export const AUX_DEFAULTS = {
-  aux: "none",
-  auxWeight: 1,
-  auxDetach: false,
-  reconEvery: 50,
-  freezeEncoder: false,
-} as const;
+// The config side (fields, defaults, cross-field checks) is in configs.ts, which loads without TF.js.
+export { AUX_DEFAULTS, type AuxNetConfig, checkAuxConfig } from "./configs";
 
 /** β of the reconstruction loss: net.auxWeight or its default. */
 export function auxWeightOf(net: AuxNetConfig): number {
@@ -35,28 +18,6 @@ export function auxWeightOf(net: AuxNetConfig): number {
 export function reconstructionDue(net: AuxNetConfig, update: number, numUpdates: number): boolean {
   const every = net.reconEvery ?? AUX_DEFAULTS.reconEvery;
   return every > 0 && (update % every === 0 || update === numUpdates);
-}
-
-/**
- * The checks the schema cannot make, across fields: an autoencoder, a pretrained or a frozen encoder
- * needs a CNN encoder, and auxDetach needs the decoder. Throws a {@link ConfigError} naming the field.
- */
-export function checkAuxConfig(net: AuxNetConfig, agent: string): void {
-  const fail = (field: string, why: string) =>
-    new ConfigError(`${agent} config: field "net.${field}": ${why}`);
-  const aux = net.aux ?? AUX_DEFAULTS.aux;
-  if (net.encoder !== "cnn") {
-    const needsCnn = `needs net.encoder "cnn" (--net cnn: it acts on a CNN encoder of images), got "${net.encoder}"`;
-    if (aux !== "none") throw fail("aux", `"${aux}" ${needsCnn}`);
-    if (net.encoderFrom !== undefined) throw fail("encoderFrom", needsCnn);
-    if (net.freezeEncoder) throw fail("freezeEncoder", needsCnn);
-  }
-  if (net.auxDetach && aux !== "ae") {
-    throw fail(
-      "auxDetach",
-      `true needs net.aux "ae" (--aux ae): without a decoder a detached encoder learns nothing (for that, use net.freezeEncoder), got net.aux "${aux}"`,
-    );
-  }
 }
 
 /** What the reconstruction term needs of a network (ActorCritic and QNetwork have it). */

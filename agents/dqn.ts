@@ -13,7 +13,6 @@
 // where that env's episode ended.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
 import { deriveSeed, Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
 import { ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
@@ -27,12 +26,12 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
+import type { DqnConfig } from "./configs";
 import { makeAgentVectorEnv, qNetworkFor } from "./env_setup";
 import type { QNetwork, RecurrentState } from "./networks";
 import { ReplayBuffer, sequenceBatch, transitionBatch } from "./replay";
 import { type FinishedEpisode, VectorCollector } from "./rollout";
 import {
-  NetSchema,
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
@@ -40,84 +39,8 @@ import {
   trainingLoopAsync,
 } from "./shared";
 
-/** The Q-network: CleanRL's dqn.py QNetwork by default (120-84 ReLU, then a linear Q head). */
-export const QNetSchema = NetSchema.omit({ sharedEncoder: true }).extend({
-  /** Encoder layer widths (CleanRL's dqn.py: 120 and 84). */
-  hidden: z.array(z.number().int().positive()).default([120, 84]),
-  /** Encoder activation (CleanRL's dqn.py: ReLU). */
-  activation: z.enum(["tanh", "relu"]).default("relu"),
-});
-
-/** DQN's config: CleanRL's `dqn.py` arguments in camelCase, with its defaults. */
-export const DqnConfigSchema = z
-  .object({
-    /** Env steps to train for, all envs counted. */
-    totalSteps: z.number().int().positive().default(500_000),
-    /** Envs stepped in parallel (one vector env); CleanRL's dqn.py runs one. */
-    numEnvs: z.number().int().positive().default(1),
-    /** Adam's step size. */
-    learningRate: z.number().positive().default(2.5e-4),
-    /** Transitions the replay buffer holds (all envs together). */
-    bufferSize: z.number().int().positive().default(10_000),
-    /** Discount. */
-    gamma: z.number().min(0).max(1).default(0.99),
-    /** Target network update rate: 1 = hard copy, < 1 = Polyak averaging θ' ← τθ + (1 − τ)θ'. */
-    tau: z.number().gt(0).max(1).default(1),
-    /** Env steps between target network updates. */
-    targetNetworkFrequency: z.number().int().positive().default(500),
-    /** Transitions per minibatch (DRQN: sequences per minibatch). */
-    batchSize: z.number().int().positive().default(128),
-    /** ε at the start of the schedule. */
-    startE: z.number().min(0).max(1).default(1),
-    /** ε at its end, and the ε of `pomdp eval` without --greedy (CleanRL's dqn_eval). */
-    endE: z.number().min(0).max(1).default(0.05),
-    /** Fraction of totalSteps over which ε falls linearly from startE to endE. */
-    explorationFraction: z.number().gt(0).max(1).default(0.5),
-    /** Env steps before the first gradient step (the buffer fills with ε-greedy transitions). */
-    learningStarts: z.number().int().min(0).default(10_000),
-    /** Env steps between gradient steps. */
-    trainFrequency: z.number().int().positive().default(10),
-    /** Double DQN: the online network picks the next action, the target network values it. */
-    double: z.boolean().default(false),
-    /** TD loss: mean squared error (CleanRL's dqn.py) or Huber with δ = 1 (Nature DQN, SB3). */
-    loss: z.enum(["mse", "huber"]).default("mse"),
-    /** Global gradient-norm clip (null: none, as CleanRL's dqn.py; SB3's DQN: 10). */
-    maxGradNorm: z.number().positive().nullable().default(null),
-    /** Adam's ε (PyTorch's default 1e-8, as CleanRL's dqn.py). */
-    adamEps: z.number().positive().default(1e-8),
-    /** DRQN: steps per replayed sequence (the steps that are trained on). */
-    sequenceLength: z.number().int().positive().default(8),
-    /** DRQN: steps replayed before each sequence only to warm its LSTM state up (R2D2's burn-in). */
-    burnIn: z.number().int().min(0).default(0),
-    /**
-     * DRQN: where a replayed sequence's LSTM state starts: `zero` (DRQN's bootstrapped random
-     * updates) or `stored`, the state the env acted with at the first replayed step (R2D2).
-     */
-    initialState: z.enum(["zero", "stored"]).default("zero"),
-    /** Env steps per metrics update line (means of its gradient steps) and per checkpoint unit. */
-    logEvery: z.number().int().positive().default(1000),
-    /** The Q-network. */
-    net: QNetSchema.default({}),
-    /** Stack the last k observations (0 or 1: none). */
-    frameStack: z.number().int().min(0).default(0),
-    /** Append the previous action and reward to observations (POPGym style). */
-    previousAction: z.boolean().default(false),
-  })
-  .strict();
-
-/** A validated DQN config. */
-export type DqnConfig = z.infer<typeof DqnConfigSchema>;
-
-/** DRQN's config: DQN's with an LSTM of 64 units and minibatches of 32 sequences by default (`--agent drqn`). */
-export const DrqnConfigSchema = DqnConfigSchema.extend({
-  /** Sequences per minibatch (DRQN's paper: 32), each of sequenceLength steps. */
-  batchSize: z.number().int().positive().default(32),
-  /** The Q-network: DQN's with an LSTM core (net.lstm ≥ 1). */
-  net: QNetSchema.extend({
-    /** LSTM hidden size after the encoder. */
-    lstm: z.number().int().positive().default(64),
-  }).default({}),
-});
+// The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
+export { type DqnConfig, DqnConfigSchema, DrqnConfigSchema, QNetSchema } from "./configs";
 
 /** Trains DQN (Double DQN with `double`, DRQN when `config.net.lstm > 0`) on `ctx.envId`. */
 export function trainDqn(config: DqnConfig, ctx: TrainContext, agent = "dqn"): TrainResult<QNetwork> {

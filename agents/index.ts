@@ -1,30 +1,27 @@
 // The agents `pomdp train` knows, and loading a finished run's agent back (for `pomdp eval`).
 import * as path from "node:path";
-import type { z } from "zod";
 import { type MakeOverrides, spec, type VectorEnv } from "../src/core";
 import { loadCheckpoint } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
+import type { AgentConfigDefinition } from "../src/train/resolve";
 import { RUN_FILES, readRunJson } from "../src/train/run_folder";
-import { A2cConfigSchema, trainA2c, trainA2cAsync } from "./a2c";
-import {
-  type DqnConfig,
-  DqnConfigSchema,
-  DrqnConfigSchema,
-  trainDqn,
-  trainDqnAsync,
-  trainDrqn,
-  trainDrqnAsync,
-} from "./dqn";
+import { trainA2c, trainA2cAsync } from "./a2c";
+import { AGENT_CONFIGS } from "./catalog";
+import { type DqnConfig, trainDqn, trainDqnAsync, trainDrqn, trainDrqnAsync } from "./dqn";
 import { actorCriticFor, makeAgentVectorEnv, qNetworkFor } from "./env_setup";
 import type { AgentNetwork, NetSpec } from "./networks";
-import { PpoConfigSchema, trainPpo, trainPpoAsync } from "./ppo";
+import { trainPpo, trainPpoAsync } from "./ppo";
 import { AGENT_STATE_FILE, type TrainContext, type TrainResult } from "./shared";
 
-/** An agent `pomdp train --agent <name>` can run. */
-export interface AgentDefinition {
-  name: string;
-  description: string;
-  schema: z.ZodTypeAny;
+/**
+ * A run's config, resolved as `pomdp train` resolves it: `resolveRunConfig(request, AGENT_CATALOG)`
+ * (see src/train/resolve.ts).
+ */
+export { resolveResume, resolveRunConfig } from "../src/train/resolve";
+export { AGENT_CATALOG, AGENT_CONFIGS } from "./catalog";
+
+/** An agent `pomdp train --agent <name>` can run: its config (name, description, schema; catalog.ts) and its training. */
+export interface AgentDefinition extends AgentConfigDefinition {
   train(config: never, ctx: TrainContext): TrainResult<AgentNetwork>;
   /** `train` giving the event loop a turn after every update (so Ctrl-C can stop it at a boundary). */
   trainAsync(config: never, ctx: TrainContext): Promise<TrainResult<AgentNetwork>>;
@@ -46,35 +43,25 @@ const qNetwork: AgentDefinition["network"] = (env, config, seed) => {
 /** The agents by name. */
 export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
   ppo: {
-    name: "ppo",
-    description: "PPO (CleanRL's ppo.py); recurrent PPO with net.lstm > 0 (CleanRL's ppo_atari_lstm.py)",
-    schema: PpoConfigSchema,
+    ...AGENT_CONFIGS.ppo,
     train: trainPpo as AgentDefinition["train"],
     trainAsync: trainPpoAsync as AgentDefinition["trainAsync"],
     network: actorCriticNetwork,
   },
   a2c: {
-    name: "a2c",
-    description: "A2C (Stable-Baselines3's A2C: RMSprop, n-step returns); recurrent A2C with net.lstm > 0",
-    schema: A2cConfigSchema,
+    ...AGENT_CONFIGS.a2c,
     train: trainA2c as AgentDefinition["train"],
     trainAsync: trainA2cAsync as AgentDefinition["trainAsync"],
     network: actorCriticNetwork,
   },
   dqn: {
-    name: "dqn",
-    description:
-      "DQN (CleanRL's dqn.py: replay, target network, ε-greedy); Double DQN with double=true; DRQN with net.lstm > 0",
-    schema: DqnConfigSchema,
+    ...AGENT_CONFIGS.dqn,
     train: trainDqn as AgentDefinition["train"],
     trainAsync: trainDqnAsync as AgentDefinition["trainAsync"],
     network: qNetwork,
   },
   drqn: {
-    name: "drqn",
-    description:
-      "DRQN (Hausknecht & Stone 2015): DQN with an LSTM (net.lstm, default 64) on replayed sequences of one episode",
-    schema: DrqnConfigSchema,
+    ...AGENT_CONFIGS.drqn,
     train: trainDrqn as AgentDefinition["train"],
     trainAsync: trainDrqnAsync as AgentDefinition["trainAsync"],
     network: qNetwork,

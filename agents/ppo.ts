@@ -5,7 +5,6 @@
 // there), stores the state at each rollout's start, and updates on minibatches of whole env
 // sequences, replaying the LSTM from that stored state with the same per-step reset masks.
 import * as tf from "@tensorflow/tfjs";
-import { z } from "zod";
 import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam } from "../src/nn";
 import {
@@ -16,11 +15,11 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
+import type { PpoConfig } from "./configs";
 import type { ActorCritic } from "./networks";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
 import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
-  ACTOR_CRITIC_FIELDS,
   explainedVariance,
   normalised,
   setUpActorCritic,
@@ -31,51 +30,8 @@ import {
   trainingLoopAsync,
 } from "./shared";
 
-/** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
-export const PpoConfigSchema = z
-  .object({
-    /** Env steps to train for, all envs counted. */
-    totalSteps: z.number().int().positive().default(500_000),
-    /** Envs stepped in parallel (one vector env). */
-    numEnvs: z.number().int().positive().default(4),
-    /** Steps per env per rollout; a rollout is numEnvs × numSteps transitions. */
-    numSteps: z.number().int().positive().default(128),
-    /** Adam's step size (annealed linearly to 0 when annealLr). */
-    learningRate: z.number().positive().default(2.5e-4),
-    /** Anneal the learning rate linearly to 0 over the run. */
-    annealLr: z.boolean().default(true),
-    /** Discount. */
-    gamma: z.number().min(0).max(1).default(0.99),
-    /** GAE's λ. */
-    gaeLambda: z.number().min(0).max(1).default(0.95),
-    /** Minibatches per epoch (recurrent: groups of whole envs, so numEnvs must divide by it). */
-    numMinibatches: z.number().int().positive().default(4),
-    /** Passes over each rollout. */
-    updateEpochs: z.number().int().positive().default(4),
-    /** Normalise advantages per minibatch. */
-    normAdv: z.boolean().default(true),
-    /** Surrogate clipping ε (and the value clip when clipVloss). */
-    clipCoef: z.number().positive().default(0.2),
-    /** Anneal clipCoef linearly to 0 with the learning rate (SB3's `lin_0.2` clip range). */
-    annealClip: z.boolean().default(false),
-    /** Clip the value loss around the rollout's values, as CleanRL. */
-    clipVloss: z.boolean().default(true),
-    /** Entropy bonus weight. */
-    entCoef: z.number().min(0).default(0.01),
-    /** Value loss weight. */
-    vfCoef: z.number().min(0).default(0.5),
-    /** Global gradient-norm clip. */
-    maxGradNorm: z.number().positive().default(0.5),
-    /** Stop an update's epochs early when the approximate KL exceeds this (null: never). */
-    targetKl: z.number().positive().nullable().default(null),
-    /** Adam's ε (CleanRL: 1e-5). */
-    adamEps: z.number().positive().default(1e-5),
-    ...ACTOR_CRITIC_FIELDS,
-  })
-  .strict();
-
-/** A validated PPO config. */
-export type PpoConfig = z.infer<typeof PpoConfigSchema>;
+// The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
+export { type PpoConfig, PpoConfigSchema } from "./configs";
 
 /** Trains PPO (recurrent PPO when `config.net.lstm > 0`) on `ctx.envId`. */
 export function trainPpo(config: PpoConfig, ctx: TrainContext): TrainResult {

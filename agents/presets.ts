@@ -1,19 +1,8 @@
 // Tuned defaults per (agent, env id), as RL Zoo's hyperparameter files: picked automatically by
 // `pomdp train`, named in config.json; `--preset none` trains with the plain defaults.
-import type { JsonObject } from "../src/train/config";
+import { findPreset as findPresetIn, type Preset, presetByName as presetIn } from "../src/train/resolve";
 
-/** One preset: config fields over the agent's defaults. */
-export interface Preset {
-  /** The name `--preset` takes and config.json records. */
-  name: string;
-  agent: string;
-  envId: string;
-  /** Which networks it is for: memoryless (`net.lstm = 0`), recurrent, or both. */
-  memory: "none" | "lstm" | "any";
-  /** Where the numbers come from. */
-  source: string;
-  config: JsonObject;
-}
+export type { Preset };
 
 /** Minigrid Memory maps with a preset, and the budget each gets. */
 const MEMORY_SIZES: readonly [number, number][] = [
@@ -206,19 +195,10 @@ export const PRESETS: readonly Preset[] = [
  * picks when `--preset` is not given (undefined when there is none).
  */
 export function findPreset(agent: string, envId: string, recurrent: boolean): Preset | undefined {
-  return PRESETS.find(
-    (p) =>
-      p.agent === agent && p.envId === envId && (p.memory === "any" || (p.memory === "lstm") === recurrent),
-  );
+  return findPresetIn(PRESETS, agent, envId, recurrent);
 }
 
 /** The preset called `name`; an unknown name is an error listing the known ones. */
 export function presetByName(name: string): Preset {
-  const found = PRESETS.find((p) => p.name === name);
-  if (!found) {
-    throw new Error(
-      `--preset "${name}": no such preset; expected none or one of ${PRESETS.map((p) => p.name).join(", ")}`,
-    );
-  }
-  return found;
+  return presetIn(PRESETS, name);
 }

@@ -1,9 +1,8 @@
-// What every agent shares: the `net` schema, the training loop around an agent's update (metrics,
-// progress, speed, checkpoints, final save), and the run context; and what the PPO family shares
-// beyond the rollout (its observation fields and set-up).
+// What every agent shares: the training loop around an agent's update (metrics, progress, speed,
+// checkpoints, final save), and the run context; and what the PPO family shares beyond the rollout
+// (its set-up). The `net` schema and the PPO family's observation fields are in configs.ts.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { z } from "zod";
 import { deriveSeed, Rng, type RngState } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
 import { type ClippedOptimizer, loadCheckpoint, type Parameterised, saveCheckpoint } from "../src/nn";
@@ -21,55 +20,6 @@ import { startFromPretrained } from "./autoencoder";
 import { actorCriticFor, makeAgentVectorEnv } from "./env_setup";
 import type { ActorCritic, NetSpec } from "./networks";
 import { type CollectorState, type FinishedEpisode, RolloutBuffer, RolloutCollector } from "./rollout";
-
-/** The `net` field of an agent's config. */
-export const NetSchema = z
-  .object({
-    /** `mlp` for vector observations, `cnn` for images (preset chosen by image size). */
-    encoder: z.enum(["mlp", "cnn"]).default("mlp"),
-    /** Encoder layer widths (CleanRL: two layers of 64). */
-    hidden: z.array(z.number().int().positive()).default([64, 64]),
-    /** Encoder activation (CleanRL: tanh). */
-    activation: z.enum(["tanh", "relu"]).default("tanh"),
-    /** LSTM hidden size after the encoder; 0 = no memory. */
-    lstm: z.number().int().min(0).default(0),
-    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
-    forgetBias: z.number().default(0),
-    /** One encoder for actor and critic, or one each (CleanRL's ppo.py: separate). */
-    sharedEncoder: z.boolean().default(false),
-    // The autoencoder fields are optional (absent: their default), so that configs without an
-    // autoencoder read as they did before these fields existed.
-    /**
-     * Auxiliary loss of a CNN encoder: "ae" gives it a decoder built from its layer shapes, whose
-     * reconstruction mse joins the RL loss with weight auxWeight (SAC-AE, UNREAL). Default "none".
-     */
-    aux: z.enum(["none", "ae"]).optional(),
-    /** Weight β of the reconstruction loss beside the RL loss (default 1). */
-    auxWeight: z.number().min(0).optional(),
-    /** Stop the RL loss's gradient at the encoder's output: the encoder learns from the reconstruction alone (default false). */
-    auxDetach: z.boolean().optional(),
-    /** Updates between the reconstruction pictures written into the run folder (reconstructions-<step>.png); 0: none (default 50). */
-    reconEvery: z.number().int().min(0).optional(),
-    /** A folder written by `pomdp pretrain-ae`: the CNN encoder (and with aux "ae" the decoder) starts from its weights (default none). */
-    encoderFrom: z.string().min(1).optional(),
-    /** Keep the CNN encoder's weights as they are: pretrained with encoderFrom, else as initialised (default false). */
-    freezeEncoder: z.boolean().optional(),
-  })
-  .strict();
-
-/** Config fields of every agent of the PPO family about observations and the network (spread into each schema). */
-export const ACTOR_CRITIC_FIELDS = {
-  /** The network. */
-  net: NetSchema.default({}),
-  /** Normalise observations with running statistics (SB3's VecNormalize). */
-  normalizeObservation: z.boolean().default(false),
-  /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
-  normalizeReward: z.boolean().default(false),
-  /** Stack the last k observations (0 or 1: none). */
-  frameStack: z.number().int().min(0).default(0),
-  /** Append the previous action and reward to observations (POPGym style). */
-  previousAction: z.boolean().default(false),
-};
 
 /** The config fields {@link setUpActorCritic} reads. */
 export interface ActorCriticSetupConfig {

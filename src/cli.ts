@@ -1,23 +1,30 @@
-// The `pomdp` command line. Each subcommand lives in src/cli/<name>.ts and is registered below.
+// The `pomdp` command line. Each subcommand's flags and help are defined in src/cli/commands.ts,
+// which loads nothing heavy; its implementation, src/cli/<name>.ts, loads only when it runs.
 import { Command, CommanderError } from "commander";
-import { benchCommand } from "./cli/bench";
-import { checkCommand, envsCommand } from "./cli/envs";
-import { evalCommand } from "./cli/eval";
-import { experimentCommand } from "./cli/experiment";
-import { playCommand } from "./cli/play";
-import { pretrainAeCommand } from "./cli/pretrain_ae";
-import { recordCommand } from "./cli/record";
-import { renderCommand } from "./cli/render";
-import { reportCommand } from "./cli/report";
-import { rolloutCommand } from "./cli/rollout";
-import { trainCommand } from "./cli/train";
+import {
+  benchCommand,
+  checkCommand,
+  envsCommand,
+  evalCommand,
+  experimentCommand,
+  playCommand,
+  pretrainAeCommand,
+  recordCommand,
+  renderCommand,
+  reportCommand,
+  rolloutCommand,
+  trainCommand,
+} from "./cli/commands";
 
 /** Builds the program with every subcommand. */
 export function buildProgram(): Command {
   const program = new Command("pomdp")
     .description("pomdp-workbench: deep RL on partially observable problems, from the terminal")
     .showHelpAfterError("(run `pomdp --help` for the list of commands)")
-    .exitOverride();
+    .exitOverride()
+    // Before any command runs (and before its --require modules load, which may build on them): the
+    // built-in envs, registered once the flags have parsed.
+    .hook("preAction", async () => (await import("../envs")).registerBuiltinEnvs());
   program.addCommand(envsCommand());
   program.addCommand(checkCommand());
   program.addCommand(rolloutCommand());

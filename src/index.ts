@@ -32,6 +32,20 @@ export {
 export * from "./core";
 /** Multi-seed statistics (rliable's methods): IQM, bootstrap CIs, P(improvement), performance profiles. */
 export * as stats from "./stats";
+/**
+ * A run's config, resolved as `pomdp train` resolves it: `resolveRunConfig(request, AGENT_CATALOG)`, the
+ * catalog of the built-in agents being agents/index.ts's (see src/train/resolve.ts).
+ */
+export {
+  type AgentCatalog,
+  type AgentConfigDefinition,
+  type Preset,
+  type ResolvedResume,
+  type ResolvedRunConfig,
+  type RunConfigRequest,
+  resolveResume,
+  resolveRunConfig,
+} from "./train/resolve";
 export * from "./wrappers";
 
 /** Options of `makeVec`. */

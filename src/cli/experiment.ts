@@ -1,3 +1,4 @@
+// `pomdp experiment` (its flags are in commands.ts), and what an experiment file run as a script uses.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -11,7 +12,7 @@ import {
   resolveSpec,
   runExperiment,
 } from "../train/experiment";
-import { parsePositiveInt } from "./options";
+import { withRunOptions } from "./commands";
 
 const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
 
@@ -52,16 +53,6 @@ export interface ExperimentRunOptions {
   workers?: number;
   out?: string;
   scoreOnly?: boolean;
-}
-
-/** Adds the flags of {@link ExperimentRunOptions}, each checked on parsing (`--workers 0` is an error). */
-function withRunOptions(command: Command): Command {
-  return command
-    .option("--quick", "the same question at a size that finishes in minutes")
-    .option("--seeds <N>", "number of seeds (runs use seeds 1 … N)", parsePositiveInt)
-    .option("--workers <N>", "runs at once (default: one per core)", parsePositiveInt)
-    .option("-o, --out <dir>", "results folder (default experiments/results/<name>[-quick])")
-    .option("--score-only", "score and report the finished runs; start or resume no run");
 }
 
 /** The results folder of a run of `spec` (already resolved): `--out`, else experiments/results/<name>[-quick]. */
@@ -151,17 +142,7 @@ export function runExperimentScript(experiment: ExperimentSpec, file: string): v
 }
 
 /** `pomdp experiment <name|file>`: runs an experiment's grid of runs, then its report. */
-export function experimentCommand(): Command {
-  return withRunOptions(
-    new Command("experiment")
-      .description("run an experiment (agents × envs × seeds) in worker processes, then write its report")
-      .argument("<name|file>", "an experiment of experiments/ (e.g. mlp-vs-lstm) or a file"),
-  ).action(async (nameOrFile: string, opts: ExperimentRunOptions) => {
-    const experiment = loadExperiment(experimentFile(nameOrFile));
-    await runExperimentAndReport(
-      experiment,
-      opts,
-      ["pomdp", "experiment", ...process.argv.slice(3)].join(" "),
-    );
-  });
+export async function experimentAction(nameOrFile: string, opts: ExperimentRunOptions): Promise<void> {
+  const experiment = loadExperiment(experimentFile(nameOrFile));
+  await runExperimentAndReport(experiment, opts, ["pomdp", "experiment", ...process.argv.slice(3)].join(" "));
 }

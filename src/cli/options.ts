@@ -35,7 +35,7 @@ export function parseBackendFlag(value: string): string {
 
 /**
  * Resolves a `--require` argument as Node resolves a path: relative to the working directory, with or
- * without its extension (`.js`, `.json`, `.node`, and `.ts` since the bin registers ts-node), or a
+ * without its extension (`.js`, `.json`, `.node`, and `.ts` since the bin loads TypeScript), or a
  * folder with an index file. Throws a clear error when nothing matches.
  */
 export function resolveRequire(module: string): string {
@@ -54,7 +54,7 @@ export function resolveRequire(module: string): string {
  * Adds `-r, --require <module>` to a command, repeatable (`-r a.ts -r b.ts`): modules (e.g. your own
  * env file, which calls `register`) loaded before the command runs, so that your env ids work like
  * the built-in ones. Each path is resolved as Node does (see `resolveRequire`). TypeScript files are
- * loaded by ts-node in transpile-only mode: a type error does not stop them loading.
+ * transpiled only (by swc, see src/transpile.js), not type-checked: a type error does not stop them loading.
  */
 export function withRequire(command: Command): Command {
   return command
@@ -84,4 +84,55 @@ export function parseNonNegativeNumber(value: string): number {
   if (value.trim() === "" || !Number.isFinite(n) || n < 0)
     throw new InvalidArgumentError(`expected a number ≥ 0, got "${value}"`);
   return n;
+}
+
+/** Parses a step count: 500000, 500k, 1.5M, 1e6. */
+export function parseSteps(value: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*([kKmM]?)\s*$/.exec(value);
+  const n = match
+    ? Number(match[1]) * (match[2].toLowerCase() === "k" ? 1e3 : match[2].toLowerCase() === "m" ? 1e6 : 1)
+    : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1) {
+    throw new InvalidArgumentError(
+      `expected a positive whole number of steps such as 500000, 500k or 1M, got "${value}"`,
+    );
+  }
+  return n;
+}
+
+/** Parses a `--env-kwargs` JSON object. */
+export function parseJsonObject(value: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new InvalidArgumentError(`expected a JSON object such as '{"flickerProb": 0.2}', got ${value}`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new InvalidArgumentError(`expected a JSON object such as '{"flickerProb": 0.2}', got ${value}`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Commander parser of `record --scale`: a number in (0, 16]. */
+export function parseScale(value: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 16)
+    throw new InvalidArgumentError(`expected a number in (0, 16], got "${value}"`);
+  return n;
+}
+
+/** Commander parser of `render --view`. */
+export function parseView(value: string): "agent" | "full" {
+  if (value !== "agent" && value !== "full")
+    throw new InvalidArgumentError(`expected "agent" or "full", got "${value}"`);
+  return value;
+}
+
+/** Commander parser of `report --confidence`: a number in (0, 1). */
+export function parseConfidence(value: string): number {
+  const x = Number(value);
+  if (!Number.isFinite(x) || x <= 0 || x >= 1)
+    throw new Error(`--confidence must be between 0 and 1, got ${value}`);
+  return x;
 }

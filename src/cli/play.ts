@@ -1,9 +1,9 @@
+// `pomdp play` (its flags are in commands.ts): a gridworld played in the terminal.
 import * as readline from "node:readline";
-import { Command } from "commander";
 import { MiniGridEnv } from "../../envs/gridworld/minigrid_env";
 import { renderMiniGridPlay, type TextPictureOptions } from "../../envs/gridworld/render_text";
 import { type Env, make } from "../index";
-import { parseNonNegativeInt, withRequire } from "./options";
+import { PLAY_HELP_LINES } from "./commands";
 
 /** What a key does in `pomdp play`: a Minigrid action, or a session command. */
 export type PlayInput = { action: number } | "reset" | "quit";
@@ -30,11 +30,6 @@ export const PLAY_KEYS: Readonly<Record<string, PlayInput>> = {
 };
 
 const ACTION_NAMES = ["turn left", "turn right", "forward", "pick up", "drop", "toggle", "done"];
-const HELP_LINES = [
-  "keys: ←/→ turn, ↑ forward, space toggle, p pick up, d drop,",
-  "enter or . done, r reset, q quit",
-];
-const HELP = HELP_LINES.join(" ");
 
 /** A key of an env's own layout: the action it takes and what to call it. */
 export interface PlayKey {
@@ -239,7 +234,7 @@ export class PlaySession {
       );
     else if (this.playable.playHelp !== undefined)
       lines.push(...wrapText(this.playable.playHelp, 80, "      "));
-    else lines.push(HELP_LINES[0], `      ${HELP_LINES[1]}`);
+    else lines.push(PLAY_HELP_LINES[0], `      ${PLAY_HELP_LINES[1]}`);
     this.write(`${this.display.clearScreen ? "\u001b[2J\u001b[H" : ""}${lines.join("\n")}\n\n`);
   }
 }
@@ -278,24 +273,16 @@ function playFromTerminal(session: PlaySession, stdin: NodeJS.ReadStream): Promi
 }
 
 /** `pomdp play <id>`: play a gridworld with the keyboard (or from key names piped in, one per line). */
-export function playCommand(): Command {
-  return withRequire(new Command("play"))
-    .description(
-      `play a gridworld in the terminal with the keyboard, seeing the agent's egocentric view beside the full map (${HELP}); piped input: key names per line`,
-    )
-    .argument("<id>", "gridworld id, e.g. MiniGrid-Empty-5x5-v0 (see `pomdp envs`)")
-    .option("-s, --seed <n>", "seed of the first episode", parseNonNegativeInt, 0)
-    .action(async (id: string, opts: { seed: number }) => {
-      const stdin = process.stdin;
-      const stdout = process.stdout;
-      const terminal = stdout.isTTY === true;
-      const session = new PlaySession(id, opts.seed, (text) => stdout.write(text), {
-        clearScreen: terminal && stdin.isTTY === true,
-        // https://no-color.org: a non-empty NO_COLOR turns colour off.
-        color: terminal && !process.env.NO_COLOR,
-        width: terminal ? stdout.columns : undefined,
-      });
-      if (stdin.isTTY) await playFromTerminal(session, stdin);
-      else await playFromLines(session, readline.createInterface({ input: stdin, terminal: false }));
-    });
+export async function playAction(id: string, opts: { seed: number }): Promise<void> {
+  const stdin = process.stdin;
+  const stdout = process.stdout;
+  const terminal = stdout.isTTY === true;
+  const session = new PlaySession(id, opts.seed, (text) => stdout.write(text), {
+    clearScreen: terminal && stdin.isTTY === true,
+    // https://no-color.org: a non-empty NO_COLOR turns colour off.
+    color: terminal && !process.env.NO_COLOR,
+    width: terminal ? stdout.columns : undefined,
+  });
+  if (stdin.isTTY) await playFromTerminal(session, stdin);
+  else await playFromLines(session, readline.createInterface({ input: stdin, terminal: false }));
 }

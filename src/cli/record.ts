@@ -1,15 +1,12 @@
 // `pomdp record <run> --out episode.gif`: a trained agent playing one episode, as an animated GIF.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, InvalidArgumentError } from "commander";
 import { makeAgentEnv } from "../../agents/env_setup";
 import type { LoadedAgent } from "../../agents/index";
 import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import type { Env, MakeOverrides } from "../core";
 import { deriveSeed, Rng } from "../core/rng";
 import { GifWriter, type RgbImage } from "../report/gif";
-import { parseBackendFlag, parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
-import { parseJsonObject } from "./train";
 
 /** Options of {@link recordEpisode}. */
 export interface RecordOptions {
@@ -316,81 +313,46 @@ export function checkGifOut(out: string, force: boolean): void {
     throw new Error(`record: ${out} already exists (pass --force to overwrite it)`);
 }
 
-function parseScale(value: string): number {
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n) || n <= 0 || n > 16)
-    throw new InvalidArgumentError(`expected a number in (0, 16], got "${value}"`);
-  return n;
+/** Flags of `pomdp record`. */
+export interface RecordFlags {
+  out: string;
+  seed: number;
+  greedy?: boolean;
+  maxSteps: number;
+  scale: number;
+  fps: number;
+  envKwargs?: Record<string, unknown>;
+  backend?: string;
+  force?: boolean;
 }
 
 /** `pomdp record <run> --out episode.gif`: an animated GIF of the run's agent playing one episode. */
-export function recordCommand(): Command {
-  const command = new Command("record")
-    .description(
-      "an animated GIF of a run's final agent playing one episode: the env's picture, a gridworld's agent view beside it, and an LSTM's memory (hidden state) as a heat map under them",
-    )
-    .argument("<run>", "run folder written by pomdp train")
-    .requiredOption("-o, --out <file>", "GIF file to write (never overwritten without --force)")
-    .option(
-      "-s, --seed <S>",
-      "episode seed (the first episode of pomdp eval with this seed)",
-      parseNonNegativeInt,
-      0,
-    )
-    .option("--greedy", "take the most probable action instead of sampling")
-    .option("--max-steps <n>", "stop after this many steps if the episode goes on", parsePositiveInt, 1000)
-    .option("--scale <k>", "resize the frames by k (e.g. 0.5 or 2; nearest neighbour)", parseScale, 1)
-    .option("--fps <n>", "frames per second", parsePositiveInt, 15)
-    .option(
-      "--env-kwargs <json>",
-      "make() keyword arguments over the run's, e.g. '{\"flickerProb\": 0.2}'",
-      parseJsonObject,
-    )
-    .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu", parseBackendFlag)
-    .option("-f, --force", "overwrite --out if it exists")
-    .action(
-      async (
-        runDir: string,
-        opts: {
-          out: string;
-          seed: number;
-          greedy?: boolean;
-          maxSteps: number;
-          scale: number;
-          fps: number;
-          envKwargs?: Record<string, unknown>;
-          backend?: string;
-          force?: boolean;
-        },
-      ) => {
-        checkGifOut(opts.out, opts.force === true);
-        const { initBackend } = await import("../nn/backend");
-        const { nnLogger } = await import("../nn/log");
-        await initBackend(opts.backend, nnLogger.child({}, { level: "warn" }));
-        const { loadAgent } = await import("../../agents/index");
-        const agent = loadAgent(runDir, opts.envKwargs);
-        try {
-          const done = recordEpisode(agent, opts.out, {
-            seed: opts.seed,
-            greedy: opts.greedy === true,
-            maxSteps: opts.maxSteps,
-            scale: opts.scale,
-            fps: opts.fps,
-            envKwargs: opts.envKwargs,
-          });
-          const extras = [
-            done.agentView ? "agent view beside the picture" : "",
-            done.memoryUnits > 0 ? `memory strip of ${done.memoryUnits} LSTM units` : "",
-          ].filter((s) => s !== "");
-          console.log(
-            `wrote ${done.path}: ${done.width}×${done.height}, ${done.frames} frames, ${run(done)}${extras.length ? `; ${extras.join(", ")}` : ""}`,
-          );
-        } finally {
-          agent.net.dispose();
-        }
-      },
+export async function recordAction(runDir: string, opts: RecordFlags): Promise<void> {
+  checkGifOut(opts.out, opts.force === true);
+  const { initBackend } = await import("../nn/backend");
+  const { nnLogger } = await import("../nn/log");
+  await initBackend(opts.backend, nnLogger.child({}, { level: "warn" }));
+  const { loadAgent } = await import("../../agents/index");
+  const agent = loadAgent(runDir, opts.envKwargs);
+  try {
+    const done = recordEpisode(agent, opts.out, {
+      seed: opts.seed,
+      greedy: opts.greedy === true,
+      maxSteps: opts.maxSteps,
+      scale: opts.scale,
+      fps: opts.fps,
+      envKwargs: opts.envKwargs,
+    });
+    const extras = [
+      done.agentView ? "agent view beside the picture" : "",
+      done.memoryUnits > 0 ? `memory strip of ${done.memoryUnits} LSTM units` : "",
+    ].filter((s) => s !== "");
+    console.log(
+      `wrote ${done.path}: ${done.width}×${done.height}, ${done.frames} frames, ${run(done)}${extras.length ? `; ${extras.join(", ")}` : ""}`,
     );
-  return withRequire(command);
+  } finally {
+    agent.net.dispose();
+  }
 }
 
 function run(done: RecordedEpisode): string {

@@ -1,8 +1,7 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+// `pomdp render` (its flags are in commands.ts): a picture of an env, or of what its agent sees.
 import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import { Box, Dict, type Env, make, Rng, type Space } from "../index";
 import { type PngImage, writePng } from "../report/png";
-import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 
 /** Options of `renderToPng`. */
 export interface RenderToPngOptions {
@@ -103,41 +102,19 @@ function observationImage(
   );
 }
 
-function parseView(value: string): "agent" | "full" {
-  if (value !== "agent" && value !== "full")
-    throw new InvalidArgumentError(`expected "agent" or "full", got "${value}"`);
-  return value;
-}
-
 /** `pomdp render <id> --out frame.png`: saves what an env looks like, or what its agent sees, as a PNG. */
-export function renderCommand(): Command {
-  return withRequire(new Command("render"))
-    .description("save a picture of an env after a seeded reset (and optional random steps) as a PNG")
-    .argument("<id>", "registered env id (see `pomdp envs`)")
-    .requiredOption("-o, --out <path>", "PNG file to write")
-    .option("-s, --seed <n>", "seed of the reset and of the random actions", parseNonNegativeInt, 0)
-    .option("-n, --steps <n>", "random actions to take before the picture", parseNonNegativeInt, 0)
-    .addOption(
-      new Option("--view <view>", 'what to draw: "full" (the env\'s render()) or "agent" (the observation)')
-        .argParser(parseView)
-        .default("full"),
-    )
-    .option("--tile <px>", "pixels per cell of a gridworld's agent view", parsePositiveInt, 32)
-    .action(
-      (
-        id: string,
-        opts: { out: string; seed: number; steps: number; view: "agent" | "full"; tile: number },
-      ) => {
-        const done = renderToPng(id, opts.out, {
-          seed: opts.seed,
-          steps: opts.steps,
-          view: opts.view,
-          tileSize: opts.tile,
-        });
-        const colour = done.channels === 1 ? "grey" : "RGB";
-        console.log(
-          `wrote ${done.path}: ${done.width}×${done.height} ${colour}, ${opts.view} view of ${id} (seed ${opts.seed}, ${done.steps} steps)`,
-        );
-      },
-    );
+export function renderAction(
+  id: string,
+  opts: { out: string; seed: number; steps: number; view: "agent" | "full"; tile: number },
+): void {
+  const done = renderToPng(id, opts.out, {
+    seed: opts.seed,
+    steps: opts.steps,
+    view: opts.view,
+    tileSize: opts.tile,
+  });
+  const colour = done.channels === 1 ? "grey" : "RGB";
+  console.log(
+    `wrote ${done.path}: ${done.width}×${done.height} ${colour}, ${opts.view} view of ${id} (seed ${opts.seed}, ${done.steps} steps)`,
+  );
 }

@@ -1,6 +1,5 @@
-import { Command } from "commander";
+// `pomdp rollout` (its flags are in commands.ts) and the random baseline it prints.
 import { type Env, listEnvs, make, Rng } from "../index";
-import { parseNonNegativeInt, parsePositiveInt, withRequire } from "./options";
 import { formatTable } from "./table";
 
 /** Result of `randomRollout` for one env. */
@@ -60,36 +59,28 @@ export function randomRollout(id: string, episodes: number, seed: number): Rollo
 }
 
 /** `pomdp rollout [ids…]`: random-policy episodes on every (or the given) env, as a table. */
-export function rolloutCommand(): Command {
-  return withRequire(new Command("rollout"))
-    .description("roll out a random policy on registered envs and print episode return and length")
-    .argument("[ids...]", "env ids (default: every registered env)")
-    .option("-e, --episodes <n>", "episodes per env", parsePositiveInt, 5)
-    .option("-s, --seed <n>", "seed of the first episode and of the actions", parseNonNegativeInt, 0)
-    .option("--json", "print one JSON line per env instead of a table")
-    .action((ids: string[], opts: { episodes: number; seed: number; json?: boolean }) => {
-      const chosen = ids.length > 0 ? ids : listEnvs().map((s) => s.id);
-      const rows = chosen.map((id) => randomRollout(id, opts.episodes, opts.seed));
-      if (opts.json) {
-        for (const row of rows) console.log(JSON.stringify(row));
-        return;
-      }
-      console.log(
-        `Random policy, ${opts.episodes} episodes per env, seeds ${opts.seed}…${opts.seed + opts.episodes - 1}\n`,
-      );
-      console.log(
-        formatTable(
-          ["env", "mean return", "min", "max", "mean length", "return > 0", "steps/s"],
-          rows.map((r) => [
-            r.id,
-            r.meanReturn,
-            r.minReturn,
-            r.maxReturn,
-            r.meanLength,
-            r.successRate,
-            r.stepsPerSec,
-          ]),
-        ),
-      );
-    });
+export function rolloutAction(ids: string[], opts: { episodes: number; seed: number; json?: boolean }): void {
+  const chosen = ids.length > 0 ? ids : listEnvs().map((s) => s.id);
+  const rows = chosen.map((id) => randomRollout(id, opts.episodes, opts.seed));
+  if (opts.json) {
+    for (const row of rows) console.log(JSON.stringify(row));
+    return;
+  }
+  console.log(
+    `Random policy, ${opts.episodes} episodes per env, seeds ${opts.seed}…${opts.seed + opts.episodes - 1}\n`,
+  );
+  console.log(
+    formatTable(
+      ["env", "mean return", "min", "max", "mean length", "return > 0", "steps/s"],
+      rows.map((r) => [
+        r.id,
+        r.meanReturn,
+        r.minReturn,
+        r.maxReturn,
+        r.meanLength,
+        r.successRate,
+        r.stepsPerSec,
+      ]),
+    ),
+  );
 }

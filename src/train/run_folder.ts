@@ -9,19 +9,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
+import { RUN_FILES } from "./run_files";
 
-/** File names inside a run folder. */
-export const RUN_FILES = {
-  config: "config.json",
-  metrics: "metrics.jsonl",
-  log: "log.jsonl",
-  summary: "summary.json",
-  final: "final",
-  checkpoint: "checkpoint",
-} as const;
-
-/** Updates between two checkpoints of a run unless told otherwise (`--checkpoint-every`). */
-export const DEFAULT_CHECKPOINT_EVERY = 50;
+export { DEFAULT_CHECKPOINT_EVERY, RUN_FILES } from "./run_files";
 
 /** One line of metrics.jsonl for a finished training episode. */
 export interface EpisodeMetric {

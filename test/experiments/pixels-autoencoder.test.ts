@@ -5,7 +5,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import experiment, { pretrainArgs, pretrainedDir } from "../../experiments/pixels-autoencoder";
 import { RGB_DOORKEY } from "../../experiments/rgb_gridworld"; // registers the env its --require loads
-import { resolveTraining, type TrainFlags, trainCommand } from "../../src/cli/train";
+import { trainCommand } from "../../src/cli/commands";
+import { resolveTraining, type TrainFlags } from "../../src/cli/train";
 import { resolveSpec } from "../../src/train/experiment";
 
 /** The flags `pomdp train <args>` would act on (its action replaced, so nothing trains). */

@@ -1,0 +1,258 @@
+// The agents' configs: each agent's schema (fields, defaults, ranges; zod) and the checks across fields
+// that a schema cannot make. Nothing here loads TF.js, so that a run's config is resolved and refused
+// (src/train/resolve.ts, through agents/catalog.ts) before the networks load; each agent's file
+// re-exports its own schema.
+import { z } from "zod";
+import { ConfigError } from "../src/train/config";
+
+/** The `net` field of an agent's config. */
+export const NetSchema = z
+  .object({
+    /** `mlp` for vector observations, `cnn` for images (preset chosen by image size). */
+    encoder: z.enum(["mlp", "cnn"]).default("mlp"),
+    /** Encoder layer widths (CleanRL: two layers of 64). */
+    hidden: z.array(z.number().int().positive()).default([64, 64]),
+    /** Encoder activation (CleanRL: tanh). */
+    activation: z.enum(["tanh", "relu"]).default("tanh"),
+    /** LSTM hidden size after the encoder; 0 = no memory. */
+    lstm: z.number().int().min(0).default(0),
+    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
+    forgetBias: z.number().default(0),
+    /** One encoder for actor and critic, or one each (CleanRL's ppo.py: separate). */
+    sharedEncoder: z.boolean().default(false),
+    // The autoencoder fields are optional (absent: their default), so that configs without an
+    // autoencoder read as they did before these fields existed.
+    /**
+     * Auxiliary loss of a CNN encoder: "ae" gives it a decoder built from its layer shapes, whose
+     * reconstruction mse joins the RL loss with weight auxWeight (SAC-AE, UNREAL). Default "none".
+     */
+    aux: z.enum(["none", "ae"]).optional(),
+    /** Weight β of the reconstruction loss beside the RL loss (default 1). */
+    auxWeight: z.number().min(0).optional(),
+    /** Stop the RL loss's gradient at the encoder's output: the encoder learns from the reconstruction alone (default false). */
+    auxDetach: z.boolean().optional(),
+    /** Updates between the reconstruction pictures written into the run folder (reconstructions-<step>.png); 0: none (default 50). */
+    reconEvery: z.number().int().min(0).optional(),
+    /** A folder written by `pomdp pretrain-ae`: the CNN encoder (and with aux "ae" the decoder) starts from its weights (default none). */
+    encoderFrom: z.string().min(1).optional(),
+    /** Keep the CNN encoder's weights as they are: pretrained with encoderFrom, else as initialised (default false). */
+    freezeEncoder: z.boolean().optional(),
+  })
+  .strict();
+
+/** Config fields of every agent of the PPO family about observations and the network (spread into each schema). */
+export const ACTOR_CRITIC_FIELDS = {
+  /** The network. */
+  net: NetSchema.default({}),
+  /** Normalise observations with running statistics (SB3's VecNormalize). */
+  normalizeObservation: z.boolean().default(false),
+  /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
+  normalizeReward: z.boolean().default(false),
+  /** Stack the last k observations (0 or 1: none). */
+  frameStack: z.number().int().min(0).default(0),
+  /** Append the previous action and reward to observations (POPGym style). */
+  previousAction: z.boolean().default(false),
+};
+
+/** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
+export const PpoConfigSchema = z
+  .object({
+    /** Env steps to train for, all envs counted. */
+    totalSteps: z.number().int().positive().default(500_000),
+    /** Envs stepped in parallel (one vector env). */
+    numEnvs: z.number().int().positive().default(4),
+    /** Steps per env per rollout; a rollout is numEnvs × numSteps transitions. */
+    numSteps: z.number().int().positive().default(128),
+    /** Adam's step size (annealed linearly to 0 when annealLr). */
+    learningRate: z.number().positive().default(2.5e-4),
+    /** Anneal the learning rate linearly to 0 over the run. */
+    annealLr: z.boolean().default(true),
+    /** Discount. */
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** GAE's λ. */
+    gaeLambda: z.number().min(0).max(1).default(0.95),
+    /** Minibatches per epoch (recurrent: groups of whole envs, so numEnvs must divide by it). */
+    numMinibatches: z.number().int().positive().default(4),
+    /** Passes over each rollout. */
+    updateEpochs: z.number().int().positive().default(4),
+    /** Normalise advantages per minibatch. */
+    normAdv: z.boolean().default(true),
+    /** Surrogate clipping ε (and the value clip when clipVloss). */
+    clipCoef: z.number().positive().default(0.2),
+    /** Anneal clipCoef linearly to 0 with the learning rate (SB3's `lin_0.2` clip range). */
+    annealClip: z.boolean().default(false),
+    /** Clip the value loss around the rollout's values, as CleanRL. */
+    clipVloss: z.boolean().default(true),
+    /** Entropy bonus weight. */
+    entCoef: z.number().min(0).default(0.01),
+    /** Value loss weight. */
+    vfCoef: z.number().min(0).default(0.5),
+    /** Global gradient-norm clip. */
+    maxGradNorm: z.number().positive().default(0.5),
+    /** Stop an update's epochs early when the approximate KL exceeds this (null: never). */
+    targetKl: z.number().positive().nullable().default(null),
+    /** Adam's ε (CleanRL: 1e-5). */
+    adamEps: z.number().positive().default(1e-5),
+    ...ACTOR_CRITIC_FIELDS,
+  })
+  .strict();
+
+/** A validated PPO config. */
+export type PpoConfig = z.infer<typeof PpoConfigSchema>;
+
+/** A2C's config: SB3's `A2C` arguments in camelCase, with its defaults (numEnvs: RL Zoo's CartPole). */
+export const A2cConfigSchema = z
+  .object({
+    /** Env steps to train for, all envs counted. */
+    totalSteps: z.number().int().positive().default(500_000),
+    /** Envs stepped in parallel (one vector env); RL Zoo's CartPole setting (SB3's own default is 1). */
+    numEnvs: z.number().int().positive().default(8),
+    /** Steps per env per rollout (SB3's n_steps); one update per numEnvs × numSteps transitions. */
+    numSteps: z.number().int().positive().default(5),
+    /** The optimiser's step size (annealed linearly to 0 when annealLr). */
+    learningRate: z.number().positive().default(7e-4),
+    /** Anneal the learning rate linearly to 0 over the run (SB3: a `lin_7e-4` schedule). */
+    annealLr: z.boolean().default(false),
+    /** Discount. */
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** GAE's λ; 1 = n-step returns bootstrapped from the value after the rollout (SB3's default). */
+    gaeLambda: z.number().min(0).max(1).default(1),
+    /** Entropy bonus weight. */
+    entCoef: z.number().min(0).default(0),
+    /** Value loss weight. */
+    vfCoef: z.number().min(0).default(0.5),
+    /** Global gradient-norm clip. */
+    maxGradNorm: z.number().positive().default(0.5),
+    /** RMSprop's ε (added to the root of the squared-gradient average; also Adam's ε when !useRmsProp). */
+    rmsPropEps: z.number().positive().default(1e-5),
+    /** RMSprop (α 0.99, PyTorch's formulation, as SB3); false = Adam. */
+    useRmsProp: z.boolean().default(true),
+    /** Normalise advantages over the rollout. */
+    normalizeAdvantage: z.boolean().default(false),
+    ...ACTOR_CRITIC_FIELDS,
+  })
+  .strict();
+
+/** A validated A2C config. */
+export type A2cConfig = z.infer<typeof A2cConfigSchema>;
+
+/** The Q-network: CleanRL's dqn.py QNetwork by default (120-84 ReLU, then a linear Q head). */
+export const QNetSchema = NetSchema.omit({ sharedEncoder: true }).extend({
+  /** Encoder layer widths (CleanRL's dqn.py: 120 and 84). */
+  hidden: z.array(z.number().int().positive()).default([120, 84]),
+  /** Encoder activation (CleanRL's dqn.py: ReLU). */
+  activation: z.enum(["tanh", "relu"]).default("relu"),
+});
+
+/** DQN's config: CleanRL's `dqn.py` arguments in camelCase, with its defaults. */
+export const DqnConfigSchema = z
+  .object({
+    /** Env steps to train for, all envs counted. */
+    totalSteps: z.number().int().positive().default(500_000),
+    /** Envs stepped in parallel (one vector env); CleanRL's dqn.py runs one. */
+    numEnvs: z.number().int().positive().default(1),
+    /** Adam's step size. */
+    learningRate: z.number().positive().default(2.5e-4),
+    /** Transitions the replay buffer holds (all envs together). */
+    bufferSize: z.number().int().positive().default(10_000),
+    /** Discount. */
+    gamma: z.number().min(0).max(1).default(0.99),
+    /** Target network update rate: 1 = hard copy, < 1 = Polyak averaging θ' ← τθ + (1 − τ)θ'. */
+    tau: z.number().gt(0).max(1).default(1),
+    /** Env steps between target network updates. */
+    targetNetworkFrequency: z.number().int().positive().default(500),
+    /** Transitions per minibatch (DRQN: sequences per minibatch). */
+    batchSize: z.number().int().positive().default(128),
+    /** ε at the start of the schedule. */
+    startE: z.number().min(0).max(1).default(1),
+    /** ε at its end, and the ε of `pomdp eval` without --greedy (CleanRL's dqn_eval). */
+    endE: z.number().min(0).max(1).default(0.05),
+    /** Fraction of totalSteps over which ε falls linearly from startE to endE. */
+    explorationFraction: z.number().gt(0).max(1).default(0.5),
+    /** Env steps before the first gradient step (the buffer fills with ε-greedy transitions). */
+    learningStarts: z.number().int().min(0).default(10_000),
+    /** Env steps between gradient steps. */
+    trainFrequency: z.number().int().positive().default(10),
+    /** Double DQN: the online network picks the next action, the target network values it. */
+    double: z.boolean().default(false),
+    /** TD loss: mean squared error (CleanRL's dqn.py) or Huber with δ = 1 (Nature DQN, SB3). */
+    loss: z.enum(["mse", "huber"]).default("mse"),
+    /** Global gradient-norm clip (null: none, as CleanRL's dqn.py; SB3's DQN: 10). */
+    maxGradNorm: z.number().positive().nullable().default(null),
+    /** Adam's ε (PyTorch's default 1e-8, as CleanRL's dqn.py). */
+    adamEps: z.number().positive().default(1e-8),
+    /** DRQN: steps per replayed sequence (the steps that are trained on). */
+    sequenceLength: z.number().int().positive().default(8),
+    /** DRQN: steps replayed before each sequence only to warm its LSTM state up (R2D2's burn-in). */
+    burnIn: z.number().int().min(0).default(0),
+    /**
+     * DRQN: where a replayed sequence's LSTM state starts: `zero` (DRQN's bootstrapped random
+     * updates) or `stored`, the state the env acted with at the first replayed step (R2D2).
+     */
+    initialState: z.enum(["zero", "stored"]).default("zero"),
+    /** Env steps per metrics update line (means of its gradient steps) and per checkpoint unit. */
+    logEvery: z.number().int().positive().default(1000),
+    /** The Q-network. */
+    net: QNetSchema.default({}),
+    /** Stack the last k observations (0 or 1: none). */
+    frameStack: z.number().int().min(0).default(0),
+    /** Append the previous action and reward to observations (POPGym style). */
+    previousAction: z.boolean().default(false),
+  })
+  .strict();
+
+/** A validated DQN config. */
+export type DqnConfig = z.infer<typeof DqnConfigSchema>;
+
+/** DRQN's config: DQN's with an LSTM of 64 units and minibatches of 32 sequences by default (`--agent drqn`). */
+export const DrqnConfigSchema = DqnConfigSchema.extend({
+  /** Sequences per minibatch (DRQN's paper: 32), each of sequenceLength steps. */
+  batchSize: z.number().int().positive().default(32),
+  /** The Q-network: DQN's with an LSTM core (net.lstm ≥ 1). */
+  net: QNetSchema.extend({
+    /** LSTM hidden size after the encoder. */
+    lstm: z.number().int().positive().default(64),
+  }).default({}),
+});
+
+/** The `net` config fields about autoencoders (see NetSchema above; absent: the default). */
+export interface AuxNetConfig {
+  encoder: "mlp" | "cnn";
+  aux?: "none" | "ae";
+  auxWeight?: number;
+  auxDetach?: boolean;
+  reconEvery?: number;
+  encoderFrom?: string;
+  freezeEncoder?: boolean;
+}
+
+/** The autoencoder fields' defaults. */
+export const AUX_DEFAULTS = {
+  aux: "none",
+  auxWeight: 1,
+  auxDetach: false,
+  reconEvery: 50,
+  freezeEncoder: false,
+} as const;
+
+/**
+ * The checks the schema cannot make, across fields: an autoencoder, a pretrained or a frozen encoder
+ * needs a CNN encoder, and auxDetach needs the decoder. Throws a {@link ConfigError} naming the field.
+ */
+export function checkAuxConfig(net: AuxNetConfig, agent: string): void {
+  const fail = (field: string, why: string) =>
+    new ConfigError(`${agent} config: field "net.${field}": ${why}`);
+  const aux = net.aux ?? AUX_DEFAULTS.aux;
+  if (net.encoder !== "cnn") {
+    const needsCnn = `needs net.encoder "cnn" (--net cnn: it acts on a CNN encoder of images), got "${net.encoder}"`;
+    if (aux !== "none") throw fail("aux", `"${aux}" ${needsCnn}`);
+    if (net.encoderFrom !== undefined) throw fail("encoderFrom", needsCnn);
+    if (net.freezeEncoder) throw fail("freezeEncoder", needsCnn);
+  }
+  if (net.auxDetach && aux !== "ae") {
+    throw fail(
+      "auxDetach",
+      `true needs net.aux "ae" (--aux ae): without a decoder a detached encoder learns nothing (for that, use net.freezeEncoder), got net.aux "${aux}"`,
+    );
+  }
+}
