@@ -69,7 +69,19 @@ function installSourceMapsLazily() {
  */
 function registerTypeScript() {
   if (require.extensions[".ts"]) return;
-  const swc = require("@swc/core");
+  let swc;
+  try {
+    swc = require("@swc/core");
+  } catch {
+    // No native swc for this platform (an install without optional dependencies): TypeScript's own
+    // transpiler through ts-node, as before swc. The same modules load, seconds later.
+    require("ts-node").register({
+      transpileOnly: true,
+      swc: false,
+      project: path.join(__dirname, "..", "tsconfig.json"),
+    });
+    return;
+  }
   const options = swcOptions(swc);
   const loadJs = require.extensions[".js"];
   require.extensions[".ts"] = (module, filename) => {
