@@ -1,5 +1,5 @@
 // A2C (Mnih et al. 2016, synchronous) the Stable-Baselines3 way, and recurrent A2C when `net.lstm > 0`:
-// one file that reads top to bottom — config, rollout, n-step returns, one gradient step.
+// one file that reads top to bottom — rollout, n-step returns, one gradient step (the config: configs.ts).
 //
 // It shares everything but the update with PPO: the rollout buffer and collector, GAE (λ = 1 gives
 // SB3's n-step returns), the actor-critic and the training loop. Each rollout (numEnvs × numSteps,

@@ -1,6 +1,6 @@
 // DQN (Mnih et al. 2015) the CleanRL way (dqn.py), Double DQN (van Hasselt et al. 2016) with
 // `double`, and DRQN (Hausknecht & Stone 2015) when `net.lstm > 0`: one file that reads top to
-// bottom — config, Q-network and target network, replay, ε-greedy acting, TD update.
+// bottom — Q-network and target network, replay, ε-greedy acting, TD update (the config: configs.ts).
 //
 // Steps are env steps, all envs counted: env step g (g = 0, 1, …) trains the Q-network once when
 // g > learningStarts and g % trainFrequency = 0, and moves the target network towards it when

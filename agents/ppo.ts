@@ -1,5 +1,5 @@
 // PPO (Schulman et al. 2017) the CleanRL way, and recurrent PPO when `net.lstm > 0` (CleanRL's
-// ppo_atari_lstm.py): one file that reads top to bottom — config, rollout, GAE, clipped update.
+// ppo_atari_lstm.py): one file that reads top to bottom — rollout, GAE, clipped update (the config: configs.ts).
 //
 // Recurrent PPO keeps an LSTM state per env, zeroes it where that env's episode ended (and only
 // there), stores the state at each rollout's start, and updates on minibatches of whole env
