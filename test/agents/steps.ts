@@ -84,6 +84,13 @@ export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
 }
 
+/** ‖a‖. */
+export function norm(a: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i] * a[i];
+  return Math.sqrt(sum);
+}
+
 /** ‖a − b‖ / ‖b‖. */
 export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
