@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
+import type { ActorCritic } from "./actor_critic";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -16,19 +17,22 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
-import type { ActorCritic } from "./networks";
-import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
+import { ACTOR_CRITIC_FIELDS, setUpActorCritic } from "./collector";
 import {
-  ACTOR_CRITIC_FIELDS,
+  computeGae,
   explainedVariance,
-  normalised,
-  setUpActorCritic,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  normalized,
+} from "./rollout";
+import {
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
   trainingLoopAsync,
-} from "./shared";
+} from "./training_loop";
 
 /** A2C's config: SB3's `A2C` arguments in camelCase, with its defaults (numEnvs: RL Zoo's CartPole). */
 export const A2cConfigSchema = z
@@ -157,16 +161,21 @@ function a2cStep(
   config: A2cConfig,
   recon: ReconMeter,
 ): { policyLoss: number; valueLoss: number; entropy: number } {
-  const advantages = config.normalizeAdvantage ? normalised(batch.advantages) : batch.advantages;
+  const advantages = config.normalizeAdvantage ? normalized(batch.advantages) : batch.advantages;
   let stats: tf.Tensor1D | undefined;
   tf.tidy(() => {
     const obs = net.observationTensor(batch.observations, batch.rows);
     const actions = tf.tensor1d(batch.actions, "int32");
     const adv = tf.tensor1d(advantages);
     const returns = tf.tensor1d(batch.returns);
-    const resets = batch.resets ? tf.tensor1d(batch.resets) : undefined;
+    const episodeStarts = batch.episodeStarts ? tf.tensor1d(batch.episodeStarts) : undefined;
     optimizer.minimize(() => {
-      const { logProb, entropy, value, encodings } = net.evaluate(obs, actions, batch.initialState, resets);
+      const { logProb, entropy, value, encodings } = net.evaluate(
+        obs,
+        actions,
+        batch.initialState,
+        episodeStarts,
+      );
       const policyLoss = tf.neg(tf.mean(tf.mul(adv, logProb)));
       const valueLoss = tf.mean(tf.square(tf.sub(returns, value)));
       const entropyMean = tf.mean(entropy);

@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam } from "../src/nn";
+import type { ActorCritic } from "./actor_critic";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -16,20 +17,23 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
-import type { ActorCritic } from "./networks";
+import { ACTOR_CRITIC_FIELDS, setUpActorCritic } from "./collector";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
-import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
-  ACTOR_CRITIC_FIELDS,
+  computeGae,
   explainedVariance,
-  normalised,
-  setUpActorCritic,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  normalized,
+} from "./rollout";
+import {
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
   trainingLoopAsync,
-} from "./shared";
+} from "./training_loop";
 
 /** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
 export const PpoConfigSchema = z
@@ -197,16 +201,16 @@ function ppoStep(
   const data = {
     actions: mb.actions,
     oldLogProbs: mb.logProbs,
-    advantages: config.normAdv ? normalised(mb.advantages) : mb.advantages,
+    advantages: config.normAdv ? normalized(mb.advantages) : mb.advantages,
     returns: mb.returns,
     oldValues: mb.values,
   };
   const coefficients = { clip, clipVloss: config.clipVloss, entCoef: config.entCoef, vfCoef: config.vfCoef };
   tf.tidy(() => {
     const obs = net.observationTensor(mb.observations, mb.rows);
-    const resets = mb.resets ? tf.tensor1d(mb.resets) : undefined;
+    const episodeStarts = mb.episodeStarts ? tf.tensor1d(mb.episodeStarts) : undefined;
     optimizer.minimize(() => {
-      const { logits, value, encodings } = net.forward(obs, mb.initialState, resets);
+      const { logits, value, encodings } = net.forward(obs, mb.initialState, episodeStarts);
       const loss = ppoLoss(logits, value, data, coefficients, stats);
       return withReconstructionLoss(net, loss, obs, encodings, auxWeightOf(config.net), recon);
     });

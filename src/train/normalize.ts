@@ -113,11 +113,11 @@ export class VecNormalizer {
     const rms = this.obsRms;
     if (!rms) return obs instanceof Float32Array ? obs : Float32Array.from(obs);
     if (update) rms.update(obs, rows);
-    return this.normalise(obs, rows);
+    return this.normalize(obs, rows);
   }
 
   /** Normalised copy of observations without updating the statistics (final observations). */
-  normalise(obs: ArrayLike<number>, rows: number): Float32Array {
+  normalize(obs: ArrayLike<number>, rows: number): Float32Array {
     const rms = this.obsRms;
     if (!rms) return Float32Array.from(obs);
     const n = rms.size;
