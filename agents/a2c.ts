@@ -61,7 +61,7 @@ export const A2cConfigSchema = z
     rmsPropEps: z.number().positive().default(1e-5),
     /** RMSprop (α 0.99, PyTorch's formulation, as SB3); false = Adam. */
     useRmsProp: z.boolean().default(true),
-    /** Normalise advantages over the rollout. */
+    /** Normalize advantages over the rollout. */
     normalizeAdvantage: z.boolean().default(false),
     ...ACTOR_CRITIC_FIELDS,
   })
@@ -88,7 +88,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const recurrent = config.net.lstm > 0;
   checkAuxConfig(config.net, "a2c");
 
-  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const optimizerArgs = {
     learningRate: config.learningRate,
@@ -150,7 +150,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
 /**
  * One gradient step of A2C's loss on the rollout, as SB3:
  * L = −mean(Â · log π(a|o)) + c_e · (−mean(H[π])) + c_v · mean((R − V)²),
- * Â the advantages (normalised over the rollout if asked), R the returns; with a decoder
+ * Â the advantages (normalized over the rollout if asked), R the returns; with a decoder
  * (net.aux "ae") plus net.auxWeight times the reconstruction mse, which `recon` hears. Returns the
  * loss terms (and the mean entropy, not its negative).
  */

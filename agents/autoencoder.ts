@@ -12,9 +12,9 @@ import { makeAgentVectorEnv } from "./env_setup";
 import { cnnEncoderFor, cnnPresetFor, decoderFor } from "./tower";
 
 /** Name of the description file of a pretrained autoencoder's folder (beside weights.json/bin). */
-export const AUTOENCODER_FILE = "autoencoder.json";
+const AUTOENCODER_FILE = "autoencoder.json";
 /** Name of the picture of held-out frames and their reconstructions. */
-export const RECONSTRUCTIONS_FILE = "reconstructions.png";
+const RECONSTRUCTIONS_FILE = "reconstructions.png";
 const FORMAT = "pomdp-autoencoder";
 
 /** Arguments of {@link pretrainAutoencoder}. */
@@ -94,7 +94,7 @@ export interface Frames {
  * `count` observations of `env` (every sub-env, every step, from `reset({ seed })`) under uniformly
  * random actions drawn from `rng`.
  */
-export function collectFrames(env: VectorEnv, count: number, seed: number, rng: Rng): Frames {
+function collectFrames(env: VectorEnv, count: number, seed: number, rng: Rng): Frames {
   const space = env.singleObservationSpace;
   const F = space.size;
   const bytes = space.dtype === "uint8";
@@ -393,7 +393,7 @@ export function startFromPretrained(
  * pretrained autoencoder's folder, after checking that it was made for the same observations (shape
  * and scaling) and the same dense layers; every mismatch is an error naming both sides.
  */
-export function loadPretrainedEncoder(
+function loadPretrainedEncoder(
   net: PretrainableNet,
   dir: string,
   what = "net.encoderFrom",

@@ -24,7 +24,7 @@ export interface FinishedEpisode {
 export interface CollectorState {
   /** Env steps so far, all envs counted. */
   step: number;
-  /** The current (normalised) observations. */
+  /** The current (normalized) observations. */
   observations: number[];
   /** 1 where the current observation is the first of an episode. */
   episodeStarts: number[];
@@ -38,7 +38,7 @@ export interface CollectorState {
 }
 
 /**
- * What every agent's acting side keeps between steps of a vector env: the current (normalised)
+ * What every agent's acting side keeps between steps of a vector env: the current (normalized)
  * observations, where episodes begin, the recurrent state (zeroed per env where its episode ended,
  * and only there), the raw returns and lengths of the running episodes, and the time spent; as JSON
  * for checkpoints. {@link RolloutCollector} (PPO, A2C) and DQN's collector fill their buffers from it.

@@ -171,7 +171,7 @@ function dqnLoopArgs(
     epsilon: config.adamEps,
     maxGradNorm: config.maxGradNorm ?? undefined,
   });
-  // No normalisation (CleanRL's DQN has none): the loop saves this identity normaliser's empty state.
+  // No normalization (CleanRL's DQN has none): the loop saves this identity normalizer's empty state.
   const normalizer = new VecNormalizer({
     observationSize: qNetwork.observationSize,
     numEnvs: N,

@@ -118,7 +118,7 @@ export interface LoadedAgent {
 }
 
 /**
- * Loads a finished run's final weights and normaliser (frozen) into a new network of the run's agent
+ * Loads a finished run's final weights and normalizer (frozen) into a new network of the run's agent
  * (an actor-critic, or a Q-network acting ε-greedily with the run's endE). `envKwargs`
  * replace the run's for the env the network is built against (their observation shape must match).
  */

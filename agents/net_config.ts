@@ -92,9 +92,6 @@ export const DrqnNetSchema = withHiddenDefault(
 /** A validated actor-critic `net` config: every default filled in. */
 export type NetConfig = z.output<typeof NetSchema>;
 
-/** A validated Q-network `net` config. */
-export type QNetConfig = z.output<typeof QNetSchema>;
-
 /** What a network is built from: an actor-critic's or a Q-network's net config (which has one tower). */
 export type NetSpec = Omit<NetConfig, "sharedEncoder"> & { sharedEncoder?: boolean };
 
@@ -106,8 +103,3 @@ export type AuxNetConfig = Pick<
   NetSpec,
   "encoder" | "aux" | "auxWeight" | "auxDetach" | "reconEvery" | "encoderFrom" | "freezeEncoder"
 >;
-
-/** A `net` config from a partial one, defaults filled in (tests, library users). */
-export function netConfig(input: NetInput = {}): NetConfig {
-  return NetSchema.parse(input);
-}

@@ -56,7 +56,7 @@ export const PpoConfigSchema = z
     numMinibatches: z.number().int().positive().default(4),
     /** Passes over each rollout. */
     updateEpochs: z.number().int().positive().default(4),
-    /** Normalise advantages per minibatch. */
+    /** Normalize advantages per minibatch. */
     normAdv: z.boolean().default(true),
     /** Surrogate clipping ε (and the value clip when clipVloss). */
     clipCoef: z.number().positive().default(0.2),
@@ -100,7 +100,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
   checkMinibatches(config, recurrent);
   checkAuxConfig(config.net, "ppo");
 
-  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const shuffleRng = new Rng(deriveSeed(ctx.seed, "minibatches"));
   const optimizer = new ClippedAdam(net.params(), {

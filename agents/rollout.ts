@@ -10,7 +10,7 @@ export class RolloutBuffer {
   readonly actions: Int32Array;
   readonly logProbs: Float32Array;
   readonly values: Float32Array;
-  /** Rewards as trained on: normalised if asked, plus γ·V(final observation) where an episode was truncated. */
+  /** Rewards as trained on: normalized if asked, plus γ·V(final observation) where an episode was truncated. */
   readonly rewards: Float32Array;
   /** 1 where the episode ended at this step (terminated or truncated): no bootstrapping from the next row. */
   readonly ended: Uint8Array;

@@ -26,7 +26,7 @@ export function vectorStateBlocker(env: VectorEnv): string | undefined {
 /** Name of the JSON file beside the weights in a saved agent folder. */
 export const AGENT_STATE_FILE = "agent-state.json";
 
-/** Writes weights + optimiser (weights.json/bin) and normaliser + RNG states (agent-state.json). */
+/** Writes weights + optimiser (weights.json/bin) and normalizer + RNG states (agent-state.json). */
 export function saveAgentState(
   dir: string,
   args: Pick<TrainingLoopArgs<TrainableNet>, "net" | "optimizer" | "normalizer" | "rngs" | "collector">,
@@ -47,7 +47,7 @@ function rngStates(rngs: Record<string, Rng>): Record<string, RngState> {
 }
 
 /** Name of the JSON file of a training checkpoint (beside weights.json/bin in `checkpoint/`). */
-export const CHECKPOINT_STATE_FILE = "train-state.json";
+const CHECKPOINT_STATE_FILE = "train-state.json";
 const CHECKPOINT_FORMAT = "pomdp-train-checkpoint";
 
 /** What `checkpoint/train-state.json` holds: where the run is, and every state besides the weights. */
@@ -187,7 +187,7 @@ export function restoreCheckpoint(run: RunFolder, args: TrainingLoopArgs<Trainab
   try {
     args.normalizer.setState(state.normalizer);
   } catch (err) {
-    throw what("normaliser", err);
+    throw what("normalizer", err);
   }
   try {
     for (const [name, rng] of Object.entries(args.rngs)) rng.setState(state.rngs[name]);

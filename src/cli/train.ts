@@ -159,7 +159,7 @@ function wrapConfigError<T>(fn: () => T): T {
  */
 async function checkAutoencoderFields(agent: string, config: JsonObject, flags: TrainFlags): Promise<void> {
   const { checkAuxConfig } = await import("../../agents/aux_ae");
-  const net = config.net as import("../../agents/aux_ae").AuxNetConfig & { hidden: number[] };
+  const net = config.net as import("../../agents/net_config").AuxNetConfig & { hidden: number[] };
   checkAuxConfig(net, agent);
   if (net.encoderFrom === undefined) return;
   const { checkPretrainedFits, readPretrainedAutoencoder } = await import("../../agents/autoencoder");
