@@ -60,7 +60,11 @@ export const PpoConfigSchema = z
     normAdv: z.boolean().default(true),
     /** Surrogate clipping ε (and the value clip when clipVloss). */
     clipCoef: z.number().positive().default(0.2),
-    /** Anneal clipCoef linearly to 0 with the learning rate (SB3's `lin_0.2` clip range). */
+    /**
+     * Anneal the surrogate's clip linearly to 0 with the learning rate (SB3's `lin_0.2` clip range);
+     * the value clip stays clipCoef (CleanRL clips the value with clip_coef; SB3 schedules its
+     * clip_range_vf apart from clip_range).
+     */
     annealClip: z.boolean().default(false),
     /** Clip the value loss around the rollout's values, as CleanRL. */
     clipVloss: z.boolean().default(true),
@@ -123,7 +127,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
     numUpdates,
     stepsPerUpdate: batchSize,
     update: (update, onEpisode) => {
-      // 1. Anneal: the fraction of the run still to go scales the step size (and the clip range).
+      // 1. Anneal: the fraction of the run still to go scales the step size (and the surrogate's clip range).
       const remaining = 1 - (update - 1) / numUpdates;
       optimizer.learningRate = config.annealLr ? remaining * config.learningRate : config.learningRate;
       const clip = config.annealClip ? remaining * config.clipCoef : config.clipCoef;
@@ -205,7 +209,13 @@ function ppoStep(
     returns: mb.returns,
     oldValues: mb.values,
   };
-  const coefficients = { clip, clipVloss: config.clipVloss, entCoef: config.entCoef, vfCoef: config.vfCoef };
+  const coefficients = {
+    clip,
+    clipVloss: config.clipVloss,
+    valueClip: config.clipCoef,
+    entCoef: config.entCoef,
+    vfCoef: config.vfCoef,
+  };
   tf.tidy(() => {
     const obs = net.observationTensor(mb.observations, mb.rows);
     const episodeStarts = mb.episodeStarts ? tf.tensor1d(mb.episodeStarts) : undefined;
