@@ -274,7 +274,8 @@ function dqnLoopArgs(
  */
 export class ReplayCollector extends VectorCollector {
   private readonly nextObs: Float32Array;
-  private readonly starts: Uint8Array;
+  /** The episode starts of the observations acted on (before the step updates them). */
+  private readonly actedEpisodeStarts: Uint8Array;
   private readonly actedState: RecurrentState;
 
   constructor(
@@ -286,7 +287,7 @@ export class ReplayCollector extends VectorCollector {
   ) {
     super(env, net, normalizer, envSeed);
     this.nextObs = new Float32Array(this.obs.length);
-    this.starts = new Uint8Array(env.numEnvs);
+    this.actedEpisodeStarts = new Uint8Array(env.numEnvs);
     this.actedState = net.initialState(env.numEnvs);
   }
 
@@ -315,7 +316,7 @@ export class ReplayCollector extends VectorCollector {
         this.nextObs.set(normalizer.normalize(final, 1), i * F);
       }
     }
-    this.starts.set(this.episodeStarts);
+    this.actedEpisodeStarts.set(this.episodeStarts);
     this.countStep(rewards, terminated, truncated, onEpisode);
     buffer.add({
       observations: this.obs,
@@ -324,7 +325,7 @@ export class ReplayCollector extends VectorCollector {
       rewards: Float32Array.from(rewards),
       terminated: Uint8Array.from(terminated, Number),
       truncated: Uint8Array.from(truncated, Number),
-      episodeStarts: this.starts,
+      episodeStarts: this.actedEpisodeStarts,
       h: this.actedState.h,
       c: this.actedState.c,
     });
