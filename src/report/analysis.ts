@@ -139,10 +139,10 @@ export interface Analysis {
 
 // Learning curves and performance profiles draw fewer resamples than the intervals of the table: each
 // of their points (50 steps of a curve, 41 thresholds of a profile) is an interval of its own, so one
-// curve at 50,000 resamples costs about as much as the whole table. On this 2-core machine, at 50,000,
-// the 3 Memory curves of mlp-vs-lstm took 3.5 s and flicker's 6 profiles 1.9 s, against 1.2 s and 1.0 s
-// for the tables; at 2,000 they take a tenth of a second each. rliable's `create_performance_profile`
-// uses 2,000 too. Bands drawn in a plot do not show the difference.
+// curve at 50,000 resamples costs more than a whole table of 21 cells. On this 2-core machine (shared
+// with other jobs), with everything at 50,000 the analysis of mlp-vs-lstm took 7–19 s, its 3 Memory
+// curves 3.5–8.5 s and its 3 profiles 1.3–2.5 s of that; with the bands at 2,000 it took 2.6 s, the
+// bands 0.4 s. rliable's `create_performance_profile` uses 2,000 too; in a plot the bands look the same.
 const DEFAULTS = { resamples: 50_000, bandResamples: 2000, confidence: 0.95, seed: 0, curvePoints: 50 };
 
 function done(run: RunResult): run is RunResult & { score: number } {
