@@ -8,6 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
+import type { ActorCritic } from "./actor_critic";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -16,19 +17,22 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
-import type { ActorCritic } from "./networks";
-import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
+import { ACTOR_CRITIC_FIELDS, setUpActorCritic } from "./collector";
 import {
-  ACTOR_CRITIC_FIELDS,
+  computeGae,
   explainedVariance,
-  normalised,
-  setUpActorCritic,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  normalized,
+} from "./rollout";
+import {
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
   trainingLoopAsync,
-} from "./shared";
+} from "./training_loop";
 
 /** A2C's config: SB3's `A2C` arguments in camelCase, with its defaults (numEnvs: RL Zoo's CartPole). */
 export const A2cConfigSchema = z
@@ -57,7 +61,7 @@ export const A2cConfigSchema = z
     rmsPropEps: z.number().positive().default(1e-5),
     /** RMSprop (α 0.99, PyTorch's formulation, as SB3); false = Adam. */
     useRmsProp: z.boolean().default(true),
-    /** Normalise advantages over the rollout. */
+    /** Normalize advantages over the rollout. */
     normalizeAdvantage: z.boolean().default(false),
     ...ACTOR_CRITIC_FIELDS,
   })
@@ -84,7 +88,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const recurrent = config.net.lstm > 0;
   checkAuxConfig(config.net, "a2c");
 
-  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const optimizerArgs = {
     learningRate: config.learningRate,
@@ -146,7 +150,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
 /**
  * One gradient step of A2C's loss on the rollout, as SB3:
  * L = −mean(Â · log π(a|o)) + c_e · (−mean(H[π])) + c_v · mean((R − V)²),
- * Â the advantages (normalised over the rollout if asked), R the returns; with a decoder
+ * Â the advantages (normalized over the rollout if asked), R the returns; with a decoder
  * (net.aux "ae") plus net.auxWeight times the reconstruction mse, which `recon` hears. Returns the
  * loss terms (and the mean entropy, not its negative).
  */
@@ -157,16 +161,21 @@ function a2cStep(
   config: A2cConfig,
   recon: ReconMeter,
 ): { policyLoss: number; valueLoss: number; entropy: number } {
-  const advantages = config.normalizeAdvantage ? normalised(batch.advantages) : batch.advantages;
+  const advantages = config.normalizeAdvantage ? normalized(batch.advantages) : batch.advantages;
   let stats: tf.Tensor1D | undefined;
   tf.tidy(() => {
     const obs = net.observationTensor(batch.observations, batch.rows);
     const actions = tf.tensor1d(batch.actions, "int32");
     const adv = tf.tensor1d(advantages);
     const returns = tf.tensor1d(batch.returns);
-    const resets = batch.resets ? tf.tensor1d(batch.resets) : undefined;
+    const episodeStarts = batch.episodeStarts ? tf.tensor1d(batch.episodeStarts) : undefined;
     optimizer.minimize(() => {
-      const { logProb, entropy, value, encodings } = net.evaluate(obs, actions, batch.initialState, resets);
+      const { logProb, entropy, value, encodings } = net.evaluate(
+        obs,
+        actions,
+        batch.initialState,
+        episodeStarts,
+      );
       const policyLoss = tf.neg(tf.mean(tf.mul(adv, logProb)));
       const valueLoss = tf.mean(tf.square(tf.sub(returns, value)));
       const entropyMean = tf.mean(entropy);

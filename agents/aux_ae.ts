@@ -5,26 +5,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeReconstructionsPng } from "../src/report/reconstructions";
 import { ConfigError } from "../src/train/config";
-
-/** The `net` config fields about autoencoders (see NetSchema in shared.ts; absent: the default). */
-export interface AuxNetConfig {
-  encoder: "mlp" | "cnn";
-  aux?: "none" | "ae";
-  auxWeight?: number;
-  auxDetach?: boolean;
-  reconEvery?: number;
-  encoderFrom?: string;
-  freezeEncoder?: boolean;
-}
-
-/** The autoencoder fields' defaults. */
-export const AUX_DEFAULTS = {
-  aux: "none",
-  auxWeight: 1,
-  auxDetach: false,
-  reconEvery: 50,
-  freezeEncoder: false,
-} as const;
+import { AUX_DEFAULTS, type AuxNetConfig } from "./net_config";
 
 /** β of the reconstruction loss: net.auxWeight or its default. */
 export function auxWeightOf(net: AuxNetConfig): number {
@@ -109,7 +90,7 @@ export function withReconstructionLoss(
 }
 
 /** Name of the reconstruction picture written at env step `step`. */
-export function reconstructionsFile(step: number): string {
+function reconstructionsFile(step: number): string {
   return `reconstructions-${step}.png`;
 }
 

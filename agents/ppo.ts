@@ -8,6 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam } from "../src/nn";
+import type { ActorCritic } from "./actor_critic";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -16,20 +17,23 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
-import type { ActorCritic } from "./networks";
+import { ACTOR_CRITIC_FIELDS, setUpActorCritic } from "./collector";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
-import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
-  ACTOR_CRITIC_FIELDS,
+  computeGae,
   explainedVariance,
-  normalised,
-  setUpActorCritic,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  normalized,
+} from "./rollout";
+import {
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
   trainingLoopAsync,
-} from "./shared";
+} from "./training_loop";
 
 /** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
 export const PpoConfigSchema = z
@@ -52,7 +56,7 @@ export const PpoConfigSchema = z
     numMinibatches: z.number().int().positive().default(4),
     /** Passes over each rollout. */
     updateEpochs: z.number().int().positive().default(4),
-    /** Normalise advantages per minibatch. */
+    /** Normalize advantages per minibatch. */
     normAdv: z.boolean().default(true),
     /** Surrogate clipping ε (and the value clip when clipVloss). */
     clipCoef: z.number().positive().default(0.2),
@@ -100,7 +104,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
   checkMinibatches(config, recurrent);
   checkAuxConfig(config.net, "ppo");
 
-  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const shuffleRng = new Rng(deriveSeed(ctx.seed, "minibatches"));
   const optimizer = new ClippedAdam(net.params(), {
@@ -201,7 +205,7 @@ function ppoStep(
   const data = {
     actions: mb.actions,
     oldLogProbs: mb.logProbs,
-    advantages: config.normAdv ? normalised(mb.advantages) : mb.advantages,
+    advantages: config.normAdv ? normalized(mb.advantages) : mb.advantages,
     returns: mb.returns,
     oldValues: mb.values,
   };
@@ -214,9 +218,9 @@ function ppoStep(
   };
   tf.tidy(() => {
     const obs = net.observationTensor(mb.observations, mb.rows);
-    const resets = mb.resets ? tf.tensor1d(mb.resets) : undefined;
+    const episodeStarts = mb.episodeStarts ? tf.tensor1d(mb.episodeStarts) : undefined;
     optimizer.minimize(() => {
-      const { logits, value, encodings } = net.forward(obs, mb.initialState, resets);
+      const { logits, value, encodings } = net.forward(obs, mb.initialState, episodeStarts);
       const loss = ppoLoss(logits, value, data, coefficients, stats);
       return withReconstructionLoss(net, loss, obs, encodings, auxWeightOf(config.net), recon);
     });

@@ -4,6 +4,7 @@
 // (log-softmax, one-hot, ratio, clipping, max, means, and their gradients) cost far more in dispatch
 // than in arithmetic; here they are two read-backs and two uploads. Tested against autodiff.
 import * as tf from "@tensorflow/tfjs";
+import { logSoftmaxRowInto } from "../src/nn";
 
 /** The per-minibatch data of PPO's loss (typed arrays of N rows). */
 export interface PpoLossData {
@@ -64,17 +65,7 @@ export function ppoLoss(
     let clipped = 0;
     for (let i = 0; i < N; i++) {
       const row = i * A;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < A; k++) max = Math.max(max, z[row + k]);
-      let total = 0;
-      for (let k = 0; k < A; k++) total += Math.exp(z[row + k] - max);
-      const logTotal = Math.log(total) + max;
-      let entropy = 0;
-      for (let k = 0; k < A; k++) {
-        logP[k] = z[row + k] - logTotal;
-        p[k] = Math.exp(logP[k]);
-        entropy -= p[k] * logP[k];
-      }
+      const entropy = logSoftmaxRowInto(z, i, A, logP, p);
       entropySum += entropy;
       // Surrogate.
       const a = data.actions[i];

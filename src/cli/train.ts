@@ -159,7 +159,7 @@ function wrapConfigError<T>(fn: () => T): T {
  */
 async function checkAutoencoderFields(agent: string, config: JsonObject, flags: TrainFlags): Promise<void> {
   const { checkAuxConfig } = await import("../../agents/aux_ae");
-  const net = config.net as import("../../agents/aux_ae").AuxNetConfig & { hidden: number[] };
+  const net = config.net as import("../../agents/net_config").AuxNetConfig & { hidden: number[] };
   checkAuxConfig(net, agent);
   if (net.encoderFrom === undefined) return;
   const { checkPretrainedFits, readPretrainedAutoencoder } = await import("../../agents/autoencoder");
@@ -226,7 +226,7 @@ export interface ResolvedResume {
  */
 export async function resolveResume(dir: string): Promise<ResolvedResume> {
   const { agentByName } = await import("../../agents/index");
-  const { readTrainCheckpoint } = await import("../../agents/shared");
+  const { readTrainCheckpoint } = await import("../../agents/train_checkpoint");
   const { spec } = await import("../core");
   const fail = (why: string) => new ConfigError(`--resume ${dir}: ${why}`);
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw fail("no such folder");
@@ -266,7 +266,7 @@ export async function resolveResume(dir: string): Promise<ResolvedResume> {
     throw fail(`${RUN_FILES.config} is corrupt: ${(err as Error).message}`);
   }
   spec(run.envId as string); // an env of the user's: the same --require is needed again
-  let checkpoint: import("../../agents/shared").TrainCheckpoint;
+  let checkpoint: import("../../agents/train_checkpoint").TrainCheckpoint;
   try {
     checkpoint = readTrainCheckpoint(dir);
   } catch (err) {
@@ -423,7 +423,7 @@ async function runTraining(
   flags: TrainFlags,
   ctx: { envId: string; envKwargs?: Record<string, unknown>; seed: number; resume?: boolean },
 ): Promise<void> {
-  const { TrainingInterrupted } = await import("../../agents/shared");
+  const { TrainingInterrupted } = await import("../../agents/training_loop");
   const out = run.dir;
   const progress = makeProgress(flags.quiet === true);
   let stopRequested = false;
@@ -480,7 +480,7 @@ async function runTraining(
 
 /** A progress line on a terminal (steps, SPS, rolling return, ETA); plain lines every ~10 % otherwise. */
 function makeProgress(quiet: boolean): {
-  update: (p: import("../../agents/shared").UpdateProgress) => void;
+  update: (p: import("../../agents/training_loop").UpdateProgress) => void;
   stop: () => void;
 } {
   if (quiet) return { update: () => {}, stop: () => {} };

@@ -15,10 +15,11 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { A2cConfigSchema, trainA2c } from "../../agents/a2c";
+import { ActorCritic } from "../../agents/actor_critic";
 import { DqnConfigSchema, trainDqn } from "../../agents/dqn";
-import { ActorCritic, type QNetwork } from "../../agents/networks";
 import { PpoConfigSchema, trainPpo } from "../../agents/ppo";
-import type { TrainContext } from "../../agents/shared";
+import type { QNetwork } from "../../agents/q_network";
+import type { TrainContext } from "../../agents/training_loop";
 import { initBackend } from "../../src/nn";
 import { validateConfig } from "../../src/train/config";
 import { RunFolder } from "../../src/train/run_folder";
@@ -143,8 +144,7 @@ function reconstruction(
   tf.tidy(() => {
     const x = tf.tensor(obs.values, obs.shape);
     const f = () => {
-      const encodings =
-        net instanceof ActorCritic ? net.forward(x).encodings : net.qValuesAndEncodings(x).encodings;
+      const encodings = net instanceof ActorCritic ? net.forward(x).encodings : net.forward(x).encodings;
       return net.reconstructionLoss(x, encodings);
     };
     const { value, grads } = tf.variableGrads(f, variables);

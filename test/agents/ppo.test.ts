@@ -198,7 +198,7 @@ describe("PPO with a CNN encoder", () => {
 });
 
 describe("loading a run for evaluation", () => {
-  it("takes the normaliser's statistics of a run whose envs normalised rewards, whatever its number of envs", () => {
+  it("takes the normalizer's statistics of a run whose envs normalized rewards, whatever its number of envs", () => {
     const dir = path.join(tmp(), "run");
     const config = smallConfig({
       totalSteps: 512,

@@ -85,7 +85,7 @@ describe("VecNormalizer: observations", () => {
     expect(second[0]).toBeCloseTo((5 - s2.mean) / Math.sqrt(s2.var + 1e-8), 6);
     expect(second[1]).toBeCloseTo((7 - s2.mean) / Math.sqrt(s2.var + 1e-8), 6);
     // A final observation (normalise) and a frozen normaliser read the statistics without adding to them.
-    expect(norm.normalise([9], 1)[0]).toBeCloseTo((9 - s2.mean) / Math.sqrt(s2.var + 1e-8), 6);
+    expect(norm.normalize([9], 1)[0]).toBeCloseTo((9 - s2.mean) / Math.sqrt(s2.var + 1e-8), 6);
     norm.training = false;
     expect(norm.observations(Float32Array.of(20, 20), 2)[0]).toBeCloseTo(
       (20 - s2.mean) / Math.sqrt(s2.var + 1e-8), // ≈ 7.2, inside the clip
