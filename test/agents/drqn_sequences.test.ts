@@ -8,9 +8,10 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { DrqnConfigSchema, trainDrqn } from "../../agents/dqn";
-import type { QNetwork, RecurrentState } from "../../agents/networks";
+import type { QNetwork } from "../../agents/q_network";
+import { RecurrentState } from "../../agents/recurrent_state";
 import { ReplayBuffer, type SequenceBatch, sequenceBatch } from "../../agents/replay";
-import type { TrainResult } from "../../agents/shared";
+import type { TrainResult } from "../../agents/training_loop";
 import type { UniformSource } from "../../src/core/rng";
 import { initBackend } from "../../src/nn";
 import { validateConfig } from "../../src/train/config";
@@ -77,7 +78,7 @@ describe("ReplayBuffer.sampleSequences: burn-in, stored state, padding (a buffer
     ]);
     // The state is zeroed where an episode begins: t = 4 (sequence 0's first burn-in step, sequence
     // 1's second) and t = 0 (sequence 2's first).
-    expect(byStep(batch.resets, 4)).toEqual([
+    expect(byStep(batch.episodeStarts, 4)).toEqual([
       [1, 0, 1, 0],
       [0, 1, 0, 0],
       [0, 0, 0, 0],
@@ -131,7 +132,7 @@ describe("ReplayBuffer.sampleSequences: burn-in, stored state, padding (a buffer
     const wrapped = sequenceBatch(1, 3, 2, 1, 2);
     ring.sampleSequences(startingAt([2], 2, 8), wrapped); // index 2: t = 4, burn-in from t = 2
     expect(Array.from(wrapped.observations)).toEqual([12, 13, 14, 15, 16, 17]);
-    expect(Array.from(wrapped.resets)).toEqual([0, 0, 1, 0, 0, 0]); // B begins at the sequence's first step
+    expect(Array.from(wrapped.episodeStarts)).toEqual([0, 0, 1, 0, 0, 0]); // B begins at the sequence's first step
     expect(Array.from(wrapped.h!)).toEqual([201, 202]);
   });
 });
@@ -161,10 +162,10 @@ function handBatch(out: SequenceBatch): void {
       out.observations[(t * B + b) * F + 1] = Math.cos(0.5 * t - b);
     }
   }
-  out.resets.fill(0);
-  out.resets[1 * B + 0] = 1;
-  out.resets[K * B + 2] = 1;
-  out.resets[0 * B + 3] = 1;
+  out.episodeStarts.fill(0);
+  out.episodeStarts[1 * B + 0] = 1;
+  out.episodeStarts[K * B + 2] = 1;
+  out.episodeStarts[0 * B + 3] = 1;
   for (let j = 0; j < L; j++) {
     for (let b = 0; b < B; b++) {
       const i = j * B + b;
@@ -197,13 +198,13 @@ function stepwise(
     const q = tf.tidy(
       () =>
         net
-          .qValues(
+          .forward(
             net.observationTensor(batch.observations.subarray(t * B * F, (t + 1) * B * F), B),
             state,
-            tf.tensor1d(batch.resets.subarray(t * B, (t + 1) * B)),
+            tf.tensor1d(batch.episodeStarts.subarray(t * B, (t + 1) * B)),
             next,
           )
-          .dataSync() as Float32Array,
+          .q.dataSync() as Float32Array,
     );
     out.push(q);
     state = next;
@@ -218,8 +219,7 @@ function stepwise(
  * state; the loss is the masked mean of (Q(step K + j, a_j) − y_j)². Returns it and its gradient.
  */
 function referenceStep(online: QNetwork, target: QNetwork, batch: SequenceBatch, initial: RecurrentState) {
-  const copy = (s: RecurrentState): RecurrentState => ({ h: s.h.slice(), c: s.c.slice(), batch: s.batch });
-  const qTarget = stepwise(target, batch, copy(initial), 0, T);
+  const qTarget = stepwise(target, batch, initial.copy(), 0, T);
   const A = 2;
   const y = new Float32Array(L * B);
   for (let j = 0; j < L; j++) {
@@ -230,14 +230,14 @@ function referenceStep(online: QNetwork, target: QNetwork, batch: SequenceBatch,
     }
   }
   // The state after the burn-in, stepped one step at a time.
-  let afterBurnIn = copy(initial);
+  let afterBurnIn = initial.copy();
   for (let t = 0; t < K; t++) {
     const next = online.initialState(B);
     tf.tidy(() => {
-      online.qValues(
+      online.forward(
         online.observationTensor(batch.observations.subarray(t * B * F, (t + 1) * B * F), B),
         afterBurnIn,
-        tf.tensor1d(batch.resets.subarray(t * B, (t + 1) * B)),
+        tf.tensor1d(batch.episodeStarts.subarray(t * B, (t + 1) * B)),
         next,
       );
     });
@@ -249,10 +249,10 @@ function referenceStep(online: QNetwork, target: QNetwork, batch: SequenceBatch,
   const result = { loss: 0, grads: new Map<string, Float32Array>() };
   tf.tidy(() => {
     const obs = online.observationTensor(batch.observations.subarray(K * B * F, (K + L) * B * F), L * B);
-    const resets = tf.tensor1d(batch.resets.subarray(K * B, (K + L) * B));
+    const starts = tf.tensor1d(batch.episodeStarts.subarray(K * B, (K + L) * B));
     const chosen = tf.oneHot(tf.tensor1d(batch.actions, "int32"), A);
     const { value, grads } = tf.variableGrads(() => {
-      const q = online.qValues(obs, afterBurnIn, resets);
+      const { q } = online.forward(obs, afterBurnIn, starts);
       const qa = tf.sum(tf.mul(q, chosen), 1);
       const td = tf.sub(qa, tf.tensor1d(y));
       return tf.div(tf.sum(tf.mul(tf.tensor1d(batch.mask), tf.square(td))), weight) as tf.Scalar;
@@ -312,7 +312,7 @@ describe("DRQN's gradient step (a batch written by hand)", () => {
         tf.tidy(() => v.assign(tf.tensor(steps[0].before.get(k)!, v.shape)));
       const initial: RecurrentState =
         initialState === "stored"
-          ? { h: batch.h!.slice(), c: batch.c!.slice(), batch: B }
+          ? new RecurrentState(1, B, H, batch.h!.slice(), batch.c!.slice())
           : online.initialState(B);
       const reference = referenceStep(online, online, batch, initial);
       online.dispose();
