@@ -7,6 +7,7 @@
 // env sequences at once from the LSTM state stored at the rollout's start.
 import * as tf from "@tensorflow/tfjs";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
+import type { ActorCritic } from "./actor_critic";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -15,19 +16,23 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
+import { setUpActorCritic } from "./collector";
 import type { A2cConfig } from "./configs";
-import type { ActorCritic } from "./networks";
-import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
+  computeGae,
   explainedVariance,
-  normalised,
-  setUpActorCritic,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  normalized,
+} from "./rollout";
+import {
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
   trainingLoopAsync,
-} from "./shared";
+} from "./training_loop";
 
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type A2cConfig, A2cConfigSchema } from "./configs";
@@ -50,7 +55,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const recurrent = config.net.lstm > 0;
   checkAuxConfig(config.net, "a2c");
 
-  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const optimizerArgs = {
     learningRate: config.learningRate,
@@ -112,7 +117,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
 /**
  * One gradient step of A2C's loss on the rollout, as SB3:
  * L = −mean(Â · log π(a|o)) + c_e · (−mean(H[π])) + c_v · mean((R − V)²),
- * Â the advantages (normalised over the rollout if asked), R the returns; with a decoder
+ * Â the advantages (normalized over the rollout if asked), R the returns; with a decoder
  * (net.aux "ae") plus net.auxWeight times the reconstruction mse, which `recon` hears. Returns the
  * loss terms (and the mean entropy, not its negative).
  */
@@ -123,16 +128,21 @@ function a2cStep(
   config: A2cConfig,
   recon: ReconMeter,
 ): { policyLoss: number; valueLoss: number; entropy: number } {
-  const advantages = config.normalizeAdvantage ? normalised(batch.advantages) : batch.advantages;
+  const advantages = config.normalizeAdvantage ? normalized(batch.advantages) : batch.advantages;
   let stats: tf.Tensor1D | undefined;
   tf.tidy(() => {
     const obs = net.observationTensor(batch.observations, batch.rows);
     const actions = tf.tensor1d(batch.actions, "int32");
     const adv = tf.tensor1d(advantages);
     const returns = tf.tensor1d(batch.returns);
-    const resets = batch.resets ? tf.tensor1d(batch.resets) : undefined;
+    const episodeStarts = batch.episodeStarts ? tf.tensor1d(batch.episodeStarts) : undefined;
     optimizer.minimize(() => {
-      const { logProb, entropy, value, encodings } = net.evaluate(obs, actions, batch.initialState, resets);
+      const { logProb, entropy, value, encodings } = net.evaluate(
+        obs,
+        actions,
+        batch.initialState,
+        episodeStarts,
+      );
       const policyLoss = tf.neg(tf.mean(tf.mul(adv, logProb)));
       const valueLoss = tf.mean(tf.square(tf.sub(returns, value)));
       const entropyMean = tf.mean(entropy);

@@ -6,17 +6,9 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import type { Discrete, MakeOverrides, VectorEnv } from "../src/core";
 import { deriveSeed, Rng } from "../src/core/rng";
-import {
-  ClippedAdam,
-  type CnnEncoder,
-  type ConvDecoder,
-  joinParams,
-  loadCheckpoint,
-  saveCheckpoint,
-} from "../src/nn";
+import { ClippedAdam, ConvAutoencoder, loadCheckpoint, saveCheckpoint } from "../src/nn";
 import { writeReconstructionsPng } from "../src/report/reconstructions";
 import { makeAgentVectorEnv } from "./env_setup";
-import { cnnEncoderFor, cnnPresetFor, decoderFor } from "./networks";
 import {
   AUTOENCODER_FILE,
   checkPretrainedFits,
@@ -24,17 +16,13 @@ import {
   type PretrainedAutoencoder,
   readPretrainedAutoencoder,
 } from "./pretrained";
+import { cnnEncoderFor, cnnPresetFor, decoderFor } from "./tower";
 
 // What a pretrained folder holds, read and checked without TF.js, is in pretrained.ts.
-export {
-  AUTOENCODER_FILE,
-  checkPretrainedFits,
-  type PretrainedAutoencoder,
-  readPretrainedAutoencoder,
-} from "./pretrained";
+export { checkPretrainedFits, type PretrainedAutoencoder, readPretrainedAutoencoder } from "./pretrained";
 
 /** Name of the picture of held-out frames and their reconstructions. */
-export const RECONSTRUCTIONS_FILE = "reconstructions.png";
+const RECONSTRUCTIONS_FILE = "reconstructions.png";
 
 /** Arguments of {@link pretrainAutoencoder}. */
 export interface PretrainArgs {
@@ -82,7 +70,7 @@ export interface Frames {
  * `count` observations of `env` (every sub-env, every step, from `reset({ seed })`) under uniformly
  * random actions drawn from `rng`.
  */
-export function collectFrames(env: VectorEnv, count: number, seed: number, rng: Rng): Frames {
+function collectFrames(env: VectorEnv, count: number, seed: number, rng: Rng): Frames {
   const space = env.singleObservationSpace;
   const F = space.size;
   const bytes = space.dtype === "uint8";
@@ -115,22 +103,12 @@ function batchTensor(frames: Frames, rows: ArrayLike<number>): tf.Tensor4D {
   return tf.tensor4d(out, [rows.length, h, w, c]);
 }
 
-/** The autoencoder of {@link pretrainAutoencoder}: an agent's CNN encoder and its decoder. */
-interface Autoencoder {
-  encoder: CnnEncoder;
-  decoder: ConvDecoder;
-  scale: number;
-}
-
 /** Mean squared error between the scaled frames and their reconstructions (no gradient). */
-function meanSquaredError(ae: Autoencoder, frames: Frames, chunk = 256): number {
+function meanSquaredError(ae: ConvAutoencoder, frames: Frames, chunk = 256): number {
   let total = 0;
   for (let start = 0; start < frames.count; start += chunk) {
     const rows = Int32Array.from({ length: Math.min(chunk, frames.count - start) }, (_, i) => start + i);
-    const loss = tf.tidy(() => {
-      const x = batchTensor(frames, rows);
-      return ae.decoder.loss(ae.encoder.apply(x), tf.mul(x, ae.scale) as tf.Tensor4D);
-    });
+    const loss = tf.tidy(() => ae.reconstructionLoss(batchTensor(frames, rows)));
     total += loss.dataSync()[0] * rows.length;
     loss.dispose();
   }
@@ -203,11 +181,12 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
     deriveSeed(args.seed, "init/ae/encoder"),
   );
   const decoder = decoderFor(encoder, deriveSeed(args.seed, "init/ae/decoder"));
-  const ae: Autoencoder = { encoder, decoder, scale: encoder.args.inputScale ?? 1 };
+  const ae = new ConvAutoencoder({ encoder, decoder });
+  const scale = encoder.args.inputScale ?? 1;
   // The decoder starts from the mean training frame (its output is linear) and learns the rest.
-  const mean = meanFrame(train, ae.scale);
+  const mean = meanFrame(train, scale);
   decoder.setOutputBias(mean);
-  const params = joinParams({ encoder, decoder });
+  const params = ae.params();
   try {
     const learningRate = args.learningRate ?? 1e-3;
     const batchSize = Math.min(args.batchSize ?? 64, train.count);
@@ -223,10 +202,9 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
       for (let start = 0; start + batchSize <= train.count; start += batchSize) {
         const rows = order.subarray(start, start + batchSize);
         const x = batchTensor(train, rows);
-        const target = tf.mul(x, ae.scale) as tf.Tensor4D;
-        sum += optimizer.minimize(() => decoder.loss(encoder.apply(x), target)).loss;
+        sum += optimizer.minimize(() => ae.reconstructionLoss(x)).loss;
         steps += 1;
-        tf.dispose([x, target]);
+        x.dispose();
       }
       trainMse.push(sum / steps);
       heldOutMseByEpoch.push(meanSquaredError(ae, heldOut));
@@ -260,7 +238,7 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
         heldOutMseByEpoch.length > 0
           ? heldOutMseByEpoch[heldOutMseByEpoch.length - 1]
           : meanSquaredError(ae, heldOut),
-      meanFrameMse: meanFrameMse(mean, heldOut, ae.scale),
+      meanFrameMse: meanFrameMse(mean, heldOut, scale),
       seconds: Math.round((performance.now() - started) / 10) / 100,
     };
     fs.mkdirSync(out, { recursive: true });
@@ -275,14 +253,14 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
 }
 
 /** The first 8 held-out frames over their reconstructions. */
-function writePicture(ae: Autoencoder, frames: Frames, file: string): void {
+function writePicture(ae: ConvAutoencoder, frames: Frames, file: string): void {
   const rows = Int32Array.from({ length: Math.min(8, frames.count) }, (_, i) =>
     Math.floor((i * frames.count) / Math.min(8, frames.count)),
   );
   const both = tf.tidy(() => {
     const x = batchTensor(frames, rows);
-    const scaled = tf.mul(x, ae.scale);
-    return tf.concat([tf.reshape(scaled, [-1]), tf.reshape(ae.decoder.apply(ae.encoder.apply(x)), [-1])]);
+    const scaled = tf.mul(x, ae.encoder.args.inputScale ?? 1);
+    return tf.concat([tf.reshape(scaled, [-1]), tf.reshape(ae.apply(x), [-1])]);
   });
   const values = both.dataSync() as Float32Array;
   both.dispose();
@@ -300,7 +278,7 @@ export interface PretrainableNet {
   readonly observationShape: readonly number[];
   readonly observationBytes: boolean;
   readonly hasDecoder: boolean;
-  readonly net: { hidden: readonly number[] };
+  readonly spec: { hidden: readonly number[] };
   encoderParams(withDecoder?: boolean): Map<string, tf.Variable>[];
   weightsChanged(): void;
 }
@@ -330,13 +308,13 @@ export function startFromPretrained(
  * pretrained autoencoder's folder, after checking that it was made for the same observations (shape
  * and scaling) and the same dense layers; every mismatch is an error naming both sides.
  */
-export function loadPretrainedEncoder(
+function loadPretrainedEncoder(
   net: PretrainableNet,
   dir: string,
   what = "net.encoderFrom",
 ): PretrainedAutoencoder {
   const meta = readPretrainedAutoencoder(dir, what);
-  checkPretrainedFits(meta, net.observationShape, net.observationBytes, net.net.hidden, dir, what);
+  checkPretrainedFits(meta, net.observationShape, net.observationBytes, net.spec.hidden, dir, what);
   const fail = (why: string) => new Error(`${what} "${dir}": ${why}`);
   for (const params of net.encoderParams(net.hasDecoder)) {
     try {

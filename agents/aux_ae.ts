@@ -1,13 +1,13 @@
 // The autoencoder beside an agent's RL loss (SAC-AE, UNREAL): the reconstruction term added to the RL
-// loss, and the reconstruction pictures written into the run folder. The `net` config's autoencoder
-// fields and their cross-field checks are in configs.ts.
+// loss, and the reconstruction pictures written into the run folder. The cross-field checks of the
+// `net` config's autoencoder fields are in configs.ts.
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { writeReconstructionsPng } from "../src/report/reconstructions";
-import { AUX_DEFAULTS, type AuxNetConfig } from "./configs";
+import { AUX_DEFAULTS, type AuxNetConfig } from "./net_config";
 
-// The config side (fields, defaults, cross-field checks) is in configs.ts, which loads without TF.js.
-export { AUX_DEFAULTS, type AuxNetConfig, checkAuxConfig } from "./configs";
+// The cross-field checks of the `net` config are in configs.ts, which loads without TF.js.
+export { checkAuxConfig } from "./configs";
 
 /** β of the reconstruction loss: net.auxWeight or its default. */
 export function auxWeightOf(net: AuxNetConfig): number {
@@ -70,7 +70,7 @@ export function withReconstructionLoss(
 }
 
 /** Name of the reconstruction picture written at env step `step`. */
-export function reconstructionsFile(step: number): string {
+function reconstructionsFile(step: number): string {
   return `reconstructions-${step}.png`;
 }
 

@@ -8,12 +8,12 @@ import type { JsonObject } from "../src/train/config";
 import type { AgentCatalog, AgentConfigDefinition } from "../src/train/resolve";
 import {
   A2cConfigSchema,
-  type AuxNetConfig,
   checkAuxConfig,
   DqnConfigSchema,
   DrqnConfigSchema,
   PpoConfigSchema,
 } from "./configs";
+import type { AuxNetConfig } from "./net_config";
 import { PRESETS } from "./presets";
 import { checkPretrainedFits, readPretrainedAutoencoder } from "./pretrained";
 
@@ -82,7 +82,7 @@ export const AGENT_CATALOG: AgentCatalog = {
     },
   },
   async readCheckpoint(runDir) {
-    const { readTrainCheckpoint } = await import("./shared");
+    const { readTrainCheckpoint } = await import("./train_checkpoint");
     return readTrainCheckpoint(runDir);
   },
 };

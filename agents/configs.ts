@@ -1,57 +1,34 @@
-// The agents' configs: each agent's schema (fields, defaults, ranges; zod) and the checks across fields
-// that a schema cannot make. Nothing here loads TF.js, so that a run's config is resolved and refused
+// The agents' configs: each agent's schema (fields, defaults, ranges; zod), the fields the agents
+// share, and the checks across fields that a schema cannot make. The `net` schemas are in
+// net_config.ts. Nothing here loads TF.js, so that a run's config is resolved and refused
 // (src/train/resolve.ts, through agents/catalog.ts) before the networks load; each agent's file
 // re-exports its own schema.
 import { z } from "zod";
 import { ConfigError } from "../src/train/config";
+import { AUX_DEFAULTS, type AuxNetConfig, DrqnNetSchema, NetSchema, QNetSchema } from "./net_config";
 
-/** The `net` field of an agent's config. */
-export const NetSchema = z
-  .object({
-    /** `mlp` for vector observations, `cnn` for images (preset chosen by image size). */
-    encoder: z.enum(["mlp", "cnn"]).default("mlp"),
-    /** Encoder layer widths (CleanRL: two layers of 64). */
-    hidden: z.array(z.number().int().positive()).default([64, 64]),
-    /** Encoder activation (CleanRL: tanh). */
-    activation: z.enum(["tanh", "relu"]).default("tanh"),
-    /** LSTM hidden size after the encoder; 0 = no memory. */
-    lstm: z.number().int().min(0).default(0),
-    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
-    forgetBias: z.number().default(0),
-    /** One encoder for actor and critic, or one each (CleanRL's ppo.py: separate). */
-    sharedEncoder: z.boolean().default(false),
-    // The autoencoder fields are optional (absent: their default), so that configs without an
-    // autoencoder read as they did before these fields existed.
-    /**
-     * Auxiliary loss of a CNN encoder: "ae" gives it a decoder built from its layer shapes, whose
-     * reconstruction mse joins the RL loss with weight auxWeight (SAC-AE, UNREAL). Default "none".
-     */
-    aux: z.enum(["none", "ae"]).optional(),
-    /** Weight β of the reconstruction loss beside the RL loss (default 1). */
-    auxWeight: z.number().min(0).optional(),
-    /** Stop the RL loss's gradient at the encoder's output: the encoder learns from the reconstruction alone (default false). */
-    auxDetach: z.boolean().optional(),
-    /** Updates between the reconstruction pictures written into the run folder (reconstructions-<step>.png); 0: none (default 50). */
-    reconEvery: z.number().int().min(0).optional(),
-    /** A folder written by `pomdp pretrain-ae`: the CNN encoder (and with aux "ae" the decoder) starts from its weights (default none). */
-    encoderFrom: z.string().min(1).optional(),
-    /** Keep the CNN encoder's weights as they are: pretrained with encoderFrom, else as initialised (default false). */
-    freezeEncoder: z.boolean().optional(),
-  })
-  .strict();
+/** The observation wrappers' fields of every agent's config (spread into each schema). */
+export const ENV_WRAPPER_FIELDS = {
+  /** Stack the last k observations (0 or 1: none). */
+  frameStack: z.number().int().min(0).default(0),
+  /** Append the previous action (one-hot) and reward to each observation (POPGym style). */
+  previousAction: z.boolean().default(false),
+};
+
+/** The validated {@link ENV_WRAPPER_FIELDS}. */
+export type EnvWrapperConfig = {
+  [K in keyof typeof ENV_WRAPPER_FIELDS]: z.output<(typeof ENV_WRAPPER_FIELDS)[K]>;
+};
 
 /** Config fields of every agent of the PPO family about observations and the network (spread into each schema). */
 export const ACTOR_CRITIC_FIELDS = {
   /** The network. */
   net: NetSchema.default({}),
-  /** Normalise observations with running statistics (SB3's VecNormalize). */
+  /** Normalize observations with running statistics (SB3's VecNormalize). */
   normalizeObservation: z.boolean().default(false),
   /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
   normalizeReward: z.boolean().default(false),
-  /** Stack the last k observations (0 or 1: none). */
-  frameStack: z.number().int().min(0).default(0),
-  /** Append the previous action and reward to observations (POPGym style). */
-  previousAction: z.boolean().default(false),
+  ...ENV_WRAPPER_FIELDS,
 };
 
 /** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
@@ -75,11 +52,15 @@ export const PpoConfigSchema = z
     numMinibatches: z.number().int().positive().default(4),
     /** Passes over each rollout. */
     updateEpochs: z.number().int().positive().default(4),
-    /** Normalise advantages per minibatch. */
+    /** Normalize advantages per minibatch. */
     normAdv: z.boolean().default(true),
     /** Surrogate clipping ε (and the value clip when clipVloss). */
     clipCoef: z.number().positive().default(0.2),
-    /** Anneal clipCoef linearly to 0 with the learning rate (SB3's `lin_0.2` clip range). */
+    /**
+     * Anneal the surrogate's clip linearly to 0 with the learning rate (SB3's `lin_0.2` clip range);
+     * the value clip stays clipCoef (CleanRL clips the value with clip_coef; SB3 schedules its
+     * clip_range_vf apart from clip_range).
+     */
     annealClip: z.boolean().default(false),
     /** Clip the value loss around the rollout's values, as CleanRL. */
     clipVloss: z.boolean().default(true),
@@ -127,7 +108,7 @@ export const A2cConfigSchema = z
     rmsPropEps: z.number().positive().default(1e-5),
     /** RMSprop (α 0.99, PyTorch's formulation, as SB3); false = Adam. */
     useRmsProp: z.boolean().default(true),
-    /** Normalise advantages over the rollout. */
+    /** Normalize advantages over the rollout. */
     normalizeAdvantage: z.boolean().default(false),
     ...ACTOR_CRITIC_FIELDS,
   })
@@ -135,14 +116,6 @@ export const A2cConfigSchema = z
 
 /** A validated A2C config. */
 export type A2cConfig = z.infer<typeof A2cConfigSchema>;
-
-/** The Q-network: CleanRL's dqn.py QNetwork by default (120-84 ReLU, then a linear Q head). */
-export const QNetSchema = NetSchema.omit({ sharedEncoder: true }).extend({
-  /** Encoder layer widths (CleanRL's dqn.py: 120 and 84). */
-  hidden: z.array(z.number().int().positive()).default([120, 84]),
-  /** Encoder activation (CleanRL's dqn.py: ReLU). */
-  activation: z.enum(["tanh", "relu"]).default("relu"),
-});
 
 /** DQN's config: CleanRL's `dqn.py` arguments in camelCase, with its defaults. */
 export const DqnConfigSchema = z
@@ -192,12 +165,9 @@ export const DqnConfigSchema = z
     initialState: z.enum(["zero", "stored"]).default("zero"),
     /** Env steps per metrics update line (means of its gradient steps) and per checkpoint unit. */
     logEvery: z.number().int().positive().default(1000),
-    /** The Q-network. */
+    /** The Q-network (CleanRL's dqn.py QNetwork by default: 120-84 ReLU, then a linear Q head). */
     net: QNetSchema.default({}),
-    /** Stack the last k observations (0 or 1: none). */
-    frameStack: z.number().int().min(0).default(0),
-    /** Append the previous action and reward to observations (POPGym style). */
-    previousAction: z.boolean().default(false),
+    ...ENV_WRAPPER_FIELDS,
   })
   .strict();
 
@@ -208,32 +178,9 @@ export type DqnConfig = z.infer<typeof DqnConfigSchema>;
 export const DrqnConfigSchema = DqnConfigSchema.extend({
   /** Sequences per minibatch (DRQN's paper: 32), each of sequenceLength steps. */
   batchSize: z.number().int().positive().default(32),
-  /** The Q-network: DQN's with an LSTM core (net.lstm ≥ 1). */
-  net: QNetSchema.extend({
-    /** LSTM hidden size after the encoder. */
-    lstm: z.number().int().positive().default(64),
-  }).default({}),
+  /** The Q-network: DQN's with an LSTM core (net.lstm ≥ 1, default 64). */
+  net: DrqnNetSchema.default({}),
 });
-
-/** The `net` config fields about autoencoders (see NetSchema above; absent: the default). */
-export interface AuxNetConfig {
-  encoder: "mlp" | "cnn";
-  aux?: "none" | "ae";
-  auxWeight?: number;
-  auxDetach?: boolean;
-  reconEvery?: number;
-  encoderFrom?: string;
-  freezeEncoder?: boolean;
-}
-
-/** The autoencoder fields' defaults. */
-export const AUX_DEFAULTS = {
-  aux: "none",
-  auxWeight: 1,
-  auxDetach: false,
-  reconEvery: 50,
-  freezeEncoder: false,
-} as const;
 
 /**
  * The checks the schema cannot make, across fields: an autoencoder, a pretrained or a frozen encoder

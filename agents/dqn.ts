@@ -15,9 +15,8 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
-import { ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
+import { argmaxRow, ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
 import { VecNormalizer } from "../src/train/normalize";
-import { startFromPretrained } from "./autoencoder";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -26,21 +25,22 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
+import { type FinishedEpisode, VectorCollector } from "./collector";
 import type { DqnConfig } from "./configs";
-import { makeAgentVectorEnv, qNetworkFor } from "./env_setup";
-import type { QNetwork, RecurrentState } from "./networks";
+import { qNetworkFor, setUpEnvAndNetworks } from "./env_setup";
+import type { QNetwork } from "./q_network";
+import { RecurrentState } from "./recurrent_state";
 import { ReplayBuffer, sequenceBatch, transitionBatch } from "./replay";
-import { type FinishedEpisode, VectorCollector } from "./rollout";
 import {
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
   trainingLoopAsync,
-} from "./shared";
+} from "./training_loop";
 
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
-export { type DqnConfig, DqnConfigSchema, DrqnConfigSchema, QNetSchema } from "./configs";
+export { type DqnConfig, DqnConfigSchema, DrqnConfigSchema } from "./configs";
 
 /** Trains DQN (Double DQN with `double`, DRQN when `config.net.lstm > 0`) on `ctx.envId`. */
 export function trainDqn(config: DqnConfig, ctx: TrainContext, agent = "dqn"): TrainResult<QNetwork> {
@@ -95,31 +95,20 @@ function dqnLoopArgs(
   checkAuxConfig(config.net, agent);
 
   // Env, Q-network and its target (a copy), each seeded from its own branch of the run's seed tree.
-  const env = makeAgentVectorEnv(
-    { ...config, envId: ctx.envId, envKwargs: ctx.envKwargs, encoder: config.net.encoder },
-    N,
-  );
-  let qNetwork: QNetwork;
-  let target: QNetwork;
-  try {
-    qNetwork = qNetworkFor(env, net, ctx.seed);
-    target = qNetworkFor(env, net, ctx.seed);
-  } catch (err) {
-    env.close();
-    throw err;
-  }
-  startFromPretrained(qNetwork, config.net.encoderFrom, ctx.resume, () => {
-    qNetwork.dispose();
-    target.dispose();
-    env.close();
-  });
+  const {
+    env,
+    nets: [qNetwork, target],
+  } = setUpEnvAndNetworks(config, ctx, (vectorEnv) => [
+    qNetworkFor(vectorEnv, net, ctx.seed),
+    qNetworkFor(vectorEnv, net, ctx.seed),
+  ]);
   softUpdate(target.params(), qNetwork.params(), 1);
   const optimizer = new ClippedAdam(qNetwork.params(), {
     learningRate: config.learningRate,
     epsilon: config.adamEps,
     maxGradNorm: config.maxGradNorm ?? undefined,
   });
-  // No normalisation (CleanRL's DQN has none): the loop saves this identity normaliser's empty state.
+  // No normalization (CleanRL's DQN has none): the loop saves this identity normalizer's empty state.
   const normalizer = new VecNormalizer({
     observationSize: qNetwork.observationSize,
     numEnvs: N,
@@ -222,7 +211,8 @@ function dqnLoopArgs(
  */
 export class ReplayCollector extends VectorCollector {
   private readonly nextObs: Float32Array;
-  private readonly starts: Uint8Array;
+  /** The episode starts of the observations acted on (before the step updates them). */
+  private readonly actedEpisodeStarts: Uint8Array;
   private readonly actedState: RecurrentState;
 
   constructor(
@@ -234,7 +224,7 @@ export class ReplayCollector extends VectorCollector {
   ) {
     super(env, net, normalizer, envSeed);
     this.nextObs = new Float32Array(this.obs.length);
-    this.starts = new Uint8Array(env.numEnvs);
+    this.actedEpisodeStarts = new Uint8Array(env.numEnvs);
     this.actedState = net.initialState(env.numEnvs);
   }
 
@@ -244,7 +234,7 @@ export class ReplayCollector extends VectorCollector {
     const N = env.numEnvs;
     const F = net.observationSize;
     let clock = performance.now();
-    for (let i = 0; i < N; i++) if (this.episodeStarts[i]) net.resetState(this.state, i);
+    for (let i = 0; i < N; i++) if (this.episodeStarts[i]) this.state.reset(i);
     if (buffer.stateSize > 0) {
       this.actedState.h.set(this.state.h);
       this.actedState.c.set(this.state.c);
@@ -260,10 +250,10 @@ export class ReplayCollector extends VectorCollector {
     for (let i = 0; i < N; i++) {
       if (terminated[i] || truncated[i]) {
         const final = infos[i].finalObservation as ArrayLike<number>;
-        this.nextObs.set(normalizer.normalise(final, 1), i * F);
+        this.nextObs.set(normalizer.normalize(final, 1), i * F);
       }
     }
-    this.starts.set(this.episodeStarts);
+    this.actedEpisodeStarts.set(this.episodeStarts);
     this.countStep(rewards, terminated, truncated, onEpisode);
     buffer.add({
       observations: this.obs,
@@ -272,7 +262,7 @@ export class ReplayCollector extends VectorCollector {
       rewards: Float32Array.from(rewards),
       terminated: Uint8Array.from(terminated, Number),
       truncated: Uint8Array.from(truncated, Number),
-      episodeStarts: this.starts,
+      episodeStarts: this.actedEpisodeStarts,
       h: this.actedState.h,
       c: this.actedState.c,
     });
@@ -325,8 +315,8 @@ function transitionTrainStep({
     buffer.sample(rng, batch);
     const next = readValues(() => {
       const nextObs = qNetwork.observationTensor(batch.observations.subarray(B * F), B);
-      const qTarget = target.qValues(nextObs);
-      return config.double ? tf.concat([qTarget, qNetwork.qValues(nextObs)], 1) : qTarget;
+      const qTarget = target.forward(nextObs).q;
+      return config.double ? tf.concat([qTarget, qNetwork.forward(nextObs).q], 1) : qTarget;
     }) as Float32Array;
     const width = config.double ? 2 * A : A;
     for (let i = 0; i < B; i++) {
@@ -336,7 +326,7 @@ function transitionTrainStep({
     tf.tidy(() => {
       const obs = qNetwork.observationTensor(batch.observations.subarray(0, B * F), B);
       optimizer.minimize(() => {
-        const { q, encodings } = qNetwork.qValuesAndEncodings(obs);
+        const { q, encodings } = qNetwork.forward(obs);
         const loss = tdLoss(q, batch.actions, targets, undefined, config.loss, stats);
         return withReconstructionLoss(qNetwork, loss, obs, encodings, auxWeightOf(config.net), recon);
       });
@@ -373,14 +363,18 @@ function sequenceTrainStep({
   const stats: TdStats = { tdLoss: 0, qMean: 0 };
   return () => {
     buffer.sampleSequences(rng, batch);
-    const initial: RecurrentState =
-      stateSize > 0 ? { h: batch.h!.slice(), c: batch.c!.slice(), batch: B } : qNetwork.initialState(B);
+    const initial =
+      stateSize > 0
+        ? new RecurrentState(1, B, stateSize, batch.h!.slice(), batch.c!.slice())
+        : qNetwork.initialState(B);
     // 1. Targets from the whole unroll of the target network (and of the online one for Double DQN).
     const next = readValues(() => {
       const obs = qNetwork.observationTensor(batch.observations, T * B);
-      const resets = tf.tensor1d(batch.resets);
-      const qTarget = target.qValues(obs, initial, resets);
-      return config.double ? tf.concat([qTarget, qNetwork.qValues(obs, initial, resets)], 1) : qTarget;
+      const episodeStarts = tf.tensor1d(batch.episodeStarts);
+      const qTarget = target.forward(obs, initial, episodeStarts).q;
+      return config.double
+        ? tf.concat([qTarget, qNetwork.forward(obs, initial, episodeStarts).q], 1)
+        : qTarget;
     }) as Float32Array;
     const width = config.double ? 2 * A : A;
     for (let j = 0; j < L; j++) {
@@ -391,21 +385,19 @@ function sequenceTrainStep({
       }
     }
     // 2. Burn-in: the online network's state after the first K steps, without gradient.
-    const start = qNetwork.initialState(B);
-    start.h.set(initial.h);
-    start.c.set(initial.c);
+    const start = initial.copy();
     if (K > 0) {
       tf.tidy(() => {
         const obs = qNetwork.observationTensor(batch.observations.subarray(0, K * B * F), K * B);
-        qNetwork.qValues(obs, initial, tf.tensor1d(batch.resets.subarray(0, K * B)), start);
+        qNetwork.forward(obs, initial, tf.tensor1d(batch.episodeStarts.subarray(0, K * B)), start);
       });
     }
     // 3. One Adam step on the masked TD loss over the sequence.
     tf.tidy(() => {
       const obs = qNetwork.observationTensor(batch.observations.subarray(K * B * F, (K + L) * B * F), L * B);
-      const resets = tf.tensor1d(batch.resets.subarray(K * B, (K + L) * B));
+      const episodeStarts = tf.tensor1d(batch.episodeStarts.subarray(K * B, (K + L) * B));
       optimizer.minimize(() => {
-        const { q, encodings } = qNetwork.qValuesAndEncodings(obs, start, resets);
+        const { q, encodings } = qNetwork.forward(obs, start, episodeStarts);
         const loss = tdLoss(q, batch.actions, targets, batch.mask, config.loss, stats);
         return withReconstructionLoss(qNetwork, loss, obs, encodings, auxWeightOf(config.net), recon);
       });
@@ -420,10 +412,7 @@ function sequenceTrainStep({
  * online ones): max_a Q_target, or Double DQN's Q_target(argmax_a Q_online).
  */
 export function bestValue(q: Float32Array, offset: number, A: number, double: boolean): number {
-  const chooser = double ? offset + A : offset;
-  let best = 0;
-  for (let a = 1; a < A; a++) if (q[chooser + a] > q[chooser + best]) best = a;
-  return q[offset + best];
+  return q[offset + argmaxRow(q, double ? offset + A : offset, A)];
 }
 
 /**

@@ -1,4 +1,6 @@
-// The vector env an agent trains on: `make` per sub-env, then the observation wrappers its config asks for.
+// The vector env an agent trains on (`make` per sub-env, then the observation wrappers its config asks
+// for) and the networks built for it: the set-up every agent starts from.
+
 import { registerBuiltinEnvs } from "../envs";
 import { ImageOnly, OneHotPartialView } from "../envs/gridworld";
 import {
@@ -12,23 +14,28 @@ import {
   type VectorEnv,
 } from "../src/core";
 import { FrameStack, PreviousAction } from "../src/wrappers";
-import { ActorCritic, type NetSpec, type NetworkArgs, QNetwork } from "./networks";
+import { ActorCritic } from "./actor_critic";
+import { type PretrainableNet, startFromPretrained } from "./autoencoder";
+import type { EnvWrapperConfig } from "./configs";
+import type { NetSpec } from "./net_config";
+import { QNetwork } from "./q_network";
+import type { NetworkArgs } from "./tower";
+import type { TrainContext } from "./training_loop";
 
 // Agents train on the built-in envs without importing the library entry first.
 registerBuiltinEnvs();
 
+// The wrapper fields of the config (ENV_WRAPPER_FIELDS) are in configs.ts, which loads without TF.js.
+export type { EnvWrapperConfig } from "./configs";
+
 /** The env part of an agent's config. */
-export interface EnvSetup {
+export interface EnvSetup extends EnvWrapperConfig {
   /** Registered env id. */
   envId: string;
   /** Keyword arguments for `make` (e.g. `{ flickerProb: 0.2 }`). */
   envKwargs?: MakeOverrides;
   /** `mlp` flattens observations (gridworld views become one-hot); `cnn` keeps images. */
   encoder: "mlp" | "cnn";
-  /** Stack the last k observations (0 or 1: none). */
-  frameStack: number;
-  /** Append the previous action (one-hot) and reward to each observation. */
-  previousAction: boolean;
 }
 
 /** One wrapped sub-env, as the agent sees it. */
@@ -79,4 +86,38 @@ export function actorCriticFor(env: VectorEnv, net: NetSpec, seed: number): Acto
 /** The Q-network (DQN, DRQN) for the observations and actions of `env`. */
 export function qNetworkFor(env: VectorEnv, net: NetSpec, seed: number): QNetwork {
   return new QNetwork(networkArgsFor(env, net, seed));
+}
+
+/**
+ * The vector env of a run (its wrappers from `config`) and the networks `build` makes for it, the
+ * first of which a new run with net.encoderFrom starts from that pretrained autoencoder. Each network
+ * seeds its blocks from the run's seed tree ("init/…"). If anything fails, what was made is freed.
+ */
+export function setUpEnvAndNetworks<N extends PretrainableNet & { dispose(): void }>(
+  config: EnvWrapperConfig & { numEnvs: number; net: { encoder: "mlp" | "cnn"; encoderFrom?: string } },
+  ctx: TrainContext,
+  build: (env: VectorEnv) => N[],
+): { env: VectorEnv; nets: N[] } {
+  const env = makeAgentVectorEnv(
+    {
+      frameStack: config.frameStack,
+      previousAction: config.previousAction,
+      envId: ctx.envId,
+      envKwargs: ctx.envKwargs,
+      encoder: config.net.encoder,
+    },
+    config.numEnvs,
+  );
+  let nets: N[];
+  try {
+    nets = build(env);
+  } catch (err) {
+    env.close();
+    throw err;
+  }
+  startFromPretrained(nets[0], config.net.encoderFrom, ctx.resume, () => {
+    for (const net of nets) net.dispose();
+    env.close();
+  });
+  return { env, nets };
 }

@@ -1,5 +1,5 @@
 // Evaluation of a trained agent on held-out seeds: episodes of one env, the recurrent state carried
-// through each episode and zeroed between them, normalisation statistics frozen.
+// through each episode and zeroed between them, normalization statistics frozen.
 
 import type { MakeOverrides } from "../src/core";
 import { deriveSeed, Rng } from "../src/core/rng";

@@ -9,9 +9,11 @@ import { trainA2c, trainA2cAsync } from "./a2c";
 import { AGENT_CONFIGS } from "./catalog";
 import { type DqnConfig, trainDqn, trainDqnAsync, trainDrqn, trainDrqnAsync } from "./dqn";
 import { actorCriticFor, makeAgentVectorEnv, qNetworkFor } from "./env_setup";
-import type { AgentNetwork, NetSpec } from "./networks";
+import type { NetSpec } from "./net_config";
 import { trainPpo, trainPpoAsync } from "./ppo";
-import { AGENT_STATE_FILE, type TrainContext, type TrainResult } from "./shared";
+import type { AgentNetwork } from "./tower";
+import { AGENT_STATE_FILE } from "./train_checkpoint";
+import type { TrainContext, TrainResult } from "./training_loop";
 
 /**
  * A run's config, resolved as `pomdp train` resolves it: `resolveRunConfig(request, AGENT_CATALOG)`
@@ -103,7 +105,7 @@ export interface LoadedAgent {
 }
 
 /**
- * Loads a finished run's final weights and normaliser (frozen) into a new network of the run's agent
+ * Loads a finished run's final weights and normalizer (frozen) into a new network of the run's agent
  * (an actor-critic, or a Q-network acting ε-greedily with the run's endE). `envKwargs`
  * replace the run's for the env the network is built against (their observation shape must match).
  */

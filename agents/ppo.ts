@@ -7,6 +7,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam } from "../src/nn";
+import type { ActorCritic } from "./actor_critic";
 import {
   auxWeightOf,
   checkAuxConfig,
@@ -15,20 +16,24 @@ import {
   withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
+import { setUpActorCritic } from "./collector";
 import type { PpoConfig } from "./configs";
-import type { ActorCritic } from "./networks";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
-import { computeGae, gatherRows, gatherSequences, type Minibatch } from "./rollout";
 import {
+  computeGae,
   explainedVariance,
-  normalised,
-  setUpActorCritic,
+  gatherRows,
+  gatherSequences,
+  type Minibatch,
+  normalized,
+} from "./rollout";
+import {
   type TrainContext,
   type TrainingLoopArgs,
   type TrainResult,
   trainingLoop,
   trainingLoopAsync,
-} from "./shared";
+} from "./training_loop";
 
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type PpoConfig, PpoConfigSchema } from "./configs";
@@ -52,7 +57,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
   checkMinibatches(config, recurrent);
   checkAuxConfig(config.net, "ppo");
 
-  // Env, network, normaliser and rollout, each seeded from its own branch of the run's seed tree.
+  // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.
   const { env, net, normalizer, buffer, collector, actionRng } = setUpActorCritic(config, ctx);
   const shuffleRng = new Rng(deriveSeed(ctx.seed, "minibatches"));
   const optimizer = new ClippedAdam(net.params(), {
@@ -75,7 +80,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
     numUpdates,
     stepsPerUpdate: batchSize,
     update: (update, onEpisode) => {
-      // 1. Anneal: the fraction of the run still to go scales the step size (and the clip range).
+      // 1. Anneal: the fraction of the run still to go scales the step size (and the surrogate's clip range).
       const remaining = 1 - (update - 1) / numUpdates;
       optimizer.learningRate = config.annealLr ? remaining * config.learningRate : config.learningRate;
       const clip = config.annealClip ? remaining * config.clipCoef : config.clipCoef;
@@ -153,16 +158,22 @@ function ppoStep(
   const data = {
     actions: mb.actions,
     oldLogProbs: mb.logProbs,
-    advantages: config.normAdv ? normalised(mb.advantages) : mb.advantages,
+    advantages: config.normAdv ? normalized(mb.advantages) : mb.advantages,
     returns: mb.returns,
     oldValues: mb.values,
   };
-  const coefficients = { clip, clipVloss: config.clipVloss, entCoef: config.entCoef, vfCoef: config.vfCoef };
+  const coefficients = {
+    clip,
+    clipVloss: config.clipVloss,
+    valueClip: config.clipCoef,
+    entCoef: config.entCoef,
+    vfCoef: config.vfCoef,
+  };
   tf.tidy(() => {
     const obs = net.observationTensor(mb.observations, mb.rows);
-    const resets = mb.resets ? tf.tensor1d(mb.resets) : undefined;
+    const episodeStarts = mb.episodeStarts ? tf.tensor1d(mb.episodeStarts) : undefined;
     optimizer.minimize(() => {
-      const { logits, value, encodings } = net.forward(obs, mb.initialState, resets);
+      const { logits, value, encodings } = net.forward(obs, mb.initialState, episodeStarts);
       const loss = ppoLoss(logits, value, data, coefficients, stats);
       return withReconstructionLoss(net, loss, obs, encodings, auxWeightOf(config.net), recon);
     });

@@ -4,6 +4,7 @@
 // (log-softmax, one-hot, ratio, clipping, max, means, and their gradients) cost far more in dispatch
 // than in arithmetic; here they are two read-backs and two uploads. Tested against autodiff.
 import * as tf from "@tensorflow/tfjs";
+import { logSoftmaxRowInto } from "../src/nn";
 
 /** The per-minibatch data of PPO's loss (typed arrays of N rows). */
 export interface PpoLossData {
@@ -16,10 +17,12 @@ export interface PpoLossData {
 
 /** Coefficients of PPO's loss. */
 export interface PpoLossCoefficients {
-  /** Surrogate (and value) clip ε. */
+  /** Surrogate clip ε. */
   clip: number;
   /** Clip the value loss around the old values. */
   clipVloss: boolean;
+  /** The value clip ε_V (with clipVloss): CleanRL's clip_coef, not annealed with the surrogate's ε. */
+  valueClip: number;
   entCoef: number;
   vfCoef: number;
 }
@@ -34,7 +37,7 @@ export interface PpoLossStats {
 }
 
 /**
- * L = mean(max(−Â·r, −Â·clip(r, 1 ± ε))) + c_v · ½·mean(max((V − R)², (V_old + clip(V − V_old, ±ε) − R)²))
+ * L = mean(max(−Â·r, −Â·clip(r, 1 ± ε))) + c_v · ½·mean(max((V − R)², (V_old + clip(V − V_old, ±ε_V) − R)²))
  *     − c_e · mean(H[π]),  r = exp(log π(a|o) − log π_old(a|o)),
  * from logits [N, A] and values [N]; differentiable in both. `stats` receives the terms.
  * Ties of the maxima split the gradient evenly, as torch.maximum does.
@@ -50,7 +53,7 @@ export function ppoLoss(
     const [N, A] = logitsIn.shape as [number, number];
     const z = logitsIn.dataSync() as Float32Array;
     const v = valuesIn.dataSync() as Float32Array;
-    const { clip, clipVloss, entCoef, vfCoef } = coefficients;
+    const { clip, clipVloss, valueClip, entCoef, vfCoef } = coefficients;
     const dLogits = new Float32Array(N * A);
     const dValues = new Float32Array(N);
     const p = new Float32Array(A);
@@ -62,17 +65,7 @@ export function ppoLoss(
     let clipped = 0;
     for (let i = 0; i < N; i++) {
       const row = i * A;
-      let max = Number.NEGATIVE_INFINITY;
-      for (let k = 0; k < A; k++) max = Math.max(max, z[row + k]);
-      let total = 0;
-      for (let k = 0; k < A; k++) total += Math.exp(z[row + k] - max);
-      const logTotal = Math.log(total) + max;
-      let entropy = 0;
-      for (let k = 0; k < A; k++) {
-        logP[k] = z[row + k] - logTotal;
-        p[k] = Math.exp(logP[k]);
-        entropy -= p[k] * logP[k];
-      }
+      const entropy = logSoftmaxRowInto(z, i, A, logP, p);
       entropySum += entropy;
       // Surrogate.
       const a = data.actions[i];
@@ -103,12 +96,12 @@ export function ppoLoss(
       const error = v[i] - data.returns[i];
       if (clipVloss) {
         const delta = v[i] - data.oldValues[i];
-        const clippedDelta = Math.min(clip, Math.max(-clip, delta));
+        const clippedDelta = Math.min(valueClip, Math.max(-valueClip, delta));
         const clippedError = data.oldValues[i] + clippedDelta - data.returns[i];
         const a2 = error * error;
         const b2 = clippedError * clippedError;
         valueLoss += 0.5 * Math.max(a2, b2);
-        const deltaInRange = delta > -clip && delta < clip ? 1 : 0;
+        const deltaInRange = delta > -valueClip && delta < valueClip ? 1 : 0;
         const dUnclipped = error;
         const dClipped = clippedError * deltaInRange;
         dValues[i] =

@@ -59,7 +59,7 @@ export interface SequenceBatch {
   /** [steps · B, F]. */
   observations: Float32Array;
   /** [steps · B]: 1 where an episode begins (the LSTM state is zeroed before that step). */
-  resets: Float32Array;
+  episodeStarts: Float32Array;
   /** [length · B] each: the training steps' actions, rewards, bootstrap flags and loss mask. */
   actions: Int32Array;
   rewards: Float32Array;
@@ -225,7 +225,7 @@ export class ReplayBuffer {
     const F = this.observationSize;
     const S = this.stateSize;
     out.observations.fill(0);
-    out.resets.fill(0);
+    out.episodeStarts.fill(0);
     out.mask.fill(0);
     out.actions.fill(0);
     out.rewards.fill(0);
@@ -239,7 +239,7 @@ export class ReplayBuffer {
       for (let t = 0; t < K; t++) {
         const row = this.row(start - K + t, env);
         put(t, this.observations, row);
-        out.resets[t * B + b] = this.episodeStarts[row];
+        out.episodeStarts[t * B + b] = this.episodeStarts[row];
       }
       if (S > 0 && out.h && out.c) {
         const first = this.row(start - K, env);
@@ -250,7 +250,7 @@ export class ReplayBuffer {
       for (let j = 0; j < L && start + j < size; j++) {
         const row = this.row(start + j, env);
         put(K + j, this.observations, row);
-        out.resets[(K + j) * B + b] = this.episodeStarts[row];
+        out.episodeStarts[(K + j) * B + b] = this.episodeStarts[row];
         out.actions[j * B + b] = this.actions[row];
         out.rewards[j * B + b] = this.rewards[row];
         out.bootstrap[j * B + b] = 1 - this.terminated[row];
@@ -374,7 +374,7 @@ export function sequenceBatch(
     length,
     steps,
     observations: new Float32Array(steps * sequences * observationSize),
-    resets: new Float32Array(steps * sequences),
+    episodeStarts: new Float32Array(steps * sequences),
     actions: new Int32Array(length * sequences),
     rewards: new Float32Array(length * sequences),
     bootstrap: new Float32Array(length * sequences),

@@ -1,9 +1,8 @@
 // The on-policy rollout shared by PPO and A2C: typed-array storage of T steps × N envs (time-major:
-// row t·N + i is env i at step t), collection from a vector env, GAE, and minibatch gathering.
-import type { Rng } from "../src/core/rng";
-import type { VectorEnv } from "../src/core/vector";
-import type { VecNormalizer } from "../src/train/normalize";
-import { ActorCritic, type RecurrentState } from "./networks";
+// row t·N + i is env i at step t), GAE, the statistics of its advantages and values, and minibatch
+// gathering. Collection from a vector env is in collector.ts.
+import type { ActorCritic } from "./actor_critic";
+import type { RecurrentState } from "./recurrent_state";
 
 /** The arrays of one rollout. */
 export class RolloutBuffer {
@@ -11,7 +10,7 @@ export class RolloutBuffer {
   readonly actions: Int32Array;
   readonly logProbs: Float32Array;
   readonly values: Float32Array;
-  /** Rewards as trained on: normalised if asked, plus γ·V(final observation) where an episode was truncated. */
+  /** Rewards as trained on: normalized if asked, plus γ·V(final observation) where an episode was truncated. */
   readonly rewards: Float32Array;
   /** 1 where the episode ended at this step (terminated or truncated): no bootstrapping from the next row. */
   readonly ended: Uint8Array;
@@ -75,203 +74,6 @@ export function computeGae(
   }
 }
 
-/** A finished training episode, as `metrics.jsonl` records it. */
-export interface FinishedEpisode {
-  /** Env steps so far, all envs counted, including the step that ended it. */
-  step: number;
-  return: number;
-  length: number;
-}
-
-/** A {@link RolloutCollector}'s position, as JSON. */
-export interface CollectorState {
-  /** Env steps so far, all envs counted. */
-  step: number;
-  /** The current (normalised) observations. */
-  observations: number[];
-  /** 1 where the current observation is the first of an episode. */
-  episodeStarts: number[];
-  /** The LSTM state (empty arrays without memory). */
-  recurrent: { h: number[]; c: number[] };
-  /** Raw return and length of each env's running episode. */
-  episodeReturn: number[];
-  episodeLength: number[];
-  envSeconds: number;
-  actSeconds: number;
-}
-
-/**
- * What every agent's acting side keeps between steps of a vector env: the current (normalised)
- * observations, where episodes begin, the recurrent state (zeroed per env where its episode ended,
- * and only there), the raw returns and lengths of the running episodes, and the time spent; as JSON
- * for checkpoints. {@link RolloutCollector} (PPO, A2C) and DQN's collector fill their buffers from it.
- */
-export abstract class VectorCollector {
-  /** Env steps so far, all envs counted. */
-  step = 0;
-  protected obs: Float32Array;
-  protected readonly episodeStarts: Uint8Array;
-  readonly state: RecurrentState;
-  private readonly episodeReturn: Float64Array;
-  private readonly episodeLength: Int32Array;
-  /** Seconds spent stepping envs and acting (for the speed report). */
-  envSeconds = 0;
-  actSeconds = 0;
-
-  protected constructor(
-    protected readonly env: VectorEnv,
-    net: { initialState(batch: number): RecurrentState },
-    protected readonly normalizer: VecNormalizer,
-    envSeed: number,
-  ) {
-    const N = env.numEnvs;
-    const reset = env.reset({ seed: envSeed });
-    this.obs = normalizer.observations(reset.observations, N).slice();
-    this.episodeStarts = new Uint8Array(N).fill(1);
-    this.state = net.initialState(N);
-    this.episodeReturn = new Float64Array(N);
-    this.episodeLength = new Int32Array(N);
-  }
-
-  /**
-   * Counts one vector step (N env steps) and its raw rewards into the running episodes; marks the
-   * envs whose episode ended as beginning a new one, and calls `onEpisode` for each ended episode.
-   */
-  protected countStep(
-    raw: ArrayLike<number>,
-    terminated: ArrayLike<number | boolean>,
-    truncated: ArrayLike<number | boolean>,
-    onEpisode: (e: FinishedEpisode) => void,
-  ): void {
-    const N = this.env.numEnvs;
-    this.step += N;
-    for (let i = 0; i < N; i++) {
-      this.episodeReturn[i] += raw[i];
-      this.episodeLength[i] += 1;
-      const ended = terminated[i] || truncated[i] ? 1 : 0;
-      this.episodeStarts[i] = ended;
-      if (ended) {
-        onEpisode({ step: this.step, return: this.episodeReturn[i], length: this.episodeLength[i] });
-        this.episodeReturn[i] = 0;
-        this.episodeLength[i] = 0;
-      }
-    }
-  }
-
-  /** Where the collection stands, as JSON (checkpoints): see {@link CollectorState}. */
-  getState(): CollectorState {
-    return {
-      step: this.step,
-      observations: Array.from(this.obs),
-      episodeStarts: Array.from(this.episodeStarts),
-      recurrent: { h: Array.from(this.state.h), c: Array.from(this.state.c) },
-      episodeReturn: Array.from(this.episodeReturn),
-      episodeLength: Array.from(this.episodeLength),
-      envSeconds: this.envSeconds,
-      actSeconds: this.actSeconds,
-    };
-  }
-
-  /** Continues from {@link getState}; every array must have this collector's size. */
-  setState(state: CollectorState): void {
-    const N = this.env.numEnvs;
-    const sizes: [keyof CollectorState | "recurrent.h" | "recurrent.c", unknown, number][] = [
-      ["observations", state?.observations, this.obs.length],
-      ["episodeStarts", state?.episodeStarts, N],
-      ["recurrent.h", state?.recurrent?.h, this.state.h.length],
-      ["recurrent.c", state?.recurrent?.c, this.state.c.length],
-      ["episodeReturn", state?.episodeReturn, N],
-      ["episodeLength", state?.episodeLength, N],
-    ];
-    for (const [name, values, n] of sizes) {
-      if (!Array.isArray(values) || values.length !== n || !values.every((v) => typeof v === "number")) {
-        throw new Error(
-          `collector state: ${name} must be ${n} numbers, got ${JSON.stringify(values)?.slice(0, 80)}`,
-        );
-      }
-    }
-    if (!Number.isSafeInteger(state.step) || state.step < 0)
-      throw new Error(`collector state: step must be an integer ≥ 0, got ${JSON.stringify(state.step)}`);
-    this.step = state.step;
-    this.obs = Float32Array.from(state.observations);
-    this.episodeStarts.set(state.episodeStarts);
-    this.state.h.set(state.recurrent.h);
-    this.state.c.set(state.recurrent.c);
-    this.episodeReturn.set(state.episodeReturn);
-    this.episodeLength.set(state.episodeLength);
-    this.envSeconds = Number(state.envSeconds) || 0;
-    this.actSeconds = Number(state.actSeconds) || 0;
-  }
-}
-
-/**
- * Steps a vector env with the actor-critic and fills rollouts: keeps the current observation, the
- * recurrent state (zeroed per env where its episode ended, and only there) and the raw episode
- * returns across rollouts.
- */
-export class RolloutCollector extends VectorCollector {
-  constructor(
-    env: VectorEnv,
-    private readonly net: ActorCritic,
-    normalizer: VecNormalizer,
-    private readonly rng: Rng,
-    private readonly gamma: number,
-    envSeed: number,
-  ) {
-    super(env, net, normalizer, envSeed);
-  }
-
-  /** Fills `buf` with `buf.numSteps` vector steps; calls `onEpisode` for every episode that ends. */
-  collect(buf: RolloutBuffer, onEpisode: (e: FinishedEpisode) => void): void {
-    const { net, env, normalizer } = this;
-    const N = env.numEnvs;
-    const size = net.observationSize;
-    if (net.recurrent) buf.initialState = ActorCritic.copyState(this.state);
-    for (let t = 0; t < buf.numSteps; t++) {
-      const base = t * N;
-      buf.observations.set(this.obs, base * size);
-      buf.episodeStarts.set(this.episodeStarts, base);
-      let clock = performance.now();
-      const acted = net.act(this.obs, N, this.rng, this.state, this.episodeStarts);
-      buf.actions.set(acted.actions, base);
-      buf.logProbs.set(acted.logProbs, base);
-      buf.values.set(acted.values, base);
-      const now = performance.now();
-      this.actSeconds += (now - clock) / 1000;
-      clock = now;
-      const result = env.step(acted.actions);
-      this.envSeconds += (performance.now() - clock) / 1000;
-      const { rewards: raw, terminated, truncated, infos } = result;
-      this.countStep(raw, terminated, truncated, onEpisode);
-      buf.ended.set(this.episodeStarts, base);
-      const rewards = normalizer.rewards(raw, this.episodeStarts);
-      for (let i = 0; i < N; i++) {
-        let r = rewards[i];
-        // Truncated, not terminated: the episode would have gone on, so bootstrap from its final
-        // observation's value (read with the memory of this episode, before the reset).
-        if (truncated[i] && !terminated[i]) {
-          const final = infos[i].finalObservation as ArrayLike<number>;
-          r +=
-            this.gamma *
-            net.valueOf(normalizer.normalise(final, 1), net.recurrent ? this.state : undefined, i);
-        }
-        buf.rewards[base + i] = r;
-      }
-      this.obs = normalizer.observations(result.observations, N).slice();
-    }
-  }
-
-  /** V of the current observations (after the rollout's last step), without advancing the state. */
-  lastValues(): Float32Array {
-    const N = this.env.numEnvs;
-    const state = ActorCritic.copyState(this.state);
-    return this.net.act(this.obs, N, NO_SAMPLING, state, this.episodeStarts, true).values.slice();
-  }
-}
-
-/** A uniform source for calls that take the greedy action and draw nothing. */
-const NO_SAMPLING = { random: () => 0 };
-
 /** Minibatch of rows gathered from a rollout into fresh typed arrays (one tensor each later). */
 export interface Minibatch {
   observations: Float32Array;
@@ -280,8 +82,8 @@ export interface Minibatch {
   values: Float32Array;
   advantages: Float32Array;
   returns: Float32Array;
-  /** Rows as episode-start masks (recurrent minibatches only). */
-  resets?: Float32Array;
+  /** 1 where a row is the first of an episode: the LSTM state is zeroed before it (recurrent minibatches only). */
+  episodeStarts?: Float32Array;
   /** Initial recurrent state of the minibatch's envs (recurrent minibatches only). */
   initialState?: RecurrentState;
   rows: number;
@@ -316,7 +118,11 @@ export function gatherRows(buf: RolloutBuffer, indices: ArrayLike<number>, size:
  * (row t·B + k is env envs[k] at step t), with their episode-start masks and the recurrent state each
  * env had at the rollout's start — so the update replays exactly what acting computed.
  */
-export function gatherSequences(buf: RolloutBuffer, envs: ArrayLike<number>, net: ActorCritic): Minibatch {
+export function gatherSequences(
+  buf: RolloutBuffer,
+  envs: ArrayLike<number>,
+  net: Pick<ActorCritic, "observationSize">,
+): Minibatch {
   const B = envs.length;
   const T = buf.numSteps;
   const N = buf.numEnvs;
@@ -324,21 +130,46 @@ export function gatherSequences(buf: RolloutBuffer, envs: ArrayLike<number>, net
   const rows: number[] = [];
   for (let t = 0; t < T; t++) for (let k = 0; k < B; k++) rows.push(t * N + envs[k]);
   const mb = gatherRows(buf, rows, size);
-  mb.resets = new Float32Array(rows.length);
-  for (let k = 0; k < rows.length; k++) mb.resets[k] = buf.episodeStarts[rows[k]];
-  const full = buf.initialState;
-  if (full === undefined) throw new Error("gatherSequences: the rollout has no initial recurrent state");
-  const state = net.initialState(B);
-  const H = net.net.lstm;
-  const towers = full.h.length / (N * H);
-  for (let tw = 0; tw < towers; tw++) {
-    for (let k = 0; k < B; k++) {
-      const from = (tw * N + envs[k]) * H;
-      const to = (tw * B + k) * H;
-      state.h.set(full.h.subarray(from, from + H), to);
-      state.c.set(full.c.subarray(from, from + H), to);
-    }
+  mb.episodeStarts = new Float32Array(rows.length);
+  for (let k = 0; k < rows.length; k++) mb.episodeStarts[k] = buf.episodeStarts[rows[k]];
+  if (buf.initialState === undefined) {
+    throw new Error("gatherSequences: the rollout has no initial recurrent state");
   }
+  const state = buf.initialState.select(envs);
   mb.initialState = state;
   return mb;
+}
+
+/** 1 − Var(R − V) / Var(R): how much of the returns' variance the value function explains. */
+export function explainedVariance(values: ArrayLike<number>, returns: ArrayLike<number>): number {
+  const n = values.length;
+  let meanR = 0;
+  let meanD = 0;
+  for (let i = 0; i < n; i++) {
+    meanR += returns[i];
+    meanD += returns[i] - values[i];
+  }
+  meanR /= n;
+  meanD /= n;
+  let varR = 0;
+  let varD = 0;
+  for (let i = 0; i < n; i++) {
+    varR += (returns[i] - meanR) ** 2;
+    varD += (returns[i] - values[i] - meanD) ** 2;
+  }
+  return varR === 0 ? Number.NaN : 1 - varD / varR;
+}
+
+/** (x − mean) / (std + 1e-8), std with Bessel's correction as torch's. */
+export function normalized(x: Float32Array): Float32Array {
+  const n = x.length;
+  let mean = 0;
+  for (let i = 0; i < n; i++) mean += x[i];
+  mean /= n;
+  let sq = 0;
+  for (let i = 0; i < n; i++) sq += (x[i] - mean) ** 2;
+  const std = Math.sqrt(sq / Math.max(1, n - 1));
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = (x[i] - mean) / (std + 1e-8);
+  return out;
 }

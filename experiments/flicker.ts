@@ -13,7 +13,7 @@ import { loadAgent } from "../agents/index";
 import { parseExperimentScriptArgs, resultsFolder, writeReport } from "../src/cli/experiment";
 import { initBackend, nnLogger } from "../src/nn";
 import { renderSvg, svgToPng } from "../src/report/plots";
-import { aggregateMean, stratifiedBootstrapCI } from "../src/stats";
+import { aggregateMean, intervalPurpose, stratifiedBootstrapCI } from "../src/stats";
 import {
   defineExperiment,
   type ExperimentSpec,
@@ -131,7 +131,8 @@ async function evaluateRates(spec: ExperimentSpec, out: string, scores: RunScore
       const ci = stratifiedBootstrapCI(
         seeds.map((s) => [s]),
         aggregateMean,
-        { seed: 0 },
+        // Each agent and rate its own stream (flicker-rates.md committed before this drew all from one).
+        { seed: 0, purpose: intervalPurpose("mean", agent.id, `flickerProb=${p}`) },
       );
       points.push({
         agent: agent.id,

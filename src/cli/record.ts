@@ -206,7 +206,7 @@ function agentViewImage(env: Env<unknown, unknown>, side: number): RgbImage | un
 }
 
 /**
- * Plays one episode of a loaded agent as `pomdp eval` does (same env wrappers, frozen normaliser,
+ * Plays one episode of a loaded agent as `pomdp eval` does (same env wrappers, frozen normalizer,
  * recurrent state carried from a zero state; the env seed and action sampling of eval's first episode
  * with this seed) and writes it to `out` as an animated GIF: per frame the env's `render()` picture,
  * for gridworlds the agent's egocentric view beside it, and for recurrent agents a heat map of the

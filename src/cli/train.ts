@@ -6,7 +6,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { AGENT_CATALOG } from "../../agents/catalog";
 import type { AgentDefinition } from "../../agents/index";
-import type { UpdateProgress } from "../../agents/shared";
+import type { UpdateProgress } from "../../agents/training_loop";
 import { ConfigError, type JsonObject } from "../train/config";
 import {
   type ResolvedResume,
@@ -190,7 +190,7 @@ async function runTraining(
   flags: TrainFlags,
   ctx: { envId: string; envKwargs?: Record<string, unknown>; seed: number; resume?: boolean },
 ): Promise<void> {
-  const { TrainingInterrupted } = await import("../../agents/shared");
+  const { TrainingInterrupted } = await import("../../agents/training_loop");
   const out = run.dir;
   const progress = await makeProgress(flags.quiet === true);
   let stopRequested = false;

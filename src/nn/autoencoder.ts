@@ -40,8 +40,16 @@ export class ConvAutoencoder implements Parameterised {
   /** Latent vectors → images of the input's shape. */
   readonly decoder: ConvDecoder;
 
-  /** Creates encoder and decoder with seeded weights. */
-  constructor(readonly args: AutoencoderArgs) {
+  /**
+   * Creates encoder and decoder with seeded weights from `args`, or pairs an existing encoder with its
+   * decoder (`pomdp pretrain-ae` pairs an agent's own CNN encoder with the decoder of its layer shapes).
+   */
+  constructor(args: AutoencoderArgs | { encoder: CnnEncoder; decoder: ConvDecoder }) {
+    if ("encoder" in args) {
+      this.encoder = args.encoder;
+      this.decoder = args.decoder;
+      return;
+    }
     requireBackend("ConvAutoencoder");
     requireImageShape("ConvAutoencoder", "inputShape", args.inputShape);
     requirePositiveInteger("ConvAutoencoder", "latentDim", args.latentDim);
@@ -92,7 +100,7 @@ export class ConvAutoencoder implements Parameterised {
   /** Mean squared error between the scaled images and their reconstruction. */
   reconstructionLoss(images: tf.Tensor4D): tf.Scalar {
     return tf.tidy(() => {
-      const scale = this.args.inputScale ?? 1;
+      const scale = this.encoder.args.inputScale ?? 1;
       return this.decoder.loss(this.encode(images), scale === 1 ? images : tf.mul(images, scale));
     });
   }

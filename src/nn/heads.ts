@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import type { Seed, UniformSource } from "../core/rng";
 import { requireBackend } from "./backend";
 import { requirePositiveInteger, requirePositiveIntegers } from "./check";
+import { type SoftmaxParts, softmaxParts } from "./fast_path";
 import { type Activation, readValues } from "./layers";
 import { logProbOfLabels } from "./losses";
 import { Mlp } from "./mlp";
@@ -151,12 +152,10 @@ export function sampleCategorical(
   }
   const rows = values.length / cols;
   const actions = out ?? new Int32Array(rows);
+  const parts: SoftmaxParts = { max: 0, total: 0 };
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let a = 0; a < cols; a++) max = Math.max(max, values[base + a]);
-    let total = 0;
-    for (let a = 0; a < cols; a++) total += Math.exp(values[base + a] - max);
+    const { max, total } = softmaxParts(values, base, cols, parts);
     const u = rng.random() * total;
     let cumulative = 0;
     let chosen = cols - 1;

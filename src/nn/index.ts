@@ -33,6 +33,19 @@ export {
 } from "./cnn";
 export { ConvDecoder, type ConvDecoderArgs, decoderSteps } from "./decoder";
 export {
+  argmaxRow,
+  argmaxRowsInto,
+  LstmFastPath,
+  logProbsInto,
+  logSoftmaxAt,
+  logSoftmaxRowInto,
+  lstmCellInto,
+  MlpBatchFastPath,
+  MlpFastPath,
+  type SoftmaxParts,
+  softmaxParts,
+} from "./fast_path";
+export {
   argmaxRows,
   CategoricalPolicyHead,
   type CategoricalPolicyHeadArgs,
@@ -57,7 +70,7 @@ export { nnLogger } from "./log";
 export { crossEntropyLoss, huberLoss, logProbOfLabels, mseLoss } from "./losses";
 export { Lstm, type LstmArgs, type LstmState, type LstmUnrollResult } from "./lstm";
 export { fusedLstmUnroll } from "./lstm-fused";
-export { Mlp, type MlpArgs, MlpBatchFastPath, MlpFastPath } from "./mlp";
+export { Mlp, type MlpArgs } from "./mlp";
 export {
   type AdamState,
   ClippedAdam,

@@ -40,7 +40,7 @@ export function orthogonalInit(gain = 1): Initializer {
   return (shape, rng) => {
     const cols = shape[shape.length - 1];
     const rows = sizeOf(shape) / cols;
-    // Orthonormalise the vectors of the longer side: k vectors of length n.
+    // Orthonormalize the vectors of the longer side: k vectors of length n.
     const tall = rows >= cols;
     const n = tall ? rows : cols;
     const k = tall ? cols : rows;

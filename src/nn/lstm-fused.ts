@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
+import { lstmCellInto } from "./fast_path";
 import { readValues } from "./layers";
 
 /**
@@ -25,8 +26,6 @@ export function fusedLstmUnroll(
 ): tf.Tensor3D {
   return lstmOp(xs, h0, c0, keep, kernel, recurrentKernel, bias) as tf.Tensor3D;
 }
-
-const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 const lstmOp = tf.customGrad(
   // biome-ignore lint/suspicious/noExplicitAny: tf.customGrad's variadic signature
@@ -58,6 +57,7 @@ const lstmOp = tf.customGrad(
     const gatesAll = new Float32Array(T * BG);
     const tanhCAll = new Float32Array(T * BH);
     const result = new Float32Array((T + 1) * BH);
+    const z = new Float64Array(BG); // one step's gate pre-activations, unrounded as before
     let h = Float32Array.from(h0.dataSync() as Float32Array);
     let c = Float32Array.from(c0.dataSync() as Float32Array);
     for (let t = 0; t < T; t++) {
@@ -82,25 +82,8 @@ const lstmOp = tf.customGrad(
       for (let b = 0; b < B; b++) {
         const zRow = (t * B + b) * G;
         const gRow = b * G;
-        for (let j = 0; j < H; j++) {
-          const zi = projected[zRow + j] + (recurrent ? recurrent[gRow + j] : 0);
-          const zf = projected[zRow + H + j] + (recurrent ? recurrent[gRow + H + j] : 0);
-          const zo = projected[zRow + 2 * H + j] + (recurrent ? recurrent[gRow + 2 * H + j] : 0);
-          const zg = projected[zRow + 3 * H + j] + (recurrent ? recurrent[gRow + 3 * H + j] : 0);
-          const i = sigmoid(zi);
-          const f = sigmoid(zf);
-          const o = sigmoid(zo);
-          const g = Math.tanh(zg);
-          gates[gRow + j] = i;
-          gates[gRow + H + j] = f;
-          gates[gRow + 2 * H + j] = o;
-          gates[gRow + 3 * H + j] = g;
-          const cNew = f * cp[b * H + j] + i * g;
-          const tc = Math.tanh(cNew);
-          c[b * H + j] = cNew;
-          tanhC[b * H + j] = tc;
-          h[b * H + j] = o * tc;
-        }
+        for (let k = 0; k < G; k++) z[gRow + k] = projected[zRow + k] + (recurrent ? recurrent[gRow + k] : 0);
+        lstmCellInto(z, gRow, H, cp, b * H, c, h, b * H, gates, tanhC);
       }
     }
     result.set(c, T * BH);

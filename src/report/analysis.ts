@@ -1,10 +1,19 @@
 // The numbers of an experiment's report, from its results (src/report/results.ts) through the
 // statistics of src/stats (rliable's methods): per agent × env scores with bootstrap CIs, learning
 // curves on a shared step grid, P(improvement) of the compared pairs and performance profiles.
+//
+// Every interval draws its resamples from its own stream of the seed tree,
+// `deriveSeed(seed, "stats/<statistic>/<agent>/<env>")` (src/stats's `intervalPurpose`): a table cell
+// "stats/aggregates/<agent>/<env>" (its mean, median, IQM and optimality gap, on one set of resamples
+// as rliable's `get_interval_estimates`), a learning curve "stats/curve/<agent>/<env>", a performance
+// profile "stats/profile/<agent>" (all envs) or "stats/profile/<agent>/<env>", P(X > Y)
+// "stats/improvement/<X>/<Y>". So two agents with the same number of runs on one env are not
+// resampled with the same indices, and the report stays the same for the same results and seed.
 import {
   aggregateMetrics,
   curveIntervals,
   type Interval,
+  intervalPurpose,
   linspace,
   performanceProfile,
   performanceProfileByTask,
@@ -14,11 +23,24 @@ import type { Episode, ExperimentResults, RunResult } from "./results";
 
 /** How the bootstrap CIs are drawn. */
 export interface AnalysisOptions {
-  /** Bootstrap resamples (default 2000). */
+  /**
+   * Bootstrap resamples of the table's intervals and of P(improvement) (default 50,000, rliable's
+   * `get_interval_estimates`).
+   */
   resamples?: number;
+  /** Bootstrap resamples of the learning curves' bands (default 2,000, or `resamples` if fewer). */
+  curveResamples?: number;
+  /**
+   * Bootstrap resamples of the performance profiles' bands (default 2,000 as rliable's
+   * `create_performance_profile`, or `resamples` if fewer).
+   */
+  profileResamples?: number;
   /** Coverage of the intervals (default 0.95). */
   confidence?: number;
-  /** Seed of the resampling stream (default 0): the same seed gives the same report. */
+  /**
+   * Root of the resampling streams (default 0): each interval draws from `deriveSeed(seed, purpose)`
+   * with a purpose naming what it estimates; the same seed gives the same report.
+   */
   seed?: number;
   /** Points of the learning curves' step grid (default 50). */
   curvePoints?: number;
@@ -102,10 +124,26 @@ export interface Analysis {
   profiles: Profile[];
   /** The x axis of the profiles: normalised scores over all envs, or each env's raw scores. */
   profileScale: "normalized" | "raw";
-  bootstrap: { resamples: number; confidence: number; seed: number };
+  /** How the intervals were drawn (each from its own stream, `deriveSeed(seed, purpose)`). */
+  bootstrap: {
+    /** Resamples of the table's intervals and of P(improvement). */
+    resamples: number;
+    /** Resamples of the learning curves' bands. */
+    curveResamples: number;
+    /** Resamples of the performance profiles' bands. */
+    profileResamples: number;
+    confidence: number;
+    seed: number;
+  };
 }
 
-const DEFAULTS = { resamples: 2000, confidence: 0.95, seed: 0, curvePoints: 50 };
+// Learning curves and performance profiles draw fewer resamples than the intervals of the table: each
+// of their points (50 steps of a curve, 41 thresholds of a profile) is an interval of its own, so one
+// curve at 50,000 resamples costs more than a whole table of 21 cells. On this 2-core machine (shared
+// with other jobs), with everything at 50,000 the analysis of mlp-vs-lstm took 7–19 s, its 3 Memory
+// curves 3.5–8.5 s and its 3 profiles 1.3–2.5 s of that; with the bands at 2,000 it took 2.6 s, the
+// bands 0.4 s. rliable's `create_performance_profile` uses 2,000 too; in a plot the bands look the same.
+const DEFAULTS = { resamples: 50_000, bandResamples: 2000, confidence: 0.95, seed: 0, curvePoints: 50 };
 
 function done(run: RunResult): run is RunResult & { score: number } {
   return run.status === "done" && typeof run.score === "number" && Number.isFinite(run.score);
@@ -185,10 +223,20 @@ function scoresByEnv(
 export function analyze(results: ExperimentResults, options: AnalysisOptions = {}): Analysis {
   const { experiment, runs } = results;
   const resamples = options.resamples ?? DEFAULTS.resamples;
+  for (const name of ["resamples", "curveResamples", "profileResamples"] as const) {
+    const v = options[name];
+    if (v !== undefined && !(typeof v === "number" && Number.isInteger(v) && v >= 1)) {
+      throw new Error(`analyze: options.${name} must be a positive integer; got ${String(v)}`);
+    }
+  }
+  const curveResamples = options.curveResamples ?? Math.min(DEFAULTS.bandResamples, resamples);
+  const profileResamples = options.profileResamples ?? Math.min(DEFAULTS.bandResamples, resamples);
   const confidence = options.confidence ?? DEFAULTS.confidence;
   const seed = options.seed ?? DEFAULTS.seed;
   const curvePoints = options.curvePoints ?? DEFAULTS.curvePoints;
   const boot = { resamples, confidence, seed };
+  const curveBoot = { ...boot, resamples: curveResamples };
+  const profileBoot = { ...boot, resamples: profileResamples };
   const agentLabel = (id: string) => experiment.agents.find((a) => a.id === id)?.label ?? id;
 
   const rows: ScoreRow[] = [];
@@ -212,7 +260,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       if (scores.length > 0) {
         const m = aggregateMetrics(
           scores.map((s) => [s]),
-          boot,
+          { ...boot, purpose: intervalPurpose("aggregates", agent.id, env.id) },
         );
         row.mean = m.mean;
         row.iqm = m.iqm;
@@ -244,7 +292,10 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
           value,
         );
         if (step.length > 0) {
-          const ci = curveIntervals(values, boot);
+          const ci = curveIntervals(values, {
+            ...curveBoot,
+            purpose: intervalPurpose("curve", agent.id, env.id),
+          });
           curves.push({
             agent: agent.id,
             agentLabel: row.agentLabel,
@@ -279,7 +330,10 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
         return { ...base, missing: `${agentLabel(id)} has no finished run on ${env.label ?? env.id}` };
       }
     }
-    const p = probabilityOfImprovementByTask(sx, sy, boot);
+    const p = probabilityOfImprovementByTask(sx, sy, {
+      ...boot,
+      purpose: intervalPurpose("improvement", x, y),
+    });
     return { ...base, interval: { point: p.point, lower: p.lower, upper: p.upper } };
   });
 
@@ -295,7 +349,10 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       const thresholds = linspace(Math.min(0, ...all), Math.max(1, ...all), 41);
       experiment.agents.forEach((agent, i) => {
         if (byAgent[i].some((runs) => runs.length === 0)) return;
-        const p = performanceProfileByTask(byAgent[i], thresholds, boot);
+        const p = performanceProfileByTask(byAgent[i], thresholds, {
+          ...profileBoot,
+          purpose: intervalPurpose("profile", agent.id),
+        });
         profiles.push({ agent: agent.id, agentLabel: agentLabel(agent.id), group: "all envs", ...pick(p) });
       });
     }
@@ -311,7 +368,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
         const p = performanceProfile(
           row.scores.map((s) => [s]),
           thresholds,
-          boot,
+          { ...profileBoot, purpose: intervalPurpose("profile", row.agent, row.env) },
         );
         profiles.push({ agent: row.agent, agentLabel: row.agentLabel, group: row.envLabel, ...pick(p) });
       }
@@ -324,7 +381,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     improvements,
     profiles,
     profileScale: normalized ? "normalized" : "raw",
-    bootstrap: boot,
+    bootstrap: { resamples, curveResamples, profileResamples, confidence, seed },
   };
 }
 

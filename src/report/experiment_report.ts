@@ -174,9 +174,54 @@ function datesLine(results: ExperimentResults): string {
   return "not recorded";
 }
 
-function bootstrapLine(analysis: Analysis): string {
+/**
+ * How the intervals were drawn: coverage, resamples (the bands' own count where it differs), and the
+ * seed tree's stream of each interval, as text formatted by `text` with the stream's formula formatted
+ * by `code` (markdown: as is and in backticks; HTML: escaped and in <code>).
+ */
+function bootstrapLine(analysis: Analysis, text: (s: string) => string, code: (s: string) => string): string {
   const b = analysis.bootstrap;
-  return `${Math.round(b.confidence * 100)} % percentile intervals of a stratified bootstrap with ${fmtCount(b.resamples)} resamples, seed ${b.seed}`;
+  const bands =
+    b.curveResamples === b.profileResamples
+      ? b.curveResamples === b.resamples
+        ? ""
+        : ` (${fmtCount(b.curveResamples)} for the bands of the learning curves and performance profiles)`
+      : ` (${fmtCount(b.curveResamples)} for the learning curves' bands, ${fmtCount(b.profileResamples)} for the performance profiles')`;
+  const stream = code(`deriveSeed(${b.seed}, "stats/<statistic>/<agent>/<env>")`);
+  return (
+    text(
+      `${Math.round(b.confidence * 100)} % percentile intervals of a stratified bootstrap with ${fmtCount(b.resamples)} resamples${bands}, seed ${b.seed}; ` +
+        "each interval resamples from its own stream of the seed tree, ",
+    ) +
+    stream +
+    text(", so no two intervals share resample indices")
+  );
+}
+
+/** From 4 scores on, the IQM (scipy's trim_mean at 25 %) cuts at least one score from each end. */
+const IQM_TRIMS_FROM = 4;
+
+/**
+ * Where a cell has fewer than {@link IQM_TRIMS_FROM} seeds, the sentence that says what its IQM and
+ * interval are (undefined when every cell has enough): "Fewer than 4 seeds on S7 (3), S11 (2 or 3). …".
+ */
+function fewSeedsLine(analysis: Analysis): string | undefined {
+  // Every agent has a row on every env, in the experiment's env order.
+  const envs = [...new Set(analysis.rows.map((r) => r.env))];
+  const parts: string[] = [];
+  for (const env of envs) {
+    const rows = analysis.rows.filter((r) => r.env === env);
+    const counts = [
+      ...new Set(rows.map((r) => r.scores.length).filter((n) => n > 0 && n < IQM_TRIMS_FROM)),
+    ].sort((a, b) => a - b);
+    if (counts.length > 0) parts.push(`${rows[0].envLabel} (${counts.join(" or ")})`);
+  }
+  if (parts.length === 0) return undefined;
+  const pct = Math.round(analysis.bootstrap.confidence * 100);
+  return (
+    `Fewer than ${IQM_TRIMS_FROM} seeds on ${parts.join(", ")}: there the IQM trims nothing (it is the mean of the seeds), ` +
+    `and the ${pct} % percentile interval is close to the range of the seeds, [min, max].`
+  );
 }
 
 function improvementCells(analysis: Analysis): string[][] {
@@ -202,9 +247,15 @@ function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: Re
   const out: string[] = [];
   out.push(`# ${e.name}${e.quick ? " (quick)" : ""}`, "");
   if (e.question) out.push(`**Question:** ${e.question}`, "");
+  const fewSeeds = fewSeedsLine(analysis);
   out.push(
     `${budgetLine(e)}. ` +
-      `Score of a run: ${metric.toLowerCase()} of the final agent. IQM = interquartile mean over seeds; ${bootstrapLine(analysis)}.`,
+      `Score of a run: ${metric.toLowerCase()} of the final agent. IQM = interquartile mean over seeds; ${bootstrapLine(
+        analysis,
+        (s) => s,
+        (s) => `\`${s}\``,
+      )}.` +
+      (fewSeeds ? ` ${fewSeeds}` : ""),
     "",
   );
   const header = tableHeader(analysis);
@@ -279,9 +330,11 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
     `<h1>${escapeHtml(e.name)}${e.quick ? " <small>(quick)</small>" : ""}</h1>`,
   );
   if (e.question) parts.push(`<p class="question"><strong>Question:</strong> ${escapeHtml(e.question)}</p>`);
+  const fewSeeds = fewSeedsLine(analysis);
+  const bootstrap = bootstrapLine(analysis, escapeHtml, (s) => `<code>${escapeHtml(s)}</code>`);
   parts.push(
     `<p class="meta">${escapeHtml(budgetLine(e))}. Score of a run: ${escapeHtml(metric.toLowerCase())} of the final agent. ` +
-      `IQM = interquartile mean over seeds; CIs are ${escapeHtml(bootstrapLine(analysis))}.</p>`,
+      `IQM = interquartile mean over seeds; CIs are ${bootstrap}.${fewSeeds ? ` ${escapeHtml(fewSeeds)}` : ""}</p>`,
   );
   const header = tableHeader(analysis);
   parts.push(

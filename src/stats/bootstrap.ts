@@ -1,13 +1,22 @@
 // Stratified bootstrap confidence intervals (Agarwal et al. 2021, rliable's `library.py`): runs are
 // resampled with replacement within each task, never across tasks, and the interval is the
 // percentile interval of the statistic over the resamples (numpy's linear percentile, as `arch`).
+//
+// Random streams: each call draws its resamples from `new Rng(deriveSeed(seed, purpose))`, where
+// `purpose` (options.purpose) names what the interval estimates, e.g. "stats/iqm/ppo/CartPole-v1"
+// (see {@link intervalPurpose}). Calls with the same data, seed and purpose give the same interval;
+// calls with different purposes draw different resample indices, so the intervals of two agents on
+// one env (same number of runs) are not correlated by construction, as they would be if every call
+// restarted one stream.
 import { deriveSeed, Rng } from "../core/rng";
 import {
+  BOOTSTRAP_STREAM,
   type BootstrapOptions,
   checkByTask,
   checkFinite,
   checkMatrix,
   checkVector,
+  DEFAULT_PROFILE_RESAMPLES,
   type ResolvedBootstrapOptions,
   resolveBootstrapOptions,
 } from "./check";
@@ -28,17 +37,36 @@ export interface Interval {
 
 /** How an interval was made: enough to make it again. */
 export interface BootstrapInfo {
+  /** Bootstrap resamples drawn. */
   resamples: number;
+  /** Coverage of the percentile interval. */
   confidence: number;
+  /** Root seed of the resampling stream. */
   seed: number;
+  /** What the interval estimates; the stream is `deriveSeed(seed, purpose)`. */
+  purpose: string;
 }
 
-/** The purpose the bootstrap's random stream is derived with from `options.seed`. */
-export const BOOTSTRAP_STREAM = "stats/bootstrap";
+/** The resampling stream of a bootstrap with this seed and purpose: `new Rng(deriveSeed(seed, purpose))`. */
+export function bootstrapRng(seed: number, purpose: string = BOOTSTRAP_STREAM): Rng {
+  return new Rng(deriveSeed(seed, purpose));
+}
 
-/** The resampling stream of a bootstrap with this seed. */
-export function bootstrapRng(seed: number): Rng {
-  return new Rng(deriveSeed(seed, BOOTSTRAP_STREAM));
+/**
+ * The purpose of an interval: `stats/<statistic>/<part>/<part>…`, each part (an agent id, an env id)
+ * URI-encoded so that a "/" inside an id cannot make two intervals' purposes equal.
+ * `intervalPurpose("iqm", "ppo", "CartPole-v1")` is `"stats/iqm/ppo/CartPole-v1"`.
+ */
+export function intervalPurpose(statistic: string, ...parts: string[]): string {
+  for (const [i, part] of [statistic, ...parts].entries()) {
+    if (typeof part !== "string" || part.length === 0) {
+      const arg = i === 0 ? "statistic" : `parts[${i - 1}]`;
+      throw new Error(
+        `intervalPurpose: ${arg} must be a non-empty string; got ${JSON.stringify(part) ?? String(part)}`,
+      );
+    }
+  }
+  return ["stats", statistic, ...parts].map(encodeURIComponent).join("/");
 }
 
 /**
@@ -88,7 +116,7 @@ function percentileBands(
   dim: number,
   draw: (rng: Rng) => ArrayLike<number>,
 ): { lower: number[]; upper: number[] } {
-  const rng = bootstrapRng(opts.seed);
+  const rng = bootstrapRng(opts.seed, opts.purpose);
   const samples: Float64Array[] = [];
   for (let d = 0; d < dim; d++) samples.push(new Float64Array(opts.resamples));
   for (let k = 0; k < opts.resamples; k++) {
@@ -261,7 +289,8 @@ function fractionsAbove(scores: readonly (readonly number[])[], thresholds: read
 /**
  * Performance profile (rliable's run-score distribution): for each threshold τ, the fraction of all
  * runs × tasks whose score is strictly greater than τ, with stratified bootstrap CI bands (pointwise
- * percentile intervals, all thresholds evaluated on the same resamples).
+ * percentile intervals, all thresholds evaluated on the same resamples). 2,000 resamples unless told,
+ * as rliable's `create_performance_profile`.
  */
 export function performanceProfile(
   scores: number[][],
@@ -271,7 +300,7 @@ export function performanceProfile(
   const fn = "performanceProfile";
   checkMatrix(fn, "scores", scores);
   checkVector(fn, "thresholds", thresholds);
-  const opts = resolveBootstrapOptions(fn, options);
+  const opts = resolveBootstrapOptions(fn, options, DEFAULT_PROFILE_RESAMPLES);
   const fraction = fractionsAbove(scores, thresholds);
   const { lower, upper } = percentileBands(fn, opts, thresholds.length, (rng) =>
     fractionsAbove(stratifiedResample(scores, rng), thresholds),
@@ -303,7 +332,7 @@ export function performanceProfileByTask(
   const fn = "performanceProfileByTask";
   checkByTask(fn, "scores", byTask);
   checkVector(fn, "thresholds", thresholds);
-  const opts = resolveBootstrapOptions(fn, options);
+  const opts = resolveBootstrapOptions(fn, options, DEFAULT_PROFILE_RESAMPLES);
   const fraction = fractionsAboveByTask(byTask, thresholds);
   const { lower, upper } = percentileBands(fn, opts, thresholds.length, (rng) =>
     fractionsAboveByTask(stratifiedResampleByTask(byTask, rng), thresholds),
@@ -325,9 +354,14 @@ export function linspace(low: number, high: number, count: number): number[] {
 
 /**
  * Learning curves of one agent on one env, curves[run][point] on a shared x grid: at each point the
- * IQM over runs (or `options.statistic`), with a bootstrap CI in which whole runs are resampled
- * (a resampled run keeps its whole curve, as rliable resamples the run axis of a runs × tasks × frames
- * array; the points of one resample are therefore consistent with each other).
+ * IQM over runs (or `options.statistic`), with a pointwise percentile CI.
+ *
+ * A resample draws `runs` run indices with replacement and takes each drawn run's whole curve, so all
+ * points of one resample come from the same runs. rliable does not: for a runs × tasks × frames array,
+ * its `StratifiedBootstrap` draws an independent run index for every (run, task, frame) entry
+ * (`np.random.choice(num_runs, array_shape)`), i.e. an independent run per point. At any one point both
+ * draw `runs` runs with replacement, so each point's interval has the same distribution either way;
+ * only the joint behaviour across points (one resample's band shape) differs.
  */
 export function curveIntervals(
   curves: number[][],

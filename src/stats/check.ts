@@ -3,12 +3,23 @@
 
 /** What a bootstrap needs besides the data. */
 export interface BootstrapOptions {
-  /** Number of bootstrap resamples (default 2000). */
+  /**
+   * Number of bootstrap resamples (default {@link DEFAULT_RESAMPLES}, 50,000 as rliable's
+   * `get_interval_estimates`; performance profiles {@link DEFAULT_PROFILE_RESAMPLES}, 2,000 as rliable's
+   * `create_performance_profile`).
+   */
   resamples?: number;
   /** Coverage of the percentile interval, strictly between 0 and 1 (default 0.95). */
   confidence?: number;
-  /** Seed of the resampling stream: the same seed gives the same interval. */
+  /** Root of the resampling stream: the same seed and purpose give the same interval. */
   seed: number;
+  /**
+   * What the interval estimates, e.g. `"stats/iqm/ppo/CartPole-v1"`: the resamples are drawn from
+   * `new Rng(deriveSeed(seed, purpose))`, a stream of the seed tree of its own. Give every interval its
+   * own purpose, so that two intervals (two agents on one env with the same number of runs) are not
+   * drawn with the same resample indices. Default {@link BOOTSTRAP_STREAM}, one stream for every call.
+   */
+  purpose?: string;
 }
 
 /** {@link BootstrapOptions} with defaults filled in. */
@@ -16,10 +27,16 @@ export interface ResolvedBootstrapOptions {
   resamples: number;
   confidence: number;
   seed: number;
+  purpose: string;
 }
 
-export const DEFAULT_RESAMPLES = 2000;
+/** Resamples of an interval estimate when none are given: rliable's `get_interval_estimates` (reps=50000). */
+export const DEFAULT_RESAMPLES = 50_000;
+/** Resamples of a performance profile when none are given: rliable's `create_performance_profile` (reps=2000). */
+export const DEFAULT_PROFILE_RESAMPLES = 2000;
 export const DEFAULT_CONFIDENCE = 0.95;
+/** The purpose a bootstrap's stream is derived with when the call names none. */
+export const BOOTSTRAP_STREAM = "stats/bootstrap";
 
 function describeValue(v: unknown): string {
   if (typeof v === "number") return String(v);
@@ -108,8 +125,15 @@ export function checkFinite(fn: string, arg: string, v: number): void {
   }
 }
 
-/** Checks the options of a bootstrap and fills in the defaults. */
-export function resolveBootstrapOptions(fn: string, options: BootstrapOptions): ResolvedBootstrapOptions {
+/**
+ * Checks the options of a bootstrap and fills in the defaults (`defaultResamples` when `resamples` is
+ * not given).
+ */
+export function resolveBootstrapOptions(
+  fn: string,
+  options: BootstrapOptions,
+  defaultResamples = DEFAULT_RESAMPLES,
+): ResolvedBootstrapOptions {
   if (options === null || typeof options !== "object") {
     throw new Error(`${fn}: options must be an object with at least a seed; got ${describeValue(options)}`);
   }
@@ -117,7 +141,13 @@ export function resolveBootstrapOptions(fn: string, options: BootstrapOptions): 
   if (typeof seed !== "number" || !Number.isInteger(seed)) {
     throw new Error(`${fn}: options.seed must be an integer; got ${describeValue(seed)}`);
   }
-  const resamples = options.resamples ?? DEFAULT_RESAMPLES;
+  const purpose = options.purpose ?? BOOTSTRAP_STREAM;
+  if (typeof purpose !== "string" || purpose.length === 0) {
+    throw new Error(
+      `${fn}: options.purpose must be a non-empty string naming what the interval estimates (e.g. "stats/iqm/ppo/CartPole-v1"); got ${describeValue(purpose)}`,
+    );
+  }
+  const resamples = options.resamples ?? defaultResamples;
   if (typeof resamples !== "number" || !Number.isInteger(resamples) || resamples < 1) {
     throw new Error(`${fn}: options.resamples must be a positive integer; got ${describeValue(resamples)}`);
   }
@@ -127,5 +157,5 @@ export function resolveBootstrapOptions(fn: string, options: BootstrapOptions): 
       `${fn}: options.confidence must be a number strictly between 0 and 1; got ${describeValue(confidence)}`,
     );
   }
-  return { resamples, confidence, seed };
+  return { resamples, confidence, seed, purpose };
 }

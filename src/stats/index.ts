@@ -6,11 +6,11 @@
 
 export {
   aggregateMetrics,
-  BOOTSTRAP_STREAM,
   type BootstrapInfo,
   bootstrapRng,
   curveIntervals,
   type Interval,
+  intervalPurpose,
   linspace,
   percentileOfSorted,
   performanceProfile,
@@ -21,7 +21,13 @@ export {
   stratifiedResample,
   stratifiedResampleByTask,
 } from "./bootstrap";
-export { type BootstrapOptions, DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES } from "./check";
+export {
+  BOOTSTRAP_STREAM,
+  type BootstrapOptions,
+  DEFAULT_CONFIDENCE,
+  DEFAULT_PROFILE_RESAMPLES,
+  DEFAULT_RESAMPLES,
+} from "./check";
 export {
   aggregateIqm,
   aggregateMean,

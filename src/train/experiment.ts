@@ -37,7 +37,7 @@ export interface ExperimentEnv {
   metric?: "finalReturn" | "successRate";
   /** With metric successRate: an episode succeeded when its return is above this (default 0). */
   successAbove?: number;
-  /** Baselines of normalised scores: a uniformly random policy's score and the best possible. */
+  /** Baselines of normalized scores: a uniformly random policy's score and the best possible. */
   randomScore?: number;
   maxScore?: number;
   /** This env's step budget when it needs another than the experiment's `steps` (still equal across agents). */

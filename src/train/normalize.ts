@@ -1,4 +1,4 @@
-// Observation and reward normalisation across a vector of envs, as SB3's VecNormalize: running
+// Observation and reward normalization across a vector of envs, as SB3's VecNormalize: running
 // statistics shared by all envs, updated while training, frozen for evaluation, saved with the agent.
 
 /** Running mean and variance of vectors (Chan et al.'s parallel update, as SB3's RunningMeanStd). */
@@ -62,7 +62,7 @@ export class RunningMeanStd {
 export interface VecNormalizerState {
   observation?: { mean: number[]; var: number[]; count: number };
   reward?: { mean: number[]; var: number[]; count: number };
-  /** Each env's running discounted return (reward normalisation; needed to resume training exactly). */
+  /** Each env's running discounted return (reward normalization; needed to resume training exactly). */
   returns?: number[];
 }
 
@@ -72,20 +72,20 @@ export interface VecNormalizerArgs {
   observationSize: number;
   /** Number of envs in the vector. */
   numEnvs: number;
-  /** Normalise observations: (o − mean) / sqrt(var + ε), clipped to ±clip. */
+  /** Normalize observations: (o − mean) / sqrt(var + ε), clipped to ±clip. */
   observations: boolean;
   /** Scale rewards by the std of the discounted return (not centred), clipped to ±clip. */
   rewards: boolean;
   /** The discount of the return whose std scales rewards. */
   gamma: number;
-  /** Clip of normalised values (SB3: 10). */
+  /** Clip of normalized values (SB3: 10). */
   clip?: number;
   /** Added to variances (SB3: 1e-8). */
   epsilon?: number;
 }
 
 /**
- * SB3's VecNormalize on the agent's side of a vector env: `observations()` normalises a batch (and
+ * SB3's VecNormalize on the agent's side of a vector env: `observations()` normalizes a batch (and
  * updates the statistics while `training`), `rewards()` scales a step's rewards. Evaluation sets
  * `training = false`, which freezes the statistics.
  */
@@ -108,16 +108,16 @@ export class VecNormalizer {
     this.epsilon = args.epsilon ?? 1e-8;
   }
 
-  /** Normalised copy of `rows` observations (the input when observation normalisation is off). */
+  /** Normalized copy of `rows` observations (the input when observation normalization is off). */
   observations(obs: ArrayLike<number>, rows: number, update = this.training): Float32Array {
     const rms = this.obsRms;
     if (!rms) return obs instanceof Float32Array ? obs : Float32Array.from(obs);
     if (update) rms.update(obs, rows);
-    return this.normalise(obs, rows);
+    return this.normalize(obs, rows);
   }
 
-  /** Normalised copy of observations without updating the statistics (final observations). */
-  normalise(obs: ArrayLike<number>, rows: number): Float32Array {
+  /** Normalized copy of observations without updating the statistics (final observations). */
+  normalize(obs: ArrayLike<number>, rows: number): Float32Array {
     const rms = this.obsRms;
     if (!rms) return Float32Array.from(obs);
     const n = rms.size;
@@ -141,7 +141,7 @@ export class VecNormalizer {
 
   /**
    * Scaled rewards of one vector step; `ended[i]` (terminated or truncated) restarts env i's return.
-   * The input when reward normalisation is off.
+   * The input when reward normalization is off.
    */
   rewards(rewards: ArrayLike<number>, ended: ArrayLike<number>): Float32Array {
     const out = this.rewOut;
@@ -175,13 +175,13 @@ export class VecNormalizer {
   setState(state: VecNormalizerState): void {
     if (this.obsRms) {
       if (!state.observation)
-        throw new Error("normaliser state: the run normalised observations, but no statistics were saved");
-      this.obsRms.setState(state.observation, "normaliser state (observations)");
+        throw new Error("normalizer state: the run normalized observations, but no statistics were saved");
+      this.obsRms.setState(state.observation, "normalizer state (observations)");
     }
     if (this.retRms) {
       if (!state.reward)
-        throw new Error("normaliser state: the run normalised rewards, but no statistics were saved");
-      this.retRms.setState(state.reward, "normaliser state (rewards)");
+        throw new Error("normalizer state: the run normalized rewards, but no statistics were saved");
+      this.retRms.setState(state.reward, "normalizer state (rewards)");
       const returns = state.returns;
       if (returns !== undefined) {
         if (
@@ -190,7 +190,7 @@ export class VecNormalizer {
           !returns.every(Number.isFinite)
         ) {
           throw new Error(
-            `normaliser state: returns must be ${this.returns.length} finite numbers (one per env), got ${JSON.stringify(returns)?.slice(0, 200)}`,
+            `normalizer state: returns must be ${this.returns.length} finite numbers (one per env), got ${JSON.stringify(returns)?.slice(0, 200)}`,
           );
         }
         this.returns.set(returns);

@@ -3,7 +3,7 @@
 //   metrics.jsonl one JSON object per line: {"type":"episode",…} and {"type":"update",…}
 //   log.jsonl     pino's log
 //   summary.json  written when the run ends
-//   final/        weights, optimiser, normaliser and RNG state
+//   final/        weights, optimiser, normalizer and RNG state
 //   checkpoint/   the latest checkpoint of a running run (weights, optimiser, train-state.json), for --resume
 import * as fs from "node:fs";
 import * as os from "node:os";

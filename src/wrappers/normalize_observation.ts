@@ -9,7 +9,7 @@ export interface RunningMeanStdState {
 }
 
 /**
- * Normalises each value of a float32 `Box` observation to roughly zero mean and unit variance with a
+ * Normalizes each value of a float32 `Box` observation to roughly zero mean and unit variance with a
  * running estimate (Gymnasium's `NormalizeObservation`, RunningMeanStd with count starting at 1e-4):
  * `(obs - mean) / sqrt(var + epsilon)`. Freeze the statistics for evaluation with `update = false`;
  * save and restore them with `getState` / `setState`.

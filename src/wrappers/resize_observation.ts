@@ -11,7 +11,7 @@ interface AxisTaps {
 
 /**
  * Area weights: output pixel `o` covers the source interval `[o·s, (o+1)·s)` with `s = from / to`;
- * each source pixel weighs by how much of it lies inside, normalised to sum to 1.
+ * each source pixel weighs by how much of it lies inside, normalized to sum to 1.
  */
 function areaTaps(from: number, to: number): AxisTaps {
   const scale = from / to;

@@ -8,12 +8,13 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { A2cConfigSchema, trainA2c } from "../../agents/a2c";
+import { ActorCritic } from "../../agents/actor_critic";
 import { type PretrainedAutoencoder, pretrainAutoencoder } from "../../agents/autoencoder";
 import { withReconstructionLoss } from "../../agents/aux_ae";
+import { setUpActorCritic } from "../../agents/collector";
 import { DqnConfigSchema, trainDqn } from "../../agents/dqn";
-import { ActorCritic } from "../../agents/networks";
 import { PpoConfigSchema, trainPpo } from "../../agents/ppo";
-import { setUpActorCritic, TrainingInterrupted } from "../../agents/shared";
+import { TrainingInterrupted } from "../../agents/training_loop";
 import { initBackend, loadCheckpoint } from "../../src/nn";
 import { validateConfig } from "../../src/train/config";
 import { RunFolder } from "../../src/train/run_folder";
@@ -254,7 +255,9 @@ describe("the online auxiliary loss (--aux ae)", () => {
     const config = ppoConfig({ aux: "ae", auxWeight: 0.5, reconEvery: 2 });
     const { dir, updates } = trainedRun("ppo", (run) => trainPpo(config, { envId: ENV, seed: 1, run }));
     expect(updates).toHaveLength(4);
-    for (const u of updates) expect(u.reconLoss).toBeGreaterThan(0);
+    // The decoder learns from the first updates on (8.97 → 8.86 here); that the reconstruction is in
+    // the optimiser step itself, aux_update.test.ts checks gradient by gradient.
+    expect(updates.at(-1)!.reconLoss).toBeLessThan(updates[0].reconLoss);
     expect(
       fs
         .readdirSync(dir)
@@ -302,7 +305,8 @@ describe("the online auxiliary loss (--aux ae)", () => {
     );
     const { updates } = trainedRun("a2c", (run) => trainA2c(config, { envId: ENV, seed: 1, run }));
     expect(updates).toHaveLength(8);
-    for (const u of updates) expect(u.reconLoss).toBeGreaterThan(0);
+    // RMSprop's steps of the whole rollout teach the decoder fast: the loss falls by more than half (8.6 → 3.1).
+    expect(updates.at(-1)!.reconLoss).toBeLessThan(updates[0].reconLoss / 2);
   });
 
   it("DQN: gradient steps carry the reconstruction loss; update lines gain reconLoss; no leaks", () => {
@@ -319,7 +323,9 @@ describe("the online auxiliary loss (--aux ae)", () => {
       "dqn",
     );
     const { dir, updates } = trainedRun("dqn", (run) => trainDqn(config, { envId: ENV, seed: 1, run }));
-    expect(updates.at(-1)?.reconLoss).toBeGreaterThan(0);
+    // Update 1 has 7 gradient steps (env steps 36…60), update 2 has 16: its mean loss is lower.
+    expect(updates.map((u) => u.gradientSteps)).toEqual([7, 16]);
+    expect(updates[1].reconLoss).toBeLessThan(updates[0].reconLoss);
     expect(fs.readdirSync(dir).filter((f) => f.startsWith("reconstructions-"))).toHaveLength(2);
   });
 

@@ -17,10 +17,10 @@ import {
 } from "../../agents/dqn";
 import { evaluateAgent } from "../../agents/evaluate";
 import { loadAgent } from "../../agents/index";
-import { QNetwork } from "../../agents/networks";
 import { findPreset } from "../../agents/presets";
+import { QNetwork } from "../../agents/q_network";
 import { ReplayBuffer } from "../../agents/replay";
-import { TrainingInterrupted } from "../../agents/shared";
+import { TrainingInterrupted } from "../../agents/training_loop";
 import { Rng } from "../../src/core/rng";
 import { SyncVectorEnv } from "../../src/core/vector";
 import { initBackend } from "../../src/nn";

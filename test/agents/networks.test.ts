@@ -3,7 +3,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ActorCritic, cnnEncoderFor, type NetSpec } from "../../agents/networks";
+import { ActorCritic } from "../../agents/actor_critic";
+import type { NetInput } from "../../agents/net_config";
+import { cnnEncoderFor } from "../../agents/tower";
 import { Rng } from "../../src/core/rng";
 import { initBackend, loadCheckpoint, saveCheckpoint } from "../../src/nn";
 import { silentLogger } from "../nn/helpers";
@@ -12,7 +14,7 @@ beforeAll(async () => {
   await initBackend("wasm", silentLogger);
 });
 
-const spec = (over: Partial<NetSpec> = {}): NetSpec => ({
+const spec = (over: Partial<NetInput> = {}): NetInput => ({
   encoder: "mlp",
   hidden: [64, 64],
   activation: "tanh",
@@ -57,7 +59,7 @@ describe("ActorCritic", () => {
     for (const n of [net, again, other]) n.dispose();
   });
 
-  const variants: [string, Partial<NetSpec>][] = [
+  const variants: [string, Partial<NetInput>][] = [
     ["separate MLP towers", {}],
     ["shared encoder with LSTM", { sharedEncoder: true, lstm: 16, hidden: [32] }],
     ["separate towers with LSTM", { lstm: 8, hidden: [16] }],

@@ -198,7 +198,7 @@ describe("PPO with a CNN encoder", () => {
 });
 
 describe("loading a run for evaluation", () => {
-  it("takes the normaliser's statistics of a run whose envs normalised rewards, whatever its number of envs", () => {
+  it("takes the normalizer's statistics of a run whose envs normalized rewards, whatever its number of envs", () => {
     const dir = path.join(tmp(), "run");
     const config = smallConfig({
       totalSteps: 512,
@@ -215,11 +215,29 @@ describe("loading a run for evaluation", () => {
       config,
       backend: "wasm",
     });
-    trainPpo(config, { envId: "CartPole-NoVel-v1", seed: 1, run }).net.dispose();
+    const trained = trainPpo(config, { envId: "CartPole-NoVel-v1", seed: 1, run });
+    trained.net.dispose();
     run.close();
+    // The 4 training envs' statistics, in an agent of 1 env (their running returns left behind).
+    const { observation, reward } = trained.normalizer.getState();
+    expect(observation!.count).toBeCloseTo(1e-4 + 4 + 512, 6); // the reset batch, then every step
     const agent = loadAgent(dir);
-    expect(agent.normalizer.training).toBe(false);
-    expect(evaluateAgent(agent, { episodes: 3, seed: 1, greedy: true }).episodes).toBe(3);
+    expect(agent.normalizer.getState()).toEqual({ observation, reward, returns: [0] });
+    // The loaded statistics are what evaluation normalises with: (o − mean) / sqrt(var + 1e-8).
+    const o = [0.1, -0.2];
+    const normalised = Array.from(agent.normalizer.observations(o, 1));
+    for (let j = 0; j < 2; j++) {
+      const expected = (o[j] - observation!.mean[j]) / Math.sqrt(observation!.var[j] + 1e-8);
+      expect(normalised[j]).toBeCloseTo(expected, 5);
+    }
+    // Evaluation leaves them as they are; CartPole pays 1 a step, so each return is its episode's length.
+    const evaluation = evaluateAgent(agent, { episodes: 3, seed: 1, greedy: true });
+    expect(agent.normalizer.getState()).toEqual({ observation, reward, returns: [0] });
+    expect(evaluation.returns).toHaveLength(3);
+    for (const r of evaluation.returns) expect(Number.isInteger(r) && r >= 1 && r <= 500).toBe(true);
+    expect(evaluation.lengthMean).toBe(evaluation.returnMean);
+    // Held-out seeds, but reproducible: the same seed gives the same episodes.
+    expect(evaluateAgent(agent, { episodes: 3, seed: 1, greedy: true }).returns).toEqual(evaluation.returns);
     agent.net.dispose();
   });
 });

@@ -20,7 +20,7 @@ function referenceLoss(
     returns: Float32Array;
     oldValues: Float32Array;
   },
-  c: { clip: number; clipVloss: boolean; entCoef: number; vfCoef: number },
+  c: { clip: number; clipVloss: boolean; valueClip: number; entCoef: number; vfCoef: number },
 ): tf.Scalar {
   const logRatio = tf.sub(
     logProbOfLabels(logits, tf.tensor1d(d.actions, "int32")),
@@ -44,7 +44,10 @@ function referenceLoss(
           tf.maximum(
             unclipped,
             tf.square(
-              tf.sub(tf.add(oldValues, tf.clipByValue(tf.sub(values, oldValues), -c.clip, c.clip)), returns),
+              tf.sub(
+                tf.add(oldValues, tf.clipByValue(tf.sub(values, oldValues), -c.valueClip, c.valueClip)),
+                returns,
+              ),
             ),
           ),
         ),
@@ -81,7 +84,8 @@ describe("ppoLoss (hand-written gradient)", () => {
         returns: Float32Array.from({ length: N }, () => rng.normal()),
         oldValues: Float32Array.from(v, (x) => x + 0.3 * rng.normal()),
       };
-      const coefficients = { clip: 0.2, clipVloss, entCoef: 0.01, vfCoef: 0.5 };
+      // Distinct surrogate and value clips: each must act where it belongs.
+      const coefficients = { clip: 0.2, clipVloss, valueClip: 0.1, entCoef: 0.01, vfCoef: 0.5 };
       const stats: PpoLossStats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFrac: 0 };
       const before = tf.memory().numTensors;
       const grads = (f: (l: tf.Tensor2D, val: tf.Tensor1D) => tf.Scalar) =>

@@ -148,7 +148,7 @@ describe("ReplayBuffer: sequences for DRQN", () => {
         for (let j = 0; j < length; j++) {
           expect(episodeOf(obs(j))).toBe(episodeOf(obs(0))); // one episode
           if (j > 0) expect(obs(j)).toBe(obs(j - 1) + 1); // consecutive steps
-          if (j > 0) expect(batch.resets[j * 64 + b]).toBe(0);
+          if (j > 0) expect(batch.episodeStarts[j * 64 + b]).toBe(0);
           expect(batch.actions[j * 64 + b]).toBe(obs(j));
         }
         // One step after the last: its next observation; then zeros, mask 0.
@@ -178,7 +178,7 @@ describe("ReplayBuffer: sequences for DRQN", () => {
       for (let t = 0; t < K + 1; t++) {
         expect(sameEnv(obs(t))).toBe(sameEnv(obs(K)));
         // An episode's first step (step 0 of it) resets the state.
-        expect(batch.resets[t * 32 + b]).toBe(obs(t) % 100 === 0 ? 1 : 0);
+        expect(batch.episodeStarts[t * 32 + b]).toBe(obs(t) % 100 === 0 ? 1 : 0);
         if (t > 0 && obs(t) % 100 !== 0) expect(obs(t)).toBe(obs(t - 1) + 1);
       }
       expect(Array.from(batch.h!.subarray(b * 3, b * 3 + 3))).toEqual([obs(0), obs(0), obs(0)]);

@@ -1,8 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { ActorCritic } from "../../agents/actor_critic";
+import { RolloutCollector } from "../../agents/collector";
 import { actorCriticFor, makeAgentVectorEnv } from "../../agents/env_setup";
-import { ActorCritic } from "../../agents/networks";
-import { computeGae, gatherSequences, RolloutBuffer, RolloutCollector } from "../../agents/rollout";
+import { computeGae, gatherSequences, RolloutBuffer } from "../../agents/rollout";
 import { SyncVectorEnv } from "../../src/core";
 import { Rng } from "../../src/core/rng";
 import { initBackend } from "../../src/nn";
@@ -67,7 +68,7 @@ describe("rollout collection", () => {
     const buf = new RolloutBuffer(4, 1, 2);
     const episodes: number[] = [];
     collector.collect(buf, (e) => episodes.push(e.return));
-    const finalValue = net.valueOf(Float32Array.of(0, 1));
+    const finalValue = net.stateValue(Float32Array.of(0, 1));
     net.dispose();
     return { buf, episodes, finalValue };
   }
@@ -131,7 +132,7 @@ describe("recurrent state at episode boundaries", () => {
         net.observationTensor(mb.observations, mb.rows),
         tf.tensor1d(mb.actions, "int32"),
         mb.initialState,
-        tf.tensor1d(mb.resets!),
+        tf.tensor1d(mb.episodeStarts!),
       );
       return tf.stack([ev.value, ev.logProb]);
     });
@@ -185,7 +186,7 @@ describe("recurrent state at episode boundaries", () => {
             net.observationTensor(mb.observations, mb.rows),
             tf.tensor1d(mb.actions, "int32"),
             mb.initialState,
-            tf.tensor1d(mb.resets!),
+            tf.tensor1d(mb.episodeStarts!),
           );
           return tf.stack([ev.value, ev.logProb]);
         });

@@ -5,12 +5,30 @@ import * as path from "node:path";
 import { describe, expect, it } from "vitest";
 import { checkPretrainFlags, type PretrainFlags } from "../../src/cli/pretrain_ae";
 import { resolveTraining, type TrainFlags } from "../../src/cli/train";
+import { BINARY_FILE, MANIFEST_FILE } from "../../src/nn/checkpoint";
 import { ConfigError } from "../../src/train/config";
 import { pomdp, ROOT } from "./helpers";
 
 const ENV = "MiniGrid-Empty-5x5-v0";
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "pretrain-cli-"));
+
+/** The parameters of a checkpoint folder (weights.json + weights.bin), optimiser slots left out. */
+function readWeights(dir: string): Map<string, Float32Array> {
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), "utf8"));
+  const bytes = fs.readFileSync(path.join(dir, BINARY_FILE));
+  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const out = new Map<string, Float32Array>();
+  for (const { name, shape, offset } of manifest.tensors as {
+    name: string;
+    shape: number[];
+    offset: number;
+  }[]) {
+    if (name.startsWith("optimizer/")) continue;
+    out.set(name, data.slice(offset, offset + shape.reduce((a, b) => a * b, 1)));
+  }
+  return out;
+}
 
 describe("pomdp pretrain-ae, then pomdp train --encoder-from", () => {
   it("pretrains, then trains from the encoder (frozen, with the online loss too): net.hidden comes from the folder", async () => {
@@ -75,7 +93,22 @@ describe("pomdp pretrain-ae, then pomdp train --encoder-from", () => {
       .split("\n")
       .map((l) => JSON.parse(l))
       .find((l) => l.type === "update");
-    expect(update.reconLoss).toBeGreaterThan(0);
+    // The encoder stayed the pretrained one (frozen); the decoder, which only the reconstruction loss
+    // reaches, left the pretrained one: the reconstruction was in the optimiser's steps.
+    const start = readWeights(ae);
+    const final = readWeights(path.join(run, "final"));
+    expect(update.reconLoss).toBeTypeOf("number");
+    let decoderValues = 0;
+    for (const tower of ["actor", "critic"]) {
+      for (const [name, values] of start) {
+        const trained = final.get(`${tower}/${name}`)!;
+        expect(trained).toHaveLength(values.length);
+        if (name.startsWith("encoder/")) expect(trained).toEqual(values);
+        else if (name.endsWith("kernel")) expect(trained).not.toEqual(values);
+        if (name.startsWith("decoder/")) decoderValues += values.length;
+      }
+    }
+    expect(decoderValues).toBeGreaterThan(1000);
     expect(fs.existsSync(path.join(run, "reconstructions-512.png"))).toBe(true);
     // Refused before any run folder is made (resolveTraining runs before the folder), one line naming the problem.
     const flags = { agent: "ppo", seed: 1, steps: 512 };

@@ -168,8 +168,8 @@ describe("pomdp record", () => {
   const gridRun = path.join(dir, "empty-cnn");
 
   beforeAll(() => {
-    // normalizeReward=false: loading a run that normalised rewards with 2 envs fails in loadAgent
-    // (the normaliser's per-env returns are checked against 1 env); the memory strip is what is tested here.
+    // normalizeReward=false: loading a run that normalized rewards with 2 envs fails in loadAgent
+    // (the normalizer's per-env returns are checked against 1 env); the memory strip is what is tested here.
     const lstm = pomdp(
       "train",
       "--env",

@@ -44,7 +44,9 @@ describe("pomdp report", () => {
         expect(cells[5]).toBe(agent.id === "lstm" ? "33,411" : "9,155");
       }
     expect(md).toContain("| P(PPO (LSTM 64) > PPO (MLP)) | 1 [1, 1] | 6 vs 6 |");
-    expect(md).toContain("500 resamples, seed 3");
+    expect(md).toContain(
+      '95 % percentile intervals of a stratified bootstrap with 500 resamples, seed 3; each interval resamples from its own stream of the seed tree, `deriveSeed(3, "stats/<statistic>/<agent>/<env>")`, so no two intervals share resample indices.',
+    );
     expect(md).toContain("Test CPU, 2 cores, Node v20.20.2, backend wasm");
     for (const name of ["learning-curves", "final-scores", "improvement", "performance-profiles"]) {
       expect(md).toContain(`](plots/${name}.png)`);
@@ -61,6 +63,51 @@ describe("pomdp report", () => {
     expect(html.match(/<details class="run">/g)).toHaveLength(AGENTS.length * ENVS.length * SEEDS.length);
     expect(html).toContain("&quot;backend&quot;: &quot;wasm&quot;");
     expect(html).toContain("pomdp experiment synthetic");
+    expect(html).toContain(
+      "CIs are 95 % percentile intervals of a stratified bootstrap with 500 resamples, seed 3; each interval resamples from its own stream of the seed tree, <code>deriveSeed(3, &quot;stats/&lt;statistic&gt;/&lt;agent&gt;/&lt;env&gt;&quot;)</code>, so no two intervals share resample indices.",
+    );
+  });
+
+  it("names the bands' own number of resamples in the caption when it differs", async () => {
+    const report = await buildReport(folder({ seeds: [1, 2, 3, 4] }), { resamples: 3000 });
+    const line =
+      "with 3,000 resamples (2,000 for the bands of the learning curves and performance profiles), seed 0;";
+    expect(report.markdown).toContain(line);
+    expect(report.html).toContain(line);
+    const both = await buildReport(report.results.folder, {
+      resamples: 3000,
+      curveResamples: 100,
+      profileResamples: 200,
+    });
+    expect(both.markdown).toContain(
+      "with 3,000 resamples (100 for the learning curves' bands, 200 for the performance profiles'), seed 0;",
+    );
+  });
+
+  it("says where an env has fewer than 4 seeds that the IQM is their mean and the interval about their range", async () => {
+    const note = (envs: string) =>
+      `Fewer than 4 seeds on ${envs}: there the IQM trims nothing (it is the mean of the seeds), and the 95 % percentile interval is close to the range of the seeds, [min, max].`;
+    const three = await buildReport(folder(), { resamples: 2000 });
+    expect(three.markdown).toContain(note("CartPole, no velocities (3), T-maze (3)"));
+    expect(three.html).toContain(note("CartPole, no velocities (3), T-maze (3)"));
+    // What the note says, on these 3 seeds: the IQM is the mean, the 95 % interval exactly [min, max]
+    // (all three resampled runs are the lowest one with probability 1/27 > 2.5 %).
+    for (const row of three.analysis.rows) {
+      expect(row.iqm!.point).toBeCloseTo(row.mean!.point, 12);
+      expect(row.iqm!.lower).toBeCloseTo(Math.min(...row.scores), 12);
+      expect(row.iqm!.upper).toBeCloseTo(Math.max(...row.scores), 12);
+    }
+
+    const four = await buildReport(folder({ seeds: [1, 2, 3, 4] }), { resamples: 200 });
+    expect(four.markdown).not.toContain("Fewer than 4 seeds");
+    expect(four.html).not.toContain("Fewer than 4 seeds");
+
+    const tmazeTwo = await buildReport(folder({ seeds: [1, 2, 3, 4], tmazeSeeds: 2 }), { resamples: 200 });
+    expect(tmazeTwo.markdown).toContain(note("T-maze (2)"));
+    const failed = await buildReport(folder({ failed: true }), { resamples: 200, confidence: 0.9 });
+    expect(failed.markdown).toContain(
+      "Fewer than 4 seeds on CartPole, no velocities (3), T-maze (2 or 3): there the IQM trims nothing (it is the mean of the seeds), and the 90 % percentile interval",
+    );
   });
 
   it("draws the expected series in each SVG", async () => {

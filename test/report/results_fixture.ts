@@ -34,15 +34,18 @@ export function makeResultsFolder(
     envsReversed?: boolean;
     /** Score the T-maze by success rate (an episode succeeds with a return above 0.5). */
     tmazeSuccess?: boolean;
+    /** The experiment's seeds (default {@link SEEDS}). */
+    seeds?: number[];
   } = {},
 ): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
+  const seeds = options.seeds ?? SEEDS;
   const experiment = {
     name: "synthetic",
     question: "Does memory help when one observation is not enough?",
     metric: "finalReturn",
     steps: STEPS,
-    seeds: SEEDS,
+    seeds,
     agents: AGENTS,
     envs: (options.noBaselines ? ENVS.map(({ id, label }) => ({ id, label })) : ENVS).map((env) =>
       env.id !== "TMaze-v0"
@@ -64,7 +67,7 @@ export function makeResultsFolder(
   if (options.envsReversed) experiment.envs.reverse();
   fs.writeFileSync(path.join(root, "experiment.json"), JSON.stringify(experiment, null, 2));
   const scores: Record<string, unknown>[] = [];
-  SEEDS.forEach((seed) => {
+  seeds.forEach((seed) => {
     ENVS.forEach((env, e) => {
       AGENTS.forEach((agent, a) => {
         if (e === 1 && options.tmazeSeeds !== undefined && seed > options.tmazeSeeds) return;

@@ -34,9 +34,12 @@ describe("stratifiedBootstrapCI", () => {
     expect(ci.point).toBe(aggregateMean(scores));
     expect(ci.lower).toBeLessThan(ci.point);
     expect(ci.upper).toBeGreaterThan(ci.point);
-    expect(ci).toMatchObject({ resamples: 300, confidence: 0.95, seed: 7 });
+    expect(ci).toMatchObject({ resamples: 300, confidence: 0.95, seed: 7, purpose: "stats/bootstrap" });
     expect(stratifiedBootstrapCI([[1]], () => 0, { seed: 1, resamples: 2 }).resamples).toBe(2);
-    expect(stratifiedBootstrapCI([[1]], () => 0, { seed: 1 }).resamples).toBe(2000);
+    // rliable's defaults: get_interval_estimates 50,000 resamples, create_performance_profile 2,000.
+    expect(stratifiedBootstrapCI([[1]], () => 0, { seed: 1 }).resamples).toBe(50_000);
+    expect(aggregateMetrics([[1]], { seed: 1 }).resamples).toBe(50_000);
+    expect(performanceProfile([[1]], [0], { seed: 1 }).resamples).toBe(2000);
   });
 
   it("same seed → same interval; different seed → different interval", () => {
@@ -246,6 +249,30 @@ describe("curveIntervals", () => {
     expect(c.lower[1] - c.lower[0]).toBeCloseTo(1, 12);
     expect(c.upper[2] - c.upper[1]).toBeCloseTo(1, 12);
     expect(curveIntervals(curves, { seed: 1, resamples: 300 })).toEqual(c);
+  });
+  it("a resample takes whole runs: every point of it comes from the same drawn runs", () => {
+    // curves[r][p] = 10 r + p: a value tells its run and point.
+    const runs = 4;
+    const points = 5;
+    const grid = Array.from({ length: runs }, (_, r) => Array.from({ length: points }, (_, p) => 10 * r + p));
+    const columns: number[][] = [];
+    curveIntervals(grid, {
+      seed: 2,
+      resamples: 40,
+      statistic: (xs) => {
+        columns.push([...xs]);
+        return 0;
+      },
+    });
+    // The statistic sees the scores' points first, then each resample's points in order.
+    expect(columns).toHaveLength((1 + 40) * points);
+    const drawn = (k: number, p: number) => columns[(1 + k) * points + p].map((v) => (v - p) / 10);
+    let repeats = 0;
+    for (let k = 0; k < 40; k++) {
+      for (let p = 1; p < points; p++) expect(drawn(k, p)).toEqual(drawn(k, 0));
+      if (new Set(drawn(k, 0)).size < runs) repeats++;
+    }
+    expect(repeats).toBeGreaterThan(0); // with replacement
   });
   it("takes another statistic", () => {
     const c = curveIntervals(curves, {

@@ -81,6 +81,12 @@ describe("input checks name the function, the argument and what was expected", (
     expect(() => performanceProfile([[1]], [0], { seed: 1, confidence: 1 })).toThrow(
       "performanceProfile: options.confidence must be a number strictly between 0 and 1; got 1",
     );
+    expect(() => curveIntervals([[1]], { seed: 1, purpose: "" })).toThrow(
+      'curveIntervals: options.purpose must be a non-empty string naming what the interval estimates (e.g. "stats/iqm/ppo/CartPole-v1"); got the string ""',
+    );
+    expect(() => aggregateMetrics([[1]], { seed: 1, purpose: 3 as unknown as string })).toThrow(
+      'aggregateMetrics: options.purpose must be a non-empty string naming what the interval estimates (e.g. "stats/iqm/ppo/CartPole-v1"); got 3',
+    );
   });
 
   it("a statistic that returns NaN", () => {

@@ -1,8 +1,8 @@
 // A run's config, resolved in one place (src/train/resolve.ts): the same config for the same flags as
 // before the resolution moved out of the CLI, and the same one-line errors. The expected configs and
 // messages in fixtures/resolved-configs.json were made by `pomdp train`'s resolution as it was then
-// (src/cli/train.ts of commit 0a550bf) from the flags beside them; `$PRETRAINED` and the other `$…`
-// stand for the files this test writes.
+// (resolveTraining of src/cli/train.ts at commit 1ff8e38) from the flags beside them; `$PRETRAINED`
+// and the other `$…` stand for the files this test writes.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

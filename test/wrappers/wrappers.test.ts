@@ -223,7 +223,7 @@ describe("NormalizeObservation", () => {
     expect(state.mean[0]).toBeLessThan(2100);
   });
 
-  it("normalises a stationary signal and saves / restores its statistics", () => {
+  it("normalizes a stationary signal and saves / restores its statistics", () => {
     class Noise extends Env<Float32Array, number> {
       readonly observationSpace = new Box(-Infinity, Infinity, [1], "float32");
       readonly actionSpace = new Discrete(1);

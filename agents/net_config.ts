@@ -1,0 +1,105 @@
+// The `net` field of every agent's config: what the network is made of. This schema is the one source
+// of the net config: its types are inferred from it (NetConfig, QNetConfig) and each default is
+// written once, here (the autoencoder fields' in AUX_DEFAULTS, see below).
+import { z } from "zod";
+
+/** Activations an encoder's layers can use. */
+const ActivationSchema = z.enum(["tanh", "relu"]);
+
+/** The fields of the `net` object, before the encoder-dependent default of `hidden` is filled in. */
+const NET_FIELDS = z
+  .object({
+    /** `mlp` for vector observations, `cnn` for images `[H, W, C]` (CNN preset chosen by image size). */
+    encoder: z.enum(["mlp", "cnn"]).default("mlp"),
+    /**
+     * Encoder layer widths. With `mlp`, the MLP's layers ([] = observations as they are); default
+     * [64, 64] (CleanRL's PPO; DQN: [120, 84]). With `cnn`, the dense layers after the convolutions;
+     * default [] = the CNN preset's own (gridworld7: 64, frames64: 256, natureDqn: 512).
+     */
+    hidden: z.array(z.number().int().positive()).optional(),
+    /** Encoder activation (CleanRL's PPO: tanh; DQN: relu). */
+    activation: ActivationSchema.default("tanh"),
+    /** LSTM hidden size after the encoder; 0 = no memory. */
+    lstm: z.number().int().min(0).default(0),
+    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
+    forgetBias: z.number().default(0),
+    /** One encoder (and LSTM) for actor and critic, or one each (CleanRL's ppo.py: separate). DQN has one tower. */
+    sharedEncoder: z.boolean().default(false),
+    // The autoencoder fields are optional, their defaults in AUX_DEFAULTS: a config without an
+    // autoencoder (every run before these fields existed) is written and read without them.
+    /**
+     * Auxiliary loss of a CNN encoder: "ae" gives it a decoder built from its layer shapes, whose
+     * reconstruction mse joins the RL loss with weight auxWeight (SAC-AE, UNREAL). Default "none".
+     */
+    aux: z.enum(["none", "ae"]).optional(),
+    /** Weight β of the reconstruction loss beside the RL loss (default 1). */
+    auxWeight: z.number().min(0).optional(),
+    /** Stop the RL loss's gradient at the encoder's output: the encoder learns from the reconstruction alone (default false). */
+    auxDetach: z.boolean().optional(),
+    /** Updates between the reconstruction pictures written into the run folder (reconstructions-<step>.png); 0: none (default 50). */
+    reconEvery: z.number().int().min(0).optional(),
+    /** A folder written by `pomdp pretrain-ae`: the CNN encoder (and with aux "ae" the decoder) starts from its weights (default none). */
+    encoderFrom: z.string().min(1).optional(),
+    /** Keep the CNN encoder's weights as they are: pretrained with encoderFrom, else as initialised (default false). */
+    freezeEncoder: z.boolean().optional(),
+  })
+  .strict();
+
+/** The autoencoder fields' defaults (absent fields read as these). */
+export const AUX_DEFAULTS = {
+  aux: "none",
+  auxWeight: 1,
+  auxDetach: false,
+  reconEvery: 50,
+  freezeEncoder: false,
+} as const;
+
+/** CleanRL's MLP encoders: PPO's two tanh layers of 64, DQN's 120-84 ReLU. */
+const PPO_MLP = { hidden: [64, 64], activation: "tanh" } as const;
+const DQN_MLP = { hidden: [120, 84], activation: "relu" } as const;
+
+/**
+ * A `net` schema with `mlpHidden` as the MLP's default layers: a `cnn` encoder without `hidden` gets
+ * [] (its preset's dense layers) instead, so `--net cnn` never inherits the MLP's widths.
+ * Fields keep their order in the output (config.json reads as before).
+ */
+function withHiddenDefault<S extends z.ZodObject<z.ZodRawShape>>(fields: S, mlpHidden: readonly number[]) {
+  return fields.transform((net) => {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(fields.shape)) {
+      if (key === "hidden") out.hidden = net.hidden ?? (net.encoder === "cnn" ? [] : [...mlpHidden]);
+      else if (key in net) out[key] = net[key as keyof typeof net];
+    }
+    return out as z.output<S> & { hidden: number[] };
+  });
+}
+
+/** The actor-critic's `net` (PPO, A2C). */
+export const NetSchema = withHiddenDefault(NET_FIELDS, PPO_MLP.hidden);
+
+/** DQN's Q-network: CleanRL's dqn.py QNetwork by default (120-84 ReLU, then a linear Q head); one tower. */
+const Q_NET_FIELDS = NET_FIELDS.omit({ sharedEncoder: true }).extend({
+  activation: ActivationSchema.default(DQN_MLP.activation),
+});
+export const QNetSchema = withHiddenDefault(Q_NET_FIELDS, DQN_MLP.hidden);
+
+/** DRQN's Q-network: DQN's with an LSTM core (net.lstm ≥ 1, default 64). */
+export const DrqnNetSchema = withHiddenDefault(
+  Q_NET_FIELDS.extend({ lstm: z.number().int().positive().default(64) }),
+  DQN_MLP.hidden,
+);
+
+/** A validated actor-critic `net` config: every default filled in. */
+export type NetConfig = z.output<typeof NetSchema>;
+
+/** What a network is built from: an actor-critic's or a Q-network's net config (which has one tower). */
+export type NetSpec = Omit<NetConfig, "sharedEncoder"> & { sharedEncoder?: boolean };
+
+/** A `net` config as given (absent fields take their defaults); what networks are built from. */
+export type NetInput = z.input<typeof NET_FIELDS>;
+
+/** The `net` fields about autoencoders, as every agent's config has them. */
+export type AuxNetConfig = Pick<
+  NetSpec,
+  "encoder" | "aux" | "auxWeight" | "auxDetach" | "reconEvery" | "encoderFrom" | "freezeEncoder"
+>;

@@ -1,0 +1,462 @@
+// The towers every agent network is built from, and what the networks share: a tower is an encoder
+// (MLP or CNN, from the `net` spec) and an optional LSTM core; TowerNetwork holds the towers, their
+// typed-array fast path for acting, the recurrent state per env and the unroll over time-major rows.
+// ActorCritic (actor_critic.ts) and QNetwork (q_network.ts) add their heads.
+import * as tf from "@tensorflow/tfjs";
+import { deriveSeed, type UniformSource } from "../src/core/rng";
+import {
+  CNN_PRESETS,
+  CnnEncoder,
+  type CnnPresetName,
+  Composite,
+  ConvDecoder,
+  cnnPreset,
+  Lstm,
+  LstmFastPath,
+  Mlp,
+  MlpBatchFastPath,
+  type Parameterised,
+  type ParamMap,
+  readValues,
+} from "../src/nn";
+import { validateConfig } from "../src/train/config";
+import { type NetInput, NetSchema, type NetSpec } from "./net_config";
+import { RecurrentState } from "./recurrent_state";
+
+/** Arguments of {@link ActorCritic} and {@link QNetwork}. */
+export interface NetworkArgs {
+  /** Shape of one observation: `[F]` for `mlp`, `[H, W, C]` for `cnn`. */
+  observationShape: readonly number[];
+  /** Whether observations are bytes (images): scaled inside a CNN by its preset's byteScale. */
+  observationBytes?: boolean;
+  /** Number of discrete actions. */
+  numActions: number;
+  /** The architecture: a `net` config (absent fields take their defaults, see net_config.ts). */
+  net: NetInput;
+  /** The run's seed: every block gets its own child seed `deriveSeed(seed, "init/<block path>")`. */
+  seed: number;
+}
+
+/**
+ * What evaluating or recording an agent needs of its network, whatever the agent: act on a batch of
+ * observations (greedily, or as its policy does: sampling for PPO and A2C, ε-greedy for DQN) with a
+ * recurrent state carried per env. {@link ActorCritic} and {@link QNetwork} are ones.
+ */
+export interface AgentNetwork extends Parameterised {
+  readonly observationSize: number;
+  readonly recurrent: boolean;
+  initialState(batch: number): RecurrentState;
+  act(
+    observations: ArrayLike<number>,
+    batch: number,
+    rng: UniformSource,
+    state?: RecurrentState,
+    episodeStarts?: ArrayLike<number>,
+    greedy?: boolean,
+  ): { actions: Int32Array };
+  parameterCount(): number;
+  weightsChanged(): void;
+}
+
+/** The preset CNN for an image shape: Minigrid views, 64×64 frames or 84×84 frames. */
+export function cnnPresetFor(shape: readonly number[]): CnnPresetName {
+  for (const name of Object.keys(CNN_PRESETS) as CnnPresetName[]) {
+    const [h, w] = CNN_PRESETS[name].inputShape;
+    if (shape[0] === h && shape[1] === w) return name;
+  }
+  throw new Error(
+    `net.encoder "cnn": no CNN preset for observations of shape [${shape.join(", ")}]; ` +
+      "expected 7×7×C (gridworld7), 64×64×C (frames64) or 84×84×C (natureDqn)",
+  );
+}
+
+/**
+ * The preset CNN encoder of a network for image observations of `shape` (`hidden`: its dense layers;
+ * bytes are scaled inside it by the preset's byteScale: 1/255 for pixels, 1 for gridworld codes). `pomdp pretrain-ae` builds its encoder here too, so that a
+ * pretrained encoder fits the agent's.
+ */
+export function cnnEncoderFor(
+  shape: readonly number[],
+  hidden: readonly number[],
+  observationBytes: boolean,
+  seed: number,
+): CnnEncoder {
+  if (shape.length !== 3) {
+    throw new Error(`net.encoder "cnn" needs image observations [H, W, C], got shape [${shape.join(", ")}]`);
+  }
+  const preset = cnnPresetFor(shape);
+  return cnnPreset(preset, seed, {
+    inputShape: [shape[0], shape[1], shape[2]],
+    inputScale: observationBytes ? CNN_PRESETS[preset].byteScale : 1,
+    ...(hidden.length > 0 ? { dense: [...hidden] } : {}),
+  });
+}
+
+/**
+ * The decoder of a CNN encoder: its layer shapes mirrored, with a linear output whose last layer
+ * starts small (outputGain 0.1), so that the first reconstructions are about its bias. A sigmoid
+ * output stalled in our trials: its saturation on frames that are mostly 0 or 1, and on gridworld
+ * codes scaled by 1/255, left ReLU maps dead and the output constant per channel.
+ */
+export function decoderFor(encoder: CnnEncoder, seed: number): ConvDecoder {
+  return new ConvDecoder({
+    inputShape: encoder.args.inputShape,
+    convs: encoder.args.convs,
+    latentDim: encoder.outputDim,
+    outputActivation: "linear",
+    outputGain: 0.1,
+    seed,
+  });
+}
+
+/** x forward, no gradient backward: the RL loss's path into a detached encoder. */
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+/** Encoder then optional LSTM (and, with net.aux "ae", a decoder of the encoder's output): observations → features. */
+class Tower implements Parameterised {
+  readonly encoder?: Mlp | CnnEncoder;
+  readonly lstm?: Lstm;
+  /** The decoder of the CNN encoder's output (net.aux "ae"). */
+  readonly decoder?: ConvDecoder;
+  readonly featureDim: number;
+  private readonly parts: Composite;
+
+  constructor(net: NetSpec, args: NetworkArgs, name: string) {
+    const { observationShape } = args;
+    const seed = (block: string) => deriveSeed(args.seed, `init/${name}/${block}`);
+    let width: number;
+    if (net.encoder === "cnn") {
+      const encoder = cnnEncoderFor(
+        observationShape,
+        net.hidden,
+        args.observationBytes ?? false,
+        seed("encoder"),
+      );
+      this.encoder = encoder;
+      width = encoder.outputDim;
+      if (net.freezeEncoder) for (const v of encoder.params().values()) v.trainable = false;
+      if (net.aux === "ae") this.decoder = decoderFor(encoder, seed("decoder"));
+    } else {
+      for (const field of ["aux", "freezeEncoder"] as const) {
+        if (net[field] !== undefined && net[field] !== "none" && net[field] !== false) {
+          throw new Error(
+            `net.${field} ${JSON.stringify(net[field])} needs net.encoder "cnn" (it acts on a CNN encoder of images), got "mlp"`,
+          );
+        }
+      }
+      if (observationShape.length !== 1) {
+        throw new Error(
+          `net.encoder "mlp" needs flat observations [F], got shape [${observationShape.join(", ")}]; use --net cnn for images`,
+        );
+      }
+      width = observationShape[0];
+      if (net.hidden.length > 0) {
+        this.encoder = new Mlp({
+          sizes: [width, ...net.hidden],
+          activation: net.activation,
+          outputActivation: net.activation,
+          // Every encoder layer is a hidden layer: CleanRL's layer_init gain sqrt(2), the last one too.
+          outputGain: Math.SQRT2,
+          seed: seed("encoder"),
+        });
+        width = net.hidden[net.hidden.length - 1];
+      }
+    }
+    if (net.lstm > 0) {
+      this.lstm = new Lstm({
+        inputDim: width,
+        hiddenDim: net.lstm,
+        forgetBias: net.forgetBias,
+        seed: seed("lstm"),
+      });
+      width = net.lstm;
+    }
+    this.featureDim = width;
+    const parts: Record<string, Parameterised> = {};
+    if (this.encoder) parts.encoder = this.encoder;
+    if (this.lstm) parts.lstm = this.lstm;
+    if (this.decoder) parts.decoder = this.decoder;
+    this.parts = new Composite(parts);
+  }
+
+  /** Encoder output [N, F] for observations [N, ...shape] (an identity when there is no encoder). */
+  encode(obs: tf.Tensor): tf.Tensor2D {
+    if (this.encoder instanceof CnnEncoder) return this.encoder.apply(obs as tf.Tensor4D);
+    if (this.encoder instanceof Mlp) return this.encoder.apply(obs as tf.Tensor2D);
+    return obs as tf.Tensor2D;
+  }
+
+  params(): ParamMap {
+    return this.parts.params();
+  }
+
+  dispose(): void {
+    this.parts.dispose();
+  }
+}
+
+/** Typed-array forward of one tower (MLP encoder and LSTM): the acting fast path. */
+class TowerFastPath {
+  private readonly encoder?: MlpBatchFastPath;
+  private readonly lstm?: LstmFastPath;
+  private features = new Float32Array(0);
+
+  constructor(private readonly tower: Tower) {
+    if (tower.encoder instanceof Mlp) this.encoder = new MlpBatchFastPath(tower.encoder);
+    if (tower.lstm) this.lstm = new LstmFastPath(tower.lstm);
+  }
+
+  refresh(): void {
+    this.encoder?.refresh();
+    this.lstm?.refresh();
+  }
+
+  dispose(): void {
+    this.lstm?.dispose();
+  }
+
+  /**
+   * Features [B, F] of observations [B, obs]; with an LSTM, steps the state (tower `index` of `state`)
+   * in place and returns its h (a copy: the state keeps its own).
+   */
+  forward(obs: Float32Array, batch: number, state: RecurrentState | undefined, index: number): Float32Array {
+    const encoded = this.encoder ? this.encoder.forward(obs, batch) : obs;
+    if (!this.lstm || !state) return encoded;
+    const H = this.tower.featureDim;
+    const offset = state.offset(index, 0);
+    this.lstm.step(encoded, state.h, state.c, offset, batch);
+    if (this.features.length !== batch * H) this.features = new Float32Array(batch * H);
+    this.features.set(state.h.subarray(offset, offset + batch * H));
+    return this.features;
+  }
+}
+
+/**
+ * What every network of an agent shares: the towers (encoder and optional LSTM) built from the `net`
+ * spec, the recurrent state kept per env on the JavaScript side, the observation tensor and the
+ * unroll of the towers over time-major rows. {@link ActorCritic} and {@link QNetwork} add their heads.
+ */
+export abstract class TowerNetwork implements Parameterised {
+  /** What the network is made of. */
+  readonly spec: NetSpec;
+  readonly observationShape: readonly number[];
+  readonly observationSize: number;
+  readonly observationBytes: boolean;
+  protected readonly towers: Tower[];
+  /** Typed-array copies of the towers (MLP encoders only), refreshed when the weights changed. */
+  protected readonly fastTowers?: TowerFastPath[];
+  private parts?: Composite;
+  protected stale = false;
+
+  /** Builds one tower per name (each seeded from `init/<name>/…`). */
+  protected constructor(args: NetworkArgs, towerNames: readonly string[]) {
+    this.spec = validateConfig(NetSchema, args.net, "net") as NetSpec;
+    this.observationShape = [...args.observationShape];
+    this.observationSize = args.observationShape.reduce((a, b) => a * b, 1);
+    this.observationBytes = args.observationBytes ?? false;
+    this.towers = towerNames.map((name) => new Tower(this.spec, args, name));
+    if (this.spec.encoder === "mlp") this.fastTowers = this.towers.map((t) => new TowerFastPath(t));
+  }
+
+  /** Names the network's parts (their parameter paths' prefixes); called once by the subclass. */
+  protected setParts(parts: Record<string, Parameterised>): void {
+    this.parts = new Composite(parts);
+  }
+
+  /** Whether the network has an LSTM core (and so a recurrent state). */
+  get recurrent(): boolean {
+    return this.spec.lstm > 0;
+  }
+
+  /** Marks the weights as changed: the typed-array copies are refreshed before the next `act`. */
+  weightsChanged(): void {
+    this.stale = true;
+  }
+
+  /** A zero recurrent state for `batch` envs (empty arrays without an LSTM). */
+  initialState(batch: number): RecurrentState {
+    return new RecurrentState(this.towers.length, batch, this.recurrent ? this.spec.lstm : 0);
+  }
+
+  /**
+   * The checks and resets before acting on a batch: the observations fit, a recurrent network has a
+   * state of this batch, and rows where `episodeStarts[i]` is 1 are zeroed.
+   */
+  protected beginAct(
+    method: string,
+    observations: ArrayLike<number>,
+    batch: number,
+    state?: RecurrentState,
+    episodeStarts?: ArrayLike<number>,
+  ): void {
+    if (observations.length !== batch * this.observationSize) {
+      throw new Error(
+        `${method}: ${observations.length} observation values for a batch of ${batch} × ${this.observationSize}`,
+      );
+    }
+    if (this.recurrent && (state === undefined || state.batch !== batch)) {
+      throw new Error(`${method}: a recurrent network needs a state of batch ${batch}`);
+    }
+    if (state && episodeStarts) for (let i = 0; i < batch; i++) if (episodeStarts[i]) state.reset(i);
+  }
+
+  /** Refreshes the typed-array copies if the weights changed since the last call. */
+  protected refreshIfStale(heads: readonly MlpBatchFastPath[]): void {
+    if (!this.stale) return;
+    for (const t of this.fastTowers ?? []) t.refresh();
+    for (const h of heads) h.refresh();
+    this.stale = false;
+  }
+
+  /**
+   * Features of tower `t` for one acting step in the TF.js graph (CNN encoders): with an LSTM, steps
+   * the tower's rows of `state` and writes them back (one read-back each, inside the caller's tidy).
+   */
+  protected towerStepGraph(
+    t: number,
+    obs: tf.Tensor,
+    batch: number,
+    state: RecurrentState | undefined,
+  ): tf.Tensor2D {
+    const tower = this.towers[t];
+    const encoded = tower.encode(obs);
+    if (!tower.lstm || !state) return encoded;
+    const H = this.spec.lstm;
+    const h = tf.tensor2d(state.towerView("h", t), [batch, H]);
+    const c = tf.tensor2d(state.towerView("c", t), [batch, H]);
+    const next = tower.lstm.step(encoded, { h, c });
+    state.towerView("h", t).set(next.h.dataSync());
+    state.towerView("c", t).set(next.c.dataSync());
+    return next.h;
+  }
+
+  /** Observations (typed array, N rows) as a tensor [N, ...shape], bytes scaled inside the encoder. */
+  observationTensor(observations: ArrayLike<number>, rows: number): tf.Tensor {
+    const values =
+      observations instanceof Float32Array || observations instanceof Int32Array
+        ? observations
+        : Float32Array.from(observations);
+    return tf.tensor(values, [rows, ...this.observationShape], "float32");
+  }
+
+  /**
+   * Features [N, F] of tower `index` for N = T × B time-major rows (row t·B + b is env b at step t):
+   * with an LSTM, unrolled over T from `initialState` (B envs), zeroing the state where `episodeStarts`
+   * [T·B] is 1. `finalState`, if given, receives the tower's state after the last step; `encodings`, if
+   * given, receives the encoder's output (what a decoder reconstructs from). With net.auxDetach the
+   * features continue from the encoder's output without a gradient back into it.
+   */
+  protected towerFeatures(
+    index: number,
+    observations: tf.Tensor,
+    initialState: RecurrentState | undefined,
+    episodeStarts: tf.Tensor1D | undefined,
+    finalState?: RecurrentState,
+    encodings?: tf.Tensor2D[],
+  ): tf.Tensor2D {
+    const tower = this.towers[index];
+    const output = tower.encode(observations);
+    encodings?.push(output);
+    const encoded = this.spec.auxDetach && tower.decoder ? stopGradient(output) : output;
+    if (!tower.lstm) return encoded;
+    const name = this.constructor.name;
+    if (!initialState) throw new Error(`${name}.evaluate: a recurrent network needs the initial state`);
+    const B = initialState.batch;
+    const H = this.spec.lstm;
+    const N = encoded.shape[0];
+    if (N % B !== 0) throw new Error(`${name}.evaluate: ${N} rows do not split into ${B} envs`);
+    const T = N / B;
+    const h = tf.tensor2d(initialState.towerView("h", index), [B, H]);
+    const c = tf.tensor2d(initialState.towerView("c", index), [B, H]);
+    const xs = tf.reshape(encoded, [T, B, encoded.shape[1]]) as tf.Tensor3D;
+    const masks = episodeStarts ? (tf.reshape(episodeStarts, [T, B]) as tf.Tensor2D) : undefined;
+    const { outputs, state } = tower.lstm.unroll(xs, { h, c }, masks);
+    if (finalState) {
+      finalState.towerView("h", index).set(state.h.dataSync());
+      finalState.towerView("c", index).set(state.c.dataSync());
+    }
+    return tf.reshape(outputs, [N, H]) as tf.Tensor2D;
+  }
+
+  /** Whether the towers have decoders (net.aux "ae"): {@link reconstructionLoss} applies. */
+  get hasDecoder(): boolean {
+    return this.towers.some((t) => t.decoder !== undefined);
+  }
+
+  /**
+   * The auxiliary reconstruction loss: the mse between the scaled observations [N, H, W, C] and each
+   * tower's decoding of its encoder output (`encodings`, from the forward pass of the RL loss), averaged
+   * over the towers that have a decoder.
+   */
+  reconstructionLoss(observations: tf.Tensor, encodings: readonly tf.Tensor2D[]): tf.Scalar {
+    return tf.tidy(() => {
+      const losses: tf.Scalar[] = [];
+      for (const [t, tower] of this.towers.entries()) {
+        if (!tower.decoder) continue;
+        losses.push(tower.decoder.loss(encodings[t], this.scaledImages(t, observations)));
+      }
+      if (losses.length === 0) throw new Error(`${this.constructor.name}: no decoder (net.aux is not "ae")`);
+      return (losses.length === 1 ? losses[0] : tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+    });
+  }
+
+  /**
+   * Tower `t`'s reconstructions of observations (typed array, `rows` rows) and the scaled observations
+   * they reconstruct, both [rows, H, W, C] values: what reconstruction pictures show.
+   */
+  reconstruct(
+    observations: ArrayLike<number>,
+    rows: number,
+    t = 0,
+  ): { inputs: Float32Array; outputs: Float32Array } {
+    const tower = this.towers[t];
+    if (!tower.decoder) throw new Error(`${this.constructor.name}.reconstruct: tower ${t} has no decoder`);
+    const both = readValues(() => {
+      const obs = this.observationTensor(observations, rows);
+      const inputs = this.scaledImages(t, obs);
+      return tf.concat([tf.reshape(inputs, [-1]), tf.reshape(tower.decoder!.apply(tower.encode(obs)), [-1])]);
+    }) as Float32Array;
+    const half = both.length / 2;
+    return { inputs: both.slice(0, half), outputs: both.slice(half) };
+  }
+
+  /** The observations as tower `t`'s CNN encoder sees them (scaled; bytes × the preset's byteScale). */
+  private scaledImages(t: number, observations: tf.Tensor): tf.Tensor4D {
+    const scale = (this.towers[t].encoder as CnnEncoder).args.inputScale ?? 1;
+    return (scale === 1 ? observations : tf.mul(observations, scale)) as tf.Tensor4D;
+  }
+
+  /**
+   * The CNN encoders' parameters, keyed "encoder/…" (and "decoder/…" with `withDecoder`) as a
+   * pretrained autoencoder's folder holds them, one map per tower: what `--encoder-from` loads.
+   */
+  encoderParams(withDecoder = false): ParamMap[] {
+    return this.towers.map((tower) => {
+      const map: ParamMap = new Map();
+      if (!(tower.encoder instanceof CnnEncoder)) return map;
+      for (const [k, v] of tower.encoder.params()) map.set(`encoder/${k}`, v);
+      if (withDecoder && tower.decoder)
+        for (const [k, v] of tower.decoder.params()) map.set(`decoder/${k}`, v);
+      return map;
+    });
+  }
+
+  /** Number of trainable values. */
+  parameterCount(): number {
+    let n = 0;
+    for (const v of this.params().values()) n += v.size;
+    return n;
+  }
+
+  params(): ParamMap {
+    return this.parts!.params();
+  }
+
+  dispose(): void {
+    for (const tower of this.fastTowers ?? []) tower.dispose();
+    this.parts!.dispose();
+  }
+}

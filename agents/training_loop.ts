@@ -1,0 +1,291 @@
+// The training loop every agent runs around its update: metrics.jsonl lines (episodes and updates),
+// progress, checkpoints every few updates or seconds, resume, Ctrl-C, and at the end the final state
+// and summary.json. An agent gives it a set-up (network, optimiser, collector, random streams) and
+// one `update` per iteration (CleanRL's loop body); the checkpoint format is in train_checkpoint.ts.
+import * as fs from "node:fs";
+import type { Rng } from "../src/core/rng";
+import type { VectorEnv } from "../src/core/vector";
+import type { ClippedOptimizer, Parameterised } from "../src/nn";
+import type { VecNormalizer } from "../src/train/normalize";
+import { DEFAULT_CHECKPOINT_EVERY, type RunFolder, type RunSummary } from "../src/train/run_folder";
+import type { ActorCritic } from "./actor_critic";
+import type { FinishedEpisode } from "./collector";
+import {
+  restoreCheckpoint,
+  saveAgentState,
+  saveTrainCheckpoint,
+  vectorStateBlocker,
+} from "./train_checkpoint";
+
+/** What a training run is given besides the agent's config. */
+export interface TrainContext {
+  /** Registered env id. */
+  envId: string;
+  /** `make` keyword arguments. */
+  envKwargs?: Record<string, unknown>;
+  /** The run's seed: the root of its seed tree. */
+  seed: number;
+  /** Where metrics, logs and the final state go (none: nothing is written). */
+  run?: RunFolder;
+  /** Called after every update (progress line, tests). */
+  onUpdate?: (progress: UpdateProgress) => void;
+  /** Called for every finished training episode. */
+  onEpisode?: (episode: FinishedEpisode) => void;
+  /**
+   * Write a checkpoint into the run folder every this many updates (0: only when stopped); default
+   * {@link DEFAULT_CHECKPOINT_EVERY}. Needs `run`. Checkpoints never change what the run computes.
+   */
+  checkpointEvery?: number;
+  /** Also write one when this many seconds passed since the last (0: never); default 60. */
+  checkpointSeconds?: number;
+  /** Continue the run in `run` from its checkpoint (see {@link readTrainCheckpoint}) instead of starting it. */
+  resume?: boolean;
+  /**
+   * Asked after every update: when it returns true, the loop writes a checkpoint and throws
+   * {@link TrainingInterrupted} (how Ctrl-C stops `pomdp train`).
+   */
+  shouldStop?: () => boolean;
+}
+
+/** Thrown by the training loop when `shouldStop` asked it to stop; a checkpoint has been written. */
+export class TrainingInterrupted extends Error {
+  constructor(
+    /** Updates completed (and saved). */
+    readonly update: number,
+    readonly numUpdates: number,
+    /** Env steps completed. */
+    readonly step: number,
+    /** The checkpoint folder written. */
+    readonly checkpointDir: string | undefined,
+    /** The env layer that does not save its state (the checkpoint cannot resume the run), if any. */
+    readonly envBlocker?: string,
+  ) {
+    super(`training stopped after update ${update} of ${numUpdates} (${step} steps)`);
+    this.name = "TrainingInterrupted";
+  }
+}
+
+/** What `onUpdate` hears. */
+export interface UpdateProgress {
+  update: number;
+  numUpdates: number;
+  step: number;
+  totalSteps: number;
+  sps: number;
+  /** Mean return of the last 20 training episodes (NaN before the first). */
+  returnMean20: number;
+  seconds: number;
+}
+
+/** What the training loop needs of an agent's network: its parameters, and to hear when they change. */
+export interface TrainableNet extends Parameterised {
+  /** Number of trainable values. */
+  parameterCount(): number;
+  /** The weights changed (optimiser step, checkpoint load): typed-array copies must be refreshed. */
+  weightsChanged(): void;
+}
+
+/**
+ * What the training loop needs of an agent's acting side (the rollout collector, DQN's replay
+ * collector): the env steps so far, where the time went, and its position as JSON for checkpoints.
+ */
+export interface LoopCollector {
+  /** Env steps so far, all envs counted. */
+  step: number;
+  /** Seconds spent stepping envs and acting (the summary's breakdown). */
+  envSeconds: number;
+  actSeconds: number;
+  getState(): object;
+  /** Continues from {@link getState}'s JSON; throws naming the bad field. */
+  setState(state: never): void;
+}
+
+/** What a run returns: its summary plus the trained network (the caller disposes it). */
+export interface TrainResult<N extends TrainableNet = ActorCritic> {
+  summary: RunSummary;
+  net: N;
+  normalizer: VecNormalizer;
+}
+
+/** What an agent's update reports. */
+export interface UpdateOutcome {
+  updateSeconds: number;
+  metrics: Record<string, number>;
+}
+
+/** Arguments of {@link trainingLoop}. */
+export interface TrainingLoopArgs<N extends TrainableNet = ActorCritic> {
+  ctx: TrainContext;
+  agent: string;
+  net: N;
+  optimizer: ClippedOptimizer;
+  normalizer: VecNormalizer;
+  collector: LoopCollector;
+  env: VectorEnv;
+  rngs: Record<string, Rng>;
+  numUpdates: number;
+  /** Env steps per update, all envs counted. */
+  stepsPerUpdate: number;
+  /** One iteration: collect a rollout (calling onEpisode per finished episode) and update. */
+  update: (update: number, onEpisode: (e: FinishedEpisode) => void) => UpdateOutcome;
+  /**
+   * More of the run's state than the loop knows of (DQN: the target network and the replay buffer),
+   * written into each checkpoint folder and read back on resume.
+   */
+  checkpointExtra?: {
+    write(dir: string): void;
+    read(dir: string): void;
+  };
+}
+
+/**
+ * Runs `numUpdates` iterations of an agent's update, writing metrics.jsonl lines (episodes and
+ * updates), reporting progress, checkpoints, and at the end the final state and summary.json.
+ */
+export function trainingLoop<N extends TrainableNet>(args: TrainingLoopArgs<N>): TrainResult<N> {
+  const loop = loopSteps(args);
+  for (;;) {
+    const next = loop.next();
+    if (next.done) return next.value;
+  }
+}
+
+/**
+ * {@link trainingLoop} that gives the event loop a turn after every update, so that signals (Ctrl-C)
+ * and timers are handled while training runs.
+ */
+export async function trainingLoopAsync<N extends TrainableNet>(
+  args: TrainingLoopArgs<N>,
+): Promise<TrainResult<N>> {
+  const loop = loopSteps(args);
+  for (;;) {
+    const next = loop.next();
+    if (next.done) return next.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The loop itself, yielding after every update. */
+function* loopSteps<N extends TrainableNet>(
+  args: TrainingLoopArgs<N>,
+): Generator<void, TrainResult<N>, void> {
+  const { ctx, net, collector, numUpdates } = args;
+  const run = ctx.run;
+  try {
+    let recent: number[] = [];
+    let firstUpdate = 1;
+    let pastSeconds = 0;
+    let updateSeconds = 0;
+    if (ctx.resume) {
+      if (!run) throw new Error("trainingLoop: resume needs a run folder");
+      const saved = restoreCheckpoint(run, args);
+      recent = saved.recent;
+      firstUpdate = saved.update + 1;
+      pastSeconds = saved.seconds;
+      updateSeconds = saved.updateSeconds;
+    }
+    const onEpisode = (e: FinishedEpisode) => {
+      recent.push(e.return);
+      if (recent.length > 20) recent.shift();
+      run?.metric({ type: "episode", step: e.step, return: e.return, length: e.length });
+      ctx.onEpisode?.(e);
+    };
+    const totalSteps = numUpdates * args.stepsPerUpdate;
+    const started = performance.now() - pastSeconds * 1000;
+    const every = ctx.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    const everySeconds = ctx.checkpointSeconds ?? 60;
+    let lastCheckpoint = performance.now();
+    const envBlocker = run ? vectorStateBlocker(args.env) : undefined;
+    run?.logger.info(
+      {
+        agent: args.agent,
+        envId: ctx.envId,
+        seed: ctx.seed,
+        numUpdates,
+        stepsPerUpdate: args.stepsPerUpdate,
+        parameters: net.parameterCount(),
+        ...(ctx.resume ? { resumedAfterUpdate: firstUpdate - 1, step: collector.step } : {}),
+      },
+      ctx.resume ? "run resumed" : "run started",
+    );
+    if (run && envBlocker !== undefined) {
+      run.logger.warn(
+        { env: envBlocker },
+        "the env does not save its state: checkpoints cannot resume this run",
+      );
+    }
+    const checkpoint = (update: number) => {
+      if (!run) return undefined;
+      const seconds = (performance.now() - started) / 1000;
+      saveTrainCheckpoint(run, args, { update, recent, seconds, updateSeconds, envBlocker });
+      lastCheckpoint = performance.now();
+      return run.checkpointDir;
+    };
+    for (let update = firstUpdate; update <= numUpdates; update++) {
+      const outcome = args.update(update, onEpisode);
+      updateSeconds += outcome.updateSeconds;
+      const seconds = (performance.now() - started) / 1000;
+      const sps = Math.round(collector.step / seconds);
+      run?.metric({
+        type: "update",
+        step: collector.step,
+        sps,
+        ...outcome.metrics,
+        rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
+      });
+      ctx.onUpdate?.({
+        update,
+        numUpdates,
+        step: collector.step,
+        totalSteps,
+        sps,
+        returnMean20: recent.length > 0 ? mean(recent) : Number.NaN,
+        seconds,
+      });
+      if (update < numUpdates) {
+        if (ctx.shouldStop?.()) {
+          const dir = checkpoint(update);
+          run?.logger.info({ update, step: collector.step }, "run stopped; checkpoint written");
+          throw new TrainingInterrupted(update, numUpdates, collector.step, dir, envBlocker);
+        }
+        const due =
+          (every > 0 && update % every === 0) ||
+          (everySeconds > 0 && performance.now() - lastCheckpoint >= everySeconds * 1000);
+        if (due) checkpoint(update);
+        yield;
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const summary: RunSummary = {
+      steps: collector.step,
+      seconds: round(seconds, 2),
+      sps: Math.round(collector.step / seconds),
+      finalReturnMean20: recent.length > 0 ? round(mean(recent), 2) : null,
+      parameters: net.parameterCount(),
+      secondsIn: {
+        env: round(collector.envSeconds, 2),
+        acting: round(collector.actSeconds, 2),
+        update: round(updateSeconds, 2),
+      },
+    };
+    if (run) {
+      saveAgentState(run.finalDir, args);
+      run.summary(summary);
+      // A finished run is not resumed: its checkpoint has served.
+      fs.rmSync(run.checkpointDir, { recursive: true, force: true });
+      run.logger.info(summary, "run finished");
+    }
+    return { summary, net, normalizer: args.normalizer };
+  } finally {
+    args.env.close();
+  }
+}
+
+function mean(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
