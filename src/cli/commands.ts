@@ -320,11 +320,15 @@ export function reportCommand(): Command {
     )
     .argument("<results>", "results folder of `pomdp experiment` (with experiment.json and scores.json)")
     .option("-o, --out <dir>", "where to write the report (default: the results folder)")
-    .option("--resamples <N>", "bootstrap resamples of the CIs", parsePositiveInt, 2000)
+    .option(
+      "--resamples <N>",
+      "bootstrap resamples of the table's CIs and P(improvement) (default 50000, rliable's; bands 2000)",
+      parsePositiveInt,
+    )
     .option("--confidence <c>", "coverage of the CIs", parseConfidence, 0.95)
     .option("--seed <S>", "seed of the bootstrap resampling", parseNonNegativeInt, 0)
     .action(
-      async (folder: string, opts: { out?: string; resamples: number; confidence: number; seed: number }) =>
+      async (folder: string, opts: { out?: string; resamples?: number; confidence: number; seed: number }) =>
         (await import("./report")).reportAction(folder, opts),
     );
 }

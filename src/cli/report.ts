@@ -4,7 +4,7 @@ import * as path from "node:path";
 /** `pomdp report <results>`: report.html and report.md (with plots/*.png) of an experiment's results folder. */
 export async function reportAction(
   folder: string,
-  opts: { out?: string; resamples: number; confidence: number; seed: number },
+  opts: { out?: string; resamples?: number; confidence: number; seed: number },
 ): Promise<void> {
   const { writeReport } = await import("../report/experiment_report");
   const files = await writeReport(folder, {
