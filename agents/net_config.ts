@@ -14,7 +14,8 @@ const NET_FIELDS = z
     /**
      * Encoder layer widths. With `mlp`, the MLP's layers ([] = observations as they are); default
      * [64, 64] (CleanRL's PPO; DQN: [120, 84]). With `cnn`, the dense layers after the convolutions;
-     * default [] = the CNN preset's own (gridworld7: 64, frames64: 256, natureDqn: 512).
+     * default [] = the CNN preset's own (gridworld7: none, its 64-channel map flattened; frames64: 256;
+     * natureDqn: 512).
      */
     hidden: z.array(z.number().int().positive()).optional(),
     /** Encoder activation (CleanRL's PPO: tanh; DQN: relu). */

@@ -108,7 +108,7 @@ export interface Improvement {
 export interface Profile {
   agent: string;
   agentLabel: string;
-  /** The group of envs: "all envs" (normalised scores) or one env (its raw scores). */
+  /** The group of envs: "all envs" (normalized scores) or one env (its raw scores). */
   group: string;
   thresholds: number[];
   fraction: number[];
@@ -122,7 +122,7 @@ export interface Analysis {
   curves: Curve[];
   improvements: Improvement[];
   profiles: Profile[];
-  /** The x axis of the profiles: normalised scores over all envs, or each env's raw scores. */
+  /** The x axis of the profiles: normalized scores over all envs, or each env's raw scores. */
   profileScale: "normalized" | "raw";
   /** How the intervals were drawn (each from its own stream, `deriveSeed(seed, purpose)`). */
   bootstrap: {
@@ -313,7 +313,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     }
   }
 
-  // P(improvement) is per env a Mann–Whitney statistic, so raw scores give the same as normalised ones.
+  // P(improvement) is per env a Mann–Whitney statistic, so raw scores give the same as normalized ones.
   // Scores are grouped by env: an env may have fewer seeds than another (the costliest ones).
   const improvements = experiment.compare.map(([x, y]): Improvement => {
     const sx = scoresByEnv(results, x, (r) => r.score);
@@ -337,7 +337,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     return { ...base, interval: { point: p.point, lower: p.lower, upper: p.upper } };
   });
 
-  // Profiles over all envs on normalised scores when every env has baselines; else one per env, raw.
+  // Profiles over all envs on normalized scores when every env has baselines; else one per env, raw.
   const normalized =
     experiment.envs.every((e) => typeof e.randomScore === "number" && typeof e.maxScore === "number") &&
     runs.filter(done).every((r) => typeof r.normalizedScore === "number");

@@ -289,14 +289,14 @@ export function buildPlots(
     const x = {
       field: "tau",
       type: "quantitative",
-      title: normalized ? "Normalised score τ" : `${metricTitle} τ`,
+      title: normalized ? "Normalized score τ" : `${metricTitle} τ`,
       scale: { zero: false, nice: false },
     };
     plots.push({
       name: "performance-profiles",
       title: "Performance profiles",
       caption: normalized
-        ? `Fraction of runs (all envs, normalised scores) scoring above τ, with ${pct} % bootstrap CI bands.`
+        ? `Fraction of runs (all envs, normalized scores) scoring above τ, with ${pct} % bootstrap CI bands.`
         : `Fraction of runs scoring above τ on each env (raw scores: not every env has baselines), with ${pct} % bootstrap CI bands.`,
       spec: {
         $schema: "https://vega.github.io/schema/vega-lite/v6.json",

@@ -138,7 +138,7 @@ export const SPEED_ROWS: readonly SpeedRowSpec[] = [
     what: "recurrent PPO on CartPole-NoVel-v1, RL Zoo settings",
     unit: "SPS",
     peer: {
-      label: "PPO-LSTM, RL Zoo settings + normalisation",
+      label: "PPO-LSTM, RL Zoo settings + normalization",
       value: 724,
       source: PEER_SOURCES.peersReadme,
     },

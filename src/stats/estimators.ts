@@ -58,7 +58,7 @@ function trimmedMeanOfSorted(s: Float64Array, proportion: number): number {
 
 /**
  * Optimality gap: how far the scores fall short of `gamma`, on average — the mean of
- * `max(gamma − x, 0)` over normalised scores (rliable's `gamma − mean(min(x, gamma))`).
+ * `max(gamma − x, 0)` over normalized scores (rliable's `gamma − mean(min(x, gamma))`).
  */
 export function optimalityGap(xs: readonly number[], gamma = 1): number {
   checkVector("optimalityGap", "xs", xs);
@@ -86,7 +86,7 @@ export function normalizeScore(raw: number, randomScore: number, maxScore: numbe
   return (raw - randomScore) / (maxScore - randomScore);
 }
 
-/** Normalises a whole score matrix [runs][tasks] with one (random, max) reference per task. */
+/** Normalizes a whole score matrix [runs][tasks] with one (random, max) reference per task. */
 export function normalizeScores(
   scores: readonly (readonly number[])[],
   randomScores: readonly number[],

@@ -1,6 +1,6 @@
 // Statistics for comparing RL agents over few runs: the methods of Agarwal et al. 2021, "Deep RL at
 // the Edge of the Statistical Precipice" (the `rliable` library). A score matrix is number[][] of
-// shape [runs][tasks] (runs are seeds, tasks are envs), one per agent, normally on normalised scores;
+// shape [runs][tasks] (runs are seeds, tasks are envs), one per agent, normally on normalized scores;
 // the `…ByTask` variants take [tasks][runs] lists, for experiments with fewer seeds on some envs.
 // Imports nothing but the project's seeded Rng: no TF.js.
 

@@ -66,8 +66,8 @@ function oneUpdate(normalizeAdvantage: boolean) {
   return { steps, actions, update, z: [z0, z1], v };
 }
 
-/** Bessel-corrected normalisation (x − mean) / (std + 1e-8), as torch's std. */
-function normalise(x: number[]): number[] {
+/** Bessel-corrected normalization (x − mean) / (std + 1e-8), as torch's std. */
+function normalize(x: number[]): number[] {
   const m = x.reduce((a, b) => a + b, 0) / x.length;
   const s = Math.sqrt(x.reduce((a, b) => a + (b - m) ** 2, 0) / (x.length - 1));
   return x.map((a) => (a - m) / (s + 1e-8));
@@ -91,7 +91,7 @@ describe("A2C's loss (SB3's), by hand", () => {
       // Returns are the rewards (no bootstrap: every episode terminated), advantages R − V.
       const returns = actions;
       const raw = returns.map((r) => r - v);
-      const adv = normalizeAdvantage ? normalise(raw) : raw;
+      const adv = normalizeAdvantage ? normalize(raw) : raw;
       const policyLoss = -adv.reduce((s, a, i) => s + a * logP[actions[i]], 0) / n;
       const valueLoss = returns.reduce((s, r) => s + (r - v) ** 2, 0) / n; // mse, no ½ (SB3)
       expect(update.policyLoss).toBeCloseTo(policyLoss, 5);

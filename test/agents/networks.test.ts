@@ -4,7 +4,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ActorCritic } from "../../agents/actor_critic";
-import type { NetInput } from "../../agents/net_config";
+import { type NetInput, NetSchema, QNetSchema } from "../../agents/net_config";
 import { cnnEncoderFor } from "../../agents/tower";
 import { Rng } from "../../src/core/rng";
 import { initBackend, loadCheckpoint, saveCheckpoint } from "../../src/nn";
@@ -152,6 +152,39 @@ describe("ActorCritic", () => {
     net.dispose();
     loaded.dispose();
     fs.rmSync(dir, { recursive: true });
+  });
+
+  it("net.hidden defaults by encoder: the MLP's [64, 64], a CNN's preset dense layers (frames64: 256)", () => {
+    expect(NetSchema.parse({}).hidden).toEqual([64, 64]);
+    expect(QNetSchema.parse({}).hidden).toEqual([120, 84]);
+    expect(NetSchema.parse({ encoder: "cnn" }).hidden).toEqual([]);
+    expect(NetSchema.parse({ encoder: "cnn", hidden: [32] }).hidden).toEqual([32]);
+    const denseShapes = (net: ActorCritic) =>
+      [...net.params()].filter(([k]) => /^actor\/encoder\/dense\d\/kernel$/.test(k)).map(([, v]) => v.shape);
+    const preset = new ActorCritic({
+      observationShape: [64, 64, 1],
+      observationBytes: true,
+      numActions: 2,
+      net: { encoder: "cnn" },
+      seed: 1,
+    });
+    const own = new ActorCritic({
+      observationShape: [64, 64, 1],
+      observationBytes: true,
+      numActions: 2,
+      net: { encoder: "cnn", hidden: [64, 64] },
+      seed: 1,
+    });
+    try {
+      expect(denseShapes(preset)).toEqual([[8 * 8 * 32, 256]]);
+      expect(denseShapes(own)).toEqual([
+        [8 * 8 * 32, 64],
+        [64, 64],
+      ]);
+    } finally {
+      preset.dispose();
+      own.dispose();
+    }
   });
 
   it("a CNN encoder on 7×7×3 bytes acts through the graph with one read-back and leaks nothing", () => {

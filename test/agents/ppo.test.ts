@@ -223,12 +223,12 @@ describe("loading a run for evaluation", () => {
     expect(observation!.count).toBeCloseTo(1e-4 + 4 + 512, 6); // the reset batch, then every step
     const agent = loadAgent(dir);
     expect(agent.normalizer.getState()).toEqual({ observation, reward, returns: [0] });
-    // The loaded statistics are what evaluation normalises with: (o − mean) / sqrt(var + 1e-8).
+    // The loaded statistics are what evaluation normalizes with: (o − mean) / sqrt(var + 1e-8).
     const o = [0.1, -0.2];
-    const normalised = Array.from(agent.normalizer.observations(o, 1));
+    const normalized = Array.from(agent.normalizer.observations(o, 1));
     for (let j = 0; j < 2; j++) {
       const expected = (o[j] - observation!.mean[j]) / Math.sqrt(observation!.var[j] + 1e-8);
-      expect(normalised[j]).toBeCloseTo(expected, 5);
+      expect(normalized[j]).toBeCloseTo(expected, 5);
     }
     // Evaluation leaves them as they are; CartPole pays 1 a step, so each return is its episode's length.
     const evaluation = evaluateAgent(agent, { episodes: 3, seed: 1, greedy: true });

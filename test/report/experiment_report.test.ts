@@ -132,7 +132,7 @@ describe("pomdp report", () => {
     // P(improvement): the 0.5 line and one CI rule and tick for the one compared pair.
     expect(items(svg.improvement, "rule mark")).toHaveLength(2);
     expect(items(svg.improvement, "tick")).toEqual(["p: 1; pair: P(PPO (LSTM 64) &gt; PPO (MLP))"]);
-    // Performance profiles over all envs (normalised): a line and a band per agent.
+    // Performance profiles over all envs (normalized): a line and a band per agent.
     expect(items(svg["performance-profiles"], "line mark")).toHaveLength(AGENTS.length);
     expect(items(svg["performance-profiles"], "area mark")).toHaveLength(AGENTS.length);
 

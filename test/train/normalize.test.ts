@@ -1,6 +1,6 @@
 // VecNormalizer and RunningMeanStd against statistics worked out by hand: SB3's RunningMeanStd
 // (Chan et al.'s parallel update from a prior of count 1e-4, mean 0, variance 1) and SB3's
-// VecNormalize (observations normalised with the statistics that include them; rewards scaled by the
+// VecNormalize (observations normalized with the statistics that include them; rewards scaled by the
 // std of each env's discounted return, which restarts where an episode ended; both clipped).
 import { describe, expect, it } from "vitest";
 import { RunningMeanStd, VecNormalizer, type VecNormalizerArgs } from "../../src/train/normalize";
@@ -19,7 +19,7 @@ function pooled(xs: readonly number[]): { mean: number; var: number } {
   return { mean, var: squares / count };
 }
 
-/** A normaliser of one value per observation, neither part on unless asked. */
+/** A normalizer of one value per observation, neither part on unless asked. */
 function normalizer(args: Partial<VecNormalizerArgs>): VecNormalizer {
   return new VecNormalizer({
     observationSize: 1,
@@ -70,7 +70,7 @@ describe("RunningMeanStd (SB3's)", () => {
 });
 
 describe("VecNormalizer: observations", () => {
-  it("normalises with the statistics that include the batch, (o − mean) / sqrt(var + 1e-8); frozen when not training", () => {
+  it("normalizes with the statistics that include the batch, (o − mean) / sqrt(var + 1e-8); frozen when not training", () => {
     const norm = normalizer({ observations: true });
     const first = Array.from(norm.observations(Float32Array.of(1, 3), 2));
     // Statistics after (1, 3): mean 4/(2 + c), var ≈ 1 (batch variance 1, the prior's weight tiny).
@@ -84,7 +84,7 @@ describe("VecNormalizer: observations", () => {
     expect(s2.var).toBeCloseTo(5, 3);
     expect(second[0]).toBeCloseTo((5 - s2.mean) / Math.sqrt(s2.var + 1e-8), 6);
     expect(second[1]).toBeCloseTo((7 - s2.mean) / Math.sqrt(s2.var + 1e-8), 6);
-    // A final observation (normalise) and a frozen normaliser read the statistics without adding to them.
+    // A final observation (normalize) and a frozen normalizer read the statistics without adding to them.
     expect(norm.normalize([9], 1)[0]).toBeCloseTo((9 - s2.mean) / Math.sqrt(s2.var + 1e-8), 6);
     norm.training = false;
     expect(norm.observations(Float32Array.of(20, 20), 2)[0]).toBeCloseTo(
@@ -97,7 +97,7 @@ describe("VecNormalizer: observations", () => {
     expect(saved.var[0]).toBeCloseTo(s2.var, 12);
   });
 
-  it("clips normalised values to ±clip (SB3: 10)", () => {
+  it("clips normalized values to ±clip (SB3: 10)", () => {
     const norm = normalizer({ observationSize: 2, numEnvs: 1, observations: true });
     norm.observations([0, 0], 1);
     norm.observations([0, 0], 1);
