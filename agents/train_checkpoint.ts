@@ -7,6 +7,7 @@ import type { Rng, RngState } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
 import { loadCheckpoint, saveCheckpoint } from "../src/nn";
 import type { VecNormalizerState } from "../src/train/normalize";
+import type { CheckpointFacts } from "../src/train/resolve";
 import {
   RUN_FILES,
   type RunFolder,
@@ -51,17 +52,9 @@ const CHECKPOINT_STATE_FILE = "train-state.json";
 const CHECKPOINT_FORMAT = "pomdp-train-checkpoint";
 
 /** What `checkpoint/train-state.json` holds: where the run is, and every state besides the weights. */
-export interface TrainCheckpoint {
+export interface TrainCheckpoint extends CheckpointFacts {
   format: typeof CHECKPOINT_FORMAT;
   version: 1;
-  agent: string;
-  envId: string;
-  seed: number;
-  /** Updates completed. */
-  update: number;
-  numUpdates: number;
-  /** Env steps completed. */
-  step: number;
   /** Length of metrics.jsonl when the checkpoint was written (a resume truncates it to this). */
   metricsBytes: number;
   seconds: number;

@@ -52,14 +52,15 @@ export interface Preset {
   config: JsonObject;
 }
 
-/** What a resumed run's checkpoint says it is, and how far it got. */
+/** What a run's checkpoint says it is, and how far it got (agents' TrainCheckpoint holds these and the states). */
 export interface CheckpointFacts {
   agent: string;
   envId: string;
   seed: number;
-  /** Updates and steps already done. */
+  /** Updates completed. */
   update: number;
   numUpdates: number;
+  /** Env steps completed. */
   step: number;
 }
 
