@@ -46,7 +46,8 @@ export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: "user" });
-    return 0;
+    // A command that failed without throwing (an experiment some of whose runs failed) set the code.
+    return Number(process.exitCode ?? 0);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode; // commander has printed the message
     console.error(`pomdp: ${err instanceof Error ? err.message : String(err)}`);

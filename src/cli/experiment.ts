@@ -9,6 +9,7 @@ import {
   envSteps,
   LocalProcessExecutor,
   planJobs,
+  type RunScore,
   resolveSpec,
   runExperiment,
 } from "../train/experiment";
@@ -110,10 +111,17 @@ export async function runExperimentAndReport(
   console.log(fs.existsSync(html) ? path.resolve(html) : path.resolve(out));
   if (failed.length > 0) {
     console.error(
-      `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${f.run}: ${f.error}`).join("\n")}`,
+      `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${failedRunLine(f)}`).join("\n")}`,
     );
     process.exitCode = 1;
   }
+}
+
+/** A failed run's name and why: the executor's error names the run already (`<run>: exit 1: …`). */
+function failedRunLine(score: RunScore): string {
+  const name = path.basename(score.run);
+  const error = score.error ?? "no reason recorded";
+  return error.startsWith(`${name}: `) || error.startsWith(`${name} eval: `) ? error : `${name}: ${error}`;
 }
 
 /**

@@ -18,6 +18,35 @@ describe("pomdp experiment", () => {
   }, 60_000);
 });
 
+describe("pomdp experiment with a run that fails", () => {
+  it("exits 1 and names each failed run with its reason", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exp-failing-"));
+    try {
+      const out = path.join(dir, "results");
+      const r = pomdp(
+        "experiment",
+        "test/cli/fixtures/failing_experiment.ts",
+        "--workers",
+        "1",
+        "--out",
+        out,
+      );
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(
+        "1 of 2 runs failed:\n" +
+          '  mlp--NoSuchEnv-v0--s1: exit 1: pomdp: No env registered with id "NoSuchEnv-v0". (`pomdp envs` lists them all)\n',
+      );
+      const scores = JSON.parse(fs.readFileSync(path.join(out, "scores.json"), "utf8"));
+      expect(scores.map((s: { run: string; status: string }) => `${s.run} ${s.status}`)).toEqual([
+        "runs/mlp--CartPole-v1--s1 done",
+        "runs/mlp--NoSuchEnv-v0--s1 failed",
+      ]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }, 180_000);
+});
+
 const TINY_SCRIPT = path.join(ROOT, "test/cli/fixtures/tiny_experiment.ts");
 
 describe("an experiment file run as a script (npx ts-node experiments/<name>.ts)", () => {
