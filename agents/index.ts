@@ -5,6 +5,7 @@ import { loadCheckpoint } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
 import type { AgentConfigDefinition } from "../src/train/resolve";
 import { RUN_FILES, readRunJson } from "../src/train/run_folder";
+import { loadRunModules } from "../src/train/run_modules";
 import { trainA2c, trainA2cAsync } from "./a2c";
 import { AGENT_CONFIGS } from "./catalog";
 import { type DqnConfig, trainDqn, trainDqnAsync, trainDrqn, trainDrqnAsync } from "./dqn";
@@ -121,6 +122,7 @@ export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgen
     );
   }
   const agent = agentByName(run.agent);
+  loadRunModules(path.join(runDir, RUN_FILES.config), run); // the run's --require'd env files
   spec(run.envId); // an unknown id (a user env not --require'd) fails here with a clear message
   const env = makeAgentVectorEnv(
     {

@@ -16,6 +16,8 @@ import {
   resolveRunConfig,
 } from "../train/resolve";
 import type { RunFolder } from "../train/run_folder";
+import { requireField } from "../train/run_modules";
+import { resolveRequire } from "./options";
 
 /** Flags of `pomdp train`. */
 export interface TrainFlags {
@@ -134,6 +136,8 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
     agent: agent.name,
     envId: env,
     envKwargs: flags.envKwargs ?? {},
+    // The --require'd modules, loaded again by every command that reads the run.
+    ...requireField((flags.require ?? []).map((module) => ({ module, path: resolveRequire(module) }))),
     seed: flags.seed,
     preset: resolved.preset?.name ?? null,
     presetSource: resolved.preset?.source ?? null,
@@ -229,11 +233,10 @@ async function runTraining(
     if (!(err instanceof TrainingInterrupted)) throw err;
     progress.stop();
     run.close();
-    const requires = (flags.require ?? []).map((r) => ` --require ${r}`).join("");
     console.error(
       err.envBlocker === undefined
         ? `stopped after update ${err.update} of ${err.numUpdates} (${err.step.toLocaleString("en")} steps); checkpoint written.\n` +
-            `resume with: npx pomdp train --resume ${out}${requires}`
+            `resume with: npx pomdp train --resume ${out}`
         : `stopped after update ${err.update} of ${err.numUpdates} (${err.step.toLocaleString("en")} steps); the weights are in ${err.checkpointDir}, ` +
             `but the run cannot be resumed: the env ${err.envBlocker} does not save its state (it has no getState/setState)`,
     );

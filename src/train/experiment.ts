@@ -457,7 +457,7 @@ function keepEpisodes(dir: string): void {
   writeFileAtomic(kept, zlib.gzipSync(`${lines.join("\n")}\n`, { level: 9 }));
 }
 
-/** The `--require` flags among an env's extra args (eval and resume need them to make the env). */
+/** The `--require` flags among an env's extra args: a run records its own, these serve runs from before it did. */
 function requireArgs(args: string[]): string[] {
   const out: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -27,6 +27,7 @@ import {
   validateConfig,
 } from "./config";
 import { RUN_FILES } from "./run_files";
+import { loadRunModules } from "./run_modules";
 
 /** What config resolution needs to know of one agent. */
 export interface AgentConfigDefinition {
@@ -273,7 +274,9 @@ export async function resolveResume(dir: string, catalog: AgentCatalog): Promise
   } catch (err) {
     throw fail(`${RUN_FILES.config} is corrupt: ${(err as Error).message}`);
   }
-  spec(run.envId as string); // an env of the user's: the same --require is needed again
+  // An env of the user's: the modules the run --require'd load again (or a --require given now).
+  loadRunModules(configFile, run as { envId: string; require?: unknown });
+  spec(run.envId as string);
   let checkpoint: CheckpointFacts;
   try {
     checkpoint = await catalog.readCheckpoint(dir);
