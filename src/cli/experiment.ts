@@ -3,6 +3,8 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command } from "commander";
+import { registerBuiltinEnvs } from "../../envs";
+import { listEnvs, make } from "../core/registry";
 import {
   type ExperimentSpec,
   envSeeds,
@@ -13,7 +15,8 @@ import {
   resolveSpec,
   runExperiment,
 } from "../train/experiment";
-import { withRunOptions } from "./commands";
+import { trainCommand, withRunOptions } from "./commands";
+import { resolveRequire } from "./options";
 
 const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
 
@@ -104,6 +107,7 @@ export async function runExperimentAndReport(
     scoreOnly: opts.scoreOnly === true,
     command,
     log: (line) => console.error(line),
+    checkEnv: checkRunEnv,
   });
   const failed = scores.filter((s) => s.status === "failed");
   writeReport(out);
@@ -114,6 +118,33 @@ export async function runExperimentAndReport(
       `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${failedRunLine(f)}`).join("\n")}`,
     );
     process.exitCode = 1;
+  }
+}
+
+/**
+ * Makes a run's env here, from its `pomdp train` arguments parsed as `pomdp train` parses them: with the
+ * run's `--require` modules loaded and its `--env-kwargs`, as `pomdp eval` makes it once the run has
+ * trained. Throws (one line) why it cannot be made, so that the run fails before it trains.
+ */
+export function checkRunEnv(trainArgs: string[]): void {
+  const train = trainCommand()
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  let flags: { env?: string; require?: string[]; envKwargs?: Record<string, unknown> };
+  try {
+    train.parseOptions(trainArgs.slice(1));
+    flags = train.opts();
+  } catch (err) {
+    throw new Error(`before training: its pomdp train arguments are wrong: ${(err as Error).message}`);
+  }
+  try {
+    registerBuiltinEnvs();
+    const known = listEnvs().some((s) => s.id === flags.env);
+    // Modules loaded once serve every run; a run of a built-in env needs none.
+    if (!known) for (const file of (flags.require ?? []).map(resolveRequire)) require(file);
+    make(flags.env ?? "", flags.envKwargs ?? {}).close?.();
+  } catch (err) {
+    throw new Error(`before training, its env cannot be made: ${(err as Error).message}`);
   }
 }
 

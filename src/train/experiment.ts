@@ -257,6 +257,11 @@ export interface RunExperimentOptions {
   scoreOnly?: boolean;
   /** Called with a line per finished (or failed) run. */
   log?: (line: string) => void;
+  /**
+   * Checks, before a new run trains, that its env can be made as its evaluation will make it (given
+   * the run's `pomdp train` arguments); throws why not, and the run fails at once, before training.
+   */
+  checkEnv?: (trainArgs: string[]) => void;
 }
 
 /**
@@ -318,7 +323,7 @@ export async function runExperiment(
   const scores = await Promise.all(
     jobs.map((job, i) =>
       jobLimit(async () => {
-        const score = await runJob(job, spec, executor, log);
+        const score = await runJob(job, spec, executor, log, options.checkEnv);
         finished[i] = score;
         writeJsonAtomic(
           path.join(out, "scores.json"),
@@ -341,6 +346,7 @@ async function runJob(
   spec: ExperimentSpec,
   executor: Executor,
   log: (l: string) => void,
+  checkEnv?: (trainArgs: string[]) => void,
 ): Promise<RunScore> {
   const name = path.basename(job.dir);
   const base: RunScore = {
@@ -369,6 +375,7 @@ async function runJob(
           job.dir,
           "-q",
         );
+        checkEnv?.(args);
         await executor.run(args, name);
       }
     }

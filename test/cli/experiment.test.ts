@@ -19,7 +19,7 @@ describe("pomdp experiment", () => {
 });
 
 describe("pomdp experiment with a run that fails", () => {
-  it("exits 1 and names each failed run with its reason", () => {
+  it("fails a run whose env cannot be made before it trains; exits 1 naming each failed run and why", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exp-failing-"));
     try {
       const out = path.join(dir, "results");
@@ -33,13 +33,16 @@ describe("pomdp experiment with a run that fails", () => {
       );
       expect(r.code).toBe(1);
       expect(r.stderr).toContain(
-        "1 of 2 runs failed:\n" +
-          '  mlp--NoSuchEnv-v0--s1: exit 1: pomdp: No env registered with id "NoSuchEnv-v0". (`pomdp envs` lists them all)\n',
+        "1 of 3 runs failed:\n" +
+          '  mlp--NoSuchEnv-v0--s1: before training, its env cannot be made: No env registered with id "NoSuchEnv-v0". (`pomdp envs` lists them all)\n',
       );
+      // It failed before its training started: no run folder.
+      expect(fs.existsSync(path.join(out, "runs", "mlp--NoSuchEnv-v0--s1"))).toBe(false);
       const scores = JSON.parse(fs.readFileSync(path.join(out, "scores.json"), "utf8"));
       expect(scores.map((s: { run: string; status: string }) => `${s.run} ${s.status}`)).toEqual([
         "runs/mlp--CartPole-v1--s1 done",
         "runs/mlp--NoSuchEnv-v0--s1 failed",
+        "runs/mlp--RememberBit-v0--s1 done",
       ]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
