@@ -27,6 +27,12 @@ export interface TrainContext {
   seed: number;
   /** Where metrics, logs and the final state go (none: nothing is written). */
   run?: RunFolder;
+  /**
+   * Instead of `run`: opens the run folder when training starts, once the env and the network are
+   * built, so that a run refused before then (an env that cannot be made, a bad config) writes nothing.
+   * The loop sets `run` to what it returns.
+   */
+  openRun?: () => RunFolder;
   /** Called after every update (progress line, tests). */
   onUpdate?: (progress: UpdateProgress) => void;
   /** Called for every finished training episode. */
@@ -170,6 +176,7 @@ function* loopSteps<N extends TrainableNet>(
   args: TrainingLoopArgs<N>,
 ): Generator<void, TrainResult<N>, void> {
   const { ctx, net, collector, numUpdates } = args;
+  if (ctx.run === undefined && ctx.openRun !== undefined) ctx.run = ctx.openRun();
   const run = ctx.run;
   try {
     let recent: number[] = [];

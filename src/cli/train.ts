@@ -132,23 +132,25 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
   const { nnLogger } = await import("../nn/log");
   // The backend goes into config.json; the terminal only hears of it when something is wrong.
   const backend = await initBackend(flags.backend, nnLogger.child({}, { level: "warn" }));
-  const run = RunFolder.create(out, {
-    agent: agent.name,
-    envId: env,
-    envKwargs: flags.envKwargs ?? {},
-    // The --require'd modules, loaded again by every command that reads the run.
-    ...requireField((flags.require ?? []).map((module) => ({ module, path: resolveRequire(module) }))),
-    seed: flags.seed,
-    preset: resolved.preset?.name ?? null,
-    presetSource: resolved.preset?.source ?? null,
-    config: resolved.config,
-    command: ["pomdp", ...process.argv.slice(2)].join(" "),
-    startedAt: new Date().toISOString(),
-    ...environmentFacts(backend),
-    // On wasm: the build and its thread count (results do not depend on it, speed does).
-    ...backendFacts(),
-  });
-  await runTraining(agent, resolved.config, run, flags, {
+  // The folder is created once the env and the network are built: a run refused before writes nothing.
+  const open = () =>
+    RunFolder.create(out, {
+      agent: agent.name,
+      envId: env,
+      envKwargs: flags.envKwargs ?? {},
+      // The --require'd modules, loaded again by every command that reads the run.
+      ...requireField((flags.require ?? []).map((module) => ({ module, path: resolveRequire(module) }))),
+      seed: flags.seed,
+      preset: resolved.preset?.name ?? null,
+      presetSource: resolved.preset?.source ?? null,
+      config: resolved.config,
+      command: ["pomdp", ...process.argv.slice(2)].join(" "),
+      startedAt: new Date().toISOString(),
+      ...environmentFacts(backend),
+      // On wasm: the build and its thread count (results do not depend on it, speed does).
+      ...backendFacts(),
+    });
+  await runTraining(agent, resolved.config, { dir: out, open }, flags, {
     envId: env,
     envKwargs: flags.envKwargs,
     seed: flags.seed,
@@ -173,8 +175,8 @@ async function resumeRun(dir: string, flags: TrainFlags): Promise<void> {
       `resuming ${dir} after update ${resumed.update} of ${resumed.numUpdates} (${resumed.step.toLocaleString("en")} steps)`,
     );
   }
-  const run = RunFolder.reopen(dir);
-  await runTraining(agentByName(resumed.agent.name), resumed.config, run, flags, {
+  const open = () => RunFolder.reopen(dir);
+  await runTraining(agentByName(resumed.agent.name), resumed.config, { dir, open }, flags, {
     envId: resumed.envId,
     envKwargs: resumed.envKwargs,
     seed: resumed.seed,
@@ -190,12 +192,13 @@ async function resumeRun(dir: string, flags: TrainFlags): Promise<void> {
 async function runTraining(
   agent: AgentDefinition,
   config: JsonObject,
-  run: RunFolder,
+  folder: { dir: string; open: () => RunFolder },
   flags: TrainFlags,
   ctx: { envId: string; envKwargs?: Record<string, unknown>; seed: number; resume?: boolean },
 ): Promise<void> {
   const { TrainingInterrupted } = await import("../../agents/training_loop");
-  const out = run.dir;
+  const out = folder.dir;
+  let run: RunFolder | undefined;
   const progress = await makeProgress(flags.quiet === true);
   let stopRequested = false;
   const onSigint = () => {
@@ -210,7 +213,10 @@ async function runTraining(
   try {
     const result = await agent.trainAsync(config as never, {
       ...ctx,
-      run,
+      openRun: () => {
+        run = folder.open();
+        return run;
+      },
       onUpdate: progress.update,
       checkpointEvery: flags.checkpointEvery,
       shouldStop: () => stopRequested,
@@ -232,7 +238,7 @@ async function runTraining(
   } catch (err) {
     if (!(err instanceof TrainingInterrupted)) throw err;
     progress.stop();
-    run.close();
+    run?.close();
     console.error(
       err.envBlocker === undefined
         ? `stopped after update ${err.update} of ${err.numUpdates} (${err.step.toLocaleString("en")} steps); checkpoint written.\n` +
@@ -244,7 +250,7 @@ async function runTraining(
   } finally {
     process.off("SIGINT", onSigint);
     progress.stop();
-    run.close();
+    run?.close();
   }
 }
 

@@ -132,6 +132,23 @@ describe("pomdp train / eval", () => {
     expect(unknownEnv.stderr).toContain('No env registered with id "CartPole-v9". Did you mean');
   }, 60_000);
 
+  it("an env that cannot be made (bad --env-kwargs) writes no run folder; the retry with the same --out trains", () => {
+    const out = path.join(tmp(), "run");
+    const tiny = ["--steps", "64", "--envs", "2", "--set", "numSteps=32", "--set", "net.hidden=[8]", "-q"];
+    const bad = pomdp("train", "--env", "CartPole-v1", "--env-kwargs", '{"bogus": 1}', ...tiny, "--out", out);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim()).toBe(
+      'pomdp: make(CartPole-v1): unknown option "bogus"; expected one of maxEpisodeSteps, suttonBartoReward, renderWidth, renderHeight',
+    );
+    expect(fs.existsSync(out)).toBe(false);
+    const kwargs = '{"suttonBartoReward": true}';
+    const good = pomdp("train", "--env", "CartPole-v1", "--env-kwargs", kwargs, ...tiny, "--out", out);
+    expect(good.stderr).toBe("");
+    expect(good.code).toBe(0);
+    const config = JSON.parse(fs.readFileSync(path.join(out, "config.json"), "utf8"));
+    expect(config.envKwargs).toEqual({ suttonBartoReward: true });
+  }, 60_000);
+
   it("never overwrites an existing run folder", () => {
     const out = tmp();
     fs.writeFileSync(path.join(out, "keep.txt"), "mine");
