@@ -22,7 +22,9 @@ const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
 
 /** The experiment file for a name (`mlp-vs-lstm` → experiments/mlp-vs-lstm.ts) or a path. */
 export function experimentFile(nameOrFile: string): string {
-  const candidates = [path.resolve(nameOrFile), path.join(EXPERIMENTS_DIR, `${nameOrFile}.ts`)];
+  // A name given with its extension is not given another.
+  const inExperiments = nameOrFile.endsWith(".ts") ? nameOrFile : `${nameOrFile}.ts`;
+  const candidates = [path.resolve(nameOrFile), path.join(EXPERIMENTS_DIR, inExperiments)];
   const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
   if (!found) {
     const known = fs
@@ -30,7 +32,7 @@ export function experimentFile(nameOrFile: string): string {
       .filter((f) => f.endsWith(".ts") && isExperimentFile(path.join(EXPERIMENTS_DIR, f)))
       .map((f) => f.replace(/\.ts$/, ""));
     throw new Error(
-      `no experiment "${nameOrFile}": not a file, nor experiments/${nameOrFile}.ts; experiments: ${known.join(", ") || "none"}`,
+      `no experiment "${nameOrFile}": not a file, nor experiments/${inExperiments}; experiments: ${known.join(", ") || "none"}`,
     );
   }
   return found;

@@ -12,6 +12,11 @@ describe("pomdp experiment", () => {
       'pomdp: no experiment "mlp-vs-gru": not a file, nor experiments/mlp-vs-gru.ts; experiments: ',
     );
     expect(r.stderr).toMatch(/experiments: .*\bmlp-vs-lstm\b.*\bpixels-autoencoder\b/);
+    const file = pomdp("experiment", "mine/nothere.ts");
+    expect(file.code).not.toBe(0);
+    expect(file.stderr).toContain(
+      'pomdp: no experiment "mine/nothere.ts": not a file, nor experiments/mine/nothere.ts; experiments: ',
+    );
     const w = pomdp("experiment", "mlp-vs-lstm", "--workers", "0");
     expect(w.code).not.toBe(0);
     expect(w.stderr).toContain('expected an integer ≥ 1, got "0"');
