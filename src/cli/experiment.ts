@@ -15,6 +15,7 @@ import {
   resolveSpec,
   runExperiment,
 } from "../train/experiment";
+import { requireModule } from "../train/require_module";
 import { trainCommand, withRunOptions } from "./commands";
 import { resolveRequire } from "./options";
 
@@ -143,7 +144,7 @@ export function checkRunEnv(trainArgs: string[]): void {
     registerBuiltinEnvs();
     const known = listEnvs().some((s) => s.id === flags.env);
     // Modules loaded once serve every run; a run of a built-in env needs none.
-    if (!known) for (const file of (flags.require ?? []).map(resolveRequire)) require(file);
+    if (!known) for (const module of flags.require ?? []) requireModule(module, resolveRequire(module));
     make(flags.env ?? "", flags.envKwargs ?? {}).close?.();
   } catch (err) {
     throw new Error(`before training, its env cannot be made: ${(err as Error).message}`);

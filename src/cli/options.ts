@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
 import { parseBackendName } from "../nn/backend_names";
+import { requireModule } from "../train/require_module";
 
 /** Commander parser for a non-negative integer flag (a seed, a count): rejects "1.5", "-2", "abc". */
 export function parseNonNegativeInt(value: string): number {
@@ -66,7 +67,7 @@ export function withRequire(command: Command): Command {
     .hook("preAction", (cmd) => {
       const modules = (cmd.opts().require as string[] | undefined) ?? [];
       const resolved = modules.map(resolveRequire); // all found before any is loaded
-      for (const file of resolved) require(file);
+      for (const [i, file] of resolved.entries()) requireModule(modules[i], file);
     });
 }
 

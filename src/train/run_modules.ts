@@ -3,6 +3,7 @@
 // evaluation) loads them again without being told.
 import * as fs from "node:fs";
 import { listEnvs } from "../core/registry";
+import { requireModule } from "./require_module";
 
 /** One `--require` of a run: the argument as given, and the file it resolved to. */
 export interface RequiredModule {
@@ -37,5 +38,5 @@ export function loadRunModules(configFile: string, run: { envId: string; require
       );
     }
   }
-  for (const { path } of recorded as RequiredModule[]) require(path);
+  for (const { module, path } of recorded as RequiredModule[]) requireModule(module, path);
 }

@@ -90,6 +90,15 @@ describe("pomdp command line", () => {
     );
   }, 60_000);
 
+  it("names a --require module that throws while loading, and where in it", () => {
+    const file = path.join(ROOT, "test/cli/fixtures/throws_on_load.ts");
+    const r = pomdp("check", "-r", "test/cli/fixtures/throws_on_load", "Corridor-v0");
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim()).toBe(
+      `pomdp: --require test/cli/fixtures/throws_on_load threw while loading: register: id "my env" is malformed; expected letters, digits, "-", "_", "." such as "MyEnv-v0"; at Object.<anonymous> (${file}:7:9)`,
+    );
+  }, 60_000);
+
   it("bench envs prints one JSON line with every env figure (values not judged: benchmarks are not tests)", () => {
     const { code, stdout } = pomdp("bench", "envs", "--seconds", "0.02");
     expect(code).toBe(0);
