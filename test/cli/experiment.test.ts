@@ -24,7 +24,7 @@ describe("pomdp experiment", () => {
 });
 
 describe("pomdp experiment with a run that fails", () => {
-  it("fails a run whose env cannot be made before it trains; exits 1 naming each failed run and why", () => {
+  it("fails a run whose env cannot be made before it trains; exits 1 naming each failed run and why; evaluates a user env's run with the module it recorded", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exp-failing-"));
     try {
       const out = path.join(dir, "results");
