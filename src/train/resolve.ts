@@ -275,8 +275,12 @@ export async function resolveResume(dir: string, catalog: AgentCatalog): Promise
     throw fail(`${RUN_FILES.config} is corrupt: ${(err as Error).message}`);
   }
   // An env of the user's: the modules the run --require'd load again (or a --require given now).
-  loadRunModules(configFile, run as { envId: string; require?: unknown });
-  spec(run.envId as string);
+  try {
+    loadRunModules(configFile, run as { envId: string; require?: unknown });
+    spec(run.envId as string);
+  } catch (err) {
+    throw fail((err as Error).message);
+  }
   let checkpoint: CheckpointFacts;
   try {
     checkpoint = await catalog.readCheckpoint(dir);

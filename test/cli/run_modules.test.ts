@@ -112,5 +112,17 @@ describe("a run trained with --require", () => {
     expect(await new Promise((resolve) => resumed.on("exit", resolve))).toBe(130);
     expect(resumedErr).not.toContain("No env registered");
     expect(resumedErr).toContain("checkpoint written");
+
+    // Its module gone: --resume refuses, naming the recorded path.
+    const configFile = path.join(run, "config.json");
+    const config = JSON.parse(fs.readFileSync(configFile, "utf8"));
+    expect(config.require).toEqual([{ module: RESUMABLE, path: path.join(ROOT, RESUMABLE) }]);
+    config.require[0].path = path.join(dir, "gone.ts");
+    fs.writeFileSync(configFile, JSON.stringify(config));
+    const gone = pomdp("train", "--resume", run, "-q");
+    expect(gone.code).toBe(1);
+    expect(gone.stderr.trim()).toBe(
+      `pomdp: --resume ${run}: the run's env GuessCoin-v0 comes from ${path.join(dir, "gone.ts")} (--require ${RESUMABLE}, recorded in ${configFile}), which no longer exists; pass --require <its file> to load it`,
+    );
   }, 180_000);
 });
