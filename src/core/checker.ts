@@ -139,26 +139,35 @@ function checkStateRoundTrip(
     );
     return;
   }
+  /** Runs `run`; an error it throws fails the check, saying where and what threw. */
+  const attempt = <T>(where: string, what: string, run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      return fail(`${where}: ${what} threw: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
   const actionRng = new Rng(seed + 1);
   const before = Array.from({ length: STATE_CHECK_STEPS_BEFORE }, () => env.actionSpace.sample(actionRng));
   const after = Array.from({ length: steps }, () => env.actionSpace.sample(actionRng));
   env.reset({ seed });
   rollOn(env, before);
-  const saved = jsonRoundTrip(env.getState!(), "getState()", fail);
+  const saved = jsonRoundTrip(
+    attempt(`after ${before.length} steps`, "getState()", () => env.getState!()),
+    "getState()",
+    fail,
+  );
   const original = rollOn(env, after);
   const restored = (target: Env<unknown, unknown>, into: string): void => {
     const where = `setState(getState()) ${into} after ${before.length} steps`;
-    const attempt = <T>(what: string, run: () => T): T => {
-      try {
-        return run();
-      } catch (err) {
-        return fail(`${where}: ${what} threw: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    };
     const state = jsonRoundTrip(saved, "the saved state", fail);
-    attempt("setState()", () => target.setState!(state));
-    const back = jsonRoundTrip(target.getState!(), "getState()", fail);
-    const replay = attempt("stepping on", () => rollOn(target, after));
+    attempt(where, "setState()", () => target.setState!(state));
+    const back = jsonRoundTrip(
+      attempt(where, "getState() after setState()", () => target.getState!()),
+      "getState()",
+      fail,
+    );
+    const replay = attempt(where, "stepping on", () => rollOn(target, after));
     const stateDiff = firstDifference(saved, back, "");
     const hint =
       stateDiff === undefined

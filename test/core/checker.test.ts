@@ -156,6 +156,25 @@ describe("checkEnv", () => {
     );
   });
 
+  it("catches a getState that JSON cannot hold, or that throws", () => {
+    class BigState extends SavedWalk {
+      override getState(): unknown {
+        return { ...(super.getState() as object), count: 1n };
+      }
+    }
+    expect(() => checkEnv(new BigState())).toThrow(
+      "checkEnv(BigState): getState() is not JSON-serialisable: Do not know how to serialize a BigInt",
+    );
+    class Throws extends SavedWalk {
+      override getState(): unknown {
+        throw new Error("Throws: no state");
+      }
+    }
+    expect(() => checkEnv(new Throws())).toThrow(
+      "checkEnv(Throws): after 3 steps: getState() threw: Throws: no state",
+    );
+  });
+
   it("catches a setState that only works on an env that was reset, on a fresh instance", () => {
     class NeedsReset extends SavedWalk {
       private trail?: number[];
