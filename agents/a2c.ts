@@ -82,6 +82,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
     rngs: { actions: actionRng },
     numUpdates,
     stepsPerUpdate: batchSize,
+    requestedSteps: config.totalSteps,
     update: (update, onEpisode) => {
       // 1. Anneal: the fraction of the run still to go scales the step size.
       const remaining = 1 - (update - 1) / numUpdates;

@@ -146,6 +146,7 @@ function dqnLoopArgs(
     rngs: { actions: actionRng, replay: replayRng },
     numUpdates,
     stepsPerUpdate,
+    requestedSteps: config.totalSteps,
     update: (update, onEpisode) => {
       let updateSeconds = 0;
       let tdLoss = 0;

@@ -79,6 +79,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
     rngs: { actions: actionRng, minibatches: shuffleRng },
     numUpdates,
     stepsPerUpdate: batchSize,
+    requestedSteps: config.totalSteps,
     update: (update, onEpisode) => {
       // 1. Anneal: the fraction of the run still to go scales the step size (and the surrogate's clip range).
       const remaining = 1 - (update - 1) / numUpdates;

@@ -5,6 +5,7 @@
 import * as fs from "node:fs";
 import type { Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
+import { warn } from "../src/core/warnings";
 import type { ClippedOptimizer, Parameterised } from "../src/nn";
 import type { VecNormalizer } from "../src/train/normalize";
 import { DEFAULT_CHECKPOINT_EVERY, type RunFolder, type RunSummary } from "../src/train/run_folder";
@@ -132,6 +133,11 @@ export interface TrainingLoopArgs<N extends TrainableNet = ActorCritic> {
   numUpdates: number;
   /** Env steps per update, all envs counted. */
   stepsPerUpdate: number;
+  /**
+   * The steps the config asked for (`totalSteps`). The run takes numUpdates × stepsPerUpdate; when that
+   * is more (fewer steps than one update were asked), the loop warns, on stderr and in the log.
+   */
+  requestedSteps: number;
   /** One iteration: collect a rollout (calling onEpisode per finished episode) and update. */
   update: (update: number, onEpisode: (e: FinishedEpisode) => void) => UpdateOutcome;
   /**
@@ -168,6 +174,26 @@ export async function trainingLoopAsync<N extends TrainableNet>(
     const next = loop.next();
     if (next.done) return next.value;
     await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Warns when the run takes more steps than asked (fewer than one update's were); a run rounded down
+ * to whole updates gets a line in its log only.
+ */
+function warnRounding(args: TrainingLoopArgs<TrainableNet>, totalSteps: number): void {
+  const { ctx, requestedSteps, stepsPerUpdate } = args;
+  if (totalSteps === requestedSteps) return;
+  const rounding = { requestedSteps, stepsPerUpdate, totalSteps };
+  if (totalSteps > requestedSteps) {
+    const message = `${ctx.envId}: totalSteps ${requestedSteps} is fewer than one update (${stepsPerUpdate} steps): the run is rounded up to ${totalSteps} steps`;
+    ctx.run?.logger.warn(rounding, message);
+    warn(message);
+  } else {
+    ctx.run?.logger.info(
+      rounding,
+      `the run is rounded down to ${totalSteps} steps, whole updates of ${stepsPerUpdate}`,
+    );
   }
 }
 
@@ -215,6 +241,7 @@ function* loopSteps<N extends TrainableNet>(
       },
       ctx.resume ? "run resumed" : "run started",
     );
+    if (!ctx.resume) warnRounding(args, totalSteps);
     if (run && envBlocker !== undefined) {
       run.logger.warn(
         { env: envBlocker },

@@ -25,7 +25,9 @@ export interface CheckReport {
  *
  * Checks: well-formed spaces (samples are members, JSON round trip); `reset`/`step` return the right
  * fields and types with observations inside the observation space; same seed → the same trajectory,
- * bit for bit; invalid actions are refused; `render()` frames have the size they claim.
+ * bit for bit; invalid actions are refused; `render()` frames have the size they claim; with
+ * `getState`/`setState`, a state taken mid-episode survives JSON and, restored (into the same env and
+ * into a fresh one), replays the same steps (without them, a warning: runs cannot be resumed).
  */
 export function checkEnv(
   envOrFactory: Env<unknown, unknown> | (() => Env<unknown, unknown>),
@@ -88,6 +90,8 @@ export function checkEnv(
   }
   report.passed.push("invalid actions are refused with an error");
 
+  checkStateRoundTrip(env, factory, seed, steps, fail, report);
+
   if (env.canRender && env.render) {
     env.reset({ seed });
     const frame = env.render();
@@ -115,6 +119,154 @@ export function checkEnv(
   return report;
 }
 
+/**
+ * The state protocol: steps a few times, takes `getState()` through JSON (checkpoints store it so),
+ * steps on with a fixed action sequence, restores the state and steps the same actions again; the two
+ * continuations must agree bit for bit, and `getState()` after `setState()` must give back the state.
+ */
+function checkStateRoundTrip(
+  env: Env<unknown, unknown>,
+  factory: (() => Env<unknown, unknown>) | undefined,
+  seed: number,
+  steps: number,
+  fail: (what: string) => never,
+  report: CheckReport,
+): void {
+  const blocker = env.stateBlocker();
+  if (blocker !== undefined) {
+    report.warnings.push(
+      `getState()/setState() are not implemented (by ${blocker}): runs on this env cannot be resumed from checkpoints`,
+    );
+    return;
+  }
+  /** Runs `run`; an error it throws fails the check, saying where and what threw. */
+  const attempt = <T>(where: string, what: string, run: () => T): T => {
+    try {
+      return run();
+    } catch (err) {
+      return fail(`${where}: ${what} threw: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const actionRng = new Rng(seed + 1);
+  const before = Array.from({ length: STATE_CHECK_STEPS_BEFORE }, () => env.actionSpace.sample(actionRng));
+  const after = Array.from({ length: steps }, () => env.actionSpace.sample(actionRng));
+  env.reset({ seed });
+  rollOn(env, before);
+  const saved = jsonRoundTrip(
+    attempt(`after ${before.length} steps`, "getState()", () => env.getState!()),
+    "getState()",
+    fail,
+  );
+  const original = rollOn(env, after);
+  const restored = (target: Env<unknown, unknown>, into: string): void => {
+    const where = `setState(getState()) ${into} after ${before.length} steps`;
+    const state = jsonRoundTrip(saved, "the saved state", fail);
+    attempt(where, "setState()", () => target.setState!(state));
+    const back = jsonRoundTrip(
+      attempt(where, "getState() after setState()", () => target.getState!()),
+      "getState()",
+      fail,
+    );
+    const replay = attempt(where, "stepping on", () => rollOn(target, after));
+    const stateDiff = firstDifference(saved, back, "");
+    const hint =
+      stateDiff === undefined
+        ? ""
+        : `; getState() after setState() differs from the saved state ${stateDiff}`;
+    const step = firstDivergence(original, replay);
+    if (step !== undefined) fail(`${where}: the replay diverged at ${step}${hint}`);
+    if (stateDiff !== undefined)
+      fail(`${where}: getState() after setState() differs from the saved state ${stateDiff}`);
+  };
+  restored(env, "on the same env");
+  if (factory) {
+    const other = factory();
+    restored(other, "on a fresh instance");
+    other.close();
+  }
+  report.passed.push(
+    `getState()/setState() round trip (through JSON) replays the same ${after.length} steps`,
+  );
+}
+
+/** Steps taken before the state is saved by the state check (mid-episode for most envs). */
+const STATE_CHECK_STEPS_BEFORE = 3;
+
+/** Steps `actions` in turn, resetting (without a seed) where an episode ends. */
+function rollOn(env: Env<unknown, unknown>, actions: unknown[]): Transition[] {
+  const out: Transition[] = [];
+  for (const action of actions) {
+    const r = env.step(action);
+    out.push(recorded(r));
+    if (r.terminated || r.truncated) out.push(recorded(env.reset()));
+  }
+  return out;
+}
+
+function jsonRoundTrip(value: unknown, what: string, fail: (what: string) => never): unknown {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (err) {
+    fail(`${what} is not JSON-serialisable: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (text === undefined) fail(`${what} is ${describeValue(value)}; expected a JSON-serialisable value`);
+  return JSON.parse(text);
+}
+
+/** Where two replays first differ ("step #3: reward 1 vs -1"), or undefined when they agree. */
+function firstDivergence(a: Transition[], b: Transition[]): string | undefined {
+  for (let t = 0; t < Math.min(a.length, b.length); t++) {
+    const what =
+      a[t].reward !== b[t].reward
+        ? `reward ${a[t].reward} vs ${b[t].reward}`
+        : a[t].terminated !== b[t].terminated
+          ? `terminated ${a[t].terminated} vs ${b[t].terminated}`
+          : a[t].truncated !== b[t].truncated
+            ? `truncated ${a[t].truncated} vs ${b[t].truncated}`
+            : !sameValue(a[t].observation, b[t].observation)
+              ? `observation ${describeValue(a[t].observation)} vs ${describeValue(b[t].observation)}`
+              : undefined;
+    if (what !== undefined) return `transition ${t + 1}: ${what} (first run vs restored)`;
+  }
+  if (a.length !== b.length) return `the end: ${a.length} vs ${b.length} transitions (first run vs restored)`;
+  return undefined;
+}
+
+/** The first path where two JSON values differ (`at .t (saved 3, restored 9)`), or undefined when equal. */
+function firstDifference(a: unknown, b: unknown, path: string): string | undefined {
+  if (typeof a === "object" && a !== null && typeof b === "object" && b !== null) {
+    if (Array.isArray(a) !== Array.isArray(b)) return differsAt(a, b, path);
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    for (const k of keys) {
+      const sub = Array.isArray(a) ? `${path}[${k}]` : `${path}.${k}`;
+      const d = firstDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], sub);
+      if (d !== undefined) return d;
+    }
+    return undefined;
+  }
+  return Object.is(a, b) ? undefined : differsAt(a, b, path);
+}
+
+function differsAt(saved: unknown, restored: unknown, path: string): string {
+  return `at ${path || "the top"} (saved ${JSON.stringify(saved)}, restored ${JSON.stringify(restored)})`;
+}
+
+/** A step's result (or, without reward and flags, a reset's) as the checker compares it. */
+function recorded(r: {
+  observation: unknown;
+  reward?: number;
+  terminated?: boolean;
+  truncated?: boolean;
+}): Transition {
+  return {
+    observation: clone(r.observation),
+    reward: r.reward ?? 0,
+    terminated: r.terminated ?? false,
+    truncated: r.truncated ?? false,
+  };
+}
+
 interface Transition {
   observation: unknown;
   reward: number;
@@ -135,9 +287,7 @@ function recordTrajectory(
   checkObservation(env, reset.observation, "reset()", fail);
   if (typeof reset.info !== "object" || reset.info === null)
     fail(`reset() info is ${describeValue(reset.info)}; expected an object`);
-  const trajectory: Transition[] = [
-    { observation: clone(reset.observation), reward: 0, terminated: false, truncated: false },
-  ];
+  const trajectory: Transition[] = [recorded(reset)];
   const actionRng = new Rng(seed);
   for (let t = 0; t < steps; t++) {
     const r: StepResult<unknown> = env.step(env.actionSpace.sample(actionRng));
@@ -154,21 +304,11 @@ function recordTrajectory(
       fail(`step() #${t + 1} truncated is ${describeValue(r.truncated)}; expected a boolean`);
     if (typeof r.info !== "object" || r.info === null)
       fail(`step() #${t + 1} info is ${describeValue(r.info)}; expected an object`);
-    trajectory.push({
-      observation: clone(r.observation),
-      reward: r.reward,
-      terminated: r.terminated,
-      truncated: r.truncated,
-    });
+    trajectory.push(recorded(r));
     if (r.terminated || r.truncated) {
       const again = env.reset();
       checkObservation(env, again.observation, `reset() after an episode end`, fail);
-      trajectory.push({
-        observation: clone(again.observation),
-        reward: 0,
-        terminated: false,
-        truncated: false,
-      });
+      trajectory.push(recorded(again));
     }
   }
   return trajectory;

@@ -44,6 +44,11 @@ describe("pomdp command line", () => {
     expect(check.stderr).toBe("");
     expect(check.code).toBe(0);
     expect(check.stdout).toContain("RememberBit-v0: all checks passed");
+    // The example saves its state, so runs on it can be resumed.
+    expect(check.stdout).toContain(
+      "  ✓ getState()/setState() round trip (through JSON) replays the same 100 steps",
+    );
+    expect(check.stdout).not.toContain("cannot be resumed");
     const rollout = pomdp(
       "rollout",
       "RememberBit-v0",

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { Box, checkEnv, Discrete, Env, listEnvs, make, type ResetArgs } from "../../src";
+import { Box, checkEnv, Discrete, Env, listEnvs, make, type ResetArgs, type RngState } from "../../src";
 
 /** A correct minimal env, broken in one way by each subclass below. */
 class Walk extends Env<Float32Array, number> {
   readonly observationSpace = new Box(-100, 100, [1], "float32");
   readonly actionSpace = new Discrete(2);
   protected x = 0;
-  private started = false;
+  protected started = false;
   reset(args?: ResetArgs) {
     this.seedRng(args?.seed);
     this.x = this.rng.integer(3);
@@ -24,6 +24,31 @@ class Walk extends Env<Float32Array, number> {
       truncated: false,
       info: {},
     };
+  }
+}
+
+/** Walk with the state protocol: position, started flag and generator. */
+class SavedWalk extends Walk {
+  protected drift = 0;
+  override reset(args?: ResetArgs) {
+    const r = super.reset(args);
+    this.drift = 0;
+    return r;
+  }
+  override step(action: number) {
+    const r = super.step(action);
+    this.drift++;
+    return { ...r, reward: this.drift % 4 === 0 ? 1 : 0 };
+  }
+  override getState(): unknown {
+    return { x: this.x, drift: this.drift, started: true, rng: this.rngState() };
+  }
+  override setState(state: unknown): void {
+    const s = state as { x: number; drift: number; rng: RngState | null };
+    this.restoreRngState(s.rng);
+    this.x = s.x;
+    this.drift = s.drift;
+    this.started = true;
   }
 }
 
@@ -95,7 +120,95 @@ describe("checkEnv", () => {
     );
   });
 
+  it("checks the getState/setState round trip of an env that has it", () => {
+    const report = checkEnv(() => new SavedWalk());
+    expect(report.passed).toContain(
+      "getState()/setState() round trip (through JSON) replays the same 100 steps",
+    );
+    expect(report.warnings.join("\n")).not.toContain("cannot be resumed");
+  });
+
+  it("catches a setState that forgets a field, naming the env, the step and the field", () => {
+    class ForgetfulWalk extends SavedWalk {
+      override setState(state: unknown): void {
+        const drift = this.drift;
+        super.setState(state);
+        this.drift = drift; // forgets to restore drift
+      }
+    }
+    expect(() => checkEnv(new ForgetfulWalk())).toThrow(
+      "checkEnv(ForgetfulWalk): setState(getState()) on the same env after 3 steps: the replay diverged at transition 1: reward 1 vs 0 (first run vs restored); getState() after setState() differs from the saved state at .drift (saved 3, restored 20)",
+    );
+  });
+
+  it("catches a state that does not survive JSON", () => {
+    class TypedStateWalk extends SavedWalk {
+      override getState(): unknown {
+        return { ...(super.getState() as object), x: Float32Array.of(this.x) }; // JSON: {"0": x}
+      }
+      override setState(state: unknown): void {
+        const s = state as { x: Float32Array };
+        super.setState({ ...(state as object), x: Array.from(s.x)[0] ?? 0 });
+      }
+    }
+    expect(() => checkEnv(new TypedStateWalk())).toThrow(
+      /^checkEnv\(TypedStateWalk\): setState\(getState\(\)\) on the same env after 3 steps: the replay diverged at transition 1: observation/,
+    );
+  });
+
+  it("catches a getState that JSON cannot hold, or that throws", () => {
+    class BigState extends SavedWalk {
+      override getState(): unknown {
+        return { ...(super.getState() as object), count: 1n };
+      }
+    }
+    expect(() => checkEnv(new BigState())).toThrow(
+      "checkEnv(BigState): getState() is not JSON-serialisable: Do not know how to serialize a BigInt",
+    );
+    class Throws extends SavedWalk {
+      override getState(): unknown {
+        throw new Error("Throws: no state");
+      }
+    }
+    expect(() => checkEnv(new Throws())).toThrow(
+      "checkEnv(Throws): after 3 steps: getState() threw: Throws: no state",
+    );
+  });
+
+  it("catches a setState that only works on an env that was reset, on a fresh instance", () => {
+    class NeedsReset extends SavedWalk {
+      private trail?: number[];
+      override reset(args?: ResetArgs) {
+        this.trail = [];
+        return super.reset(args);
+      }
+      override setState(state: unknown): void {
+        this.trail!.length = 0; // undefined on a fresh instance
+        super.setState(state);
+      }
+    }
+    expect(() => checkEnv(() => new NeedsReset())).toThrow(
+      "checkEnv(NeedsReset): setState(getState()) on a fresh instance after 3 steps: setState() threw: Cannot set properties of undefined (setting 'length')",
+    );
+    expect(checkEnv(new NeedsReset()).passed).toContain(
+      "getState()/setState() round trip (through JSON) replays the same 100 steps",
+    );
+  });
+
+  it("warns, without failing, when an env has no getState/setState", () => {
+    const report = checkEnv(() => new Walk());
+    expect(report.warnings).toContain(
+      "getState()/setState() are not implemented (by Walk (Walk)): runs on this env cannot be resumed from checkpoints",
+    );
+    expect(checkEnv(() => make("CartPole-v1")).warnings.join("\n")).not.toContain("cannot be resumed");
+  });
+
   it.each(listEnvs().map((s) => s.id))("passes every registered env: %s", (id) => {
-    expect(checkEnv(() => make(id)).passed.length).toBeGreaterThanOrEqual(5);
+    const report = checkEnv(() => make(id));
+    expect(report.passed.length).toBeGreaterThanOrEqual(5);
+    // Every built-in env saves its state, so runs on it can be resumed.
+    expect(report.passed).toContain(
+      "getState()/setState() round trip (through JSON) replays the same 100 steps",
+    );
   });
 });

@@ -5,20 +5,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import experiment, { pretrainArgs, pretrainedDir } from "../../experiments/pixels-autoencoder";
 import { RGB_DOORKEY } from "../../experiments/rgb_gridworld"; // registers the env its --require loads
-import { trainCommand } from "../../src/cli/commands";
-import { resolveTraining, type TrainFlags } from "../../src/cli/train";
+import { resolveTraining } from "../../src/cli/train";
 import { resolveSpec } from "../../src/train/experiment";
-
-/** The flags `pomdp train <args>` would act on (its action replaced, so nothing trains). */
-async function parseTrainFlags(args: string[]): Promise<TrainFlags> {
-  let flags: TrainFlags | undefined;
-  const command = trainCommand().exitOverride();
-  command.action((given: TrainFlags) => {
-    flags = given;
-  });
-  await command.parseAsync(args, { from: "user" });
-  return flags!;
-}
+import { parseTrainFlags } from "./parse_train_flags";
 
 beforeAll(() => {
   process.env.POMDP_LOG_LEVEL ??= "warn";

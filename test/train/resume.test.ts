@@ -9,6 +9,8 @@ import { describe, expect, it } from "vitest";
 const ROOT = path.join(__dirname, "../..");
 const BIN = path.join(ROOT, "src/bin.js");
 const ENV = { ...process.env, POMDP_LOG_LEVEL: "warn" };
+/** A user env without getState/setState (registers Stateless-v0), for the refused resume. */
+const STATELESS_ENV = "test/train/fixtures/stateless_env.ts";
 
 function pomdp(...args: string[]) {
   const result = spawnSync(process.execPath, [BIN, ...args], {
@@ -201,7 +203,7 @@ describe("checkpoints and pomdp train --resume", () => {
 
   it("refuses a run whose env does not save its state, naming the env", async () => {
     const dir = path.join(tmp(), "user-env");
-    const args = ["train", "-r", "experiments/custom_env.ts", "-e", "RememberBit-v0", "--envs", "2"];
+    const args = ["train", "-r", STATELESS_ENV, "-e", "Stateless-v0", "--envs", "2"];
     const child = spawn(
       process.execPath,
       [
@@ -232,12 +234,12 @@ describe("checkpoints and pomdp train --resume", () => {
     child.kill("SIGINT");
     expect((await exited(child)).code).toBe(130);
     expect(stderr).toMatch(
-      /the run cannot be resumed: the env RememberBit-v0 \(RememberBitEnv\) does not save its state/,
+      /the run cannot be resumed: the env Stateless-v0 \(StatelessEnv\) does not save its state/,
     );
-    const refused = pomdp("train", "-r", "experiments/custom_env.ts", "--resume", dir);
+    const refused = pomdp("train", "-r", STATELESS_ENV, "--resume", dir);
     expect(refused.code).toBe(1);
     expect(refused.stderr.trim()).toBe(
-      `pomdp: --resume ${dir}: cannot resume: the env RememberBit-v0 (RememberBitEnv) does not save its state (it has no getState/setState), so the checkpoint holds no env state`,
+      `pomdp: --resume ${dir}: cannot resume: the env Stateless-v0 (StatelessEnv) does not save its state (it has no getState/setState), so the checkpoint holds no env state`,
     );
   }, 180_000);
 });
