@@ -15,6 +15,7 @@ import {
   rolloutCommand,
   trainCommand,
 } from "./cli/commands";
+import { withOnePrefix } from "./cli/options";
 
 /** Builds the program with every subcommand. */
 export function buildProgram(): Command {
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   program.addCommand(experimentCommand());
   program.addCommand(reportCommand());
   for (const command of program.commands) command.exitOverride();
+  withOnePrefix(program);
   return program;
 }
 

@@ -17,7 +17,7 @@ import {
 } from "../train/experiment";
 import { requireModule } from "../train/require_module";
 import { trainCommand, withRunOptions } from "./commands";
-import { resolveRequire } from "./options";
+import { resolveRequire, withOnePrefix } from "./options";
 
 const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
 
@@ -75,7 +75,7 @@ export function parseExperimentScriptArgs(
   script: string,
   argv: string[] = process.argv.slice(2),
 ): ExperimentRunOptions {
-  const command = withRunOptions(new Command(script)).allowExcessArguments(false);
+  const command = withOnePrefix(withRunOptions(new Command(script)).allowExcessArguments(false));
   command.parse(argv, { from: "user" });
   return command.opts<ExperimentRunOptions>();
 }

@@ -137,3 +137,16 @@ export function parseConfidence(value: string): number {
     throw new Error(`--confidence must be between 0 and 1, got ${value}`);
   return x;
 }
+
+/**
+ * Every error line of the command line starts `pomdp:`: commander's own (unknown option, bad value)
+ * are printed as `error: …`, the tool's as `pomdp: …`; this rewrites commander's on `command` and
+ * all its subcommands.
+ */
+export function withOnePrefix(command: Command): Command {
+  command.configureOutput({
+    outputError: (text, write) => write(text.replace(/^error: /, "pomdp: ")),
+  });
+  for (const sub of command.commands) withOnePrefix(sub);
+  return command;
+}

@@ -130,11 +130,13 @@ describe("pomdp command line", () => {
     const badSeed = pomdp("rollout", "--seed", "-3");
     expect(badSeed.code).not.toBe(0);
     expect(badSeed.stderr).toContain(
-      "error: option '-s, --seed <n>' argument '-3' is invalid. expected a non-negative integer",
+      "pomdp: option '-s, --seed <n>' argument '-3' is invalid. expected a non-negative integer",
     );
     const badCommand = pomdp("trian");
     expect(badCommand.code).not.toBe(0);
-    expect(badCommand.stderr).toContain("unknown command 'trian'");
+    expect(badCommand.stderr).toContain("pomdp: unknown command 'trian'");
+    // One prefix: no line of the tool's errors starts with commander's "error:".
+    for (const run of [badSeed, badCommand]) expect(run.stderr).not.toMatch(/^error:/m);
   });
 });
 
