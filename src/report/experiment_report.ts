@@ -127,6 +127,25 @@ function solvedLine(e: ExperimentResults["experiment"]): string | undefined {
   return `Solved at: the env step where ${parts.join("; ")} (— : not within the budget).`;
 }
 
+/**
+ * What "success" means on the envs scored by success rate: an episode succeeds when its return is
+ * above the env's `successAbove` (default 0), e.g. the T-maze's +4 at the goal against −0.1 per bump;
+ * envs' `info.success` is not read. Undefined when no env is scored that way.
+ */
+function successLine(e: ExperimentResults["experiment"]): string | undefined {
+  const envs = e.envs.filter((env) => (env.metric ?? e.metric) === "successRate");
+  if (envs.length === 0) return undefined;
+  const byThreshold = new Map<number, string[]>();
+  for (const env of envs) {
+    const above = env.successAbove ?? 0;
+    byThreshold.set(above, [...(byThreshold.get(above) ?? []), env.label ?? env.id]);
+  }
+  const parts = [...byThreshold].map(
+    ([above, labels]) => `its return is above ${above} (${labels.join(", ")})`,
+  );
+  return `Success rate: the share of episodes that succeed; an episode succeeds when ${parts.join("; ")}.`;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
@@ -248,6 +267,7 @@ function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: Re
   out.push(`# ${e.name}${e.quick ? " (quick)" : ""}`, "");
   if (e.question) out.push(`**Question:** ${e.question}`, "");
   const fewSeeds = fewSeedsLine(analysis);
+  const success = successLine(e);
   out.push(
     `${budgetLine(e)}. ` +
       `Score of a run: ${metric.toLowerCase()} of the final agent. IQM = interquartile mean over seeds; ${bootstrapLine(
@@ -255,7 +275,8 @@ function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: Re
         (s) => s,
         (s) => `\`${s}\``,
       )}.` +
-      (fewSeeds ? ` ${fewSeeds}` : ""),
+      (fewSeeds ? ` ${fewSeeds}` : "") +
+      (success ? ` ${success}` : ""),
     "",
   );
   const header = tableHeader(analysis);
@@ -332,9 +353,11 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
   if (e.question) parts.push(`<p class="question"><strong>Question:</strong> ${escapeHtml(e.question)}</p>`);
   const fewSeeds = fewSeedsLine(analysis);
   const bootstrap = bootstrapLine(analysis, escapeHtml, (s) => `<code>${escapeHtml(s)}</code>`);
+  const success = successLine(e);
   parts.push(
     `<p class="meta">${escapeHtml(budgetLine(e))}. Score of a run: ${escapeHtml(metric.toLowerCase())} of the final agent. ` +
-      `IQM = interquartile mean over seeds; CIs are ${bootstrap}.${fewSeeds ? ` ${escapeHtml(fewSeeds)}` : ""}</p>`,
+      `IQM = interquartile mean over seeds; CIs are ${bootstrap}.${fewSeeds ? ` ${escapeHtml(fewSeeds)}` : ""}` +
+      `${success ? ` ${escapeHtml(success)}` : ""}</p>`,
   );
   const header = tableHeader(analysis);
   parts.push(

@@ -259,6 +259,12 @@ describe("pomdp report", () => {
     const plot = report.plots.find((p) => p.name === "learning-curves")!;
     expect(plot.svg).toContain("Episode return or success (IQM)");
     expect(plot.caption).toContain("successes, as 1 or 0, where the metric is the success rate");
+    // The caption defines success by the env's threshold; the report scored only by return has no such line.
+    const rule = "an episode succeeds when its return is above 0.5 (T-maze).";
+    expect(report.markdown).toContain(rule);
+    expect(report.html).toContain(rule);
+    const byReturn = await buildReport(folder(), { resamples: 200 });
+    expect(byReturn.markdown).not.toContain("an episode succeeds");
   });
 
   it("refuses a folder that is not a results folder with one line naming it, and writes nothing", async () => {
