@@ -87,7 +87,8 @@ const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 /**
  * The LSTM cell's pointwise part for one row, gates [input, forget, output, cell] in `z` at `zOffset`
- * (pre-activations x·Wx + h·Wh + b, 4H values): c′ = σ(f)·c + σ(i)·tanh(g), h′ = σ(o)·tanh(c′).
+ * (pre-activations x·Wx + h·Wh + b, 4H values; or, with `added`, z + added at `addedOffset`, summed
+ * here so the fused unroll needs no copy): c′ = σ(f)·c + σ(i)·tanh(g), h′ = σ(o)·tanh(c′).
  * Reads c at `cOffset` of `cPrev`, writes c′ and h′ at `offset` of `c` and `h` (`c` may be `cPrev`:
  * each value is read before it is written). `gates` (at `zOffset`) and `tanhC` (at `offset`) receive
  * the activations when given: what the backward pass needs.
@@ -103,12 +104,16 @@ export function lstmCellInto(
   offset: number,
   gates?: Float32Array,
   tanhC?: Float32Array,
+  added?: ArrayLike<number> | null,
+  addedOffset = 0,
 ): void {
+  const a = addedOffset;
   for (let j = 0; j < H; j++) {
-    const i = sigmoid(z[zOffset + j]);
-    const f = sigmoid(z[zOffset + H + j]);
-    const o = sigmoid(z[zOffset + 2 * H + j]);
-    const g = Math.tanh(z[zOffset + 3 * H + j]);
+    const zo = zOffset + j;
+    const i = sigmoid(added ? z[zo] + added[a + j] : z[zo]);
+    const f = sigmoid(added ? z[zo + H] + added[a + H + j] : z[zo + H]);
+    const o = sigmoid(added ? z[zo + 2 * H] + added[a + 2 * H + j] : z[zo + 2 * H]);
+    const g = Math.tanh(added ? z[zo + 3 * H] + added[a + 3 * H + j] : z[zo + 3 * H]);
     const cNext = f * cPrev[cOffset + j] + i * g;
     const tc = Math.tanh(cNext);
     c[offset + j] = cNext;

@@ -57,7 +57,6 @@ const lstmOp = tf.customGrad(
     const gatesAll = new Float32Array(T * BG);
     const tanhCAll = new Float32Array(T * BH);
     const result = new Float32Array((T + 1) * BH);
-    const z = new Float64Array(BG); // one step's gate pre-activations, unrounded as before
     let h = Float32Array.from(h0.dataSync() as Float32Array);
     let c = Float32Array.from(c0.dataSync() as Float32Array);
     for (let t = 0; t < T; t++) {
@@ -75,15 +74,25 @@ const lstmOp = tf.customGrad(
       const recurrent = anyState
         ? (readValues(() => tf.matMul(tf.tensor2d(hp, [B, H]), recurrentKernel)) as Float32Array)
         : null;
-      const gates = gatesAll.subarray(t * BG, (t + 1) * BG);
       const tanhC = tanhCAll.subarray(t * BH, (t + 1) * BH);
       h = result.subarray(t * BH, (t + 1) * BH);
       c = new Float32Array(BH);
       for (let b = 0; b < B; b++) {
-        const zRow = (t * B + b) * G;
-        const gRow = b * G;
-        for (let k = 0; k < G; k++) z[gRow + k] = projected[zRow + k] + (recurrent ? recurrent[gRow + k] : 0);
-        lstmCellInto(z, gRow, H, cp, b * H, c, h, b * H, gates, tanhC);
+        // Row t·B + b of the projection, plus h·Wh; the gates land at the same row of gatesAll.
+        lstmCellInto(
+          projected,
+          (t * B + b) * G,
+          H,
+          cp,
+          b * H,
+          c,
+          h,
+          b * H,
+          gatesAll,
+          tanhC,
+          recurrent,
+          b * G,
+        );
       }
     }
     result.set(c, T * BH);
