@@ -14,7 +14,7 @@ const NET_FIELDS = z
     /**
      * Encoder layer widths. With `mlp`, the MLP's layers ([] = observations as they are); default
      * [64, 64] (CleanRL's PPO; DQN: [120, 84]). With `cnn`, the dense layers after the convolutions;
-     * default [] = the CNN preset's own (gridworld7: none, its 64-channel map flattened; frames64: 256;
+     * default [] = the CNN preset's own (gridworld7: none, its 64-channel map flattened; dqn2013: 256;
      * natureDqn: 512).
      */
     hidden: z.array(z.number().int().positive()).optional(),
@@ -24,8 +24,12 @@ const NET_FIELDS = z
     lstm: z.number().int().min(0).default(0),
     /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
     forgetBias: z.number().default(0),
-    /** One encoder (and LSTM) for actor and critic, or one each (CleanRL's ppo.py: separate). DQN has one tower. */
-    sharedEncoder: z.boolean().default(false),
+    /**
+     * One encoder (and LSTM) for actor and critic, or one each. Default: separate for `mlp` (CleanRL's
+     * ppo.py), shared for `cnn` (CleanRL's ppo_atari.py: two CNN towers cost twice the compute of
+     * one). DQN has one tower.
+     */
+    sharedEncoder: z.boolean().optional(),
     // The autoencoder fields are optional, their defaults in AUX_DEFAULTS: a config without an
     // autoencoder (every run before these fields existed) is written and read without them.
     /**
@@ -61,7 +65,8 @@ const DQN_MLP = { hidden: [120, 84], activation: "relu" } as const;
 
 /**
  * A `net` schema with `mlpHidden` as the MLP's default layers: a `cnn` encoder without `hidden` gets
- * [] (its preset's dense layers) instead, so `--net cnn` never inherits the MLP's widths.
+ * [] (its preset's dense layers) instead, so `--net cnn` never inherits the MLP's widths; likewise
+ * `sharedEncoder` defaults to false for `mlp` and true for `cnn` (where the schema has it).
  * Fields keep their order in the output (config.json reads as before).
  */
 function withHiddenDefault<S extends z.ZodObject<z.ZodRawShape>>(fields: S, mlpHidden: readonly number[]) {
@@ -69,9 +74,12 @@ function withHiddenDefault<S extends z.ZodObject<z.ZodRawShape>>(fields: S, mlpH
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(fields.shape)) {
       if (key === "hidden") out.hidden = net.hidden ?? (net.encoder === "cnn" ? [] : [...mlpHidden]);
+      else if (key === "sharedEncoder") out.sharedEncoder = net.sharedEncoder ?? net.encoder === "cnn";
       else if (key in net) out[key] = net[key as keyof typeof net];
     }
-    return out as z.output<S> & { hidden: number[] };
+    return out as z.output<S> & { hidden: number[] } & ("sharedEncoder" extends keyof z.output<S>
+        ? { sharedEncoder: boolean }
+        : unknown);
   });
 }
 

@@ -58,15 +58,23 @@ export interface AgentNetwork extends Parameterised {
   weightsChanged(): void;
 }
 
-/** The preset CNN for an image shape: Minigrid views, 64×64 frames or 84×84 frames. */
+/** The smallest image side the strided pixel preset (dqn2013) reads: its convs leave a 1 × 1 map at 20. */
+const MIN_PIXEL_SIDE = 20;
+
+/**
+ * The preset CNN for an image shape: 7 × 7 Minigrid views → gridworld7 (their symbolic codes);
+ * 84 × 84 frames → natureDqn (the Atari setting); any other picture of side ≥ 20 → dqn2013, the
+ * strided 2-conv torso sized for a CPU (a 48 × 48 × 4 stack costs 0.76 M multiply-adds, natureDqn's
+ * 84 × 84 × 4 5.9 M).
+ */
 export function cnnPresetFor(shape: readonly number[]): CnnPresetName {
-  for (const name of Object.keys(CNN_PRESETS) as CnnPresetName[]) {
-    const [h, w] = CNN_PRESETS[name].inputShape;
-    if (shape[0] === h && shape[1] === w) return name;
-  }
+  const [h, w] = shape;
+  if (h === 7 && w === 7) return "gridworld7";
+  if (h === 84 && w === 84) return "natureDqn";
+  if (h >= MIN_PIXEL_SIDE && w >= MIN_PIXEL_SIDE) return "dqn2013";
   throw new Error(
     `net.encoder "cnn": no CNN preset for observations of shape [${shape.join(", ")}]; ` +
-      "expected 7×7×C (gridworld7), 64×64×C (frames64) or 84×84×C (natureDqn)",
+      `expected 7×7×C (gridworld7), 84×84×C (natureDqn) or a picture of side ≥ ${MIN_PIXEL_SIDE} (dqn2013)`,
   );
 }
 

@@ -1,6 +1,8 @@
 // CartPole seen through a camera: CartPole-v1's dynamics, reward and termination, but the observation is
-// Gymnasium's picture of the cart, drawn straight at the observation's size (64 × 64 grey by default).
-// One frame has no velocities, so the task is a POMDP: FrameStack(4) gives the classic CNN baseline.
+// a picture of the cart, drawn straight at the observation's size: 48 × 48 grey in the bold style by
+// default (a thick white pole on black, anti-aliased: see cartpole_render.ts for why), or Gymnasium's
+// own picture with style "gymnasium". One frame has no velocities, so the task is a POMDP:
+// FrameStack(4) gives the classic CNN baseline.
 import {
   Box,
   type Discrete,
@@ -16,16 +18,21 @@ import {
   type StepResult,
 } from "../src/core";
 import { CartPoleEnv } from "./cartpole";
-import { drawCartPole, type PixelTarget } from "./cartpole_render";
+import { type CartPoleStyle, drawCartPole, type PixelTarget } from "./cartpole_render";
 
 /** Keyword arguments of `CartPolePixelsEnv`. */
 export interface CartPolePixelsArgs {
-  /** Observation width in pixels (default 64). */
+  /** Observation width in pixels (default 48). */
   width?: number;
-  /** Observation height in pixels (default 64). */
+  /** Observation height in pixels (default 48). */
   height?: number;
   /** One luminance channel (default true) instead of RGB. */
   grayscale?: boolean;
+  /**
+   * "bold" (default): a white pole 3× Gymnasium's width and 2× its length and a grey cart on black,
+   * anti-aliased, made to be seen at 48 × 48; "gymnasium": Gymnasium's picture, point-sampled.
+   */
+  style?: CartPoleStyle;
   /** Size of `render()` frames, as CartPole-v1's (default 600 × 400). */
   renderWidth?: number;
   /** See `renderWidth`. */
@@ -45,14 +52,19 @@ export class CartPolePixelsEnv extends Env<Uint8Array, number> {
   readonly physics: CartPoleEnv;
   /** Where each observation is drawn before being copied out. */
   private readonly canvas: PixelTarget;
+  private readonly style: CartPoleStyle;
 
   constructor(args: CartPolePixelsArgs = {}) {
     super();
-    const width = requirePositiveInteger("CartPole-Pixels", "width", args.width ?? 64);
-    const height = requirePositiveInteger("CartPole-Pixels", "height", args.height ?? 64);
+    const width = requirePositiveInteger("CartPole-Pixels", "width", args.width ?? 48);
+    const height = requirePositiveInteger("CartPole-Pixels", "height", args.height ?? 48);
     const grayscale = args.grayscale ?? true;
     if (typeof grayscale !== "boolean")
       throw new Error(`CartPole-Pixels: grayscale must be true or false, got ${describeValue(grayscale)}`);
+    const style = args.style ?? "bold";
+    if (style !== "bold" && style !== "gymnasium")
+      throw new Error(`CartPole-Pixels: style must be "bold" or "gymnasium", got ${describeValue(style)}`);
+    this.style = style;
     const channels = grayscale ? 1 : 3;
     this.physics = new CartPoleEnv({ renderWidth: args.renderWidth, renderHeight: args.renderHeight });
     this.actionSpace = this.physics.actionSpace;
@@ -106,7 +118,7 @@ export class CartPolePixelsEnv extends Env<Uint8Array, number> {
 
   /** Draws the current state into the canvas and returns a copy the caller may keep. */
   private draw(): Uint8Array {
-    drawCartPole(this.physics.state[0], this.physics.state[2], this.canvas);
+    drawCartPole(this.physics.state[0], this.physics.state[2], this.canvas, this.style);
     return this.canvas.data.slice();
   }
 }
@@ -116,7 +128,8 @@ export function registerCartPolePixels(): void {
   register("CartPole-Pixels-v1", (kw) => new CartPolePixelsEnv(kw), {
     maxEpisodeSteps: 500,
     rewardThreshold: 475,
-    kwargs: { width: 64, height: 64, grayscale: true, renderWidth: 600, renderHeight: 400 },
-    description: "CartPole-v1 observed as a 64×64 grey picture (no velocities in one frame: a POMDP)",
+    kwargs: { width: 48, height: 48, grayscale: true, style: "bold", renderWidth: 600, renderHeight: 400 },
+    description:
+      "CartPole-v1 observed as a 48×48 grey picture, a bold white pole on black (no velocities in one frame: a POMDP)",
   });
 }

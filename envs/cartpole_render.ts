@@ -1,5 +1,11 @@
-// Draws CartPole as Gymnasium's pygame renderer does (white ground, black cart, tan pole, blue axle,
-// black track line), at any size, straight into a byte buffer: no canvas, no allocation per frame.
+// Draws CartPole into a byte buffer at any size (no canvas, no allocation per frame), in two styles:
+// - "gymnasium": as Gymnasium's pygame renderer (white ground, black cart, tan pole 10 px of 600 wide,
+//   blue axle, black track), point-sampled: what `render()` shows;
+// - "bold": for an agent's eyes at low resolution: black ground, a white pole three times as wide and
+//   twice as long, a grey cart, anti-aliased (each pixel's share of a shape sets its intensity).
+//   At 64 × 64 Gymnasium's pole is about 1 px wide and its tip moves ±2.8 px over the whole ±12°, so
+//   most consecutive frames are identical; the bold pole's tip moves ±4 px at 48 × 48 and every
+//   sub-pixel move changes the picture.
 
 /** Colours as [r, g, b]. */
 const BACKGROUND = [255, 255, 255] as const;
@@ -20,6 +26,23 @@ const CART_HEIGHT = 30;
 const CART_Y = 100;
 const AXLE_OFFSET = CART_HEIGHT / 4;
 
+/** How `drawCartPole` draws: Gymnasium's picture, or the bold one made for small observations. */
+export type CartPoleStyle = "gymnasium" | "bold";
+
+/** The bold style's shapes and shades (one grey value, or the same in R, G and B). */
+const BOLD = {
+  background: 0,
+  cart: 128,
+  pole: 255,
+  poleWidth: 30,
+  poleLength: 2 * POLE_LENGTH,
+  cartWidth: 60,
+  cartHeight: 40,
+} as const;
+
+/** Sub-samples per pixel side of the bold style's anti-aliasing (4 × 4 = 16 shades of coverage). */
+const SUBSAMPLES = 4;
+
 /** A target of `drawCartPole`: `height × width × channels` bytes (channels 3 = RGB, 1 = luminance). */
 export interface PixelTarget {
   width: number;
@@ -39,7 +62,16 @@ function shade(colour: readonly [number, number, number], channels: 1 | 3): numb
  * Draws the cart at position `x` (metres) with the pole at angle `theta` (radians) into `target`.
  * The picture is Gymnasium's 600 × 400 one, scaled to the target's size.
  */
-export function drawCartPole(x: number, theta: number, target: PixelTarget): void {
+export function drawCartPole(
+  x: number,
+  theta: number,
+  target: PixelTarget,
+  style: CartPoleStyle = "gymnasium",
+): void {
+  if (style === "bold") {
+    drawBold(x, theta, target);
+    return;
+  }
   const { width, height, channels, data } = target;
   const sx = width / SCREEN_WIDTH;
   const sy = height / SCREEN_HEIGHT;
@@ -54,21 +86,7 @@ export function drawCartPole(x: number, theta: number, target: PixelTarget): voi
   const cart = [cartX + l, CART_Y + b, cartX + l, CART_Y + t, cartX + r, CART_Y + t, cartX + r, CART_Y + b];
   fillQuad(target, cart, sx, sy, shade(CART, channels));
 
-  const pl = -POLE_WIDTH / 2;
-  const pr = POLE_WIDTH / 2;
-  const pt = POLE_LENGTH - POLE_WIDTH / 2;
-  const pb = -POLE_WIDTH / 2;
-  const cos = Math.cos(-theta);
-  const sin = Math.sin(-theta);
-  const pole: number[] = [];
-  for (const [px, py] of [
-    [pl, pb],
-    [pl, pt],
-    [pr, pt],
-    [pr, pb],
-  ]) {
-    pole.push(px * cos - py * sin + cartX, px * sin + py * cos + CART_Y + AXLE_OFFSET);
-  }
+  const pole = poleCorners(cartX, CART_Y + AXLE_OFFSET, theta, POLE_WIDTH, POLE_LENGTH);
   fillQuad(target, pole, sx, sy, shade(POLE, channels));
   fillCircle(
     target,
@@ -80,6 +98,81 @@ export function drawCartPole(x: number, theta: number, target: PixelTarget): voi
     shade(AXLE, channels),
   );
   drawTrack(target, CART_Y, sy, shade(TRACK, channels));
+}
+
+/** The pole's corners (screen coordinates, y up) for a cart at `cartX` and an axle at height `axleY`. */
+function poleCorners(cartX: number, axleY: number, theta: number, width: number, length: number): number[] {
+  const pl = -width / 2;
+  const pr = width / 2;
+  const pt = length - width / 2;
+  const pb = -width / 2;
+  const cos = Math.cos(-theta);
+  const sin = Math.sin(-theta);
+  const pole: number[] = [];
+  for (const [px, py] of [
+    [pl, pb],
+    [pl, pt],
+    [pr, pt],
+    [pr, pb],
+  ]) {
+    pole.push(px * cos - py * sin + cartX, px * sin + py * cos + axleY);
+  }
+  return pole;
+}
+
+/** The bold style: black ground, grey cart, white pole over it, anti-aliased. */
+function drawBold(x: number, theta: number, target: PixelTarget): void {
+  const sx = target.width / SCREEN_WIDTH;
+  const sy = target.height / SCREEN_HEIGHT;
+  target.data.fill(BOLD.background);
+  const cartX = x * SCALE + SCREEN_WIDTH / 2;
+  const l = cartX - BOLD.cartWidth / 2;
+  const r = cartX + BOLD.cartWidth / 2;
+  const t = CART_Y + BOLD.cartHeight / 2;
+  const b = CART_Y - BOLD.cartHeight / 2;
+  coverQuad(target, [l, b, l, t, r, t, r, b], sx, sy, BOLD.cart);
+  coverQuad(target, poleCorners(cartX, CART_Y, theta, BOLD.poleWidth, BOLD.poleLength), sx, sy, BOLD.pole);
+}
+
+/**
+ * Paints a convex quadrilateral (screen coordinates, y up) with `shade` in every channel, each pixel
+ * blended by the share of its SUBSAMPLES × SUBSAMPLES sample points inside the shape.
+ */
+function coverQuad(target: PixelTarget, pts: number[], sx: number, sy: number, shade: number): void {
+  const { width, height, channels, data } = target;
+  const xs = [pts[0] * sx, pts[2] * sx, pts[4] * sx, pts[6] * sx];
+  const ys = [height - pts[1] * sy, height - pts[3] * sy, height - pts[5] * sy, height - pts[7] * sy];
+  const col0 = Math.max(0, Math.floor(Math.min(...xs)));
+  const col1 = Math.min(width - 1, Math.ceil(Math.max(...xs)));
+  const row0 = Math.max(0, Math.floor(Math.min(...ys)));
+  const row1 = Math.min(height - 1, Math.ceil(Math.max(...ys)));
+  const step = 1 / SUBSAMPLES;
+  const samples = SUBSAMPLES * SUBSAMPLES;
+  for (let row = row0; row <= row1; row++) {
+    for (let col = col0; col <= col1; col++) {
+      let inside = 0;
+      for (let sr = 0; sr < SUBSAMPLES; sr++) {
+        const py = row + (sr + 0.5) * step;
+        for (let sc = 0; sc < SUBSAMPLES; sc++) {
+          const px = col + (sc + 0.5) * step;
+          let positive = 0;
+          let negative = 0;
+          for (let k = 0; k < 4; k++) {
+            const j = (k + 1) & 3;
+            const cross = (xs[j] - xs[k]) * (py - ys[k]) - (ys[j] - ys[k]) * (px - xs[k]);
+            if (cross > 0) positive++;
+            else if (cross < 0) negative++;
+          }
+          if (positive === 0 || negative === 0) inside++;
+        }
+      }
+      if (inside === 0) continue;
+      const i = (row * width + col) * channels;
+      for (let c = 0; c < channels; c++) {
+        data[i + c] = Math.round(data[i + c] + ((shade - data[i + c]) * inside) / samples);
+      }
+    }
+  }
 }
 
 function fillBackground(data: Uint8Array, colour: number[]): void {

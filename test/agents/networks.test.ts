@@ -154,13 +154,17 @@ describe("ActorCritic", () => {
     fs.rmSync(dir, { recursive: true });
   });
 
-  it("net.hidden defaults by encoder: the MLP's [64, 64], a CNN's preset dense layers (frames64: 256)", () => {
+  it("net.hidden and net.sharedEncoder default by encoder: the MLP's [64, 64] in two towers, a CNN's preset dense layers (dqn2013: 256) in one", () => {
     expect(NetSchema.parse({}).hidden).toEqual([64, 64]);
+    expect(NetSchema.parse({}).sharedEncoder).toBe(false);
+    expect(NetSchema.parse({ encoder: "cnn" }).sharedEncoder).toBe(true);
+    expect(NetSchema.parse({ encoder: "cnn", sharedEncoder: false }).sharedEncoder).toBe(false);
+    expect("sharedEncoder" in QNetSchema.parse({ encoder: "cnn" })).toBe(false);
     expect(QNetSchema.parse({}).hidden).toEqual([120, 84]);
     expect(NetSchema.parse({ encoder: "cnn" }).hidden).toEqual([]);
     expect(NetSchema.parse({ encoder: "cnn", hidden: [32] }).hidden).toEqual([32]);
     const denseShapes = (net: ActorCritic) =>
-      [...net.params()].filter(([k]) => /^actor\/encoder\/dense\d\/kernel$/.test(k)).map(([, v]) => v.shape);
+      [...net.params()].filter(([k]) => /^shared\/encoder\/dense\d\/kernel$/.test(k)).map(([, v]) => v.shape);
     const preset = new ActorCritic({
       observationShape: [64, 64, 1],
       observationBytes: true,
@@ -176,9 +180,10 @@ describe("ActorCritic", () => {
       seed: 1,
     });
     try {
-      expect(denseShapes(preset)).toEqual([[8 * 8 * 32, 256]]);
+      // dqn2013 on 64 × 64: (64 − 8) / 4 + 1 = 15, then (15 − 4) / 2 + 1 = 6: a 6 × 6 × 32 map.
+      expect(denseShapes(preset)).toEqual([[6 * 6 * 32, 256]]);
       expect(denseShapes(own)).toEqual([
-        [8 * 8 * 32, 64],
+        [6 * 6 * 32, 64],
         [64, 64],
       ]);
     } finally {

@@ -43,7 +43,7 @@ describe("CnnEncoder", () => {
   beforeAll(() => useBackend("wasm"));
 
   it("computes the flatten size of the presets from the input shape", () => {
-    const expected = { natureDqn: [3136, 512], gridworld7: [64, 64], frames64: [2048, 256] } as const;
+    const expected = { natureDqn: [3136, 512], gridworld7: [64, 64], dqn2013: [512, 256] } as const;
     for (const [name, [flat, out]] of Object.entries(expected)) {
       const cnn = cnnPreset(name as keyof typeof expected, 0);
       expect([cnn.flattenDim, cnn.outputDim]).toEqual([flat, out]);

@@ -35,9 +35,9 @@ describe("ConvDecoder: reconstruction shape = input shape", () => {
   const cases: [CnnPresetName, [number, number, number]][] = [
     ["gridworld7", [7, 7, 3]],
     ["gridworld7", [7, 7, 12]], // FrameStack(4) of the view
-    ["frames64", [64, 64, 1]], // CartPole-Pixels-v1
-    ["frames64", [64, 64, 3]],
-    ["frames64", [64, 64, 4]], // FrameStack(4) of grey frames
+    ["dqn2013", [48, 48, 1]], // CartPole-Pixels-v1
+    ["dqn2013", [48, 48, 4]], // FrameStack(4) of grey frames
+    ["dqn2013", [64, 64, 3]], // strides that drop a remainder: 64 → 15 → 6
     ["natureDqn", [84, 84, 4]],
     ["natureDqn", [84, 84, 1]],
   ];
