@@ -12,6 +12,8 @@ import {
   readValues,
   sampleCategorical,
 } from "../src/nn";
+import { validateConfig } from "../src/train/config";
+import { NetSchema } from "./net_config";
 import type { RecurrentState } from "./recurrent_state";
 import { type NetworkArgs, TowerNetwork } from "./tower";
 
@@ -46,7 +48,8 @@ export class ActorCritic extends TowerNetwork {
   private result?: ActResult;
 
   constructor(args: NetworkArgs) {
-    const shared = args.net.sharedEncoder;
+    // The validated spec decides (sharedEncoder's default depends on the encoder).
+    const shared = validateConfig(NetSchema, args.net, "net").sharedEncoder;
     super(args, shared ? ["shared"] : ["actor", "critic"]);
     this.numActions = args.numActions;
     const featureDim = this.towers[0].featureDim;
