@@ -8,14 +8,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
 import type { ActorCritic } from "./actor_critic";
-import {
-  auxWeightOf,
-  checkAuxConfig,
-  ReconMeter,
-  reconstructionDue,
-  withReconstructionLoss,
-  writeReconstructions,
-} from "./aux_ae";
+import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { A2cConfig } from "./configs";
 import {
@@ -69,7 +62,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   // The whole rollout is the one batch: all rows, or all env sequences when recurrent.
   const allEnvs = Int32Array.from({ length: N }, (_, i) => i);
   const allRows = Int32Array.from({ length: batchSize }, (_, i) => i);
-  const recon = new ReconMeter();
+  const ae = new AutoencoderTraining(net, config.net, ctx.seed);
 
   return {
     ctx,
@@ -79,7 +72,8 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
     normalizer,
     collector,
     env,
-    rngs: { actions: actionRng },
+    rngs: { actions: actionRng, ...ae.rngs },
+    checkpointExtra: ae.checkpoint,
     numUpdates,
     stepsPerUpdate: batchSize,
     requestedSteps: config.totalSteps,
@@ -97,7 +91,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
       const batch = recurrent
         ? gatherSequences(buffer, allEnvs, net)
         : gatherRows(buffer, allRows, net.observationSize);
-      const stats = a2cStep(net, optimizer, batch, config, recon);
+      const stats = a2cStep(net, optimizer, batch, config, ae);
       if (net.hasDecoder && ctx.run && reconstructionDue(config.net, update, numUpdates))
         writeReconstructions(net, buffer.observations, batchSize, ctx.run.dir, collector.step);
       return {
@@ -108,7 +102,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
           entropy: stats.entropy,
           explainedVariance: explainedVariance(buffer.values, buffer.returns),
           learningRate: optimizer.learningRate,
-          ...(net.hasDecoder ? { reconLoss: recon.take() } : {}),
+          ...(net.hasDecoder ? { reconLoss: ae.meter.take() } : {}),
         },
       };
     },
@@ -119,7 +113,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
  * One gradient step of A2C's loss on the rollout, as SB3:
  * L = −mean(Â · log π(a|o)) + c_e · (−mean(H[π])) + c_v · mean((R − V)²),
  * Â the advantages (normalized over the rollout if asked), R the returns; with a decoder
- * (net.aux "ae") plus net.auxWeight times the reconstruction mse, which `recon` hears. Returns the
+ * (net.aux "ae") the reconstruction loss, joined or in its own step (see `AutoencoderTraining`). Returns the
  * loss terms (and the mean entropy, not its negative).
  */
 function a2cStep(
@@ -127,7 +121,7 @@ function a2cStep(
   optimizer: ClippedOptimizer,
   batch: Minibatch,
   config: A2cConfig,
-  recon: ReconMeter,
+  ae: AutoencoderTraining,
 ): { policyLoss: number; valueLoss: number; entropy: number } {
   const advantages = config.normalizeAdvantage ? normalized(batch.advantages) : batch.advantages;
   let stats: tf.Tensor1D | undefined;
@@ -152,8 +146,9 @@ function a2cStep(
         tf.sub(policyLoss, tf.mul(config.entCoef, entropyMean)),
         tf.mul(config.vfCoef, valueLoss),
       ) as tf.Scalar;
-      return withReconstructionLoss(net, loss, obs, encodings, auxWeightOf(config.net), recon);
+      return ae.withJointLoss(loss, obs, encodings);
     });
+    ae.separateStep(obs);
   });
   net.weightsChanged();
   const values = stats!.dataSync();

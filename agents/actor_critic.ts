@@ -15,7 +15,7 @@ import {
 import { validateConfig } from "../src/train/config";
 import { NetSchema } from "./net_config";
 import type { RecurrentState } from "./recurrent_state";
-import { type NetworkArgs, TowerNetwork } from "./tower";
+import { type NetworkArgs, stopGradient, TowerNetwork } from "./tower";
 
 /** What {@link ActorCritic.act} returns; arrays are reused by the next call with the same batch size. */
 export interface ActResult {
@@ -195,7 +195,9 @@ export class ActorCritic extends TowerNetwork {
       const features = this.towers.map((_, t) =>
         this.towerFeatures(t, observations, initialState, episodeStarts, undefined, encodings),
       );
-      const logits = this.actorHead.apply(features[0]);
+      // net.detachActor (SAC+AE): the policy reads the shared features but sends no gradient into them.
+      const actorFeatures = this.autoencoder.detachActor ? stopGradient(features[0]) : features[0];
+      const logits = this.actorHead.apply(actorFeatures);
       const value = tf.reshape(this.criticHead.apply(features[features.length - 1]), [-1]) as tf.Tensor1D;
       return { logits, value, encodings };
     });

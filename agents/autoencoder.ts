@@ -9,6 +9,7 @@ import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam, ConvAutoencoder, loadCheckpoint, saveCheckpoint } from "../src/nn";
 import { writeReconstructionsPng } from "../src/report/reconstructions";
 import { makeAgentVectorEnv } from "./env_setup";
+import { SAC_AE } from "./net_config";
 import {
   AUTOENCODER_FILE,
   checkPretrainedFits,
@@ -38,6 +39,12 @@ export interface PretrainArgs {
   heldOutFrames?: number;
   /** Width of the latent vector: the encoder's dense layer after the convolutions (an agent's net.hidden = [latent]). */
   latent: number;
+  /** End the encoder in SAC+AE's LayerNorm + tanh, as agents with aux "ae" do by default (default true). */
+  latentNorm?: boolean;
+  /** λ of the L2 penalty on the latent (default SAC+AE's 1e-6). */
+  latentPenalty?: number;
+  /** The decoder's weight decay (default SAC+AE's 1e-7). */
+  decoderWeightDecay?: number;
   /** Passes over the training frames. */
   epochs: number;
   /** Frames per gradient step (default 64). */
@@ -174,11 +181,18 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
   };
   const train = collect(args.frames, "ae/env", "ae/actions");
   const heldOut = collect(heldOutCount, "ae/heldOutEnv", "ae/heldOutActions");
+  const latentNorm = args.latentNorm ?? true;
+  const lossArgs = {
+    target: "scaled" as const,
+    latentPenalty: args.latentPenalty ?? SAC_AE.latentPenalty,
+    decoderWeightDecay: args.decoderWeightDecay ?? SAC_AE.decoderWeightDecay,
+  };
   const encoder = cnnEncoderFor(
     train.shape,
     [args.latent],
     train.bytes,
     deriveSeed(args.seed, "init/ae/encoder"),
+    latentNorm,
   );
   const decoder = decoderFor(encoder, deriveSeed(args.seed, "init/ae/decoder"));
   const ae = new ConvAutoencoder({ encoder, decoder });
@@ -202,7 +216,7 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
       for (let start = 0; start + batchSize <= train.count; start += batchSize) {
         const rows = order.subarray(start, start + batchSize);
         const x = batchTensor(train, rows);
-        sum += optimizer.minimize(() => ae.reconstructionLoss(x)).loss;
+        sum += optimizer.minimize(() => ae.reconstructionLoss(x, lossArgs)).loss;
         steps += 1;
         x.dispose();
       }
@@ -226,6 +240,9 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
       observationBytes: train.bytes,
       preset: cnnPresetFor(train.shape),
       hidden: [args.latent],
+      latentNorm,
+      latentPenalty: lossArgs.latentPenalty,
+      decoderWeightDecay: lossArgs.decoderWeightDecay,
       frames: train.count,
       heldOutFrames: heldOut.count,
       epochs: args.epochs,
@@ -279,6 +296,7 @@ export interface PretrainableNet {
   readonly observationBytes: boolean;
   readonly hasDecoder: boolean;
   readonly spec: { hidden: readonly number[] };
+  readonly autoencoder: { latentNorm: boolean };
   encoderParams(withDecoder?: boolean): Map<string, tf.Variable>[];
   weightsChanged(): void;
 }
@@ -314,7 +332,9 @@ function loadPretrainedEncoder(
   what = "net.encoderFrom",
 ): PretrainedAutoencoder {
   const meta = readPretrainedAutoencoder(dir, what);
-  checkPretrainedFits(meta, net.observationShape, net.observationBytes, net.spec.hidden, dir, what);
+  checkPretrainedFits(meta, net.observationShape, net.observationBytes, net.spec.hidden, dir, what, {
+    latentNorm: net.autoencoder.latentNorm,
+  });
   const fail = (why: string) => new Error(`${what} "${dir}": ${why}`);
   for (const params of net.encoderParams(net.hasDecoder)) {
     try {

@@ -2,6 +2,7 @@
 // schema and cross-field checks, the presets, and how to read a pretrained encoder's folder and a
 // run's checkpoint. It loads no TF.js — only the fit of a pretrained encoder to the env and the
 // checkpoint of a resumed run load the networks' modules — so a bad config is refused at once.
+
 import { registerBuiltinEnvs } from "../envs";
 import type { Box } from "../src/core";
 import type { JsonObject } from "../src/train/config";
@@ -14,6 +15,7 @@ import {
   PpoConfigSchema,
 } from "./configs";
 import type { AuxNetConfig } from "./net_config";
+import { autoencoderSettings } from "./net_config";
 import { PRESETS } from "./presets";
 import { checkPretrainedFits, readPretrainedAutoencoder } from "./pretrained";
 
@@ -60,7 +62,10 @@ export const AGENT_CATALOG: AgentCatalog = {
   agents: Object.values(AGENT_CONFIGS),
   presets: PRESETS,
   pretrainedEncoder: {
-    hidden: (dir, what) => readPretrainedAutoencoder(dir, what).hidden,
+    encoderFields: (dir, what) => {
+      const meta = readPretrainedAutoencoder(dir, what);
+      return { hidden: meta.hidden, latentNorm: meta.latentNorm ?? false };
+    },
     async checkFits(dir, what, run) {
       const meta = readPretrainedAutoencoder(dir, what);
       // The observations as the agent sees them: the env with the config's wrappers.
@@ -74,8 +79,10 @@ export const AGENT_CATALOG: AgentCatalog = {
       });
       try {
         const space = env.observationSpace as Box;
-        const hidden = (run.config.net as { hidden: number[] }).hidden;
-        checkPretrainedFits(meta, space.shape, space.dtype === "uint8", hidden, dir, what);
+        const net = run.config.net as { hidden: number[] } & Parameters<typeof autoencoderSettings>[0];
+        checkPretrainedFits(meta, space.shape, space.dtype === "uint8", net.hidden, dir, what, {
+          latentNorm: autoencoderSettings(net).latentNorm,
+        });
       } finally {
         env.close?.();
       }

@@ -202,4 +202,28 @@ export function checkAuxConfig(net: AuxNetConfig, agent: string): void {
       `true needs net.aux "ae" (--aux ae): without a decoder a detached encoder learns nothing (for that, use net.freezeEncoder), got net.aux "${aux}"`,
     );
   }
+  if (net.latentNorm && net.encoder !== "cnn")
+    throw fail("latentNorm", `true needs net.encoder "cnn" (it ends a CNN encoder), got "${net.encoder}"`);
+  for (const field of [
+    "aeOptimizer",
+    "aeLearningRate",
+    "latentPenalty",
+    "decoderWeightDecay",
+    "reconTarget",
+  ] as const) {
+    if (net[field] !== undefined && aux !== "ae")
+      throw fail(
+        field,
+        `${JSON.stringify(net[field])} needs net.aux "ae" (--aux ae: it trains the decoder), got net.aux "${aux}"`,
+      );
+  }
+  if (net.detachActor) {
+    if (agent === "dqn" || agent === "drqn")
+      throw fail("detachActor", `true is for actor-critic agents (ppo, a2c); ${agent} has no actor`);
+    if (net.sharedEncoder === false)
+      throw fail(
+        "detachActor",
+        "true needs net.sharedEncoder true (it detaches the actor from the encoder the critic shares); with separate towers the actor's encoder would learn nothing",
+      );
+  }
 }

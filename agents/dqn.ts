@@ -18,11 +18,10 @@ import type { VectorEnv } from "../src/core/vector";
 import { argmaxRow, ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
 import { VecNormalizer } from "../src/train/normalize";
 import {
-  auxWeightOf,
+  AutoencoderTraining,
+  bothExtras,
   checkAuxConfig,
-  ReconMeter,
   reconstructionDue,
-  withReconstructionLoss,
   writeReconstructions,
 } from "./aux_ae";
 import { type FinishedEpisode, VectorCollector } from "./collector";
@@ -131,8 +130,8 @@ function dqnLoopArgs(
   const stepsPerUpdate = vectorSteps * N;
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / stepsPerUpdate));
   const explorationSteps = config.explorationFraction * config.totalSteps;
-  const recon = new ReconMeter();
-  const learner: TdLearner = { qNetwork, target, optimizer, buffer, rng: replayRng, config, recon };
+  const ae = new AutoencoderTraining(qNetwork, config.net, ctx.seed);
+  const learner: TdLearner = { qNetwork, target, optimizer, buffer, rng: replayRng, config, ae };
   const trainStep = recurrent ? sequenceTrainStep(learner) : transitionTrainStep(learner);
 
   const args: TrainingLoopArgs<QNetwork> = {
@@ -143,7 +142,7 @@ function dqnLoopArgs(
     normalizer,
     collector,
     env,
-    rngs: { actions: actionRng, replay: replayRng },
+    rngs: { actions: actionRng, replay: replayRng, ...ae.rngs },
     numUpdates,
     stepsPerUpdate,
     requestedSteps: config.totalSteps,
@@ -187,11 +186,11 @@ function dqnLoopArgs(
           epsilon: qNetwork.epsilon,
           gradientSteps,
           learningRate: optimizer.learningRate,
-          ...(qNetwork.hasDecoder ? { reconLoss: recon.take() } : {}),
+          ...(qNetwork.hasDecoder ? { reconLoss: ae.meter.take() } : {}),
         },
       };
     },
-    checkpointExtra: {
+    checkpointExtra: bothExtras(ae.checkpoint, {
       write: (dir) => {
         saveCheckpoint(path.join(dir, "target"), target.params());
         buffer.save(path.join(dir, "replay"));
@@ -200,7 +199,7 @@ function dqnLoopArgs(
         loadCheckpoint(path.join(dir, "target"), target.params());
         buffer.load(path.join(dir, "replay"));
       },
-    },
+    }),
   };
   return { args, target };
 }
@@ -280,8 +279,8 @@ interface TdLearner {
   /** The replay sampling stream. */
   rng: Rng;
   config: DqnConfig;
-  /** Hears the reconstruction loss of each gradient step (net.aux "ae"). */
-  recon: ReconMeter;
+  /** Trains the decoder (net.aux "ae") and hears its loss. */
+  ae: AutoencoderTraining;
 }
 
 /** What one gradient step reports. */
@@ -304,7 +303,7 @@ function transitionTrainStep({
   buffer,
   rng,
   config,
-  recon,
+  ae,
 }: TdLearner): () => TdStats {
   const B = config.batchSize;
   const F = qNetwork.observationSize;
@@ -329,8 +328,9 @@ function transitionTrainStep({
       optimizer.minimize(() => {
         const { q, encodings } = qNetwork.forward(obs);
         const loss = tdLoss(q, batch.actions, targets, undefined, config.loss, stats);
-        return withReconstructionLoss(qNetwork, loss, obs, encodings, auxWeightOf(config.net), recon);
+        return ae.withJointLoss(loss, obs, encodings);
       });
+      ae.separateStep(obs);
     });
     qNetwork.weightsChanged();
     return stats;
@@ -350,7 +350,7 @@ function sequenceTrainStep({
   buffer,
   rng,
   config,
-  recon,
+  ae,
 }: TdLearner): () => TdStats {
   const B = config.batchSize;
   const L = config.sequenceLength;
@@ -400,8 +400,9 @@ function sequenceTrainStep({
       optimizer.minimize(() => {
         const { q, encodings } = qNetwork.forward(obs, start, episodeStarts);
         const loss = tdLoss(q, batch.actions, targets, batch.mask, config.loss, stats);
-        return withReconstructionLoss(qNetwork, loss, obs, encodings, auxWeightOf(config.net), recon);
+        return ae.withJointLoss(loss, obs, encodings);
       });
+      ae.separateStep(obs);
     });
     qNetwork.weightsChanged();
     return stats;

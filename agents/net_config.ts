@@ -47,6 +47,30 @@ const NET_FIELDS = z
     encoderFrom: z.string().min(1).optional(),
     /** Keep the CNN encoder's weights as they are: pretrained with encoderFrom, else as initialised (default false). */
     freezeEncoder: z.boolean().optional(),
+    // SAC+AE's recipe (Yarats et al. 2019, github.com/denisyarats/pytorch_sac_ae): the defaults with
+    // net.aux "ae" (see autoencoderSettings below).
+    /** End the CNN encoder with a LayerNorm and tanh (SAC+AE's bottleneck). Default: true with aux "ae", else false. */
+    latentNorm: z.boolean().optional(),
+    /**
+     * How the reconstruction loss trains: "separate" (SAC+AE, default): after each RL gradient step, a
+     * step of its own Adam (lr aeLearningRate, no clipping) on encoder and decoder; "joint": added to
+     * the RL loss with weight auxWeight, one optimiser.
+     */
+    aeOptimizer: z.enum(["separate", "joint"]).optional(),
+    /** Learning rate of the "separate" autoencoder optimiser (SAC+AE: 1e-3). */
+    aeLearningRate: z.number().positive().optional(),
+    /** λ of the L2 penalty on the encoder's output, λ·½‖z‖² (SAC+AE: 1e-6). */
+    latentPenalty: z.number().min(0).optional(),
+    /** Weight decay of the decoder, as PyTorch Adam's weight_decay (SAC+AE: 1e-7). */
+    decoderWeightDecay: z.number().min(0).optional(),
+    /** What the decoder reconstructs: "bits5" (SAC+AE, default for pixels: 5-bit, dequantised, centred) or "scaled" (the input as the encoder reads it; default for gridworld codes). */
+    reconTarget: z.enum(["bits5", "scaled"]).optional(),
+    /**
+     * The policy head reads the shared encoder's features without a gradient into them: the value
+     * loss (and the reconstruction) train the encoder, as SAC+AE's actor. Default: true with aux "ae"
+     * and a shared encoder, else false.
+     */
+    detachActor: z.boolean().optional(),
   })
   .strict();
 
@@ -58,6 +82,42 @@ export const AUX_DEFAULTS = {
   reconEvery: 50,
   freezeEncoder: false,
 } as const;
+
+/** SAC+AE's settings of the autoencoder's training (train.py's defaults). */
+export const SAC_AE = {
+  aeOptimizer: "separate",
+  aeLearningRate: 1e-3,
+  latentPenalty: 1e-6,
+  decoderWeightDecay: 1e-7,
+} as const;
+
+/** The autoencoder settings of a `net`, every default filled in (see the fields' docs). */
+export interface AutoencoderSettings {
+  latentNorm: boolean;
+  aeOptimizer: "separate" | "joint";
+  aeLearningRate: number;
+  latentPenalty: number;
+  decoderWeightDecay: number;
+  /** "bits5" or "scaled"; undefined: chosen by the encoder's input (bits5 for pixel bytes). */
+  reconTarget?: "bits5" | "scaled";
+  detachActor: boolean;
+}
+
+/** Fills in the autoencoder fields' defaults of a `net` config (without TF.js). */
+export function autoencoderSettings(
+  net: Pick<NetInput, keyof AutoencoderSettings | "aux" | "sharedEncoder">,
+): AutoencoderSettings {
+  const ae = net.aux === "ae";
+  return {
+    latentNorm: net.latentNorm ?? ae,
+    aeOptimizer: net.aeOptimizer ?? SAC_AE.aeOptimizer,
+    aeLearningRate: net.aeLearningRate ?? SAC_AE.aeLearningRate,
+    latentPenalty: net.latentPenalty ?? SAC_AE.latentPenalty,
+    decoderWeightDecay: net.decoderWeightDecay ?? SAC_AE.decoderWeightDecay,
+    reconTarget: net.reconTarget,
+    detachActor: net.detachActor ?? (ae && net.sharedEncoder === true),
+  };
+}
 
 /** CleanRL's MLP encoders: PPO's two tanh layers of 64, DQN's 120-84 ReLU. */
 const PPO_MLP = { hidden: [64, 64], activation: "tanh" } as const;
@@ -110,5 +170,13 @@ export type NetInput = z.input<typeof NET_FIELDS>;
 /** The `net` fields about autoencoders, as every agent's config has them. */
 export type AuxNetConfig = Pick<
   NetSpec,
-  "encoder" | "aux" | "auxWeight" | "auxDetach" | "reconEvery" | "encoderFrom" | "freezeEncoder"
+  | "encoder"
+  | "aux"
+  | "auxWeight"
+  | "auxDetach"
+  | "reconEvery"
+  | "encoderFrom"
+  | "freezeEncoder"
+  | keyof AutoencoderSettings
+  | "sharedEncoder"
 >;

@@ -8,14 +8,7 @@ import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam } from "../src/nn";
 import type { ActorCritic } from "./actor_critic";
-import {
-  auxWeightOf,
-  checkAuxConfig,
-  ReconMeter,
-  reconstructionDue,
-  withReconstructionLoss,
-  writeReconstructions,
-} from "./aux_ae";
+import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { PpoConfig } from "./configs";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
@@ -66,7 +59,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
     maxGradNorm: config.maxGradNorm,
   });
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / batchSize));
-  const recon = new ReconMeter();
+  const ae = new AutoencoderTraining(net, config.net, ctx.seed);
 
   return {
     ctx,
@@ -76,7 +69,8 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
     normalizer,
     collector,
     env,
-    rngs: { actions: actionRng, minibatches: shuffleRng },
+    rngs: { actions: actionRng, minibatches: shuffleRng, ...ae.rngs },
+    checkpointExtra: ae.checkpoint,
     numUpdates,
     stepsPerUpdate: batchSize,
     requestedSteps: config.totalSteps,
@@ -105,7 +99,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
           const mb = recurrent
             ? gatherSequences(buffer, chosen, net)
             : gatherRows(buffer, chosen, net.observationSize);
-          stats = ppoStep(net, optimizer, mb, config, clip, recon);
+          stats = ppoStep(net, optimizer, mb, config, clip, ae);
           clipFracs.push(stats.clipFrac);
         }
         if (config.targetKl !== null && stats.approxKl > config.targetKl) break;
@@ -123,7 +117,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
           clipFrac: clipFracs.reduce((a, b) => a + b, 0) / clipFracs.length,
           explainedVariance: explainedVariance(buffer.values, buffer.returns),
           learningRate: optimizer.learningRate,
-          ...(net.hasDecoder ? { reconLoss: recon.take() } : {}),
+          ...(net.hasDecoder ? { reconLoss: ae.meter.take() } : {}),
         },
       };
     },
@@ -143,9 +137,10 @@ function checkMinibatches(config: PpoConfig, recurrent: boolean): void {
 
 /**
  * One gradient step of PPO's loss on a minibatch (the loss itself, with its hand-written gradient,
- * is `ppoLoss`): clipped surrogate, clipped value loss, entropy bonus, and with a decoder
- * (net.aux "ae") net.auxWeight times the reconstruction mse of the minibatch's observations, which
- * `recon` hears. Returns the minibatch's loss terms, approximate KL and clip fraction.
+ * is `ppoLoss`): clipped surrogate, clipped value loss, entropy bonus; with a decoder (net.aux "ae"),
+ * the reconstruction of the minibatch's observations joins the loss ("joint") or takes its own step
+ * after it ("separate", SAC+AE), see `AutoencoderTraining`. Returns the minibatch's loss terms,
+ * approximate KL and clip fraction.
  */
 function ppoStep(
   net: ActorCritic,
@@ -153,7 +148,7 @@ function ppoStep(
   mb: Minibatch,
   config: PpoConfig,
   clip: number,
-  recon: ReconMeter,
+  ae: AutoencoderTraining,
 ): PpoLossStats {
   const stats: PpoLossStats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFrac: 0 };
   const data = {
@@ -176,8 +171,9 @@ function ppoStep(
     optimizer.minimize(() => {
       const { logits, value, encodings } = net.forward(obs, mb.initialState, episodeStarts);
       const loss = ppoLoss(logits, value, data, coefficients, stats);
-      return withReconstructionLoss(net, loss, obs, encodings, auxWeightOf(config.net), recon);
+      return ae.withJointLoss(loss, obs, encodings);
     });
+    ae.separateStep(obs);
   });
   net.weightsChanged();
   return stats;

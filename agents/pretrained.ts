@@ -25,6 +25,11 @@ export interface PretrainedAutoencoder {
   preset: string;
   /** The encoder's dense layers after the convolutions (an agent's net.hidden). */
   hidden: number[];
+  /** Whether the encoder ends in SAC+AE's LayerNorm + tanh (an agent's net.latentNorm); absent in older folders: false. */
+  latentNorm?: boolean;
+  /** λ of the L2 penalty on the latent and of the decoder's weight decay it was trained with (absent: 0). */
+  latentPenalty?: number;
+  decoderWeightDecay?: number;
   frames: number;
   heldOutFrames: number;
   epochs: number;
@@ -82,6 +87,7 @@ export function checkPretrainedFits(
   hidden: readonly number[],
   dir: string,
   what = "net.encoderFrom",
+  agent: { latentNorm: boolean } = { latentNorm: false },
 ): void {
   const fail = (why: string) => new Error(`${what} "${dir}": ${why}`);
   const shape = (s: readonly number[]) => `[${s.join(", ")}]`;
@@ -98,6 +104,12 @@ export function checkPretrainedFits(
   if (shape(meta.hidden) !== shape(hidden)) {
     throw fail(
       `its encoder has dense layers ${shape(meta.hidden)} after the convolutions, but this agent's net.hidden is ${shape(hidden)}; set net.hidden to ${JSON.stringify(meta.hidden)} (pomdp train --encoder-from does)`,
+    );
+  }
+  const norm = meta.latentNorm ?? false;
+  if (norm !== agent.latentNorm) {
+    throw fail(
+      `its encoder ${norm ? "ends" : "does not end"} in a LayerNorm + tanh, but this agent's ${agent.latentNorm ? "does" : "does not"}; set net.latentNorm to ${norm} (pomdp train --encoder-from does)`,
     );
   }
 }

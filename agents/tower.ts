@@ -5,6 +5,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, type UniformSource } from "../src/core/rng";
 import {
+  autoencoderLoss,
   CNN_PRESETS,
   CnnEncoder,
   type CnnPresetName,
@@ -17,10 +18,17 @@ import {
   MlpBatchFastPath,
   type Parameterised,
   type ParamMap,
+  type ReconTarget,
   readValues,
 } from "../src/nn";
 import { validateConfig } from "../src/train/config";
-import { type NetInput, NetSchema, type NetSpec } from "./net_config";
+import {
+  type AutoencoderSettings,
+  autoencoderSettings,
+  type NetInput,
+  NetSchema,
+  type NetSpec,
+} from "./net_config";
 import { RecurrentState } from "./recurrent_state";
 
 /** Arguments of {@link ActorCritic} and {@link QNetwork}. */
@@ -88,6 +96,7 @@ export function cnnEncoderFor(
   hidden: readonly number[],
   observationBytes: boolean,
   seed: number,
+  latentNorm = false,
 ): CnnEncoder {
   if (shape.length !== 3) {
     throw new Error(`net.encoder "cnn" needs image observations [H, W, C], got shape [${shape.join(", ")}]`);
@@ -97,6 +106,8 @@ export function cnnEncoderFor(
     inputShape: [shape[0], shape[1], shape[2]],
     inputScale: observationBytes ? CNN_PRESETS[preset].byteScale : 1,
     ...(hidden.length > 0 ? { dense: [...hidden] } : {}),
+    // SAC+AE's bottleneck: a linear layer, then LayerNorm and tanh.
+    ...(latentNorm ? { latentNorm: true, outputActivation: "linear" as const } : {}),
   });
 }
 
@@ -118,7 +129,7 @@ export function decoderFor(encoder: CnnEncoder, seed: number): ConvDecoder {
 }
 
 /** x forward, no gradient backward: the RL loss's path into a detached encoder. */
-const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
+export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D) => tf.Tensor2D;
@@ -142,6 +153,7 @@ class Tower implements Parameterised {
         net.hidden,
         args.observationBytes ?? false,
         seed("encoder"),
+        autoencoderSettings(net).latentNorm,
       );
       this.encoder = encoder;
       width = encoder.outputDim;
@@ -250,6 +262,8 @@ class TowerFastPath {
 export abstract class TowerNetwork implements Parameterised {
   /** What the network is made of. */
   readonly spec: NetSpec;
+  /** The autoencoder fields of `spec` with their defaults filled in. */
+  readonly autoencoder: AutoencoderSettings;
   readonly observationShape: readonly number[];
   readonly observationSize: number;
   readonly observationBytes: boolean;
@@ -260,8 +274,12 @@ export abstract class TowerNetwork implements Parameterised {
   protected stale = false;
 
   /** Builds one tower per name (each seeded from `init/<name>/…`). */
-  protected constructor(args: NetworkArgs, towerNames: readonly string[]) {
+  protected constructor(
+    args: NetworkArgs,
+    private readonly towerNames: readonly string[],
+  ) {
     this.spec = validateConfig(NetSchema, args.net, "net") as NetSpec;
+    this.autoencoder = autoencoderSettings(this.spec);
     this.observationShape = [...args.observationShape];
     this.observationSize = args.observationShape.reduce((a, b) => a * b, 1);
     this.observationBytes = args.observationBytes ?? false;
@@ -395,25 +413,80 @@ export abstract class TowerNetwork implements Parameterised {
   }
 
   /**
-   * The auxiliary reconstruction loss: the mse between the scaled observations [N, H, W, C] and each
-   * tower's decoding of its encoder output (`encodings`, from the forward pass of the RL loss), averaged
-   * over the towers that have a decoder.
+   * The auxiliary reconstruction loss, averaged over the towers that have a decoder: each tower's
+   * {@link autoencoderLoss} of its encoder output (`encodings`, from the forward pass of the RL loss):
+   * the mse between decoding and target (net.reconTarget), the latent penalty and the decoder's weight
+   * decay. `mse` is the first term alone. `noiseSeed` seeds the "bits5" target's dequantisation noise.
    */
-  reconstructionLoss(observations: tf.Tensor, encodings: readonly tf.Tensor2D[]): tf.Scalar {
+  reconstructionLoss(
+    observations: tf.Tensor,
+    encodings: readonly tf.Tensor2D[],
+    noiseSeed = 0,
+  ): { loss: tf.Scalar; mse: tf.Scalar } {
     return tf.tidy(() => {
       const losses: tf.Scalar[] = [];
+      const mses: tf.Scalar[] = [];
       for (const [t, tower] of this.towers.entries()) {
         if (!tower.decoder) continue;
-        losses.push(tower.decoder.loss(encodings[t], this.scaledImages(t, observations)));
+        const terms = autoencoderLoss(encodings[t], tower.decoder, observations, this.inputScale(t), {
+          target: this.reconTarget(t),
+          latentPenalty: this.autoencoder.latentPenalty,
+          decoderWeightDecay: this.autoencoder.decoderWeightDecay,
+          noiseSeed: noiseSeed + t,
+        });
+        losses.push(terms.loss);
+        mses.push(terms.mse);
       }
       if (losses.length === 0) throw new Error(`${this.constructor.name}: no decoder (net.aux is not "ae")`);
-      return (losses.length === 1 ? losses[0] : tf.div(tf.addN(losses), losses.length)) as tf.Scalar;
+      const mean = (xs: tf.Scalar[]) =>
+        xs.length === 1 ? xs[0] : (tf.div(tf.addN(xs), xs.length) as tf.Scalar);
+      return { loss: mean(losses), mse: mean(mses) };
     });
   }
 
   /**
+   * The reconstruction loss of observations [N, H, W, C] on its own (net.aeOptimizer "separate"): the
+   * encoders run again, their outputs with a gradient whatever net.auxDetach says.
+   */
+  autoencoderLoss(observations: tf.Tensor, noiseSeed = 0): { loss: tf.Scalar; mse: tf.Scalar } {
+    return tf.tidy(() =>
+      this.reconstructionLoss(
+        observations,
+        this.towers.map((tower) => tower.encode(observations)),
+        noiseSeed,
+      ),
+    );
+  }
+
+  /** The encoders' and decoders' parameters of the towers with a decoder: what the "separate" autoencoder optimiser trains. */
+  autoencoderParams(): ParamMap {
+    const withDecoder = new Set(
+      this.towers.map((t, i) => (t.decoder ? this.towerName(i) : undefined)).filter((n) => n !== undefined),
+    );
+    const out: ParamMap = new Map();
+    for (const [path, variable] of this.params()) {
+      const [tower, part] = path.split("/");
+      if (withDecoder.has(tower) && (part === "encoder" || part === "decoder")) out.set(path, variable);
+    }
+    return out;
+  }
+
+  /** The name of tower `t` in the parameter paths. */
+  private towerName(t: number): string {
+    return this.towerNames[t];
+  }
+
+  /** What tower `t`'s decoder reconstructs: net.reconTarget, else "bits5" for pixel bytes and "scaled" for the rest. */
+  reconTarget(t = 0): ReconTarget {
+    return (
+      this.autoencoder.reconTarget ?? (Math.abs(this.inputScale(t) - 1 / 255) < 1e-12 ? "bits5" : "scaled")
+    );
+  }
+
+  /**
    * Tower `t`'s reconstructions of observations (typed array, `rows` rows) and the scaled observations
-   * they reconstruct, both [rows, H, W, C] values: what reconstruction pictures show.
+   * they reconstruct, both [rows, H, W, C] values on the input's scale (a "bits5" decoding is shifted
+   * back by 0.5): what reconstruction pictures show.
    */
   reconstruct(
     observations: ArrayLike<number>,
@@ -422,18 +495,25 @@ export abstract class TowerNetwork implements Parameterised {
   ): { inputs: Float32Array; outputs: Float32Array } {
     const tower = this.towers[t];
     if (!tower.decoder) throw new Error(`${this.constructor.name}.reconstruct: tower ${t} has no decoder`);
+    const shift = this.reconTarget(t) === "bits5" ? 0.5 : 0;
     const both = readValues(() => {
       const obs = this.observationTensor(observations, rows);
       const inputs = this.scaledImages(t, obs);
-      return tf.concat([tf.reshape(inputs, [-1]), tf.reshape(tower.decoder!.apply(tower.encode(obs)), [-1])]);
+      const outputs = tf.add(tower.decoder!.apply(tower.encode(obs)), shift);
+      return tf.concat([tf.reshape(inputs, [-1]), tf.reshape(outputs, [-1])]);
     }) as Float32Array;
     const half = both.length / 2;
     return { inputs: both.slice(0, half), outputs: both.slice(half) };
   }
 
+  /** The input scale of tower `t`'s CNN encoder (bytes × the preset's byteScale). */
+  private inputScale(t: number): number {
+    return (this.towers[t].encoder as CnnEncoder).args.inputScale ?? 1;
+  }
+
   /** The observations as tower `t`'s CNN encoder sees them (scaled; bytes × the preset's byteScale). */
   private scaledImages(t: number, observations: tf.Tensor): tf.Tensor4D {
-    const scale = (this.towers[t].encoder as CnnEncoder).args.inputScale ?? 1;
+    const scale = this.inputScale(t);
     return (scale === 1 ? observations : tf.mul(observations, scale)) as tf.Tensor4D;
   }
 

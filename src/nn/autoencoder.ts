@@ -7,6 +7,84 @@ import { ConvDecoder } from "./decoder";
 import type { Activation } from "./layers";
 import { joinParams, type Parameterised, type ParamMap } from "./params";
 
+/**
+ * What a reconstruction is compared with: "scaled", the encoder's input as it reads it (bytes ×
+ * inputScale); "bits5", SAC+AE's target for pixel bytes (Yarats et al. 2019, after Kingma & Dhariwal
+ * 2018): the byte reduced to 5 bits (floor(x / 8) / 32), dequantised by uniform noise in [0, 1/32),
+ * minus 0.5, so that the decoder cannot spend itself on the 3 low bits and its linear output is centred.
+ */
+export type ReconTarget = "scaled" | "bits5";
+
+/** The reconstruction loss's terms beside the mse. */
+export interface ReconstructionLossArgs {
+  /** What the decoder's output is compared with (see {@link ReconTarget}). */
+  target: ReconTarget;
+  /** λ of the L2 penalty on the latent: λ · (mean over rows of ½‖z‖²) (SAC+AE: 1e-6; default 0). */
+  latentPenalty?: number;
+  /**
+   * λ of the decoder's weight decay, as PyTorch Adam's weight_decay (an L2 term, not AdamW's): (λ/2) ·
+   * Σ θ² over the decoder's parameters joins the loss, whose gradient λθ is what Adam adds (SAC+AE:
+   * 1e-7; default 0).
+   */
+  decoderWeightDecay?: number;
+  /** Seed of the "bits5" dequantisation noise, drawn by the caller from its seeded stream. */
+  noiseSeed?: number;
+}
+
+/** 1/255: the input scale of pixel bytes, the only input "bits5" applies to. */
+const PIXEL_SCALE = 1 / 255;
+
+/**
+ * The target of a reconstruction of `observations` (as the env gives them, [N, H, W, C]) for an
+ * encoder that scales its input by `inputScale`: see {@link ReconTarget}.
+ */
+export function reconstructionTarget(
+  observations: tf.Tensor,
+  inputScale: number,
+  target: ReconTarget,
+  noiseSeed = 0,
+): tf.Tensor4D {
+  return tf.tidy(() => {
+    if (target === "scaled")
+      return (inputScale === 1 ? observations : tf.mul(observations, inputScale)) as tf.Tensor4D;
+    if (Math.abs(inputScale - PIXEL_SCALE) > 1e-12)
+      throw new Error(
+        `reconstruction target "bits5" needs pixel bytes (an encoder input scale of 1/255), got an input scale of ${inputScale}; use "scaled"`,
+      );
+    const bins = tf.div(tf.floor(tf.div(observations, 8)), 32);
+    const noise = tf.randomUniform(observations.shape, 0, 1 / 32, "float32", noiseSeed);
+    return tf.sub(tf.add(bins, noise), 0.5) as tf.Tensor4D;
+  });
+}
+
+/**
+ * The autoencoder's loss for encoder outputs `latent` of `observations`: the mse between the decoder's
+ * reconstruction and the target, plus the latent penalty and the decoder's weight decay; `mse` is the
+ * first term alone (what the metrics report).
+ */
+export function autoencoderLoss(
+  latent: tf.Tensor2D,
+  decoder: ConvDecoder,
+  observations: tf.Tensor,
+  inputScale: number,
+  args: ReconstructionLossArgs,
+): { loss: tf.Scalar; mse: tf.Scalar } {
+  return tf.tidy(() => {
+    const target = reconstructionTarget(observations, inputScale, args.target, args.noiseSeed);
+    const mse = decoder.loss(latent, target);
+    let loss: tf.Scalar = mse;
+    if ((args.latentPenalty ?? 0) > 0) {
+      const penalty = tf.mean(tf.mul(tf.sum(tf.square(latent), 1), 0.5));
+      loss = tf.add(loss, tf.mul(penalty, args.latentPenalty!));
+    }
+    if ((args.decoderWeightDecay ?? 0) > 0) {
+      const squares = [...decoder.params().values()].map((v) => tf.sum(tf.square(v)));
+      loss = tf.add(loss, tf.mul(tf.addN(squares), args.decoderWeightDecay! / 2));
+    }
+    return { loss, mse };
+  });
+}
+
 /** Arguments of {@link ConvAutoencoder}. */
 export interface AutoencoderArgs {
   /** Image shape [H, W, C]. */
@@ -97,12 +175,16 @@ export class ConvAutoencoder implements Parameterised {
     return tf.tidy(() => this.decode(this.encode(images)));
   }
 
-  /** Mean squared error between the scaled images and their reconstruction. */
-  reconstructionLoss(images: tf.Tensor4D): tf.Scalar {
-    return tf.tidy(() => {
-      const scale = this.encoder.args.inputScale ?? 1;
-      return this.decoder.loss(this.encode(images), scale === 1 ? images : tf.mul(images, scale));
-    });
+  /**
+   * Mean squared error between the scaled images and their reconstruction; with `args`, the loss of
+   * {@link autoencoderLoss} (its target, latent penalty and decoder weight decay).
+   */
+  reconstructionLoss(images: tf.Tensor4D, args: ReconstructionLossArgs = { target: "scaled" }): tf.Scalar {
+    return tf.tidy(
+      () =>
+        autoencoderLoss(this.encode(images), this.decoder, images, this.encoder.args.inputScale ?? 1, args)
+          .loss,
+    );
   }
 
   /** Parameters "encoder/…" and "decoder/…". */

@@ -3,7 +3,7 @@ import { describeValue } from "../core/describe";
 import type { Seed } from "../core/rng";
 import { requireBackend } from "./backend";
 import { invalidArgument, requireImageShape, requirePositiveInteger, requirePositiveIntegers } from "./check";
-import { orthogonalInit, zerosInit } from "./init";
+import { constantInit, orthogonalInit, zerosInit } from "./init";
 import { type Activation, activate, denseForward } from "./layers";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
 
@@ -37,6 +37,12 @@ export interface CnnArgs {
   gain?: number;
   /** Factor applied to the input first, e.g. 1/255 for byte pixels (default 1). */
   inputScale?: number;
+  /**
+   * End with SAC+AE's bottleneck (Yarats et al. 2019): the output goes through a LayerNorm (learnt
+   * gain and bias, ε 1e-5) and tanh, so that the features stay in [-1, 1] whatever the reconstruction
+   * loss does to the encoder. Pair it with a linear `outputActivation` (default false).
+   */
+  latentNorm?: boolean;
   /** Run seed. */
   seed: Seed;
 }
@@ -109,6 +115,8 @@ export class CnnEncoder implements Parameterised {
   readonly flattenDim: number;
   /** Length of the output vector. */
   readonly outputDim: number;
+  /** The LayerNorm's gain and bias (`latentNorm`). */
+  readonly norm?: { gain: tf.Variable<tf.Rank.R1>; bias: tf.Variable<tf.Rank.R1> };
   private readonly paramMap: ParamMap = new Map();
   private readonly activation: Activation;
   private readonly outputActivation: Activation;
@@ -169,6 +177,24 @@ export class CnnEncoder implements Parameterised {
       width = units;
     }
     this.outputDim = width;
+    if (args.latentNorm) {
+      this.norm = {
+        gain: makeVariable(
+          constantInit(1),
+          [width],
+          args.seed,
+          "norm/gain",
+          this.paramMap,
+        ) as tf.Variable<tf.Rank.R1>,
+        bias: makeVariable(
+          zerosInit,
+          [width],
+          args.seed,
+          "norm/bias",
+          this.paramMap,
+        ) as tf.Variable<tf.Rank.R1>,
+      };
+    }
   }
 
   /** Encodes images [B, H, W, C] into vectors [B, outputDim]. */
@@ -197,11 +223,16 @@ export class CnnEncoder implements Parameterised {
         const act = i === this.denseKernels.length - 1 ? this.outputActivation : this.activation;
         h = denseForward(h, this.denseKernels[i], this.denseBiases[i], act);
       }
+      if (this.norm) {
+        const { mean, variance } = tf.moments(h, 1, true);
+        const normalized = tf.div(tf.sub(h, mean), tf.sqrt(tf.add(variance, 1e-5)));
+        h = tf.tanh(tf.add(tf.mul(normalized, this.norm.gain), this.norm.bias)) as tf.Tensor2D;
+      }
       return h;
     });
   }
 
-  /** Parameters keyed "conv<i>/filter|bias" and "dense<i>/kernel|bias". */
+  /** Parameters keyed "conv<i>/filter|bias", "dense<i>/kernel|bias" and (latentNorm) "norm/gain|bias". */
   params(): ParamMap {
     return this.paramMap;
   }

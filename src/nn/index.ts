@@ -4,7 +4,14 @@
  */
 
 export { deriveSeed, Rng, type RngState, type Seed, type UniformSource } from "../core/rng";
-export { type AutoencoderArgs, ConvAutoencoder } from "./autoencoder";
+export {
+  type AutoencoderArgs,
+  autoencoderLoss,
+  ConvAutoencoder,
+  type ReconstructionLossArgs,
+  type ReconTarget,
+  reconstructionTarget,
+} from "./autoencoder";
 export {
   BACKEND_ENV_VAR,
   BACKEND_NAMES,

@@ -71,8 +71,8 @@ export interface AgentCatalog {
   presets: readonly Preset[];
   /** A folder `pomdp pretrain-ae` wrote (net.encoderFrom). Errors name `what` (the flag or field) and `dir`. */
   pretrainedEncoder: {
-    /** The dense layers of its encoder after the convolutions: they become net.hidden. */
-    hidden(dir: string, what: string): number[];
+    /** Its encoder's dense layers after the convolutions and whether it ends in SAC+AE's LayerNorm + tanh: they become net.hidden and net.latentNorm. */
+    encoderFields(dir: string, what: string): { hidden: number[]; latentNorm: boolean };
     /** Throws unless it fits the observations of the env (with the config's wrappers) and net.hidden. */
     checkFits(
       dir: string,
@@ -169,18 +169,20 @@ export async function resolveRunConfig(
   const fileLayer = request.configFile !== undefined ? readConfigFile(request.configFile) : {};
   const fieldsLayer = structuredClone(request.fields ?? {});
   if (request.encoderFrom !== undefined) {
-    // The pretrained encoder decides the encoder's dense layers (--set net.hidden=… can still differ, and is refused).
+    // The pretrained encoder decides the encoder's dense layers and bottleneck (--set net.hidden=… can
+    // still differ, and is refused).
     const from = request.encoderFrom;
-    let hidden: number[];
+    let fields: { hidden: number[]; latentNorm: boolean };
     try {
-      hidden = catalog.pretrainedEncoder.hidden(from, "--encoder-from");
+      fields = catalog.pretrainedEncoder.encoderFields(from, "--encoder-from");
     } catch (err) {
       throw asConfigError(err);
     }
     fieldsLayer.net = {
       ...(fieldsLayer.net as JsonObject | undefined),
       encoderFrom: path.resolve(from),
-      hidden,
+      hidden: fields.hidden,
+      latentNorm: fields.latentNorm,
     };
   }
   const userLayers = applySets(mergeConfig(fileLayer, fieldsLayer), request.sets ?? []);

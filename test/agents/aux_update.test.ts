@@ -47,6 +47,8 @@ interface AgentCase {
   firstStep(g: Float32Array): Float32Array;
 }
 
+// The "joint" way (the reconstruction inside the RL optimiser's step), without SAC+AE's extra terms
+// and bottleneck, so that the RL-only run below has the same network.
 const cnn = (auxDetach: boolean) => ({
   encoder: "cnn",
   hidden: [16],
@@ -54,7 +56,21 @@ const cnn = (auxDetach: boolean) => ({
   auxWeight: BETA,
   auxDetach,
   reconEvery: 0,
+  aeOptimizer: "joint",
+  latentNorm: false,
+  latentPenalty: 0,
+  decoderWeightDecay: 0,
+  detachActor: false,
 });
+
+/** The fields of cnn() that need a decoder, unset (an RL-only run). */
+const NO_AE = {
+  aux: "none",
+  auxDetach: undefined,
+  aeOptimizer: undefined,
+  latentPenalty: undefined,
+  decoderWeightDecay: undefined,
+};
 
 const CASES: AgentCase[] = [
   {
@@ -145,7 +161,7 @@ function reconstruction(
     const x = tf.tensor(obs.values, obs.shape);
     const f = () => {
       const encodings = net instanceof ActorCritic ? net.forward(x).encodings : net.forward(x).encodings;
-      return net.reconstructionLoss(x, encodings);
+      return net.reconstructionLoss(x, encodings).loss;
     };
     const { value, grads } = tf.variableGrads(f, variables);
     out.loss = value.dataSync()[0];
@@ -170,9 +186,10 @@ function train(agent: AgentCase, net: Record<string, unknown>) {
     this: Net,
     observations,
     encodings,
+    noiseSeed,
   ) {
     seen.push({ values: (observations.dataSync() as Float32Array).slice(), shape: [...observations.shape] });
-    return original.call(this, observations, encodings);
+    return original.call(this, observations, encodings, noiseSeed);
   });
   const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "aux-step-")), "run");
   const run = RunFolder.create(dir, {});
@@ -237,7 +254,7 @@ describe("the reconstruction loss is in the agent's optimiser step (net.aux ae)"
 
       // The RL loss alone (no decoder; the same initial weights, rollout and minibatch): its gradient
       // reaches the encoder.
-      const rl = train(agent, { aux: "none", auxDetach: undefined });
+      const rl = train(agent, NO_AE);
       rl.net.dispose();
       expect(gather(rl.step.before, enc)).toEqual(gather(step.before, enc));
       const rlGrad = gather(rl.step.grads, enc);
@@ -250,4 +267,79 @@ describe("the reconstruction loss is in the agent's optimiser step (net.aux ae)"
       expect(relativeError(gather(attached.step.grads, dec), decoderGrad)).toBeLessThan(1e-4);
     }, 60_000);
   }
+});
+
+describe("SAC+AE's own autoencoder step (net.aeOptimizer 'separate', the default with aux ae)", () => {
+  it("PPO: after the RL step, one step of the autoencoder's Adam (lr 1e-3) moves encoder and decoder down the reconstruction loss; with auxDetach the RL step leaves the encoder alone", () => {
+    const ppo = CASES[0];
+    const seen: { values: Float32Array; shape: number[] }[] = [];
+    const towerPrototype: Pick<Net, "autoencoderLoss"> = Object.getPrototypeOf(ActorCritic.prototype);
+    const original = towerPrototype.autoencoderLoss;
+    const spy = vi.spyOn(towerPrototype, "autoencoderLoss").mockImplementation(function (
+      this: Net,
+      observations,
+      noiseSeed,
+    ) {
+      seen.push({
+        values: (observations.dataSync() as Float32Array).slice(),
+        shape: [...observations.shape],
+      });
+      return original.call(this, observations, noiseSeed);
+    });
+    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ae-step-")), "run");
+    const run = RunFolder.create(dir, {});
+    let recorded: ReturnType<typeof recordSteps<{ net: Net }>>;
+    try {
+      // SAC+AE's defaults: separate Adam, LayerNorm + tanh bottleneck, latent penalty, decoder decay.
+      const net = { encoder: "cnn", hidden: [16], aux: "ae", auxDetach: true, reconEvery: 0 };
+      recorded = recordSteps(() => ppo.train(net, { envId: ENV, seed: 3, run }));
+    } finally {
+      spy.mockRestore();
+      run.close();
+    }
+    const { steps, result } = recorded;
+    const trained = result.net as ActorCritic;
+    expect(trained.autoencoder).toMatchObject({
+      aeOptimizer: "separate",
+      latentNorm: true,
+      latentPenalty: 1e-6,
+      decoderWeightDecay: 1e-7,
+      detachActor: true,
+    });
+    expect(trained.reconTarget()).toBe("scaled"); // gridworld codes, not pixels
+    expect(steps.map((s) => [s.kind, s.learningRate])).toEqual([
+      ["ClippedAdam", LR],
+      ["ClippedAdam", 1e-3],
+    ]);
+    const [rlStep, aeStep] = steps;
+    // The RL step: a zero gradient into the detached encoder (its weights stay), none into the decoder.
+    const rlEncoder = gather(rlStep.grads, "shared/encoder/");
+    expect(rlEncoder.length).toBeGreaterThan(1000);
+    expect(norm(rlEncoder)).toBe(0);
+    expect(norm(change(rlStep, "shared/encoder/"))).toBe(0);
+    expect(gather(rlStep.grads, "shared/decoder/")).toHaveLength(0);
+    expect(norm(gather(rlStep.grads, "actorHead/"))).toBeGreaterThan(0);
+    // The autoencoder step: the gradient of its loss (mse + penalty + decay) at the weights it started
+    // from, on the minibatch's observations; its change is Adam's first step (ε 1e-8) from it.
+    expect(seen).toHaveLength(1);
+    expect([...aeStep.grads.keys()].every((k) => /^shared\/(encoder|decoder)\//.test(k))).toBe(true);
+    const names = [...aeStep.grads.keys()];
+    const variables = names.map((k) => trained.params().get(k)!);
+    const lossAt = (weights: Map<string, Float32Array>) => {
+      for (const [k, v] of trained.params())
+        if (weights.has(k)) tf.tidy(() => v.assign(tf.tensor(weights.get(k)!, v.shape)));
+      return tf.tidy(() => {
+        const x = tf.tensor(seen[0].values, seen[0].shape);
+        const { value, grads } = tf.variableGrads(() => trained.autoencoderLoss(x).loss, variables);
+        return { loss: value.dataSync()[0], grads: names.map((k, i) => grads[variables[i].name].dataSync()) };
+      });
+    };
+    const start = lossAt(aeStep.before);
+    const expected = Float32Array.from(start.grads.flatMap((g) => Array.from(g)));
+    expect(relativeError(gather(aeStep.grads, "shared/"), expected)).toBeLessThan(1e-4);
+    const firstStep = expected.map((g) => (-1e-3 * g) / (Math.abs(g) + 1e-8));
+    expect(relativeError(change(aeStep, "shared/"), firstStep)).toBeLessThan(1e-3);
+    expect(lossAt(aeStep.after).loss).toBeLessThan(start.loss);
+    trained.dispose();
+  }, 60_000);
 });
