@@ -163,6 +163,33 @@ export const PRESETS: readonly Preset[] = [
     },
   },
   {
+    name: "ppo-cnn-pixel-tmaze",
+    agent: "ppo",
+    envId: "PixelTMaze-v0",
+    memory: "none",
+    source:
+      "ppo-lstm-tmaze's settings (CleanRL ppo.py defaults except lr 1e-3) with ppo_atari.py's network: one CNN torso shared by actor and critic (dqn2013: 16 8×8/4, 32 4×4/2, dense 256) on the last 4 frames of the 20 × 52 picture; the cue is in the first frame only, so by the junction (10 steps on) it is out of the stack: the memoryless baseline of ppo-cnn-lstm-pixel-tmaze. Seed 1, 150k steps: 50 % success throughout training, 49 % of 100 held-out episodes (it learns the way to the junction, then guesses)",
+    config: {
+      totalSteps: 150_000,
+      learningRate: 1e-3,
+      frameStack: 4,
+      net: { encoder: "cnn", sharedEncoder: true },
+    },
+  },
+  {
+    name: "ppo-cnn-lstm-pixel-tmaze",
+    agent: "ppo",
+    envId: "PixelTMaze-v0",
+    memory: "lstm",
+    source:
+      "ppo-lstm-tmaze (CleanRL ppo.py defaults except lr 1e-3, forget-gate bias 1, one torso and LSTM shared by actor and critic) with the CNN torso of ppo-cnn-pixel-tmaze on one frame and an LSTM of 128 after it (as CleanRL's ppo_atari_lstm.py). Seed 1, 150k steps: ≥ 90 % success over the last 100 training episodes from 18k steps, a relapse to 55–60 % between 55k and 62k, then 97–100 % from 67k; 100 % of 100 held-out episodes at the end (return 4.0, 11 steps)",
+    config: {
+      totalSteps: 150_000,
+      learningRate: 1e-3,
+      net: { encoder: "cnn", sharedEncoder: true, lstm: 128, forgetBias: 1 },
+    },
+  },
+  {
     name: "a2c-cartpole",
     agent: "a2c",
     envId: "CartPole-v1",

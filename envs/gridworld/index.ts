@@ -1,10 +1,12 @@
 // The gridworld family: Minigrid-compatible envs (Empty, FourRooms, DoorKey, Memory) and Bakker's
-// T-maze, registered under Minigrid's ids; plus the engine and wrappers for writing new ones.
+// T-maze (as bits, and as a picture), registered under Minigrid's ids; plus the engine and wrappers for
+// writing new ones.
 import { listEnvs, register } from "../../src/core";
 import { DoorKeyEnv } from "./doorkey";
 import { type EmptyArgs, EmptyEnv } from "./empty";
 import { FourRoomsEnv } from "./fourrooms";
 import { MemoryEnv } from "./memory";
+import { PixelTMazeEnv } from "./pixel_tmaze";
 import { TMazeEnv } from "./tmaze";
 
 export * from "./constants";
@@ -14,6 +16,7 @@ export * from "./fourrooms";
 export * from "./grid";
 export * from "./memory";
 export * from "./minigrid_env";
+export * from "./pixel_tmaze";
 export * from "./render_rgb";
 export * from "./rgb_wrappers";
 export * from "./tmaze";
@@ -72,5 +75,10 @@ export function registerGridworlds(): void {
   register("TMaze-v0", (kw) => new TMazeEnv(kw), {
     kwargs: { length: 10, maxSteps: null },
     description: "Bakker's T-maze: remember the cue seen at the start of a corridor to turn the right way",
+  });
+  register("PixelTMaze-v0", (kw) => new PixelTMazeEnv(kw), {
+    kwargs: { length: 10, maxSteps: null, tileSize: 4 },
+    description:
+      "TMaze-v0 seen from above as a 20×52 grey picture (4-px tiles): the cued arm's end is lit in the first frame only",
   });
 }

@@ -20,6 +20,8 @@ describe("presets", () => {
     expect(findPreset("ppo", "CartPole-NoVel-v1", true)?.name).toBe("ppo-lstm-cartpole-novel");
     expect(findPreset("ppo", "CartPole-NoVel-v1", false)).toBeUndefined();
     expect(findPreset("ppo", "TMaze-v0", true)?.name).toBe("ppo-lstm-tmaze");
+    expect(findPreset("ppo", "PixelTMaze-v0", false)?.name).toBe("ppo-cnn-pixel-tmaze");
+    expect(findPreset("ppo", "PixelTMaze-v0", true)?.name).toBe("ppo-cnn-lstm-pixel-tmaze");
     expect(findPreset("a2c", "CartPole-v1", false)?.name).toBe("a2c-cartpole");
     // Memory maps: one preset for memoryless and recurrent networks alike, so that only memory differs.
     for (const size of [7, 11, 13]) {
