@@ -254,7 +254,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
         env: env.id,
         envLabel: env.label ?? env.id,
         seedsDone: finished.length,
-        seedsTotal: env.seeds ?? experiment.seeds.length,
+        seedsTotal: Math.min(env.seeds ?? experiment.seeds.length, agent.seeds ?? Number.POSITIVE_INFINITY),
         scores,
       };
       if (scores.length > 0) {

@@ -164,6 +164,9 @@ function budgetLine(e: ExperimentResults["experiment"]): string {
     );
     line += ` (but ${parts.join("; ")})`;
   }
+  const fewer = e.agents.filter((a) => a.seeds !== undefined && a.seeds < e.seeds.length);
+  if (fewer.length > 0)
+    line += `; ${fewer.map((a) => `${a.label ?? a.id}: ${plural(a.seeds!, "seed")}`).join(", ")} (at most)`;
   return line;
 }
 

@@ -5,7 +5,9 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import { z } from "zod";
 
-const agentSchema = z.object({ id: z.string(), label: z.string().optional() }).passthrough();
+const agentSchema = z
+  .object({ id: z.string(), label: z.string().optional(), seeds: z.number().int().positive().optional() })
+  .passthrough();
 const envSchema = z
   .object({
     id: z.string(),
@@ -63,7 +65,8 @@ export interface ExperimentJson {
   metric: string;
   steps: number;
   seeds: number[];
-  agents: { id: string; label?: string }[];
+  /** `seeds`: the agent's own number of seeds when fewer than the env's. */
+  agents: { id: string; label?: string; seeds?: number }[];
   envs: {
     id: string;
     label?: string;

@@ -18,6 +18,11 @@ export interface ExperimentAgent {
   label: string;
   /** `pomdp train` flags, e.g. ["--agent", "ppo", "--lstm", "64"]. */
   args: string[];
+  /**
+   * This agent's number of seeds when fewer than the env's (e.g. a costly baseline, or one the
+   * question needs fewer runs of); the report says so. Default: the env's.
+   */
+  seeds?: number;
 }
 
 /** One env of an experiment. */
@@ -93,6 +98,8 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
     if (!/^[\w.-]+$/.test(agent.id))
       problems.push(`agent id "${agent.id}" must be letters, digits, "-", "_" or "."`);
     if (ids.has(agent.id)) problems.push(`agent id "${agent.id}" appears twice`);
+    if (agent.seeds !== undefined && (!Number.isSafeInteger(agent.seeds) || agent.seeds < 1))
+      problems.push(`agent ${agent.id}: seeds must be a positive integer, got ${agent.seeds}`);
     ids.add(agent.id);
   }
   if ((spec.agents ?? []).length === 0) problems.push("agents must not be empty");
@@ -109,7 +116,7 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
   return spec;
 }
 
-/** The spec with `quick` applied (and `seeds` overridden when asked: then on every env). */
+/** The spec with `quick` applied (and `seeds` overridden when asked: then on every env and agent). */
 export function resolveSpec(
   spec: ExperimentSpec,
   options: { quick?: boolean; seeds?: number },
@@ -120,6 +127,9 @@ export function resolveSpec(
     ...spec,
     ...quick,
     envs: options.seeds === undefined ? envs : envs.map((e) => ({ ...e, seeds: undefined })),
+    ...(options.seeds === undefined
+      ? {}
+      : { agents: (quick.agents ?? spec.agents).map((a) => ({ ...a, seeds: undefined })) }),
     quick: undefined,
     seeds: options.seeds ?? quick.seeds ?? spec.seeds,
   });
@@ -133,6 +143,11 @@ export function envSteps(spec: ExperimentSpec, env: ExperimentEnv): number {
 /** The number of seeds run on `env`. */
 export function envSeeds(spec: ExperimentSpec, env: ExperimentEnv): number {
   return env.seeds ?? spec.seeds;
+}
+
+/** The number of seeds `agent` runs on `env`: the env's, or the agent's own when fewer. */
+export function runSeeds(spec: ExperimentSpec, env: ExperimentEnv, agent: ExperimentAgent): number {
+  return Math.min(envSeeds(spec, env), agent.seeds ?? Number.POSITIVE_INFINITY);
 }
 
 /** One training run of an experiment. */
@@ -155,7 +170,7 @@ export function planJobs(spec: ExperimentSpec, out: string): RunJob[] {
   const maxSeeds = Math.max(...spec.envs.map((e) => envSeeds(spec, e)));
   for (let seed = 1; seed <= maxSeeds; seed++)
     for (const env of spec.envs.filter((e) => seed <= envSeeds(spec, e)))
-      for (const agent of spec.agents)
+      for (const agent of spec.agents.filter((a) => seed <= runSeeds(spec, env, a)))
         jobs.push({ agent, env, seed, dir: path.join(out, "runs", runName(agent.id, env.id, seed)) });
   return jobs;
 }

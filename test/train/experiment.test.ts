@@ -136,6 +136,28 @@ describe("experiment runner", () => {
     );
   });
 
+  it("gives an agent fewer seeds than the env's; --seeds overrides it too", () => {
+    const spec = defineExperiment({
+      ...tiny,
+      agents: [
+        { ...tiny.agents[0], seeds: 1 },
+        { ...tiny.agents[0], id: "all" },
+      ],
+      seeds: 3,
+      compare: [],
+    });
+    expect(planJobs(spec, "/r").map((j) => path.basename(j.dir))).toEqual([
+      "mlp--RememberBit-v0--s1",
+      "all--RememberBit-v0--s1",
+      "all--RememberBit-v0--s2",
+      "all--RememberBit-v0--s3",
+    ]);
+    expect(planJobs(resolveSpec(spec, { seeds: 2 }), "/r")).toHaveLength(4);
+    expect(() => defineExperiment({ ...spec, agents: [{ ...tiny.agents[0], seeds: 1.5 }] })).toThrow(
+      "experiment tiny: agent mlp: seeds must be a positive integer, got 1.5",
+    );
+  });
+
   it("passes an env's budget and its per-agent flags to pomdp train (after the agent's own)", async () => {
     const spec = defineExperiment({
       ...tiny,
