@@ -384,6 +384,22 @@ describe("the online auxiliary loss (--aux ae)", () => {
     expect(() => validateConfig(PpoConfigSchema, { net: { aux: "vae" } }, "ppo")).toThrow(
       'ppo config: field "net.aux": expected one of "none", "ae", got "vae"',
     );
+    // SAC+AE's fields: the decoder's training needs a decoder; the bottleneck a CNN; detachActor a
+    // critic that shares the encoder.
+    expect(() => trainPpo(ppoConfig({ aeOptimizer: "joint" }), { envId: ENV, seed: 1 })).toThrow(
+      'ppo config: field "net.aeOptimizer": "joint" needs net.aux "ae" (--aux ae: it trains the decoder), got net.aux "none"',
+    );
+    expect(() => trainPpo(mlp({ latentNorm: true }), { envId: "CartPole-v1", seed: 1 })).toThrow(
+      'ppo config: field "net.latentNorm": true needs net.encoder "cnn" (it ends a CNN encoder), got "mlp"',
+    );
+    expect(() =>
+      trainPpo(ppoConfig({ aux: "ae", sharedEncoder: false, detachActor: true }), { envId: ENV, seed: 1 }),
+    ).toThrow(
+      'ppo config: field "net.detachActor": true needs net.sharedEncoder true (it detaches the actor from the encoder the critic shares); with separate towers the actor\'s encoder would learn nothing',
+    );
+    expect(() => validateConfig(PpoConfigSchema, { net: { reconTarget: "bits8" } }, "ppo")).toThrow(
+      'ppo config: field "net.reconTarget": expected one of "bits5", "scaled", got "bits8"',
+    );
   });
 });
 
