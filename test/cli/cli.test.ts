@@ -115,6 +115,7 @@ describe("pomdp command line", () => {
       "cartpoleMakeStepsPerSec",
       "cartpoleVec16StepsPerSec",
       "cartpolePixelFramesPerSec",
+      "cartpoleBoldPixelFramesPerSec",
       "minigridEmpty8StepsPerSec",
     ]) {
       expect(Number.isFinite(figures[key]) && figures[key] > 0).toBe(true);
