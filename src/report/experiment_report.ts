@@ -5,6 +5,12 @@ import * as path from "node:path";
 import type { Interval } from "../stats";
 import { type Analysis, type AnalysisOptions, analyze, type ScoreRow } from "./analysis";
 import { buildPlots, renderSvg, svgToPng } from "./plots";
+import {
+  findReconstructionPictures,
+  RECONSTRUCTIONS_INTRO,
+  type ReconstructionPicture,
+  reconstructionCaption,
+} from "./reconstruction_pictures";
 import { type ExperimentResults, type RunResult, readResults } from "./results";
 
 /** Options of {@link writeReport}. */
@@ -33,6 +39,8 @@ export interface Report {
   results: ExperimentResults;
   analysis: Analysis;
   plots: RenderedPlot[];
+  /** Reconstruction pictures of runs with a decoder (copied into plots/ by writeReport). */
+  reconstructions: ReconstructionPicture[];
   html: string;
   markdown: string;
 }
@@ -263,7 +271,12 @@ function failedRuns(results: ExperimentResults): RunResult[] {
   return results.runs.filter((r) => r.status === "failed");
 }
 
-function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: RenderedPlot[]): string {
+function buildMarkdown(
+  results: ExperimentResults,
+  analysis: Analysis,
+  plots: RenderedPlot[],
+  reconstructions: ReconstructionPicture[],
+): string {
   const e = results.experiment;
   const metric = METRIC_TITLES[e.metric] ?? e.metric;
   const out: string[] = [];
@@ -304,6 +317,13 @@ function buildMarkdown(results: ExperimentResults, analysis: Analysis, plots: Re
   }
   for (const p of plots)
     out.push(`## ${p.title}`, "", p.caption, "", `![${p.title}](plots/${p.name}.png)`, "");
+  if (reconstructions.length > 0) {
+    out.push("## Reconstructions", "", RECONSTRUCTIONS_INTRO, "");
+    for (const r of reconstructions) {
+      const caption = reconstructionCaption(r);
+      out.push(`${escapeMd(caption)}:`, "", `![${escapeMd(caption)}](plots/${r.name})`, "");
+    }
+  }
   out.push("## How it was run", "");
   if (e.command) out.push(`- Command: \`${e.command}\``);
   out.push(`- Machine: ${machineLine(results)}`, `- Dates: ${datesLine(results)}`);
@@ -343,7 +363,12 @@ function stripXmlProlog(svg: string): string {
   return svg.replace(/^<\?xml[^>]*>\s*/, "");
 }
 
-function buildHtml(results: ExperimentResults, analysis: Analysis, plots: RenderedPlot[]): string {
+function buildHtml(
+  results: ExperimentResults,
+  analysis: Analysis,
+  plots: RenderedPlot[],
+  reconstructions: ReconstructionPicture[],
+): string {
   const e = results.experiment;
   const metric = METRIC_TITLES[e.metric] ?? e.metric;
   const parts: string[] = [];
@@ -396,6 +421,15 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
       `<figure class="plot" id="plot-${p.name}">${stripXmlProlog(p.svg)}<figcaption>${escapeHtml(p.caption)}</figcaption></figure>`,
     );
   }
+  if (reconstructions.length > 0) {
+    parts.push(`<h2>Reconstructions</h2>`, `<p class="meta">${escapeHtml(RECONSTRUCTIONS_INTRO)}</p>`);
+    for (const r of reconstructions) {
+      const caption = escapeHtml(reconstructionCaption(r));
+      parts.push(
+        `<figure><img src="plots/${escapeHtml(r.name)}" alt="${caption}" style="image-rendering: pixelated; max-width: 100%"><figcaption>${caption}</figcaption></figure>`,
+      );
+    }
+  }
   parts.push(`<h2>How it was run</h2><ul>`);
   if (e.command) parts.push(`<li>Command: <code>${escapeHtml(e.command)}</code></li>`);
   parts.push(
@@ -430,8 +464,16 @@ function buildHtml(results: ExperimentResults, analysis: Analysis, plots: Render
 }
 
 /** Builds the report of a results folder in memory (reads the folder; writes nothing). */
-export async function buildReport(folder: string, options: AnalysisOptions = {}): Promise<Report> {
+export async function buildReport(
+  folder: string,
+  options: AnalysisOptions & { plotsDir?: string } = {},
+): Promise<Report> {
   const results = readResults(folder);
+  const reconstructions = findReconstructionPictures(
+    results,
+    folder,
+    options.plotsDir ?? path.join(folder, "plots"),
+  );
   const analysis = analyze(results, options);
   const metric = METRIC_TITLES[results.experiment.metric] ?? results.experiment.metric;
   const agentLabels = results.experiment.agents.map((a) => a.label ?? a.id);
@@ -444,8 +486,9 @@ export async function buildReport(folder: string, options: AnalysisOptions = {})
     results,
     analysis,
     plots,
-    html: buildHtml(results, analysis, plots),
-    markdown: buildMarkdown(results, analysis, plots),
+    reconstructions,
+    html: buildHtml(results, analysis, plots, reconstructions),
+    markdown: buildMarkdown(results, analysis, plots, reconstructions),
   };
 }
 
@@ -454,11 +497,13 @@ export async function buildReport(folder: string, options: AnalysisOptions = {})
  * before the first file is written, so a bad folder leaves nothing behind.
  */
 export async function writeReport(folder: string, options: ReportOptions = {}): Promise<ReportFiles> {
-  const report = await buildReport(folder, options);
-  const pngs = report.plots.map((p) => ({ name: p.name, png: svgToPng(p.svg) }));
   const out = options.out ?? folder;
   const plotsDir = path.join(out, "plots");
+  const report = await buildReport(folder, { ...options, plotsDir });
+  const pngs = report.plots.map((p) => ({ name: p.name, png: svgToPng(p.svg) }));
   fs.mkdirSync(plotsDir, { recursive: true });
+  for (const r of report.reconstructions)
+    if (r.source) fs.copyFileSync(r.source, path.join(plotsDir, r.name));
   const plots = pngs.map(({ name, png }) => {
     const file = path.join(plotsDir, `${name}.png`);
     fs.writeFileSync(file, png);

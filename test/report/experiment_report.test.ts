@@ -300,3 +300,45 @@ describe("pomdp report on long runs", () => {
     expect(report.plots.map((p) => p.name)).toContain("learning-curves");
   });
 });
+
+describe("pomdp report: reconstructions", () => {
+  it("shows the lowest seed's last reconstruction picture of each agent and env, copied into plots/, and keeps it when the runs' pictures are gone", async () => {
+    const dir = folder();
+    const agent = AGENTS[0];
+    const env = ENVS[0];
+    const png = (n: number) => Buffer.from(`not a real png ${n}`);
+    // Seed 2 has a later picture, seed 1 two: the report takes seed 1's last (step 300).
+    for (const [seed, steps] of [
+      [1, [100, 300]],
+      [2, [500]],
+    ] as const) {
+      for (const step of steps)
+        fs.writeFileSync(
+          path.join(dir, "runs", `${agent.id}--${env.id}--s${seed}`, `reconstructions-${step}.png`),
+          png(step),
+        );
+    }
+    const name = `reconstructions-${agent.id}--${env.id}.png`;
+    const caption = `${agent.label} on ${env.label} (seed 1, env step 300)`;
+    const first = await writeReport(dir, { resamples: 200, seed: 3 });
+    expect(fs.readFileSync(path.join(dir, "plots", name))).toEqual(png(300));
+    const md = fs.readFileSync(first.markdown, "utf8");
+    expect(md).toContain("## Reconstructions");
+    expect(md).toContain(`![${caption}](plots/${name})`);
+    expect(md.match(/!\[[^\]]*\]\(plots\/reconstructions-/g)).toHaveLength(1); // only the agent with pictures
+    expect(fs.readFileSync(first.html, "utf8")).toContain(`<img src="plots/${name}"`);
+    // Committed results keep no run pictures: the copy in plots/ is still shown (without seed and step).
+    for (const seed of [1, 2]) {
+      const runDir = path.join(dir, "runs", `${agent.id}--${env.id}--s${seed}`);
+      for (const f of fs.readdirSync(runDir))
+        if (f.startsWith("reconstructions-")) fs.rmSync(path.join(runDir, f));
+    }
+    const again = await writeReport(dir, { resamples: 200, seed: 3 });
+    expect(fs.readFileSync(again.markdown, "utf8")).toContain(
+      `![${agent.label} on ${env.label}](plots/${name})`,
+    );
+    // Without a decoder anywhere there is no section.
+    const plain = await writeReport(folder(), { resamples: 200, seed: 3 });
+    expect(fs.readFileSync(plain.markdown, "utf8")).not.toContain("## Reconstructions");
+  });
+});
