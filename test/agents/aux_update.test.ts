@@ -331,7 +331,7 @@ describe("SAC+AE's own autoencoder step (net.aeOptimizer 'separate', the default
       return tf.tidy(() => {
         const x = tf.tensor(seen[0].values, seen[0].shape);
         const { value, grads } = tf.variableGrads(() => trained.autoencoderLoss(x).loss, variables);
-        return { loss: value.dataSync()[0], grads: names.map((k, i) => grads[variables[i].name].dataSync()) };
+        return { loss: value.dataSync()[0], grads: names.map((_, i) => grads[variables[i].name].dataSync()) };
       });
     };
     const start = lossAt(aeStep.before);

@@ -32,7 +32,8 @@ describe("SAC+AE's autoencoder terms", () => {
       // Same weights (same seed) before the norm: the normalised dense output, by hand.
       const m = dense[r].reduce((a, b) => a + b, 0) / dense[r].length;
       const v = dense[r].reduce((a, b) => a + (b - m) ** 2, 0) / dense[r].length;
-      row.forEach((y, j) => expect(y).toBeCloseTo(Math.tanh((dense[r][j] - m) / Math.sqrt(v + 1e-5)), 4));
+      for (const [j, y] of row.entries())
+        expect(y).toBeCloseTo(Math.tanh((dense[r][j] - m) / Math.sqrt(v + 1e-5)), 4);
     }
     x.dispose();
     plain.dispose();
