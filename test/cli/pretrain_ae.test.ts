@@ -82,6 +82,8 @@ describe("pomdp pretrain-ae, then pomdp train --encoder-from", () => {
     expect(config.net).toMatchObject({
       encoder: "cnn",
       hidden: [16],
+      latentNorm: true, // from the folder: pretrain-ae's encoder ends in SAC+AE's LayerNorm + tanh
+      sharedEncoder: true, // a CNN's default: one torso for actor and critic
       encoderFrom: ae,
       freezeEncoder: true,
       aux: "ae",
@@ -99,7 +101,7 @@ describe("pomdp pretrain-ae, then pomdp train --encoder-from", () => {
     const final = readWeights(path.join(run, "final"));
     expect(update.reconLoss).toBeTypeOf("number");
     let decoderValues = 0;
-    for (const tower of ["actor", "critic"]) {
+    for (const tower of ["shared"]) {
       for (const [name, values] of start) {
         const trained = final.get(`${tower}/${name}`)!;
         expect(trained).toHaveLength(values.length);

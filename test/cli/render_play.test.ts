@@ -106,17 +106,19 @@ describe("renderToPng (pomdp render)", () => {
     expect(rgb(10, 10)).toEqual([255, 255, 255]);
   });
 
-  it("writes what CartPole-Pixels' agent sees: a 64 × 64 grey frame", () => {
+  it("writes what CartPole-Pixels' agent sees: a 48 × 48 grey frame, a white pole on black", () => {
     const file = path.join(dir, "pixels.png");
     expect(renderToPng("CartPole-Pixels-v1", file, { view: "agent", steps: 3 })).toMatchObject({
-      width: 64,
-      height: 64,
+      width: 48,
+      height: 48,
       channels: 1,
     });
     const { png, rgb } = readPng(file);
-    expect([png.width, png.height]).toEqual([64, 64]);
-    expect(rgb(2, 2)).toEqual([255, 255, 255]);
-    expect(rgb(32, 49)).toEqual([0, 0, 0]); // the cart
+    expect([png.width, png.height]).toEqual([48, 48]);
+    expect(rgb(2, 2)).toEqual([0, 0, 0]); // the ground
+    // The pole (columns 22.8–25.2 when the cart is centred) still stands after 3 steps: one of the
+    // two middle columns is white half-way up.
+    expect([rgb(23, 20), rgb(24, 20)]).toContainEqual([255, 255, 255]);
   });
 
   it("writes a gridworld's full picture with the view cone, and the agent's view", () => {

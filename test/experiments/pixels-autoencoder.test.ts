@@ -4,7 +4,6 @@
 // folders the script pretrains first.
 import { beforeAll, describe, expect, it } from "vitest";
 import experiment, { pretrainArgs, pretrainedDir } from "../../experiments/pixels-autoencoder";
-import { RGB_DOORKEY } from "../../experiments/rgb_gridworld"; // registers the env its --require loads
 import { resolveTraining } from "../../src/cli/train";
 import { resolveSpec } from "../../src/train/experiment";
 import { parseTrainFlags } from "./parse_train_flags";
@@ -17,13 +16,16 @@ describe("experiments/pixels-autoencoder", () => {
   for (const quick of [false, true]) {
     it(`every planned run resolves (${quick ? "quick" : "full"} version); pretrained ones need their folder`, async () => {
       const spec = resolveSpec(experiment, { quick });
-      expect(spec.agents.map((a) => a.id)).toEqual(["cnn", "cnn-aux", "ae-frozen", "ae-finetune"]);
+      expect(spec.agents.map((a) => a.id)).toEqual([
+        "none",
+        "aux",
+        "aux-detached",
+        "ae-frozen",
+        "ae-finetune",
+      ]);
+      expect(spec.envs.map((e) => e.id)).toEqual(["CartPole-Pixels-v1"]);
       for (const env of spec.envs) {
         for (const agent of spec.agents) {
-          // The env's --require is loaded above (vitest's import); the CLI's require of it was tried by hand.
-          const envArgs = env.args ?? [];
-          if (env.id === RGB_DOORKEY)
-            expect(envArgs).toEqual(["--require", expect.stringMatching(/rgb_gridworld\.ts$/)]);
           const args = [...agent.args, ...(env.agentArgs?.[agent.id] ?? []), "--env", env.id];
           const flags = await parseTrainFlags([...args, "--seed", "1", "--steps", String(spec.steps)]);
           const resolving = resolveTraining(flags);
@@ -33,10 +35,22 @@ describe("experiments/pixels-autoencoder", () => {
             );
           } else {
             const { config } = await resolving;
-            expect(config.net).toMatchObject({ encoder: "cnn", hidden: [64], sharedEncoder: true });
+            // One shared dqn2013 torso ending in LayerNorm + tanh, for every agent; the frame stack of the preset.
+            expect(config.net).toMatchObject({
+              encoder: "cnn",
+              hidden: [256],
+              sharedEncoder: true,
+              latentNorm: true,
+            });
+            expect(config.frameStack).toBe(4);
+            const net = config.net as { aux?: string; auxDetach?: boolean };
+            expect(net.aux ?? "none").toBe(agent.id.startsWith("aux") ? "ae" : "none");
+            expect(net.auxDetach ?? false).toBe(agent.id === "aux-detached");
           }
         }
-        expect(pretrainArgs(env, quick)).toContain(pretrainedDir(env.id, quick));
+        expect(pretrainArgs(env, quick)).toEqual(
+          expect.arrayContaining(["--frame-stack", "4", "--latent", "256", pretrainedDir(env.id, quick)]),
+        );
       }
     }, 30_000);
   }

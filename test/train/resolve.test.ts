@@ -2,7 +2,9 @@
 // before the resolution moved out of the CLI, and the same one-line errors. The expected configs and
 // messages in fixtures/resolved-configs.json were made by `pomdp train`'s resolution as it was then
 // (resolveTraining of src/cli/train.ts at commit 1ff8e38) from the flags beside them; `$PRETRAINED`
-// and the other `$…` stand for the files this test writes.
+// and the other `$…` stand for the files this test writes. Changed since, on purpose (issue 18): a
+// `cnn` net shares one torso by default and `--encoder-from` sets `net.latentNorm` from the folder;
+// the list of presets has the pixel ones.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

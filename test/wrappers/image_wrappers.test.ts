@@ -143,7 +143,10 @@ describe("ResizeObservation", () => {
   it("composes with GrayscaleObservation on CartPole-Pixels and passes the env checker", () => {
     const make = () =>
       new GrayscaleObservation(
-        new ResizeObservation(new CartPolePixelsEnv({ grayscale: false, width: 120, height: 80 }), [40, 60]),
+        new ResizeObservation(
+          new CartPolePixelsEnv({ grayscale: false, width: 120, height: 80, style: "gymnasium" }),
+          [40, 60],
+        ),
         {
           keepDim: true,
         },
