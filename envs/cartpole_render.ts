@@ -4,8 +4,8 @@
 // - "bold": for an agent's eyes at low resolution: black ground, a white pole three times as wide and
 //   twice as long, a grey cart, anti-aliased (each pixel's share of a shape sets its intensity).
 //   At 64 × 64 Gymnasium's pole is about 1 px wide and its tip moves ±2.8 px over the whole ±12°, so
-//   most consecutive frames are identical; the bold pole's tip moves ±4 px at 48 × 48 and every
-//   sub-pixel move changes the picture.
+//   most consecutive frames are identical; the bold pole's tip moves ±4 px at 48 × 48 and a move
+//   of a quarter pixel changes the picture.
 
 /** Colours as [r, g, b]. */
 const BACKGROUND = [255, 255, 255] as const;
