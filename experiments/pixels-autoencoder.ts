@@ -10,9 +10,11 @@
 //   ae-frozen     the encoder of an autoencoder pretrained offline on a random agent's frames
 //                 (pomdp pretrain-ae, the same decoder), kept as it is;
 //   ae-finetune   that encoder, trained on by the RL loss.
-// Equal budgets: 150k steps × 5 seeds (at ~300 steps/s a run, ~25 runs × 10–13 min: about 2 h with 2
-// workers on this 2-core machine); the frame stack solves this env around 450k, so 150k asks which
-// way learns faster, as the SAC+AE and CURL papers compare at 100k.
+// Equal budgets: 100k steps × 5 seeds, as the SAC+AE and CURL papers compare at 100k: the frame stack
+// solves this env at 300k–450k and is at returns of 110–150 by 100k, so the question is which way
+// learns faster. Cost, one wasm thread a run: ~4 minutes without a decoder, ~15 with one (its
+// transposed convolutions and a second encoder pass per minibatch: 79–86 against 222 steps/s with
+// both cores busy), so the 25 runs take about 1 h 40 min with 2 workers on this 2-core machine.
 //   npx ts-node experiments/pixels-autoencoder.ts [--quick] [--seeds N] [--workers N]
 //        pretrains the autoencoder (seed 1, 50k frames; skipped when its folder exists), then runs
 //        the grid, scores and report; its reconstructions.png sits beside the scores
@@ -89,7 +91,7 @@ const experiment = defineExperiment({
     { id: "ae-finetune", label: "PPO (CNN from a pretrained AE, fine-tuned)", args: PPO_CNN },
   ],
   envs: envs(false),
-  steps: 150_000,
+  steps: 100_000,
   seeds: 5,
   compare: [
     ["aux", "none"],
