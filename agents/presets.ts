@@ -11,6 +11,19 @@ const MEMORY_SIZES: readonly [number, number][] = [
   [13, 1_000_000],
 ];
 
+/** CleanRL ppo.py's settings, as both CartPole-Pixels presets use them (500k steps). */
+const CARTPOLE_PIXELS_PPO = {
+  totalSteps: 500_000,
+  numEnvs: 4,
+  numSteps: 128,
+  learningRate: 2.5e-4,
+  annealLr: true,
+  numMinibatches: 4,
+  updateEpochs: 4,
+  clipCoef: 0.2,
+  entCoef: 0.01,
+} as const;
+
 /** Every preset. */
 export const PRESETS: readonly Preset[] = [
   {
@@ -129,15 +142,7 @@ export const PRESETS: readonly Preset[] = [
     source:
       "CleanRL ppo.py's settings (4 envs × 128 steps, lr 2.5e-4 annealed, 4 minibatches × 4 epochs, clip 0.2, entropy 0.01) with ppo_atari.py's network: one CNN torso shared by actor and critic (dqn2013: 16 8×8/4, 32 4×4/2, dense 256) on the last 4 frames of the 48 × 48 bold picture",
     config: {
-      totalSteps: 500_000,
-      numEnvs: 4,
-      numSteps: 128,
-      learningRate: 2.5e-4,
-      annealLr: true,
-      numMinibatches: 4,
-      updateEpochs: 4,
-      clipCoef: 0.2,
-      entCoef: 0.01,
+      ...CARTPOLE_PIXELS_PPO,
       frameStack: 4,
       net: { encoder: "cnn", sharedEncoder: true },
     },
@@ -150,15 +155,7 @@ export const PRESETS: readonly Preset[] = [
     source:
       "ppo-cnn-cartpole-pixels with one frame and an LSTM of 128 after the shared CNN torso (as CleanRL's ppo_atari_lstm.py: torso, LSTM 128, heads); minibatches of whole env sequences",
     config: {
-      totalSteps: 500_000,
-      numEnvs: 4,
-      numSteps: 128,
-      learningRate: 2.5e-4,
-      annealLr: true,
-      numMinibatches: 4,
-      updateEpochs: 4,
-      clipCoef: 0.2,
-      entCoef: 0.01,
+      ...CARTPOLE_PIXELS_PPO,
       net: { encoder: "cnn", sharedEncoder: true, lstm: 128 },
     },
   },

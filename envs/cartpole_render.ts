@@ -83,8 +83,7 @@ export function drawCartPole(
   const r = CART_WIDTH / 2;
   const t = CART_HEIGHT / 2;
   const b = -CART_HEIGHT / 2;
-  const cart = [cartX + l, CART_Y + b, cartX + l, CART_Y + t, cartX + r, CART_Y + t, cartX + r, CART_Y + b];
-  fillQuad(target, cart, sx, sy, shade(CART, channels));
+  fillQuad(target, boxCorners(cartX + l, CART_Y + b, cartX + r, CART_Y + t), sx, sy, shade(CART, channels));
 
   const pole = poleCorners(cartX, CART_Y + AXLE_OFFSET, theta, POLE_WIDTH, POLE_LENGTH);
   fillQuad(target, pole, sx, sy, shade(POLE, channels));
@@ -100,24 +99,67 @@ export function drawCartPole(
   drawTrack(target, CART_Y, sy, shade(TRACK, channels));
 }
 
-/** The pole's corners (screen coordinates, y up) for a cart at `cartX` and an axle at height `axleY`. */
-function poleCorners(cartX: number, axleY: number, theta: number, width: number, length: number): number[] {
+/** Corners of the quad being drawn (screen coordinates, y up: x0, y0, … x3, y3), reused by every frame. */
+const corners = new Float64Array(8);
+
+/** Sets `corners` to an axis-aligned box's, in the order the pole's are in. */
+function boxCorners(left: number, bottom: number, right: number, top: number): Float64Array {
+  corners.set([left, bottom, left, top, right, top, right, bottom]);
+  return corners;
+}
+
+/** Sets `corners` to the pole's, for a cart at `cartX` and an axle at height `axleY`. */
+function poleCorners(
+  cartX: number,
+  axleY: number,
+  theta: number,
+  width: number,
+  length: number,
+): Float64Array {
   const pl = -width / 2;
   const pr = width / 2;
   const pt = length - width / 2;
   const pb = -width / 2;
   const cos = Math.cos(-theta);
   const sin = Math.sin(-theta);
-  const pole: number[] = [];
-  for (const [px, py] of [
-    [pl, pb],
-    [pl, pt],
-    [pr, pt],
-    [pr, pb],
-  ]) {
-    pole.push(px * cos - py * sin + cartX, px * sin + py * cos + axleY);
+  const local = [pl, pb, pl, pt, pr, pt, pr, pb];
+  for (let k = 0; k < 4; k++) {
+    const px = local[2 * k];
+    const py = local[2 * k + 1];
+    corners[2 * k] = px * cos - py * sin + cartX;
+    corners[2 * k + 1] = px * sin + py * cos + axleY;
   }
-  return pole;
+  return corners;
+}
+
+/** A quad in pixel coordinates (x right, y down) and the pixels its bounding box covers in the target. */
+const quad = { xs: new Float64Array(4), ys: new Float64Array(4), col0: 0, col1: 0, row0: 0, row1: 0 };
+
+/** Projects screen corners onto the target (scales sx, sy; rows counted from the top) into `quad`. */
+function projectQuad(target: PixelTarget, pts: Float64Array, sx: number, sy: number): typeof quad {
+  const { xs, ys } = quad;
+  for (let k = 0; k < 4; k++) {
+    xs[k] = pts[2 * k] * sx;
+    ys[k] = target.height - pts[2 * k + 1] * sy;
+  }
+  quad.col0 = Math.max(0, Math.floor(Math.min(xs[0], xs[1], xs[2], xs[3])));
+  quad.col1 = Math.min(target.width - 1, Math.ceil(Math.max(xs[0], xs[1], xs[2], xs[3])));
+  quad.row0 = Math.max(0, Math.floor(Math.min(ys[0], ys[1], ys[2], ys[3])));
+  quad.row1 = Math.min(target.height - 1, Math.ceil(Math.max(ys[0], ys[1], ys[2], ys[3])));
+  return quad;
+}
+
+/** Whether point (px, py) is inside the projected convex quad (or on its edge): every edge's cross product has one sign. */
+function insideQuad(xs: Float64Array, ys: Float64Array, px: number, py: number): boolean {
+  let positive = 0;
+  let negative = 0;
+  for (let k = 0; k < 4; k++) {
+    const j = (k + 1) & 3;
+    const cross = (xs[j] - xs[k]) * (py - ys[k]) - (ys[j] - ys[k]) * (px - xs[k]);
+    if (cross > 0) positive++;
+    else if (cross < 0) negative++;
+  }
+  return positive === 0 || negative === 0;
 }
 
 /** The bold style: black ground, grey cart, white pole over it, anti-aliased. */
@@ -130,7 +172,7 @@ function drawBold(x: number, theta: number, target: PixelTarget): void {
   const r = cartX + BOLD.cartWidth / 2;
   const t = CART_Y + BOLD.cartHeight / 2;
   const b = CART_Y - BOLD.cartHeight / 2;
-  coverQuad(target, [l, b, l, t, r, t, r, b], sx, sy, BOLD.cart);
+  coverQuad(target, boxCorners(l, b, r, t), sx, sy, BOLD.cart);
   coverQuad(target, poleCorners(cartX, CART_Y, theta, BOLD.poleWidth, BOLD.poleLength), sx, sy, BOLD.pole);
 }
 
@@ -138,14 +180,9 @@ function drawBold(x: number, theta: number, target: PixelTarget): void {
  * Paints a convex quadrilateral (screen coordinates, y up) with `shade` in every channel, each pixel
  * blended by the share of its SUBSAMPLES × SUBSAMPLES sample points inside the shape.
  */
-function coverQuad(target: PixelTarget, pts: number[], sx: number, sy: number, shade: number): void {
-  const { width, height, channels, data } = target;
-  const xs = [pts[0] * sx, pts[2] * sx, pts[4] * sx, pts[6] * sx];
-  const ys = [height - pts[1] * sy, height - pts[3] * sy, height - pts[5] * sy, height - pts[7] * sy];
-  const col0 = Math.max(0, Math.floor(Math.min(...xs)));
-  const col1 = Math.min(width - 1, Math.ceil(Math.max(...xs)));
-  const row0 = Math.max(0, Math.floor(Math.min(...ys)));
-  const row1 = Math.min(height - 1, Math.ceil(Math.max(...ys)));
+function coverQuad(target: PixelTarget, pts: Float64Array, sx: number, sy: number, shade: number): void {
+  const { width, channels, data } = target;
+  const { xs, ys, col0, col1, row0, row1 } = projectQuad(target, pts, sx, sy);
   const step = 1 / SUBSAMPLES;
   const samples = SUBSAMPLES * SUBSAMPLES;
   for (let row = row0; row <= row1; row++) {
@@ -153,18 +190,7 @@ function coverQuad(target: PixelTarget, pts: number[], sx: number, sy: number, s
       let inside = 0;
       for (let sr = 0; sr < SUBSAMPLES; sr++) {
         const py = row + (sr + 0.5) * step;
-        for (let sc = 0; sc < SUBSAMPLES; sc++) {
-          const px = col + (sc + 0.5) * step;
-          let positive = 0;
-          let negative = 0;
-          for (let k = 0; k < 4; k++) {
-            const j = (k + 1) & 3;
-            const cross = (xs[j] - xs[k]) * (py - ys[k]) - (ys[j] - ys[k]) * (px - xs[k]);
-            if (cross > 0) positive++;
-            else if (cross < 0) negative++;
-          }
-          if (positive === 0 || negative === 0) inside++;
-        }
+        for (let sc = 0; sc < SUBSAMPLES; sc++) if (insideQuad(xs, ys, col + (sc + 0.5) * step, py)) inside++;
       }
       if (inside === 0) continue;
       const i = (row * width + col) * channels;
@@ -193,29 +219,11 @@ function put(target: PixelTarget, col: number, row: number, colour: number[]): v
 }
 
 /** Fills a convex quadrilateral given in screen coordinates (y up), sampling pixel centres. */
-function fillQuad(target: PixelTarget, pts: number[], sx: number, sy: number, colour: number[]): void {
-  const { width, height } = target;
-  const xs = [pts[0] * sx, pts[2] * sx, pts[4] * sx, pts[6] * sx];
-  const ys = [height - pts[1] * sy, height - pts[3] * sy, height - pts[5] * sy, height - pts[7] * sy];
-  const col0 = Math.max(0, Math.floor(Math.min(...xs)));
-  const col1 = Math.min(width - 1, Math.ceil(Math.max(...xs)));
-  const row0 = Math.max(0, Math.floor(Math.min(...ys)));
-  const row1 = Math.min(height - 1, Math.ceil(Math.max(...ys)));
-  for (let row = row0; row <= row1; row++) {
-    const py = row + 0.5;
-    for (let col = col0; col <= col1; col++) {
-      const px = col + 0.5;
-      let positive = 0;
-      let negative = 0;
-      for (let k = 0; k < 4; k++) {
-        const j = (k + 1) & 3;
-        const cross = (xs[j] - xs[k]) * (py - ys[k]) - (ys[j] - ys[k]) * (px - xs[k]);
-        if (cross > 0) positive++;
-        else if (cross < 0) negative++;
-      }
-      if (positive === 0 || negative === 0) put(target, col, row, colour);
-    }
-  }
+function fillQuad(target: PixelTarget, pts: Float64Array, sx: number, sy: number, colour: number[]): void {
+  const { xs, ys, col0, col1, row0, row1 } = projectQuad(target, pts, sx, sy);
+  for (let row = row0; row <= row1; row++)
+    for (let col = col0; col <= col1; col++)
+      if (insideQuad(xs, ys, col + 0.5, row + 0.5)) put(target, col, row, colour);
 }
 
 function fillCircle(
