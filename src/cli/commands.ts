@@ -153,17 +153,21 @@ export function trainCommand(): Command {
     .addOption(
       new Option(
         "--aux <loss>",
-        "auxiliary loss of the CNN encoder: ae = a decoder whose reconstruction mse joins the RL loss",
+        "auxiliary loss of the CNN encoder: ae = a decoder trained as SAC+AE does (its own Adam step after each RL step; --set net.aeOptimizer=joint adds its loss to the RL loss instead)",
       ).choices(["none", "ae"]),
     )
-    .option("--aux-weight <β>", "weight of the auxiliary loss (default 1)", parseNonNegativeNumber)
+    .option(
+      "--aux-weight <β>",
+      "weight of the auxiliary loss in the RL loss, with net.aeOptimizer joint (default 1)",
+      parseNonNegativeNumber,
+    )
     .option(
       "--aux-detach",
       "the RL loss's gradient stops at the encoder: it learns from the reconstruction alone",
     )
     .option(
       "--encoder-from <dir>",
-      "start the CNN encoder from a folder pomdp pretrain-ae wrote (its dense layers become net.hidden)",
+      "start the CNN encoder from a folder pomdp pretrain-ae wrote (its dense layers and bottleneck become net.hidden and net.latentNorm)",
     )
     .option("--freeze-encoder", "keep the CNN encoder's weights as they are (pretrained, or as initialised)")
     .option("--steps <n>", "env steps in all (500000, 500k, 1M)", parseSteps)
@@ -194,7 +198,7 @@ export function trainCommand(): Command {
 export function pretrainAeCommand(): Command {
   const command = new Command("pretrain-ae")
     .description(
-      "collect frames with a uniformly random agent (seeded), train the agent's CNN encoder as an autoencoder on them, and write its weights, autoencoder.json (held-out mse) and reconstructions.png: pomdp train --net cnn --encoder-from <out> starts from it",
+      "collect frames with a uniformly random agent (seeded), train the agent's CNN encoder (ending in SAC+AE's LayerNorm + tanh) and its decoder as an autoencoder on them, and write their weights, autoencoder.json (held-out mse) and reconstructions.png: pomdp train --net cnn --encoder-from <out> starts from it",
     )
     .option("-e, --env <id>", "registered env id with image observations (gridworlds: the 7×7×3 view)")
     .option("-o, --out <dir>", "folder to write (never overwritten)")
