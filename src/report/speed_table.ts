@@ -69,7 +69,7 @@ export const SPEED_ROWS: readonly SpeedRowSpec[] = [
   },
   { key: "cartpoleMakeStepsPerSec", what: "through `make`", unit: "M" },
   { key: "cartpoleVec16StepsPerSec", what: "`SyncVectorEnv` of 16", unit: "M" },
-  { key: "cartpolePixelFramesPerSec", what: "64 × 64 grey", unit: "M" },
+  { key: "cartpolePixelFramesPerSec", what: "Gymnasium's picture, 64 × 64 grey", unit: "M" },
   { key: "cartpoleBoldPixelFramesPerSec", what: "48 × 48 grey, bold, anti-aliased", unit: "M" },
   {
     key: "minigridEmpty8StepsPerSec",
