@@ -12,8 +12,6 @@ import {
   readValues,
   sampleCategorical,
 } from "../src/nn";
-import { validateConfig } from "../src/train/config";
-import { NetSchema } from "./net_config";
 import type { RecurrentState } from "./recurrent_state";
 import { type NetworkArgs, stopGradient, TowerNetwork } from "./tower";
 
@@ -48,9 +46,8 @@ export class ActorCritic extends TowerNetwork {
   private result?: ActResult;
 
   constructor(args: NetworkArgs) {
-    // The validated spec decides (sharedEncoder's default depends on the encoder).
-    const shared = validateConfig(NetSchema, args.net, "net").sharedEncoder;
-    super(args, shared ? ["shared"] : ["actor", "critic"]);
+    super(args, (spec) => (spec.sharedEncoder ? ["shared"] : ["actor", "critic"]));
+    const shared = this.spec.sharedEncoder;
     this.numActions = args.numActions;
     const featureDim = this.towers[0].featureDim;
     this.actorHead = new Mlp({

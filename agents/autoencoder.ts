@@ -9,7 +9,7 @@ import { deriveSeed, Rng } from "../src/core/rng";
 import { ClippedAdam, ConvAutoencoder, loadCheckpoint, saveCheckpoint } from "../src/nn";
 import { writeReconstructionsPng } from "../src/report/reconstructions";
 import { makeAgentVectorEnv } from "./env_setup";
-import { SAC_AE } from "./net_config";
+import { AUX_DEFAULTS } from "./net_config";
 import {
   AUTOENCODER_FILE,
   checkPretrainedFits,
@@ -184,8 +184,8 @@ export function pretrainAutoencoder(args: PretrainArgs, out: string): Pretrained
   const latentNorm = args.latentNorm ?? true;
   const lossArgs = {
     target: "scaled" as const,
-    latentPenalty: args.latentPenalty ?? SAC_AE.latentPenalty,
-    decoderWeightDecay: args.decoderWeightDecay ?? SAC_AE.decoderWeightDecay,
+    latentPenalty: args.latentPenalty ?? AUX_DEFAULTS.latentPenalty,
+    decoderWeightDecay: args.decoderWeightDecay ?? AUX_DEFAULTS.decoderWeightDecay,
   };
   const encoder = cnnEncoderFor(
     train.shape,

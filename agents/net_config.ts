@@ -74,17 +74,17 @@ const NET_FIELDS = z
   })
   .strict();
 
-/** The autoencoder fields' defaults (absent fields read as these). */
+/**
+ * The autoencoder fields' defaults (absent fields read as these); the decoder's training ones are
+ * SAC+AE's (its train.py). `latentNorm` and `detachActor` default by other fields: see
+ * {@link autoencoderSettings}.
+ */
 export const AUX_DEFAULTS = {
   aux: "none",
   auxWeight: 1,
   auxDetach: false,
   reconEvery: 50,
   freezeEncoder: false,
-} as const;
-
-/** SAC+AE's settings of the autoencoder's training (train.py's defaults). */
-export const SAC_AE = {
   aeOptimizer: "separate",
   aeLearningRate: 1e-3,
   latentPenalty: 1e-6,
@@ -110,10 +110,10 @@ export function autoencoderSettings(
   const ae = net.aux === "ae";
   return {
     latentNorm: net.latentNorm ?? ae,
-    aeOptimizer: net.aeOptimizer ?? SAC_AE.aeOptimizer,
-    aeLearningRate: net.aeLearningRate ?? SAC_AE.aeLearningRate,
-    latentPenalty: net.latentPenalty ?? SAC_AE.latentPenalty,
-    decoderWeightDecay: net.decoderWeightDecay ?? SAC_AE.decoderWeightDecay,
+    aeOptimizer: net.aeOptimizer ?? AUX_DEFAULTS.aeOptimizer,
+    aeLearningRate: net.aeLearningRate ?? AUX_DEFAULTS.aeLearningRate,
+    latentPenalty: net.latentPenalty ?? AUX_DEFAULTS.latentPenalty,
+    decoderWeightDecay: net.decoderWeightDecay ?? AUX_DEFAULTS.decoderWeightDecay,
     reconTarget: net.reconTarget,
     detachActor: net.detachActor ?? (ae && net.sharedEncoder === true),
   };

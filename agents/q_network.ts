@@ -26,7 +26,7 @@ export class QNetwork extends TowerNetwork {
   private greedyRows = new Uint8Array(0);
 
   constructor(args: NetworkArgs) {
-    super(args, ["q"]);
+    super(args, () => ["q"]);
     this.numActions = args.numActions;
     this.head = new Mlp({
       sizes: [this.towers[0].featureDim, args.numActions],

@@ -20,6 +20,7 @@ import {
   type ParamMap,
   type ReconTarget,
   readValues,
+  reconstructionTarget,
 } from "../src/nn";
 import { validateConfig } from "../src/train/config";
 import {
@@ -271,19 +272,22 @@ export abstract class TowerNetwork implements Parameterised {
   /** Typed-array copies of the towers (MLP encoders only), refreshed when the weights changed. */
   protected readonly fastTowers?: TowerFastPath[];
   private parts?: Composite;
+  /** The towers' names, their parameter paths' prefixes. */
+  private readonly towerNames: readonly string[];
   protected stale = false;
 
-  /** Builds one tower per name (each seeded from `init/<name>/…`). */
-  protected constructor(
-    args: NetworkArgs,
-    private readonly towerNames: readonly string[],
-  ) {
+  /**
+   * Builds one tower per name that `towersOf` gives for the validated spec (each seeded from
+   * `init/<name>/…`): the actor-critic's depend on `sharedEncoder`, whose default depends on the encoder.
+   */
+  protected constructor(args: NetworkArgs, towersOf: (spec: NetSpec) => readonly string[]) {
     this.spec = validateConfig(NetSchema, args.net, "net") as NetSpec;
+    this.towerNames = towersOf(this.spec);
     this.autoencoder = autoencoderSettings(this.spec);
     this.observationShape = [...args.observationShape];
     this.observationSize = args.observationShape.reduce((a, b) => a * b, 1);
     this.observationBytes = args.observationBytes ?? false;
-    this.towers = towerNames.map((name) => new Tower(this.spec, args, name));
+    this.towers = this.towerNames.map((name) => new Tower(this.spec, args, name));
     if (this.spec.encoder === "mlp") this.fastTowers = this.towers.map((t) => new TowerFastPath(t));
   }
 
@@ -461,7 +465,7 @@ export abstract class TowerNetwork implements Parameterised {
   /** The encoders' and decoders' parameters of the towers with a decoder: what the "separate" autoencoder optimiser trains. */
   autoencoderParams(): ParamMap {
     const withDecoder = new Set(
-      this.towers.map((t, i) => (t.decoder ? this.towerName(i) : undefined)).filter((n) => n !== undefined),
+      this.towers.map((t, i) => (t.decoder ? this.towerNames[i] : undefined)).filter((n) => n !== undefined),
     );
     const out: ParamMap = new Map();
     for (const [path, variable] of this.params()) {
@@ -469,11 +473,6 @@ export abstract class TowerNetwork implements Parameterised {
       if (withDecoder.has(tower) && (part === "encoder" || part === "decoder")) out.set(path, variable);
     }
     return out;
-  }
-
-  /** The name of tower `t` in the parameter paths. */
-  private towerName(t: number): string {
-    return this.towerNames[t];
   }
 
   /** What tower `t`'s decoder reconstructs: net.reconTarget, else "bits5" for pixel bytes and "scaled" for the rest. */
@@ -513,8 +512,7 @@ export abstract class TowerNetwork implements Parameterised {
 
   /** The observations as tower `t`'s CNN encoder sees them (scaled; bytes × the preset's byteScale). */
   private scaledImages(t: number, observations: tf.Tensor): tf.Tensor4D {
-    const scale = this.inputScale(t);
-    return (scale === 1 ? observations : tf.mul(observations, scale)) as tf.Tensor4D;
+    return reconstructionTarget(observations, this.inputScale(t), "scaled");
   }
 
   /**

@@ -13,6 +13,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Command, InvalidArgumentError } from "commander";
+import { median } from "../src/stats";
 
 const ROOT = path.join(__dirname, "..");
 const PEER = path.join(ROOT, "..", "shared", "peers", "run");
@@ -30,15 +31,6 @@ const opts = new Command("bench-pixels")
   .option("--rounds <n>", "runs of each side, alternating", positiveInt, 2)
   .parse()
   .opts<{ steps: number; threads: number; rounds: number }>();
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0
-    ? Number.NaN
-    : s.length % 2
-      ? s[(s.length - 1) / 2]
-      : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** One `pomdp train` run: its SPS and where the seconds went. */
 function ours(): { sps: number; secondsIn: Record<string, number> } {
@@ -73,7 +65,7 @@ for (let k = 0; k < opts.rounds; k++) {
   if (hasPeer) runs.peer.push(peer());
 }
 const oursSps = median(runs.ours.map((r) => r.sps));
-const peerSps = median(runs.peer.map((r) => r.sps));
+const peerSps = hasPeer ? median(runs.peer.map((r) => r.sps)) : null;
 console.log(
   JSON.stringify({
     bench: "ppo-cnn-cartpole-pixels",
@@ -85,7 +77,7 @@ console.log(
     ours: runs.ours,
     peer: hasPeer ? runs.peer : `not run: ${PEER} is not there (the peers sit beside a developer's clone)`,
     oursSps,
-    peerSps: hasPeer ? peerSps : null,
-    ratio: hasPeer ? Math.round((oursSps / peerSps) * 100) / 100 : null,
+    peerSps,
+    ratio: peerSps === null ? null : Math.round((oursSps / peerSps) * 100) / 100,
   }),
 );
