@@ -11,6 +11,7 @@ import type { ActorCritic } from "./actor_critic";
 import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { A2cConfig } from "./configs";
+import { periodicEvaluation } from "./periodic_eval";
 import {
   computeGae,
   explainedVariance,
@@ -77,6 +78,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
     numUpdates,
     stepsPerUpdate: batchSize,
     requestedSteps: config.totalSteps,
+    evaluation: periodicEvaluation(config, ctx, net),
     update: (update, onEpisode) => {
       // 1. Anneal: the fraction of the run still to go scales the step size.
       const remaining = 1 - (update - 1) / numUpdates;

@@ -20,6 +20,28 @@ export type EnvWrapperConfig = {
   [K in keyof typeof ENV_WRAPPER_FIELDS]: z.output<(typeof ENV_WRAPPER_FIELDS)[K]>;
 };
 
+/**
+ * Periodic evaluation while training, as SB3's EvalCallback: every agent's config has these. The same
+ * held-out episodes (env seeds from the run seed's own "eval/periodic" branch, never a training env's)
+ * are played each time; the results are metrics.jsonl's `type: "eval"` lines, and the agent that
+ * scored the best mean return is kept in the run's `best/` beside `final/`. Evaluating draws nothing
+ * from the training's random streams, so it does not change what the run trains.
+ */
+export const EVAL_FIELDS = {
+  /** Evaluate every this many env steps, all envs counted (at the first update reaching each multiple); 0: never. */
+  evalEvery: z.number().int().min(0).default(0),
+  /** Episodes per evaluation. */
+  evalEpisodes: z.number().int().positive().default(10),
+  /**
+   * Act greedily (the likeliest action; DQN: ε = 0) instead of as the policy does (sampling; DQN:
+   * ε-greedy with endE) — `pomdp eval`'s default is sampling too, so the final and periodic scores agree.
+   */
+  evalGreedy: z.boolean().default(false),
+};
+
+/** The validated {@link EVAL_FIELDS}. */
+export type EvalConfig = { [K in keyof typeof EVAL_FIELDS]: z.output<(typeof EVAL_FIELDS)[K]> };
+
 /** Config fields of every agent of the PPO family about observations and the network (spread into each schema). */
 export const ACTOR_CRITIC_FIELDS = {
   /** The network. */
@@ -29,6 +51,7 @@ export const ACTOR_CRITIC_FIELDS = {
   /** Scale rewards by the running std of the discounted return (SB3's VecNormalize). */
   normalizeReward: z.boolean().default(false),
   ...ENV_WRAPPER_FIELDS,
+  ...EVAL_FIELDS,
 };
 
 /** PPO's config: CleanRL's `ppo.py` arguments in camelCase, with its defaults. */
@@ -168,6 +191,7 @@ export const DqnConfigSchema = z
     /** The Q-network (CleanRL's dqn.py QNetwork by default: 120-84 ReLU, then a linear Q head). */
     net: QNetSchema.default({}),
     ...ENV_WRAPPER_FIELDS,
+    ...EVAL_FIELDS,
   })
   .strict();
 

@@ -27,6 +27,7 @@ import {
 import { type FinishedEpisode, VectorCollector } from "./collector";
 import type { DqnConfig } from "./configs";
 import { qNetworkFor, setUpEnvAndNetworks } from "./env_setup";
+import { periodicEvaluation } from "./periodic_eval";
 import type { QNetwork } from "./q_network";
 import { RecurrentState } from "./recurrent_state";
 import { ReplayBuffer, sequenceBatch, transitionBatch } from "./replay";
@@ -146,6 +147,7 @@ function dqnLoopArgs(
     numUpdates,
     stepsPerUpdate,
     requestedSteps: config.totalSteps,
+    evaluation: periodicEvaluation(config, ctx, qNetwork, config.endE),
     update: (update, onEpisode) => {
       let updateSeconds = 0;
       let tdLoss = 0;

@@ -1,4 +1,5 @@
 // The agents `pomdp train` knows, and loading a finished run's agent back (for `pomdp eval`).
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { type MakeOverrides, spec, type VectorEnv } from "../src/core";
 import { loadCheckpoint } from "../src/nn";
@@ -105,12 +106,20 @@ export interface LoadedAgent {
   normalizer: VecNormalizer;
 }
 
+/** Which agent of a run to load: the final one, or the best of its periodic evaluations (config evalEvery). */
+export type SavedAgent = "final" | "best";
+
 /**
  * Loads a finished run's final weights and normalizer (frozen) into a new network of the run's agent
- * (an actor-critic, or a Q-network acting ε-greedily with the run's endE). `envKwargs`
- * replace the run's for the env the network is built against (their observation shape must match).
+ * (an actor-critic, or a Q-network acting ε-greedily with the run's endE); `which` "best" loads the
+ * agent its periodic evaluations kept instead. `envKwargs` replace the run's for the env the network
+ * is built against (their observation shape must match).
  */
-export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgent {
+export function loadAgent(
+  runDir: string,
+  envKwargs?: MakeOverrides,
+  which: SavedAgent = "final",
+): LoadedAgent {
   const run = readRunJson<RunConfigFile>(runDir, RUN_FILES.config);
   if (
     typeof run?.agent !== "string" ||
@@ -122,6 +131,12 @@ export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgen
     );
   }
   const agent = agentByName(run.agent);
+  const finalDir = path.join(runDir, RUN_FILES[which]);
+  if (which === "best" && !fs.existsSync(finalDir)) {
+    throw new Error(
+      `${runDir} has no best agent (${RUN_FILES.best}/): it is kept only by runs trained with periodic evaluation (--eval-every)`,
+    );
+  }
   loadRunModules(path.join(runDir, RUN_FILES.config), run); // the run's --require'd env files
   spec(run.envId); // an unknown id (a user env not --require'd) fails here with a clear message
   const env = makeAgentVectorEnv(
@@ -135,7 +150,6 @@ export function loadAgent(runDir: string, envKwargs?: MakeOverrides): LoadedAgen
   );
   try {
     const net = agent.network(env, run.config, run.seed);
-    const finalDir = path.join(runDir, RUN_FILES.final);
     try {
       loadCheckpoint(finalDir, net.params());
       net.weightsChanged();

@@ -11,6 +11,7 @@ import type { ActorCritic } from "./actor_critic";
 import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { PpoConfig } from "./configs";
+import { periodicEvaluation } from "./periodic_eval";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
 import {
   computeGae,
@@ -74,6 +75,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
     numUpdates,
     stepsPerUpdate: batchSize,
     requestedSteps: config.totalSteps,
+    evaluation: periodicEvaluation(config, ctx, net),
     update: (update, onEpisode) => {
       // 1. Anneal: the fraction of the run still to go scales the step size (and the surrogate's clip range).
       const remaining = 1 - (update - 1) / numUpdates;

@@ -15,7 +15,7 @@ import {
   writeFolderAtomic,
   writeJsonAtomic,
 } from "../src/train/run_folder";
-import type { TrainableNet, TrainingLoopArgs } from "./training_loop";
+import type { BestEvaluation, TrainableNet, TrainingLoopArgs } from "./training_loop";
 
 /** The layer of a vector env that cannot save its state, or undefined when all can. */
 export function vectorStateBlocker(env: VectorEnv): string | undefined {
@@ -68,12 +68,21 @@ export interface TrainCheckpoint extends CheckpointFacts {
   /** The vector env's state; null when an env cannot save it (`envBlocker` names it). */
   env: unknown;
   envBlocker?: string;
+  /** The best periodic evaluation so far (its agent is in best/); absent before the first. */
+  bestEval?: BestEvaluation;
 }
 
 export function saveTrainCheckpoint(
   run: RunFolder,
   args: TrainingLoopArgs<TrainableNet>,
-  at: { update: number; recent: number[]; seconds: number; updateSeconds: number; envBlocker?: string },
+  at: {
+    update: number;
+    recent: number[];
+    seconds: number;
+    updateSeconds: number;
+    envBlocker?: string;
+    bestEval?: BestEvaluation;
+  },
 ): void {
   const state: TrainCheckpoint = {
     format: CHECKPOINT_FORMAT,
@@ -93,6 +102,7 @@ export function saveTrainCheckpoint(
     collector: args.collector.getState(),
     env: at.envBlocker === undefined ? args.env.getState!() : null,
     ...(at.envBlocker === undefined ? {} : { envBlocker: at.envBlocker }),
+    ...(at.bestEval === undefined ? {} : { bestEval: at.bestEval }),
   };
   writeFolderAtomic(run.checkpointDir, (dir) => {
     saveCheckpoint(dir, args.net.params(), args.optimizer);
@@ -131,7 +141,9 @@ export function readTrainCheckpoint(runDir: string): TrainCheckpoint {
     Array.isArray(state.recent) &&
     typeof state.rngs === "object" &&
     typeof state.collector === "object" &&
-    typeof state.normalizer === "object";
+    typeof state.normalizer === "object" &&
+    (state.bestEval === undefined ||
+      (Number.isSafeInteger(state.bestEval?.step) && typeof state.bestEval?.returnMean === "number"));
   if (!ok) {
     throw new Error(
       `corrupt checkpoint ${file}: expected a ${CHECKPOINT_FORMAT} version 1 file with update, step, metricsBytes, rngs, collector and normalizer`,

@@ -8,9 +8,16 @@ import type { VectorEnv } from "../src/core/vector";
 import { warn } from "../src/core/warnings";
 import type { ClippedOptimizer, Parameterised } from "../src/nn";
 import type { VecNormalizer } from "../src/train/normalize";
-import { DEFAULT_CHECKPOINT_EVERY, type RunFolder, type RunSummary } from "../src/train/run_folder";
+import {
+  DEFAULT_CHECKPOINT_EVERY,
+  type EvalMetric,
+  type RunFolder,
+  type RunSummary,
+  writeFolderAtomic,
+} from "../src/train/run_folder";
 import type { ActorCritic } from "./actor_critic";
 import type { FinishedEpisode } from "./collector";
+import { evaluateNow, nextEvaluationStep, type PeriodicEvaluation } from "./periodic_eval";
 import {
   restoreCheckpoint,
   saveAgentState,
@@ -38,6 +45,8 @@ export interface TrainContext {
   onUpdate?: (progress: UpdateProgress) => void;
   /** Called for every finished training episode. */
   onEpisode?: (episode: FinishedEpisode) => void;
+  /** Called after every periodic evaluation (config evalEvery), with its metrics line. */
+  onEval?: (evaluation: EvalMetric, best: boolean) => void;
   /**
    * Write a checkpoint into the run folder every this many updates (0: only when stopped); default
    * {@link DEFAULT_CHECKPOINT_EVERY}. Needs `run`. Checkpoints never change what the run computes.
@@ -140,6 +149,8 @@ export interface TrainingLoopArgs<N extends TrainableNet = ActorCritic> {
   requestedSteps: number;
   /** One iteration: collect a rollout (calling onEpisode per finished episode) and update. */
   update: (update: number, onEpisode: (e: FinishedEpisode) => void) => UpdateOutcome;
+  /** Evaluate the agent every so many steps (the config's evalEvery > 0); see periodic_eval.ts. */
+  evaluation?: PeriodicEvaluation;
   /**
    * More of the run's state than the loop knows of (DQN: the target network and the replay buffer),
    * written into each checkpoint folder and read back on resume.
@@ -209,6 +220,8 @@ function* loopSteps<N extends TrainableNet>(
     let firstUpdate = 1;
     let pastSeconds = 0;
     let updateSeconds = 0;
+    /** The best periodic evaluation so far (its agent is in best/). */
+    let bestEval: BestEvaluation | undefined;
     if (ctx.resume) {
       if (!run) throw new Error("trainingLoop: resume needs a run folder");
       const saved = restoreCheckpoint(run, args);
@@ -216,7 +229,11 @@ function* loopSteps<N extends TrainableNet>(
       firstUpdate = saved.update + 1;
       pastSeconds = saved.seconds;
       updateSeconds = saved.updateSeconds;
+      bestEval = saved.bestEval;
     }
+    const evaluation = args.evaluation;
+    let nextEval = evaluation ? nextEvaluationStep(collector.step, evaluation.every) : Infinity;
+    let evalSeconds = 0;
     const onEpisode = (e: FinishedEpisode) => {
       recent.push(e.return);
       if (recent.length > 20) recent.shift();
@@ -225,6 +242,8 @@ function* loopSteps<N extends TrainableNet>(
     };
     const totalSteps = numUpdates * args.stepsPerUpdate;
     const started = performance.now() - pastSeconds * 1000;
+    // Seconds of training so far, periodic evaluations excluded (so SPS is the training's).
+    const trainingSeconds = () => (performance.now() - started) / 1000 - evalSeconds;
     const every = ctx.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     const everySeconds = ctx.checkpointSeconds ?? 60;
     let lastCheckpoint = performance.now();
@@ -250,15 +269,15 @@ function* loopSteps<N extends TrainableNet>(
     }
     const checkpoint = (update: number) => {
       if (!run) return undefined;
-      const seconds = (performance.now() - started) / 1000;
-      saveTrainCheckpoint(run, args, { update, recent, seconds, updateSeconds, envBlocker });
+      const seconds = trainingSeconds();
+      saveTrainCheckpoint(run, args, { update, recent, seconds, updateSeconds, envBlocker, bestEval });
       lastCheckpoint = performance.now();
       return run.checkpointDir;
     };
     for (let update = firstUpdate; update <= numUpdates; update++) {
       const outcome = args.update(update, onEpisode);
       updateSeconds += outcome.updateSeconds;
-      const seconds = (performance.now() - started) / 1000;
+      const seconds = trainingSeconds();
       const sps = Math.round(collector.step / seconds);
       run?.metric({
         type: "update",
@@ -276,6 +295,19 @@ function* loopSteps<N extends TrainableNet>(
         returnMean20: recent.length > 0 ? mean(recent) : Number.NaN,
         seconds,
       });
+      if (evaluation && collector.step >= nextEval) {
+        const result = evaluateNow(evaluation, args.normalizer, collector.step);
+        evalSeconds += result.seconds;
+        nextEval = nextEvaluationStep(collector.step, evaluation.every);
+        run?.metric(result);
+        // The best mean return so far (the first of equals) is kept in best/, as SB3's best_model.
+        const isBest = bestEval === undefined || result.returnMean > bestEval.returnMean;
+        if (isBest) {
+          bestEval = { step: result.step, returnMean: result.returnMean };
+          if (run) writeFolderAtomic(run.bestDir, (dir) => saveAgentState(dir, args));
+        }
+        ctx.onEval?.(result, isBest);
+      }
       if (update < numUpdates) {
         if (ctx.shouldStop?.()) {
           const dir = checkpoint(update);
@@ -289,7 +321,7 @@ function* loopSteps<N extends TrainableNet>(
         yield;
       }
     }
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = trainingSeconds();
     const summary: RunSummary = {
       steps: collector.step,
       seconds: round(seconds, 2),
@@ -300,7 +332,9 @@ function* loopSteps<N extends TrainableNet>(
         env: round(collector.envSeconds, 2),
         acting: round(collector.actSeconds, 2),
         update: round(updateSeconds, 2),
+        ...(evaluation ? { evaluation: round(evalSeconds, 2) } : {}),
       },
+      ...(bestEval ? { bestEval } : {}),
     };
     if (run) {
       saveAgentState(run.finalDir, args);
@@ -313,6 +347,12 @@ function* loopSteps<N extends TrainableNet>(
   } finally {
     args.env.close();
   }
+}
+
+/** The best periodic evaluation of a run: where it was and its mean return. */
+export interface BestEvaluation {
+  step: number;
+  returnMean: number;
 }
 
 function mean(xs: readonly number[]): number {

@@ -37,6 +37,7 @@ export function registerGridworlds(): void {
     const id = random ? `MiniGrid-Empty-Random-${size}x${size}-v0` : `MiniGrid-Empty-${size}x${size}-v0`;
     register(id, (kw) => new EmptyEnv(kw as EmptyArgs), {
       kwargs: { size, agentStartPos: random ? null : [1, 1], agentStartDir: 0, ...VIEW_KWARGS },
+      successAbove: 0,
       description: `Minigrid Empty ${size}×${size}: reach the goal corner (${random ? "random start" : "start top-left"}; maxSteps ${4 * size * size})`,
     });
   };
@@ -49,12 +50,14 @@ export function registerGridworlds(): void {
 
   register("MiniGrid-FourRooms-v0", (kw) => new FourRoomsEnv(kw), {
     kwargs: { agentPos: null, goalPos: null, ...VIEW_KWARGS },
+    successAbove: 0,
     description: "Minigrid FourRooms 19×19: random start and goal in four connected rooms (maxSteps 100)",
   });
 
   for (const size of [5, 6, 8, 16]) {
     register(`MiniGrid-DoorKey-${size}x${size}-v0`, (kw) => new DoorKeyEnv(kw), {
       kwargs: { size, ...VIEW_KWARGS },
+      successAbove: 0,
       description: `Minigrid DoorKey ${size}×${size}: pick up the key, unlock the door, reach the goal (maxSteps ${10 * size * size})`,
     });
   }
@@ -62,6 +65,7 @@ export function registerGridworlds(): void {
   const memory = (size: number, randomLength: boolean) => {
     register(`MiniGrid-MemoryS${size}${randomLength ? "Random" : ""}-v0`, (kw) => new MemoryEnv(kw), {
       kwargs: { size, randomLength, ...VIEW_KWARGS },
+      successAbove: 0,
       description: `Minigrid Memory ${size}×${size}: go to the object matching the one seen at the start${randomLength ? " (random hallway length)" : ""} (maxSteps ${5 * size * size})`,
     });
   };
@@ -74,10 +78,12 @@ export function registerGridworlds(): void {
 
   register("TMaze-v0", (kw) => new TMazeEnv(kw), {
     kwargs: { length: 10, maxSteps: null },
+    successAbove: 0,
     description: "Bakker's T-maze: remember the cue seen at the start of a corridor to turn the right way",
   });
   register("PixelTMaze-v0", (kw) => new PixelTMazeEnv(kw), {
     kwargs: { length: 10, maxSteps: null, tileSize: 4 },
+    successAbove: 0,
     description:
       "TMaze-v0 seen from above as a 20×52 grey picture (4-px tiles): the cued arm's end is lit in the first frame only",
   });

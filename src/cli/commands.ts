@@ -172,6 +172,13 @@ export function trainCommand(): Command {
     .option("--freeze-encoder", "keep the CNN encoder's weights as they are (pretrained, or as initialised)")
     .option("--steps <n>", "env steps in all (500000, 500k, 1M)", parseSteps)
     .option("--envs <N>", "envs stepped in parallel", parsePositiveInt)
+    .option(
+      "--eval-every <n>",
+      "evaluate the agent on held-out episodes every n env steps (eval lines in metrics.jsonl; the best agent kept in best/)",
+      parseSteps,
+    )
+    .option("--eval-episodes <k>", "episodes per periodic evaluation (default 10)", parsePositiveInt)
+    .option("--eval-greedy", "periodic evaluations take the likeliest action (DQN: ε 0) instead of sampling")
     .option("-s, --seed <S>", "run seed: the root of every random stream of the run", parseNonNegativeInt, 1)
     .option("--config <file>", "JSON file of config fields")
     .option("--set <key=value>", "set a config field (dotted path, repeatable): --set net.lstm=128", collect)
@@ -260,6 +267,10 @@ export function evalCommand(): Command {
     )
     .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu", parseBackendFlag)
     .option("--out <file>", "also write the result, with every episode's return, to this JSON file")
+    .option(
+      "--best",
+      "the agent the run's periodic evaluations kept (best/, with --eval-every) instead of the final one",
+    )
     .action(async (runDir: string, opts: EvalFlags) => (await import("./eval")).evalAction(runDir, opts));
   return withRequire(command);
 }

@@ -9,6 +9,7 @@ export interface EvalFlags {
   envKwargs?: Record<string, unknown>;
   backend?: string;
   out?: string;
+  best?: boolean;
 }
 
 /** `pomdp eval <run>`: the run's final agent on held-out seeds. */
@@ -18,7 +19,7 @@ export async function evalAction(runDir: string, opts: EvalFlags): Promise<void>
   await initBackend(opts.backend, nnLogger.child({}, { level: "warn" }));
   const { loadAgent } = await import("../../agents/index");
   const { evaluateAgent } = await import("../../agents/evaluate");
-  const agent = loadAgent(runDir, opts.envKwargs);
+  const agent = loadAgent(runDir, opts.envKwargs, opts.best ? "best" : "final");
   try {
     const result = evaluateAgent(agent, {
       episodes: opts.episodes,
@@ -27,8 +28,9 @@ export async function evalAction(runDir: string, opts: EvalFlags): Promise<void>
       envKwargs: opts.envKwargs,
     });
     const { returns, ...rest } = result;
-    console.log(JSON.stringify({ run: runDir, ...rest }));
-    if (opts.out) writeJsonAtomic(opts.out, { run: runDir, ...result });
+    const which = opts.best ? { agent: "best" } : {};
+    console.log(JSON.stringify({ run: runDir, ...which, ...rest }));
+    if (opts.out) writeJsonAtomic(opts.out, { run: runDir, ...which, ...result });
   } finally {
     agent.net.dispose();
   }

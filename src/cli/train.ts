@@ -15,7 +15,7 @@ import {
   resolveResume,
   resolveRunConfig,
 } from "../train/resolve";
-import type { RunFolder } from "../train/run_folder";
+import type { EvalMetric, RunFolder } from "../train/run_folder";
 import { requireField } from "../train/run_modules";
 import { resolveRequire } from "./options";
 
@@ -45,6 +45,9 @@ export interface TrainFlags {
   auxDetach?: boolean;
   encoderFrom?: string;
   freezeEncoder?: boolean;
+  evalEvery?: number;
+  evalEpisodes?: number;
+  evalGreedy?: boolean;
 }
 
 /** The run config request the flags make: the agent, env, preset, `--config`, the fields the flags set, `--set`. */
@@ -62,6 +65,9 @@ export function runConfigRequest(flags: TrainFlags): RunConfigRequest {
   if (flags.prevAction) fields.previousAction = true;
   if (flags.steps !== undefined) fields.totalSteps = flags.steps;
   if (flags.envs !== undefined) fields.numEnvs = flags.envs;
+  if (flags.evalEvery !== undefined) fields.evalEvery = flags.evalEvery;
+  if (flags.evalEpisodes !== undefined) fields.evalEpisodes = flags.evalEpisodes;
+  if (flags.evalGreedy) fields.evalGreedy = true;
   return {
     agent: flags.agent,
     envId: flags.env,
@@ -104,6 +110,9 @@ const NEW_RUN_FLAGS: readonly (keyof TrainFlags)[] = [
   "auxDetach",
   "encoderFrom",
   "freezeEncoder",
+  "evalEvery",
+  "evalEpisodes",
+  "evalGreedy",
 ];
 
 /** `pomdp train`: trains an agent and writes a run folder. */
@@ -218,6 +227,7 @@ async function runTraining(
         return run;
       },
       onUpdate: progress.update,
+      onEval: progress.evaluated,
       checkpointEvery: flags.checkpointEvery,
       shouldStop: () => stopRequested,
     });
@@ -254,29 +264,51 @@ async function runTraining(
   }
 }
 
-/** A progress line on a terminal (steps, SPS, rolling return, ETA); plain lines every ~10 % otherwise. */
+/** One line on a periodic evaluation. */
+export function evalLine(e: EvalMetric, best: boolean): string {
+  const success = e.successRate === undefined ? "" : `, success ${(100 * e.successRate).toFixed(0)} %`;
+  return (
+    `eval at step ${e.step.toLocaleString("en")}: return ${e.returnMean.toFixed(2)} ± ${e.returnStd.toFixed(2)}${success} ` +
+    `over ${e.episodes} episodes (${e.greedy ? "greedy" : "sampled"})${best ? ", the best so far: saved in best/" : ""}`
+  );
+}
+
+/**
+ * A progress line on a terminal (steps, SPS, rolling return, the last evaluation, ETA); plain lines
+ * every ~10 % and one per evaluation otherwise.
+ */
 async function makeProgress(quiet: boolean): Promise<{
   update: (p: UpdateProgress) => void;
+  evaluated: (e: EvalMetric, best: boolean) => void;
   stop: () => void;
 }> {
-  if (quiet) return { update: () => {}, stop: () => {} };
+  if (quiet) return { update: () => {}, evaluated: () => {}, stop: () => {} };
   if (process.stderr.isTTY) {
     const { SingleBar } = await import("cli-progress");
     const bar = new SingleBar({
       format:
-        "{bar} {percentage}% | {value}/{total} steps | {sps} SPS | return(20) {ret} | ETA {eta_formatted}",
+        "{bar} {percentage}% | {value}/{total} steps | {sps} SPS | return(20) {ret}{ev} | ETA {eta_formatted}",
       stream: process.stderr,
       hideCursor: true,
       etaBuffer: 20,
     });
     let started = false;
+    let ev = "";
     return {
       update: (p) => {
-        const payload = { sps: p.sps, ret: Number.isNaN(p.returnMean20) ? "–" : p.returnMean20.toFixed(1) };
+        const payload = {
+          sps: p.sps,
+          ret: Number.isNaN(p.returnMean20) ? "–" : p.returnMean20.toFixed(1),
+          ev,
+        };
         if (!started) {
           bar.start(p.totalSteps, p.step, payload);
           started = true;
         } else bar.update(p.step, payload);
+      },
+      evaluated: (e) => {
+        ev = ` | eval ${e.returnMean.toFixed(1)}`;
+        bar.update({ ev });
       },
       stop: () => {
         if (started) bar.stop();
@@ -295,6 +327,7 @@ async function makeProgress(quiet: boolean): Promise<{
         );
       }
     },
+    evaluated: (e, best) => console.error(evalLine(e, best)),
     stop: () => {},
   };
 }

@@ -66,6 +66,13 @@ export interface EnvSpec {
   rewardThreshold?: number;
   /** One line on what the env is. */
   description?: string;
+  /**
+   * What success means, for a task with a goal: an episode succeeds when its return is above this
+   * (Minigrid pays 1 − 0.9 · steps / maxSteps on reaching the goal and 0 otherwise, so 0). Evaluations
+   * report the success rate of an env that declares it; an experiment scoring an env by success rate
+   * uses it unless the experiment says otherwise, and return > 0 when neither does.
+   */
+  successAbove?: number;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface RegisterOptions {
   rewardThreshold?: number;
   /** One line on what the env is (shown by `pomdp envs`). */
   description?: string;
+  /** An episode succeeds when its return is above this (see {@link EnvSpec.successAbove}). */
+  successAbove?: number;
   /** Replace an env already registered under this id instead of failing. */
   override?: boolean;
 }
@@ -47,10 +49,15 @@ export function register(id: string, factory: EnvFactory, options: RegisterOptio
   if (registry.has(id) && !options.override) {
     throw new Error(`register: "${id}" is already registered; pick another id or pass { override: true }`);
   }
-  const { maxEpisodeSteps, kwargs = {}, rewardThreshold, description } = options;
+  const { maxEpisodeSteps, kwargs = {}, rewardThreshold, description, successAbove } = options;
   if (maxEpisodeSteps !== undefined && (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps < 1)) {
     throw new Error(
       `register(${id}): maxEpisodeSteps must be an integer ≥ 1, got ${describeValue(maxEpisodeSteps)}`,
+    );
+  }
+  if (successAbove !== undefined && (typeof successAbove !== "number" || !Number.isFinite(successAbove))) {
+    throw new Error(
+      `register(${id}): successAbove must be a finite number, got ${describeValue(successAbove)}`,
     );
   }
   registry.set(id, {
@@ -61,6 +68,7 @@ export function register(id: string, factory: EnvFactory, options: RegisterOptio
       kwargs: Object.freeze({ ...kwargs }),
       rewardThreshold,
       description,
+      ...(successAbove === undefined ? {} : { successAbove }),
     }),
   });
 }

@@ -20,6 +20,7 @@ import {
   probabilityOfImprovementByTask,
 } from "../stats";
 import type { Episode, ExperimentResults, RunResult } from "./results";
+import { diagnosticSeries, episodesInSeconds, evaluationSeries, type Series } from "./run_series";
 
 /** How the bootstrap CIs are drawn. */
 export interface AnalysisOptions {
@@ -44,6 +45,11 @@ export interface AnalysisOptions {
   seed?: number;
   /** Points of the learning curves' step grid (default 50). */
   curvePoints?: number;
+  /**
+   * The learning curves' x axis: env steps (default), or training seconds (wall-clock, from the update
+   * lines' SPS; runs without them are left out of the curves).
+   */
+  curveAxis?: "steps" | "seconds";
 }
 
 /** One row of the table: an agent on an env over its seeds. */
@@ -84,10 +90,14 @@ export interface Curve {
   quantity: "return" | "success";
   /** Runs that have episodes (the seeds behind the curve). */
   runs: number;
+  /** Grid points: env steps, or seconds with the option curveAxis "seconds". */
   step: number[];
   iqm: number[];
   lower: number[];
   upper: number[];
+  /** The seeds behind the curve and each one's binned values on the grid (the per-seed traces). */
+  seeds: number[];
+  values: number[][];
 }
 
 /** P(first > second) over the envs, with its CI. */
@@ -122,6 +132,12 @@ export interface Analysis {
   curves: Curve[];
   improvements: Improvement[];
   profiles: Profile[];
+  /** The learning curves' x axis. */
+  curveAxis: "steps" | "seconds";
+  /** The agents' diagnostics over env steps, from the runs' update lines (see run_series.ts). */
+  diagnostics: Series[];
+  /** The periodic evaluations' curves, from the runs' eval lines. */
+  evaluations: Series[];
   /** The x axis of the profiles: normalized scores over all envs, or each env's raw scores. */
   profileScale: "normalized" | "raw";
   /** How the intervals were drawn (each from its own stream, `deriveSeed(seed, purpose)`). */
@@ -234,6 +250,9 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
   const confidence = options.confidence ?? DEFAULTS.confidence;
   const seed = options.seed ?? DEFAULTS.seed;
   const curvePoints = options.curvePoints ?? DEFAULTS.curvePoints;
+  const curveAxis = options.curveAxis ?? "steps";
+  // The episodes a learning curve bins: at their env step, or at the training seconds of that step.
+  const curveEpisodes = (r: RunResult) => (curveAxis === "seconds" ? episodesInSeconds(r) : r.episodes);
   const boot = { resamples, confidence, seed };
   const curveBoot = { ...boot, resamples: curveResamples };
   const profileBoot = { ...boot, resamples: profileResamples };
@@ -279,18 +298,13 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       }
       rows.push(row);
 
-      const withEpisodes = own.filter((r) => r.episodes.length > 0);
+      const withEpisodes = own.filter((r) => curveEpisodes(r).length > 0);
       if (withEpisodes.length > 0) {
         const end = withEpisodes.reduce(
-          (m, r) => r.episodes.reduce((mm, e) => Math.max(mm, e.step), m),
-          env.steps ?? experiment.steps,
+          (m, r) => curveEpisodes(r).reduce((mm, e) => Math.max(mm, e.step), m),
+          curveAxis === "seconds" ? 0 : (env.steps ?? experiment.steps),
         );
-        const { step, values } = binCurves(
-          withEpisodes.map((r) => r.episodes),
-          end,
-          curvePoints,
-          value,
-        );
+        const { step, values } = binCurves(withEpisodes.map(curveEpisodes), end, curvePoints, value);
         if (step.length > 0) {
           const ci = curveIntervals(values, {
             ...curveBoot,
@@ -307,6 +321,8 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
             iqm: ci.point,
             lower: ci.lower,
             upper: ci.upper,
+            seeds: withEpisodes.map((r) => r.seed),
+            values,
           });
         }
       }
@@ -375,9 +391,13 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     }
   }
 
+  const seriesOptions = { points: curvePoints, bootstrap: { ...boot, resamples: curveResamples } };
   return {
     rows,
     curves,
+    curveAxis,
+    diagnostics: diagnosticSeries(results, seriesOptions),
+    evaluations: evaluationSeries(results, seriesOptions),
     improvements,
     profiles,
     profileScale: normalized ? "normalized" : "raw",

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Interval } from "../stats";
 import { type Analysis, type AnalysisOptions, analyze, type ScoreRow } from "./analysis";
-import { buildPlots, renderSvg, svgToPng } from "./plots";
+import { buildPlots, compileToVega, renderSvg, svgToPng } from "./plots";
 import {
   findReconstructionPictures,
   RECONSTRUCTIONS_INTRO,
@@ -12,6 +12,7 @@ import {
   reconstructionCaption,
 } from "./reconstruction_pictures";
 import { type ExperimentResults, type RunResult, readResults } from "./results";
+import { buildRunPlots } from "./run_plots";
 
 /** Options of {@link writeReport}. */
 export interface ReportOptions extends AnalysisOptions {
@@ -26,12 +27,13 @@ export interface ReportFiles {
   plots: string[];
 }
 
-/** A rendered plot: its name, title, caption and SVG. */
+/** A rendered plot: its name, title, caption and SVG, and the Vega spec report.html runs. */
 export interface RenderedPlot {
   name: string;
   title: string;
   caption: string;
   svg: string;
+  vega: object;
 }
 
 /** The report of a results folder, as the two documents and the plots (nothing written). */
@@ -332,7 +334,7 @@ function buildMarkdown(
 }
 
 const STYLE = `
-body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222; max-width: 1100px; margin: 2em auto; padding: 0 1em; }
+body { font: 15px/1.5 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; color: #222; max-width: 1400px; margin: 2em auto; padding: 0 1em; }
 h1 { margin-bottom: 0.2em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; padding-bottom: 0.2em; }
 .question { font-size: 1.15em; margin: 0.4em 0 1em; }
 .meta { color: #555; }
@@ -342,6 +344,7 @@ th { background: #f6f6f6; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 figure { margin: 1.2em 0; } figcaption { color: #555; font-size: 0.92em; margin-top: 0.3em; }
 .plot svg { max-width: 100%; height: auto; }
+.vega-bindings { font-size: 0.9em; color: #555; }
 details { margin: 0.3em 0; } summary { cursor: pointer; }
 pre { background: #f6f8fa; padding: 0.8em; overflow: auto; font-size: 0.85em; }
 .failed { color: #b00020; }
@@ -418,7 +421,7 @@ function buildHtml(
   for (const p of plots) {
     parts.push(
       `<h2>${escapeHtml(p.title)}</h2>`,
-      `<figure class="plot" id="plot-${p.name}">${stripXmlProlog(p.svg)}<figcaption>${escapeHtml(p.caption)}</figcaption></figure>`,
+      `<figure class="plot" id="plot-${p.name}"><div class="vega-plot" data-plot="${p.name}">${stripXmlProlog(p.svg)}</div><figcaption>${escapeHtml(p.caption)}</figcaption></figure>`,
     );
   }
   if (reconstructions.length > 0) {
@@ -459,8 +462,41 @@ function buildHtml(
       `<details class="run"><summary><code>${escapeHtml(r.dir)}</code> — ${status}${escapeHtml(backend)}</summary>${body}</details>`,
     );
   }
-  parts.push(`</body></html>\n`);
+  parts.push(interactivePlots(plots), `</body></html>\n`);
   return parts.join("\n");
+}
+
+/**
+ * The scripts that make the plots interactive: vega's runtime (inlined, so the file stays
+ * self-contained and offline) redraws each plot from its Vega spec with tooltips and the plot's
+ * checkboxes (each seed's traces). Without JavaScript the static SVG stays.
+ */
+function interactivePlots(plots: RenderedPlot[]): string {
+  if (plots.length === 0) return "";
+  // vega's package exports no path to its browser build: it sits beside the schema, which it exports.
+  const build = path.dirname(require.resolve("vega/vega-schema.json"));
+  const runtime = fs.readFileSync(path.join(build, "vega.min.js"), "utf8");
+  const specs = Object.fromEntries(plots.map((p) => [p.name, p.vega]));
+  // JSON inside a script element: "</" would end the element early.
+  const json = JSON.stringify(specs).replace(/<\//g, "<\\/");
+  const start = `
+(function () {
+  if (!window.vega) return;
+  var specs = JSON.parse(document.getElementById("vega-specs").textContent);
+  document.querySelectorAll(".vega-plot").forEach(function (el) {
+    var spec = specs[el.getAttribute("data-plot")];
+    if (!spec) return;
+    var holder = document.createElement("div");
+    holder.className = "vega-live";
+    var view = new vega.View(vega.parse(spec), { renderer: "svg", container: holder, hover: true });
+    view.runAsync().then(function () { el.replaceWith(holder); }, function (err) { console.error(err); });
+  });
+})();`;
+  return [
+    `<script>${runtime.replace(/<\/script/gi, "<\\/script")}</script>`,
+    `<script type="application/json" id="vega-specs">${json}</script>`,
+    `<script>${start}</script>`,
+  ].join("\n");
 }
 
 /** Builds the report of a results folder in memory (reads the folder; writes nothing). */
@@ -479,8 +515,17 @@ export async function buildReport(
   const agentLabels = results.experiment.agents.map((a) => a.label ?? a.id);
   const plots: RenderedPlot[] = [];
   const envLabels = results.experiment.envs.map((env) => env.label ?? env.id);
-  for (const p of buildPlots(analysis, agentLabels, metric, envLabels)) {
-    plots.push({ name: p.name, title: p.title, caption: p.caption, svg: await renderSvg(p.spec) });
+  for (const p of [
+    ...buildPlots(analysis, agentLabels, metric, envLabels),
+    ...buildRunPlots(analysis, agentLabels, envLabels),
+  ]) {
+    plots.push({
+      name: p.name,
+      title: p.title,
+      caption: p.caption,
+      svg: await renderSvg(p.spec),
+      vega: await compileToVega(p.spec),
+    });
   }
   return {
     results,

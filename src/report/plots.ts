@@ -48,7 +48,7 @@ function loadLibraries(): Promise<Libraries> {
 }
 
 const FONT = "DejaVu Sans, Helvetica, Arial, sans-serif";
-const CONFIG = {
+export const CONFIG = {
   font: FONT,
   view: { stroke: "#ddd" },
   axis: { labelFontSize: 11, titleFontSize: 12, gridColor: "#eee" },
@@ -56,6 +56,12 @@ const CONFIG = {
   header: { labelFontSize: 12, titleFontSize: 12, labelFontWeight: "bold" },
   title: { fontSize: 14, anchor: "start" },
 };
+
+/** Compiles a Vega-Lite spec to the Vega spec the HTML report runs in the browser (tooltips, checkboxes). */
+export async function compileToVega(spec: VegaLiteSpec): Promise<VegaModule.Spec> {
+  const { compile } = await loadLibraries();
+  return compile(spec).spec;
+}
 
 /** Renders a Vega-Lite spec to an SVG document string. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
@@ -80,7 +86,7 @@ export function svgToPng(svg: string, scale = 2): Buffer {
 }
 
 /** The agents in the experiment's order, and their colours (the same in every plot). */
-function colorOf(agents: string[]) {
+export function colorOf(agents: string[]) {
   return {
     field: "agent",
     type: "nominal",
@@ -106,17 +112,6 @@ export function buildPlots(
   const pct = Math.round(analysis.bootstrap.confidence * 100);
 
   if (analysis.curves.length > 0) {
-    const values = analysis.curves.flatMap((c) =>
-      c.step.map((step, i) => ({
-        env: c.envLabel,
-        agent: c.agentLabel,
-        step,
-        iqm: c.iqm[i],
-        lower: c.lower[i],
-        upper: c.upper[i],
-      })),
-    );
-    const x = { field: "step", type: "quantitative", title: "Env steps", axis: { format: "~s" } };
     const quantities = new Set(analysis.curves.map((c) => c.quantity));
     const yTitle =
       quantities.size === 2
@@ -130,39 +125,23 @@ export function buildPlots(
         : quantities.has("success")
           ? "episode successes (1 or 0)"
           : "episode returns";
+    const seconds = analysis.curveAxis === "seconds";
     plots.push({
       name: "learning-curves",
-      title: "Learning curves",
-      caption: `IQM over seeds of each run's ${what}, binned on a shared step grid (carried forward), with ${pct} % bootstrap CI bands.`,
-      spec: {
-        $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-        description: "Learning curves: IQM episode return over env steps per agent and env",
-        data: { values },
-        facet: { column: { field: "env", type: "nominal", title: null, sort: panelSort } },
-        spec: {
-          width: 320,
-          height: 220,
-          layer: [
-            {
-              name: "band",
-              mark: { type: "area", opacity: 0.2 },
-              encoding: {
-                x,
-                y: { field: "lower", type: "quantitative", title: yTitle },
-                y2: { field: "upper" },
-                color,
-              },
-            },
-            {
-              name: "iqm",
-              mark: { type: "line", strokeWidth: 2 },
-              encoding: { x, y: { field: "iqm", type: "quantitative" }, color },
-            },
-          ],
+      title: seconds ? "Learning curves (wall-clock)" : "Learning curves",
+      caption:
+        `IQM over seeds of each run's ${what}, binned on a shared ${seconds ? "time" : "step"} grid (carried forward), with ${pct} % bootstrap CI bands; ` +
+        `thin lines: each seed.${seconds ? " x: seconds of training (from the runs' SPS; periodic evaluations not counted)." : ""}`,
+      spec: curvesSpec(
+        analysis.curves.map((c) => ({ ...c, lower: c.lower, upper: c.upper })),
+        {
+          description: "Learning curves: IQM episode return over env steps per agent and env, and each seed",
+          x: seconds ? { title: "Training time (s)", format: "~s" } : { title: "Env steps", format: "~s" },
+          yTitle,
+          color,
+          panelSort,
         },
-        resolve: { scale: { y: "independent" } },
-        config: CONFIG,
-      },
+      ),
     });
   }
 
@@ -335,4 +314,142 @@ export function buildPlots(
     });
   }
   return plots;
+}
+
+/** A curve of the report's line plots: IQM with an optional band, and each seed's values. */
+export interface CurveData {
+  envLabel: string;
+  agentLabel: string;
+  step: number[];
+  iqm: number[];
+  lower?: number[];
+  upper?: number[];
+  seeds: number[];
+  values: number[][];
+  /** The facet of the curve when it is not the env (e.g. a diagnostic's name). */
+  panel?: string;
+}
+
+/** How {@link curvesSpec} draws. */
+export interface CurvesSpecOptions {
+  description: string;
+  x: { title: string; format: string };
+  yTitle: string;
+  color: Record<string, unknown>;
+  panelSort: string[] | null;
+  /** Panels per row (default 2) and their size (default 520 × 260). */
+  columns?: number;
+  width?: number;
+  height?: number;
+  /** Each panel's own y scale (default true). */
+  independentY?: boolean;
+}
+
+/**
+ * Line plots of curves, one panel per env (or per `panel`): each seed as a thin line (an HTML report
+ * has a checkbox to hide them), the IQM as a thick one over its CI band, and tooltips on the IQM's
+ * points.
+ */
+export function curvesSpec(curves: readonly CurveData[], o: CurvesSpecOptions): VegaLiteSpec {
+  const iqmValues = curves
+    .flatMap((c) =>
+      c.step.map((step, i) => ({
+        panel: c.panel ?? c.envLabel,
+        agent: c.agentLabel,
+        step,
+        iqm: c.iqm[i],
+        ...(c.lower && c.upper ? { lower: c.lower[i], upper: c.upper[i] } : {}),
+        runs: c.values.filter((v) => Number.isFinite(v[i])).length,
+      })),
+    )
+    .filter((v) => Number.isFinite(v.iqm));
+  const seedValues = curves
+    .flatMap((c) =>
+      c.values.flatMap((v, r) =>
+        c.step.map((step, i) => ({
+          panel: c.panel ?? c.envLabel,
+          agent: c.agentLabel,
+          series: `${c.agentLabel} · seed ${c.seeds[r]}`,
+          seed: c.seeds[r],
+          step,
+          value: v[i],
+        })),
+      ),
+    )
+    .filter((v) => Number.isFinite(v.value));
+  const x = { field: "step", type: "quantitative", title: o.x.title, axis: { format: o.x.format } };
+  const banded = curves.some((c) => c.lower && c.upper);
+  const layer: Record<string, unknown>[] = [];
+  if (banded) {
+    layer.push({
+      name: "band",
+      transform: [{ filter: "datum.kind === 'iqm' && isValid(datum.lower)" }],
+      mark: { type: "area", opacity: 0.15 },
+      encoding: {
+        x,
+        y: { field: "lower", type: "quantitative", title: o.yTitle },
+        y2: { field: "upper" },
+        color: o.color,
+      },
+    });
+  }
+  layer.push(
+    {
+      name: "seeds",
+      transform: [{ filter: "datum.kind === 'seed'" }],
+      mark: { type: "line", strokeWidth: 0.8 },
+      encoding: {
+        x,
+        y: { field: "value", type: "quantitative", title: o.yTitle },
+        detail: { field: "series" },
+        color: o.color,
+        opacity: { condition: { test: "showSeeds", value: 0.35 }, value: 0 },
+      },
+    },
+    {
+      name: "iqm",
+      transform: [{ filter: "datum.kind === 'iqm'" }],
+      mark: { type: "line", strokeWidth: 2.2 },
+      encoding: { x, y: { field: "iqm", type: "quantitative", title: o.yTitle }, color: o.color },
+    },
+    {
+      // Invisible points on the IQM that carry its tooltip (a line mark's tooltip names one point only).
+      name: "hover",
+      transform: [{ filter: "datum.kind === 'iqm'" }],
+      mark: { type: "point", opacity: 0, size: 70 },
+      encoding: {
+        x,
+        y: { field: "iqm", type: "quantitative" },
+        color: o.color,
+        tooltip: [
+          { field: "agent", title: "agent" },
+          { field: "step", title: o.x.title, format: ",.0f" },
+          { field: "iqm", title: "IQM", format: ".3~f" },
+          ...(banded
+            ? [
+                { field: "lower", title: "CI low", format: ".3~f" },
+                { field: "upper", title: "CI high", format: ".3~f" },
+              ]
+            : []),
+          { field: "runs", title: "seeds" },
+        ],
+      },
+    },
+  );
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    description: o.description,
+    params: [{ name: "showSeeds", value: true, bind: { input: "checkbox", name: "each seed " } }],
+    data: {
+      values: [
+        ...iqmValues.map((v) => ({ kind: "iqm", ...v })),
+        ...seedValues.map((v) => ({ kind: "seed", ...v })),
+      ],
+    },
+    facet: { field: "panel", type: "nominal", title: null, sort: o.panelSort },
+    columns: o.columns ?? 2,
+    spec: { width: o.width ?? 520, height: o.height ?? 260, layer },
+    resolve: { scale: { y: o.independentY === false ? "shared" : "independent" } },
+    config: CONFIG,
+  };
 }

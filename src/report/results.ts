@@ -111,6 +111,10 @@ export interface RunResult extends ScoreEntry {
   config?: Record<string, unknown>;
   /** Episode lines of metrics.jsonl, in file order. */
   episodes: Episode[];
+  /** Update lines (the agent's diagnostics), in file order. */
+  updates: UpdateLine[];
+  /** Periodic-evaluation lines, in file order. */
+  evals: EvalLine[];
 }
 
 /** An experiment's results: what was asked, how, and every run. */
@@ -139,35 +143,94 @@ function describeIssues(error: z.ZodError): string {
     .join("; ");
 }
 
-/** The episode lines of a run, gzipped: what a results folder keeps of metrics.jsonl (see experiments/README.md). */
+/**
+ * What a results folder keeps of a finished run's metrics.jsonl: every line, gzipped (see
+ * experiments/README.md). Runs kept before the report read update lines have {@link EPISODES_FILE}.
+ */
+export const METRICS_GZ_FILE = "metrics.jsonl.gz";
+
+/** The episode lines of a run, gzipped: what results folders kept of metrics.jsonl before {@link METRICS_GZ_FILE}. */
 export const EPISODES_FILE = "episodes.jsonl.gz";
 
+/** One update line of metrics.jsonl: its step and its numbers (losses, entropy, SPS, …; null ones left out). */
+export interface UpdateLine {
+  step: number;
+  values: Record<string, number>;
+}
+
+/** One periodic-evaluation line of metrics.jsonl (config evalEvery). */
+export interface EvalLine {
+  step: number;
+  returnMean: number;
+  successRate?: number;
+  episodes: number;
+  greedy: boolean;
+}
+
+/** The lines of a run's metrics, by type, and the file they came from. */
+export interface RunMetrics {
+  episodes: Episode[];
+  updates: UpdateLine[];
+  evals: EvalLine[];
+  /** The file read: metrics.jsonl, the kept metrics.jsonl.gz, the older episodes.jsonl.gz, or none. */
+  source: "metrics.jsonl" | typeof METRICS_GZ_FILE | typeof EPISODES_FILE | "none";
+}
+
 /**
- * Episode lines (`{"type":"episode","step","return"}`) of a metrics.jsonl file, other lines skipped;
- * when it does not exist, those of the episodes.jsonl.gz beside it (none when neither exists).
+ * The lines of a run's metrics.jsonl by type; when it does not exist, those of the metrics.jsonl.gz
+ * beside it, or of an older episodes.jsonl.gz (episodes only); empty when none exists. A torn last
+ * line (a stopped run) and lines of other types are skipped.
  */
-export function readEpisodes(file: string): Episode[] {
+export function readRunMetrics(file: string): RunMetrics {
+  const dir = path.dirname(file);
   let text: string;
-  const gz = path.join(path.dirname(file), EPISODES_FILE);
-  if (fs.existsSync(file)) text = fs.readFileSync(file, "utf8");
-  else if (fs.existsSync(gz)) text = zlib.gunzipSync(fs.readFileSync(gz)).toString("utf8");
-  else return [];
-  const episodes: Episode[] = [];
+  let source: RunMetrics["source"];
+  if (fs.existsSync(file)) {
+    text = fs.readFileSync(file, "utf8");
+    source = "metrics.jsonl";
+  } else if (fs.existsSync(path.join(dir, METRICS_GZ_FILE))) {
+    text = zlib.gunzipSync(fs.readFileSync(path.join(dir, METRICS_GZ_FILE))).toString("utf8");
+    source = METRICS_GZ_FILE;
+  } else if (fs.existsSync(path.join(dir, EPISODES_FILE))) {
+    text = zlib.gunzipSync(fs.readFileSync(path.join(dir, EPISODES_FILE))).toString("utf8");
+    source = EPISODES_FILE;
+  } else return { episodes: [], updates: [], evals: [], source: "none" };
+  const out: RunMetrics = { episodes: [], updates: [], evals: [], source };
   for (const line of text.split("\n")) {
-    if (!line.includes('"episode"')) continue;
-    let row: unknown;
+    if (line.length === 0) continue;
+    let row: Record<string, unknown>;
     try {
       row = JSON.parse(line);
     } catch {
       continue; // a torn last line of a run that was stopped
     }
-    const r = row as { type?: unknown; step?: unknown; return?: unknown };
-    if (r.type === "episode" && typeof r.step === "number" && typeof r.return === "number") {
-      if (Number.isFinite(r.step) && Number.isFinite(r.return))
-        episodes.push({ step: r.step, return: r.return });
+    const step = row.step;
+    if (typeof step !== "number" || !Number.isFinite(step)) continue;
+    if (row.type === "episode") {
+      if (typeof row.return === "number" && Number.isFinite(row.return))
+        out.episodes.push({ step, return: row.return });
+    } else if (row.type === "update") {
+      const values: Record<string, number> = {};
+      for (const [k, v] of Object.entries(row)) {
+        if (k !== "step" && typeof v === "number" && Number.isFinite(v)) values[k] = v;
+      }
+      out.updates.push({ step, values });
+    } else if (row.type === "eval" && typeof row.returnMean === "number") {
+      out.evals.push({
+        step,
+        returnMean: row.returnMean,
+        ...(typeof row.successRate === "number" ? { successRate: row.successRate } : {}),
+        episodes: typeof row.episodes === "number" ? row.episodes : 0,
+        greedy: row.greedy === true,
+      });
     }
   }
-  return episodes;
+  return out;
+}
+
+/** The episode lines of a run's metrics ({@link readRunMetrics}). */
+export function readEpisodes(file: string): Episode[] {
+  return readRunMetrics(file).episodes;
 }
 
 /** The run folder name of a run: `<agent>--<env>--s<seed>` (as the experiment runner names it). */
@@ -215,13 +278,8 @@ export function readResults(folder: string): ExperimentResults {
         config = undefined; // shown as written
       }
     }
-    return {
-      ...entry,
-      dir,
-      configText,
-      config,
-      episodes: readEpisodes(path.join(folder, dir, "metrics.jsonl")),
-    };
+    const { episodes, updates, evals } = readRunMetrics(path.join(folder, dir, "metrics.jsonl"));
+    return { ...entry, dir, configText, config, episodes, updates, evals };
   });
   return { folder, experiment, runs };
 }

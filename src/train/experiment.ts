@@ -7,7 +7,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import * as zlib from "node:zlib";
 import pLimit from "p-limit";
-import { EPISODES_FILE } from "../report/results";
+import { spec } from "../core/registry";
+import { METRICS_GZ_FILE } from "../report/results";
 import { writeFileAtomic, writeJsonAtomic } from "./run_folder";
 
 /** One agent of an experiment: `pomdp train` flags (agent, network, wrappers). */
@@ -40,7 +41,10 @@ export interface ExperimentEnv {
   agentArgs?: Record<string, string[]>;
   /** The score of a run: the final agent's mean return, or its success rate (return > successAbove). */
   metric?: "finalReturn" | "successRate";
-  /** With metric successRate: an episode succeeded when its return is above this (default 0). */
+  /**
+   * With metric successRate: an episode succeeded when its return is above this (default: what the
+   * env's spec declares, see EnvSpec.successAbove, else 0).
+   */
   successAbove?: number;
   /** Baselines of normalized scores: a uniformly random policy's score and the best possible. */
   randomScore?: number;
@@ -308,6 +312,7 @@ export async function runExperiment(
         ...e,
         label: e.label ?? e.id,
         metric: e.metric ?? "finalReturn",
+        ...successAboveField(e),
         steps: envSteps(spec, e),
         seeds: envSeeds(spec, e),
       })),
@@ -412,6 +417,8 @@ async function runJob(
     const evaluation = JSON.parse(fs.readFileSync(evalFile, "utf8")) as {
       returns: number[];
       returnMean: number;
+      /** The env's declared success threshold, as the evaluating process saw it (absent: none). */
+      successAbove?: number;
     };
     const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8")) as {
       steps: number;
@@ -420,14 +427,15 @@ async function runJob(
     };
     const score =
       (job.env.metric ?? "finalReturn") === "successRate"
-        ? evaluation.returns.filter((r) => r > (job.env.successAbove ?? 0)).length / evaluation.returns.length
+        ? evaluation.returns.filter((r) => r > (job.env.successAbove ?? evaluation.successAbove ?? 0))
+            .length / evaluation.returns.length
         : evaluation.returnMean;
     const { randomScore, maxScore } = job.env;
     const normalizedScore =
       randomScore !== undefined && maxScore !== undefined && maxScore !== randomScore
         ? (score - randomScore) / (maxScore - randomScore)
         : undefined;
-    keepEpisodes(job.dir);
+    keepMetrics(job.dir);
     log(`done   ${name}: score ${round(score)} (${summary.sps} SPS)`);
     return {
       ...base,
@@ -464,19 +472,30 @@ function previousRecord(
 }
 
 /**
- * Writes the episode lines of a finished run's metrics.jsonl, gzipped, to EPISODES_FILE (once):
- * the part of the log that learning curves and steps-to-solve need, small enough to commit with the
- * results (metrics.jsonl of a 1M-step Minigrid run is ~5 MB; this ~0.3 MB).
+ * Writes a finished run's metrics.jsonl, gzipped, to METRICS_GZ_FILE (once): its episodes (learning
+ * curves, steps to solve), updates (the report's diagnostics) and evaluations, small enough to commit
+ * with the results (a 1M-step Minigrid run's ~5 MB of lines become ~0.4 MB).
  */
-function keepEpisodes(dir: string): void {
+function keepMetrics(dir: string): void {
   const metrics = path.join(dir, "metrics.jsonl");
-  const kept = path.join(dir, EPISODES_FILE);
+  const kept = path.join(dir, METRICS_GZ_FILE);
   if (fs.existsSync(kept) || !fs.existsSync(metrics)) return;
-  const lines = fs
-    .readFileSync(metrics, "utf8")
-    .split("\n")
-    .filter((l) => l.includes('"type":"episode"'));
-  writeFileAtomic(kept, zlib.gzipSync(`${lines.join("\n")}\n`, { level: 9 }));
+  writeFileAtomic(kept, zlib.gzipSync(fs.readFileSync(metrics), { level: 9 }));
+}
+
+/**
+ * experiment.json's successAbove of an env scored by success rate: the experiment's, else the one its
+ * spec declares when the env is registered in this process (a user env once its module is loaded).
+ */
+function successAboveField(e: ExperimentEnv): { successAbove?: number } {
+  if (e.successAbove !== undefined) return { successAbove: e.successAbove };
+  if ((e.metric ?? "finalReturn") !== "successRate") return {};
+  try {
+    const declared = spec(e.id).successAbove;
+    return declared === undefined ? {} : { successAbove: declared };
+  } catch {
+    return {}; // not registered here (yet): the report says 0, the default
+  }
 }
 
 /** The `--require` flags among an env's extra args: a run records its own, these serve runs from before it did. */

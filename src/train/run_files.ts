@@ -9,6 +9,7 @@ export const RUN_FILES = {
   log: "log.jsonl",
   summary: "summary.json",
   final: "final",
+  best: "best",
   checkpoint: "checkpoint",
 } as const;
 

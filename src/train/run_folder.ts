@@ -4,6 +4,7 @@
 //   log.jsonl     pino's log
 //   summary.json  written when the run ends
 //   final/        weights, optimiser, normalizer and RNG state
+//   best/         the same for the agent that scored best in the periodic evaluations (evalEvery > 0)
 //   checkpoint/   the latest checkpoint of a running run (weights, optimiser, train-state.json), for --resume
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -28,6 +29,25 @@ export interface UpdateMetric {
   step: number;
   sps: number;
   [name: string]: number | string;
+}
+
+/**
+ * One line of metrics.jsonl per periodic evaluation (config evalEvery): the agent at `step` on the
+ * run's held-out episodes (the same ones each time).
+ */
+export interface EvalMetric {
+  type: "eval";
+  step: number;
+  episodes: number;
+  /** Greedy actions (true) or the policy's own (sampling; DQN: ε-greedy with its final ε). */
+  greedy: boolean;
+  returnMean: number;
+  returnStd: number;
+  lengthMean: number;
+  /** Share of episodes above the env's declared `successAbove` (only when it declares one). */
+  successRate?: number;
+  /** Seconds the evaluation took (not counted in the run's SPS). */
+  seconds: number;
 }
 
 /** What summary.json holds. */
@@ -117,7 +137,7 @@ export class RunFolder {
   }
 
   /** Appends one metrics line. */
-  metric(line: EpisodeMetric | UpdateMetric): void {
+  metric(line: EpisodeMetric | UpdateMetric | EvalMetric): void {
     fs.writeSync(this.metricsFd, `${JSON.stringify(line)}\n`);
   }
 
@@ -129,6 +149,11 @@ export class RunFolder {
   /** The folder of the final weights and state. */
   get finalDir(): string {
     return path.join(this.dir, RUN_FILES.final);
+  }
+
+  /** The folder of the best agent of the periodic evaluations. */
+  get bestDir(): string {
+    return path.join(this.dir, RUN_FILES.best);
   }
 
   /** Closes metrics.jsonl and flushes the log (safe to call twice). */

@@ -44,6 +44,8 @@ function twins(): ExperimentResults {
           step: 100 * (k + 1),
           return: (score * (k + 1)) / 10 + 0.013 * ((7 * i + k) % 5),
         })),
+        updates: [],
+        evals: [],
       })),
     ),
   };

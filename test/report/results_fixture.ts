@@ -36,6 +36,11 @@ export function makeResultsFolder(
     tmazeSuccess?: boolean;
     /** The experiment's seeds (default {@link SEEDS}). */
     seeds?: number[];
+    /**
+     * Also log what a real run logs besides episodes: PPO's update lines every 500 steps (made-up
+     * losses, entropy, SPS) and an eval line every 2,000 steps.
+     */
+    diagnostics?: boolean;
   } = {},
 ): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-report-"));
@@ -79,7 +84,39 @@ export function makeResultsFolder(
           lines.push(
             JSON.stringify({ type: "episode", step, return: madeUpReturn(a, e, seed, step), length: 100 }),
           );
-        lines.push(JSON.stringify({ type: "update", step: STEPS, loss: 0.1 }));
+        if (options.diagnostics) {
+          for (let step = 500; step <= STEPS; step += 500) {
+            const p = step / STEPS;
+            lines.push(
+              JSON.stringify({
+                type: "update",
+                step,
+                sps: 1000 * (a + 1) + 10 * seed,
+                policyLoss: -0.01 * (1 - p) + 0.001 * seed,
+                valueLoss: (1 - p) * (10 + seed),
+                entropy: 0.69 - 0.3 * p * (a + 1),
+                approxKl: 0.01 * (1 - p) + 0.001 * seed,
+                learningRate: 2.5e-4 * (1 - p),
+                rssMb: 150 + seed,
+              }),
+            );
+            if (step % 2000 === 0) {
+              const r = madeUpReturn(a, e, seed, step);
+              lines.push(
+                JSON.stringify({
+                  type: "eval",
+                  step,
+                  episodes: 10,
+                  greedy: false,
+                  returnMean: r,
+                  returnStd: 1,
+                  lengthMean: 100,
+                  seconds: 0.1,
+                }),
+              );
+            }
+          }
+        } else lines.push(JSON.stringify({ type: "update", step: STEPS, loss: 0.1 }));
         fs.writeFileSync(path.join(dir, "metrics.jsonl"), `${lines.join("\n")}\n`);
         const config = {
           agent: "ppo",

@@ -2,8 +2,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as zlib from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { readEpisodes } from "../../src/report/results";
+import { readEpisodes, readRunMetrics } from "../../src/report/results";
 import {
   defineExperiment,
   type Executor,
@@ -77,14 +78,27 @@ describe("experiment runner", () => {
     expect(typeof experiment.finishedAt).toBe("string");
     expect(JSON.parse(fs.readFileSync(path.join(out, "scores.json"), "utf8"))).toHaveLength(4);
     expect(fs.existsSync(path.join(out, "runs", "mlp--RememberBit-v0--s1", "eval.json"))).toBe(true);
-    // The episode lines are kept gzipped (committed with results); the report reads them when
-    // metrics.jsonl is gone.
+    // metrics.jsonl is kept gzipped (committed with results); the report reads its episodes and
+    // updates from there when metrics.jsonl is gone.
     const run = path.join(out, "runs", "mlp--RememberBit-v0--s1");
-    const fromMetrics = readEpisodes(path.join(run, "metrics.jsonl"));
-    expect(fromMetrics.length).toBeGreaterThan(0);
+    const fromMetrics = readRunMetrics(path.join(run, "metrics.jsonl"));
+    expect(fromMetrics.episodes.length).toBeGreaterThan(0);
+    expect(fromMetrics.updates.length).toBeGreaterThan(0);
     const copy = fs.mkdtempSync(path.join(os.tmpdir(), "exp-episodes-"));
-    fs.copyFileSync(path.join(run, "episodes.jsonl.gz"), path.join(copy, "episodes.jsonl.gz"));
-    expect(readEpisodes(path.join(copy, "metrics.jsonl"))).toEqual(fromMetrics);
+    fs.copyFileSync(path.join(run, "metrics.jsonl.gz"), path.join(copy, "metrics.jsonl.gz"));
+    expect(readRunMetrics(path.join(copy, "metrics.jsonl"))).toEqual({
+      ...fromMetrics,
+      source: "metrics.jsonl.gz",
+    });
+    // Runs kept before it have their episode lines alone, in episodes.jsonl.gz.
+    const older = fs.mkdtempSync(path.join(os.tmpdir(), "exp-episodes-"));
+    const episodeLines = fs
+      .readFileSync(path.join(run, "metrics.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"type":"episode"'))
+      .join("\n");
+    fs.writeFileSync(path.join(older, "episodes.jsonl.gz"), zlib.gzipSync(episodeLines));
+    expect(readEpisodes(path.join(older, "metrics.jsonl"))).toEqual(fromMetrics.episodes);
 
     // A re-run skips finished runs: their files are not touched.
     const summary = path.join(out, "runs", "mlp--RememberBit-v0--s1", "summary.json");
