@@ -22,6 +22,7 @@ import {
 } from "./options";
 import type { PretrainFlags } from "./pretrain_ae";
 import type { RecordFlags } from "./record";
+import type { ReportFlags } from "./report";
 import type { TrainFlags } from "./train";
 
 /** `pomdp envs`: the registered ids with their spaces. */
@@ -342,8 +343,15 @@ export function reportCommand(): Command {
     )
     .option("--confidence <c>", "coverage of the CIs", parseConfidence, 0.95)
     .option("--seed <S>", "seed of the bootstrap resampling", parseNonNegativeInt, 0)
-    .action(
-      async (folder: string, opts: { out?: string; resamples?: number; confidence: number; seed: number }) =>
-        (await import("./report")).reportAction(folder, opts),
+    .addOption(
+      new Option(
+        "--x <axis>",
+        "the learning curves' x axis: env steps, or seconds of training (wall-clock, from the runs' SPS)",
+      )
+        .choices(["steps", "seconds"])
+        .default("steps"),
+    )
+    .action(async (folder: string, opts: ReportFlags) =>
+      (await import("./report")).reportAction(folder, opts),
     );
 }
