@@ -142,6 +142,30 @@ function describeIssues(error: z.ZodError): string {
 /** The episode lines of a run, gzipped: what a results folder keeps of metrics.jsonl (see experiments/README.md). */
 export const EPISODES_FILE = "episodes.jsonl.gz";
 
+/** One line of metrics.jsonl that readers use: an episode's step and return, or an update's step and SPS. */
+export type MetricsLine =
+  | { type: "episode"; step: number; return: number }
+  | { type: "update"; step: number; sps: number };
+
+/**
+ * Parses one line of metrics.jsonl: an episode line (finite step and return) or an update line (finite
+ * step and sps); undefined for anything else, a torn last line of a stopped run included.
+ */
+export function parseMetricsLine(line: string): MetricsLine | undefined {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const r = row as { type?: unknown; step?: unknown; return?: unknown; sps?: unknown };
+  const finite = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+  if (!finite(r.step)) return undefined;
+  if (r.type === "episode" && finite(r.return)) return { type: "episode", step: r.step, return: r.return };
+  if (r.type === "update" && finite(r.sps)) return { type: "update", step: r.step, sps: r.sps };
+  return undefined;
+}
+
 /**
  * Episode lines (`{"type":"episode","step","return"}`) of a metrics.jsonl file, other lines skipped;
  * when it does not exist, those of the episodes.jsonl.gz beside it (none when neither exists).
@@ -154,18 +178,9 @@ export function readEpisodes(file: string): Episode[] {
   else return [];
   const episodes: Episode[] = [];
   for (const line of text.split("\n")) {
-    if (!line.includes('"episode"')) continue;
-    let row: unknown;
-    try {
-      row = JSON.parse(line);
-    } catch {
-      continue; // a torn last line of a run that was stopped
-    }
-    const r = row as { type?: unknown; step?: unknown; return?: unknown };
-    if (r.type === "episode" && typeof r.step === "number" && typeof r.return === "number") {
-      if (Number.isFinite(r.step) && Number.isFinite(r.return))
-        episodes.push({ step: r.step, return: r.return });
-    }
+    if (!line.includes('"episode"')) continue; // most lines of a long run are update lines
+    const m = parseMetricsLine(line);
+    if (m?.type === "episode") episodes.push({ step: m.step, return: m.return });
   }
   return episodes;
 }
