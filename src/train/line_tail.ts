@@ -17,7 +17,8 @@ export interface TailRead {
 /** Reads the lines appended to a file since the previous read; a missing file has none yet. */
 export class LineTail {
   private offset = 0;
-  private inode: number | undefined;
+  /** The file read last (inode and birth time), to see it replaced. */
+  private identity: string | undefined;
   /** The bytes after the last "\n": a line still being written. */
   private partial: Buffer = Buffer.alloc(0);
 
@@ -28,18 +29,22 @@ export class LineTail {
     try {
       fd = fs.openSync(this.file, "r");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return { lines: [], reset: false };
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        this.identity = "gone"; // whatever appears next is a new file
+        return { lines: [], reset: false };
+      }
       throw err;
     }
     try {
-      const { size, ino } = fs.fstatSync(fd);
+      const { size, ino, birthtimeMs } = fs.fstatSync(fd);
+      const identity = `${ino}:${birthtimeMs}`;
       let reset = false;
-      if ((this.inode !== undefined && ino !== this.inode) || size < this.offset) {
+      if ((this.identity !== undefined && identity !== this.identity) || size < this.offset) {
         reset = this.offset > 0 || this.partial.length > 0;
         this.offset = 0;
         this.partial = Buffer.alloc(0);
       }
-      this.inode = ino;
+      this.identity = identity;
       if (size === this.offset) return { lines: [], reset };
       const added = Buffer.alloc(size - this.offset);
       let got = 0;
