@@ -103,9 +103,10 @@ class BarProgress implements ExperimentProgress {
     this.bars = new MultiBar({
       stream,
       fps: 2,
-      barsize: 20,
+      barsize: 16,
       hideCursor: false,
-      format: "{name} {bar} {steps} steps | {rolling} | {sps} | ETA {eta}",
+      // A narrow terminal cuts the line's end: the least needed last.
+      format: "{name} {bar} {steps} steps | ETA {left} | {rolling} | {sps}",
     });
   }
 
@@ -135,14 +136,16 @@ class BarProgress implements ExperimentProgress {
     const run = this.running.get(name);
     if (run) this.bars.remove(run.bar);
     this.running.delete(name);
-    this.overall?.increment(1, { name: "experiment".padEnd(this.nameWidth) });
+    this.overall?.increment();
   }
 
   tick(): void {
+    this.overall?.update({ name: "experiment".padEnd(this.nameWidth) });
     for (const { progress, bar } of this.running.values()) {
       progress.poll();
       bar.update(progress.snapshot().step, this.payload(progress));
     }
+    this.bars.update(); // drawn now, not at the bars' next redraw: a run may end before it
   }
 
   stop(): void {
@@ -154,13 +157,14 @@ class BarProgress implements ExperimentProgress {
 
   private payload(progress: RunProgress): Record<string, string> {
     const s = progress.snapshot();
-    const left = s.totalSteps - s.step;
+    const stepsLeft = s.totalSteps - s.step;
     return {
       name: s.name.padEnd(this.nameWidth),
       steps: `${s.step.toLocaleString("en")}/${s.totalSteps.toLocaleString("en")}`,
       rolling: formatRolling(s),
       sps: s.sps === undefined ? "– SPS" : `${Math.round(s.sps).toLocaleString("en")} SPS`,
-      eta: !s.started || !s.sps ? "–" : formatDuration(left / s.sps),
+      // Not cli-progress's own {eta}: that one is of the bar's updates, so a resumed run's jump skews it.
+      left: !s.started || !s.sps ? "–" : formatDuration(stepsLeft / s.sps),
     };
   }
 }

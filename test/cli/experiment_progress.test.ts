@@ -3,8 +3,9 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { formatDuration, PlainProgress } from "../../src/cli/experiment_progress";
+import { formatDuration, makeExperimentProgress, PlainProgress } from "../../src/cli/experiment_progress";
 import { defineExperiment, type Executor, runExperiment } from "../../src/train/experiment";
 import { pomdp } from "./helpers";
 
@@ -74,6 +75,45 @@ describe("PlainProgress in the runner", () => {
         "run    a--TMaze-v0--s1: 300/400 steps, success(2) 1.00, 500 SPS",
         "done   a--TMaze-v0--s1: score 0.5 (500 SPS)",
       ]);
+    } finally {
+      fs.rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("draws a bar per running run on a terminal, with the done lines above the bars", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "exp-bars-"));
+    try {
+      let drawn = "";
+      const stream = Object.assign(
+        new Writable({
+          write(chunk, _encoding, done) {
+            drawn += chunk;
+            done();
+          },
+        }),
+        { isTTY: true, columns: 200 },
+      ) as unknown as NodeJS.WriteStream;
+      // A poll interval longer than the test: the executor's ticks are the only polls.
+      const progress = makeExperimentProgress({ tty: true, everySeconds: 30, stream, pollMs: 600_000 });
+      await runExperiment(spec, {
+        out,
+        executor: new FolderExecutor(() => progress.tick()),
+        command: "test",
+        quick: false,
+        log: (l) => progress.log(l),
+        listener: progress,
+      });
+      progress.stop();
+      // The cursor moves (ESC [ …) as line breaks: what is left is the text drawn.
+      const text = drawn.replace(new RegExp(`${String.fromCharCode(27)}\\[[\\d;?]*[A-Za-z]`, "g"), "\n");
+      expect(text).toContain(
+        "a--CartPole-v1--s1 ========-------- 500/1,000 steps | ETA 1s | return(2) 15.00 | 500 SPS",
+      );
+      expect(text).toContain("0/1,000 steps | ETA – | return – | – SPS");
+      const done = text.indexOf("done   a--CartPole-v1--s1: score 0.5 (500 SPS)");
+      expect(done).toBeGreaterThan(-1);
+      expect(text.indexOf("done   a--TMaze-v0--s1: score 0.5 (500 SPS)")).toBeGreaterThan(done);
+      expect(text.trimEnd().split("\n").pop()).toMatch(/^experiment +\S+ 2\/2 runs done$/);
     } finally {
       fs.rmSync(out, { recursive: true, force: true });
     }
