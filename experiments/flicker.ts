@@ -10,7 +10,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { evaluateAgent } from "../agents/evaluate";
 import { loadAgent } from "../agents/index";
-import { parseExperimentScriptArgs, resultsFolder, writeReport } from "../src/cli/experiment";
+import {
+  parseExperimentScriptArgs,
+  resultsFolder,
+  runExperimentWithProgress,
+  writeReport,
+} from "../src/cli/experiment";
 import { initBackend, nnLogger } from "../src/nn";
 import { renderSvg, svgToPng } from "../src/report/plots";
 import { aggregateMean, intervalPurpose, stratifiedBootstrapCI } from "../src/stats";
@@ -20,7 +25,6 @@ import {
   LocalProcessExecutor,
   type RunScore,
   resolveSpec,
-  runExperiment,
 } from "../src/train/experiment";
 
 /**
@@ -216,14 +220,17 @@ async function main(): Promise<void> {
   const spec = resolveSpec(experiment, { quick, seeds: opts.seeds });
   const out = resultsFolder(spec, opts);
   const executor = new LocalProcessExecutor(opts.workers ?? 1);
-  const scores = await runExperiment(spec, {
-    out,
-    executor,
-    quick,
-    scoreOnly: opts.scoreOnly === true,
-    command: [script, ...process.argv.slice(2)].join(" "),
-    log: (line) => console.error(line),
-  });
+  const scores = await runExperimentWithProgress(
+    spec,
+    {
+      out,
+      executor,
+      quick,
+      scoreOnly: opts.scoreOnly === true,
+      command: [script, ...process.argv.slice(2)].join(" "),
+    },
+    opts.progressEvery,
+  );
   const points = await evaluateRates(spec, out, scores);
   fs.writeFileSync(path.join(out, "flicker-rates.json"), `${JSON.stringify(points, null, 1)}\n`);
   fs.writeFileSync(path.join(out, "flicker-rates.md"), ratesTable(spec, points));
@@ -231,7 +238,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(path.join(out, "plots"), { recursive: true });
   const svg = await renderSvg(ratesPlot(points, labels));
   fs.writeFileSync(path.join(out, "plots", "flicker-rates.png"), svgToPng(svg));
-  writeReport(out);
+  const html = writeReport(out);
+  if (html) console.error(`report: ${html}`);
   console.log(path.join(out, "flicker-rates.md"));
 }
 

@@ -314,7 +314,13 @@ export function withRunOptions(command: Command): Command {
     .option("--seeds <N>", "number of seeds (runs use seeds 1 … N)", parsePositiveInt)
     .option("--workers <N>", "runs at once (default: one per core)", parsePositiveInt)
     .option("-o, --out <dir>", "results folder (default experiments/results/<name>[-quick])")
-    .option("--score-only", "score and report the finished runs; start or resume no run");
+    .option("--score-only", "score and report the finished runs; start or resume no run")
+    .option(
+      "--progress-every <seconds>",
+      "seconds between the running runs' progress lines when stderr is not a terminal (there: bars); 0: neither",
+      parseNonNegativeNumber,
+      30,
+    );
 }
 
 /** `pomdp experiment <name|file>`: runs an experiment's grid of runs, then its report. */

@@ -11,12 +11,14 @@ import {
   envSteps,
   LocalProcessExecutor,
   planJobs,
+  type RunExperimentOptions,
   type RunScore,
   resolveSpec,
   runExperiment,
 } from "../train/experiment";
 import { requireModule } from "../train/require_module";
 import { trainCommand, withRunOptions } from "./commands";
+import { makeExperimentProgress } from "./experiment_progress";
 import { resolveRequire, withOnePrefix } from "./options";
 
 const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
@@ -60,6 +62,8 @@ export interface ExperimentRunOptions {
   workers?: number;
   out?: string;
   scoreOnly?: boolean;
+  /** Seconds between progress lines when stderr is not a terminal (there: bars); 0: no progress. Default 30. */
+  progressEvery?: number;
 }
 
 /** The results folder of a run of `spec` (already resolved): `--out`, else experiments/results/<name>[-quick]. */
@@ -103,24 +107,46 @@ export async function runExperimentAndReport(
   console.error(
     `${spec.name}: ${spec.question}\n${runs} runs (${grid}, ${executor.concurrency} at a time → ${out}`,
   );
-  const scores = await runExperiment(spec, {
-    out,
-    executor,
-    quick: opts.quick === true,
-    scoreOnly: opts.scoreOnly === true,
-    command,
-    log: (line) => console.error(line),
-    checkEnv: checkRunEnv,
-  });
+  const scores = await runExperimentWithProgress(
+    spec,
+    {
+      out,
+      executor,
+      quick: opts.quick === true,
+      scoreOnly: opts.scoreOnly === true,
+      command,
+      checkEnv: checkRunEnv,
+    },
+    opts.progressEvery,
+  );
   const failed = scores.filter((s) => s.status === "failed");
-  writeReport(out);
-  const html = path.join(out, "report.html");
-  console.log(fs.existsSync(html) ? path.resolve(html) : path.resolve(out));
+  console.log(writeReport(out) ?? path.resolve(out));
   if (failed.length > 0) {
     console.error(
       `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${failedRunLine(f)}`).join("\n")}`,
     );
     process.exitCode = 1;
+  }
+}
+
+/**
+ * {@link runExperiment} with its lines and the running runs' progress on stderr (as the CLI's other
+ * output): bars when stderr is a terminal, else a line per running run every `progressEvery` seconds
+ * (default 30; 0: no progress).
+ */
+export async function runExperimentWithProgress(
+  spec: ExperimentSpec,
+  options: Omit<RunExperimentOptions, "log" | "listener">,
+  progressEvery = 30,
+): Promise<RunScore[]> {
+  const progress = makeExperimentProgress({
+    tty: process.stderr.isTTY === true,
+    everySeconds: progressEvery,
+  });
+  try {
+    return await runExperiment(spec, { ...options, log: (line) => progress.log(line), listener: progress });
+  } finally {
+    progress.stop();
   }
 }
 
@@ -161,12 +187,18 @@ function failedRunLine(score: RunScore): string {
 /**
  * Writes a results folder's report with `pomdp report` in a child process (its progress on stderr);
  * a failure is said on stderr and does not throw: the results stay, and the command can be run again.
+ * Returns the absolute path of report.html (undefined when not written), for the caller to print: the
+ * child's own stdout (that path) is dropped, so that it is printed once.
  */
-export function writeReport(out: string): void {
+export function writeReport(out: string): string | undefined {
   const report = spawnSync(process.execPath, [path.join(__dirname, "..", "bin.js"), "report", out], {
-    stdio: ["ignore", process.stderr, "inherit"],
+    stdio: ["ignore", "ignore", "inherit"],
   });
-  if (report.status !== 0) console.error(`(no report written: \`pomdp report ${out}\` failed)`);
+  if (report.status !== 0) {
+    console.error(`(no report written: \`pomdp report ${out}\` failed)`);
+    return undefined;
+  }
+  return path.resolve(out, "report.html");
 }
 
 /**

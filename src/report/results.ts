@@ -177,35 +177,98 @@ export interface RunMetrics {
 }
 
 /**
- * The lines of a run's metrics.jsonl by type; when it does not exist, those of the metrics.jsonl.gz
- * beside it, or of an older episodes.jsonl.gz (episodes only); empty when none exists. A torn last
- * line (a stopped run) and lines of other types are skipped.
+ * One line of metrics.jsonl as an object with a finite `step`; undefined for anything else (a torn
+ * last line of a stopped run included). Every reader of metrics lines goes through here.
+ */
+export function parseMetricsObject(line: string): (Record<string, unknown> & { step: number }) | undefined {
+  let row: unknown;
+  try {
+    row = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (row === null || typeof row !== "object" || Array.isArray(row)) return undefined;
+  const step = (row as { step?: unknown }).step;
+  if (typeof step !== "number" || !Number.isFinite(step)) return undefined;
+  return row as Record<string, unknown> & { step: number };
+}
+
+/** One line of metrics.jsonl that the progress display uses: an episode's step and return, or an update's step and SPS. */
+export type MetricsLine =
+  | { type: "episode"; step: number; return: number }
+  | { type: "update"; step: number; sps: number };
+
+/**
+ * Parses one line of metrics.jsonl: an episode line (finite step and return) or an update line (finite
+ * step and sps); undefined for anything else, a torn last line of a stopped run included.
+ */
+export function parseMetricsLine(line: string): MetricsLine | undefined {
+  const r = parseMetricsObject(line);
+  const finite = (x: unknown): x is number => typeof x === "number" && Number.isFinite(x);
+  if (r === undefined) return undefined;
+  if (r.type === "episode" && finite(r.return)) return { type: "episode", step: r.step, return: r.return };
+  if (r.type === "update" && finite(r.sps)) return { type: "update", step: r.step, sps: r.sps };
+  return undefined;
+}
+
+/**
+ * The file a run's metric lines are read from: metrics.jsonl, or when it does not exist the
+ * metrics.jsonl.gz beside it (what a results folder keeps), or an older episodes.jsonl.gz; undefined
+ * when none exists.
+ */
+export function metricsSource(file: string): string | undefined {
+  if (fs.existsSync(file)) return file;
+  for (const kept of [METRICS_GZ_FILE, EPISODES_FILE]) {
+    const gz = path.join(path.dirname(file), kept);
+    if (fs.existsSync(gz)) return gz;
+  }
+  return undefined;
+}
+
+/** The text of {@link metricsSource}'s file (gunzipped), or undefined when there is none. */
+function metricsText(file: string): { text: string; source: string } | undefined {
+  const source = metricsSource(file);
+  if (source === undefined) return undefined;
+  const bytes = fs.readFileSync(source);
+  return { text: (source === file ? bytes : zlib.gunzipSync(bytes)).toString("utf8"), source };
+}
+
+/**
+ * The lines of a metrics.jsonl file (or of {@link metricsSource}'s fallback) as objects, in file order;
+ * none when no file exists. `keep` skips lines before they are parsed (cheap on long files).
+ */
+export function readMetricLines(
+  file: string,
+  keep?: (line: string) => boolean,
+): (Record<string, unknown> & { step: number })[] {
+  const read = metricsText(file);
+  if (read === undefined) return [];
+  const rows: (Record<string, unknown> & { step: number })[] = [];
+  for (const line of read.text.split("\n")) {
+    if (line === "" || (keep !== undefined && !keep(line))) continue;
+    const row = parseMetricsObject(line);
+    if (row !== undefined) rows.push(row);
+  }
+  return rows;
+}
+
+/**
+ * The lines of a run's metrics by type (see {@link metricsSource} for where they are read from);
+ * empty when no file exists. Lines of other types are skipped.
  */
 export function readRunMetrics(file: string): RunMetrics {
-  const dir = path.dirname(file);
-  let text: string;
-  let source: RunMetrics["source"];
-  if (fs.existsSync(file)) {
-    text = fs.readFileSync(file, "utf8");
-    source = "metrics.jsonl";
-  } else if (fs.existsSync(path.join(dir, METRICS_GZ_FILE))) {
-    text = zlib.gunzipSync(fs.readFileSync(path.join(dir, METRICS_GZ_FILE))).toString("utf8");
-    source = METRICS_GZ_FILE;
-  } else if (fs.existsSync(path.join(dir, EPISODES_FILE))) {
-    text = zlib.gunzipSync(fs.readFileSync(path.join(dir, EPISODES_FILE))).toString("utf8");
-    source = EPISODES_FILE;
-  } else return { episodes: [], updates: [], evals: [], source: "none" };
-  const out: RunMetrics = { episodes: [], updates: [], evals: [], source };
-  for (const line of text.split("\n")) {
-    if (line.length === 0) continue;
-    let row: Record<string, unknown>;
-    try {
-      row = JSON.parse(line);
-    } catch {
-      continue; // a torn last line of a run that was stopped
-    }
+  const read = metricsText(file);
+  if (read === undefined) return { episodes: [], updates: [], evals: [], source: "none" };
+  const out: RunMetrics = {
+    episodes: [],
+    updates: [],
+    evals: [],
+    source: read.source === file ? "metrics.jsonl" : (path.basename(read.source) as RunMetrics["source"]),
+  };
+  for (const line of read.text.split("\n")) {
+    const row = parseMetricsObject(line);
+    if (row === undefined) continue;
     const step = row.step;
-    if (typeof step !== "number" || !Number.isFinite(step)) continue;
     if (row.type === "episode") {
       if (typeof row.return === "number" && Number.isFinite(row.return))
         out.episodes.push({ step, return: row.return });

@@ -10,6 +10,7 @@ import pLimit from "p-limit";
 import { spec } from "../core/registry";
 import { METRICS_GZ_FILE } from "../report/results";
 import { writeFileAtomic, writeJsonAtomic } from "./run_folder";
+import type { WatchedRun } from "./run_progress";
 
 /** One agent of an experiment: `pomdp train` flags (agent, network, wrappers). */
 export interface ExperimentAgent {
@@ -261,6 +262,19 @@ export interface RunScore {
   run: string;
 }
 
+/**
+ * Told when the runs of an experiment train and end, e.g. a progress display that follows each running
+ * run's folder (whatever executor runs it, the folder is where progress is read from).
+ */
+export interface RunListener {
+  /** The number of runs of this pass (those scored already included), before any starts. */
+  planned(runs: number): void;
+  /** A run starts (or resumes) training into its folder; it may wait in the executor's queue first. */
+  training(run: WatchedRun): void;
+  /** A run is over: scored (now or by an earlier pass) or failed. */
+  finished(name: string): void;
+}
+
 /** Options of {@link runExperiment}. */
 export interface RunExperimentOptions {
   /** The results folder. */
@@ -276,6 +290,8 @@ export interface RunExperimentOptions {
   scoreOnly?: boolean;
   /** Called with a line per finished (or failed) run. */
   log?: (line: string) => void;
+  /** Told when each run trains and ends (a progress display). */
+  listener?: RunListener;
   /**
    * Checks, before a new run trains, that its env can be made as its evaluation will make it (given
    * the run's `pomdp train` arguments); throws why not, and the run fails at once, before training.
@@ -334,6 +350,7 @@ export async function runExperiment(
   const trained = (job: RunJob) => fs.existsSync(path.join(job.dir, "summary.json"));
   const jobs = planJobs(spec, out).filter((job) => !options.scoreOnly || trained(job));
   const toTrain = jobs.filter((job) => !trained(job)).length;
+  options.listener?.planned(jobs.length);
   // As many jobs in flight as the executor runs at once, so each run is evaluated (and reported)
   // as soon as it has trained, rather than after every other run has.
   const jobLimit = pLimit(executor.concurrency);
@@ -343,7 +360,8 @@ export async function runExperiment(
   const scores = await Promise.all(
     jobs.map((job, i) =>
       jobLimit(async () => {
-        const score = await runJob(job, spec, executor, log, options.checkEnv);
+        const score = await runJob(job, spec, executor, log, options.checkEnv, options.listener);
+        options.listener?.finished(path.basename(job.dir));
         finished[i] = score;
         writeJsonAtomic(
           path.join(out, "scores.json"),
@@ -367,6 +385,7 @@ async function runJob(
   executor: Executor,
   log: (l: string) => void,
   checkEnv?: (trainArgs: string[]) => void,
+  listener?: RunListener,
 ): Promise<RunScore> {
   const name = path.basename(job.dir);
   const base: RunScore = {
@@ -380,7 +399,15 @@ async function runJob(
     const summaryFile = path.join(job.dir, "summary.json");
     if (!fs.existsSync(summaryFile)) {
       const envArgs = job.env.args ?? [];
+      const watched: WatchedRun = {
+        name,
+        dir: job.dir,
+        totalSteps: envSteps(spec, job.env),
+        metric: job.env.metric ?? "finalReturn",
+        successAbove: job.env.successAbove,
+      };
       if (fs.existsSync(path.join(job.dir, "checkpoint"))) {
+        listener?.training(watched);
         await executor.run(["train", "--resume", job.dir, "-q", ...requireArgs(envArgs)], name);
       } else {
         fs.rmSync(job.dir, { recursive: true, force: true });
@@ -396,6 +423,7 @@ async function runJob(
           "-q",
         );
         checkEnv?.(args);
+        listener?.training(watched);
         await executor.run(args, name);
       }
     }
