@@ -143,25 +143,46 @@ function describeIssues(error: z.ZodError): string {
 export const EPISODES_FILE = "episodes.jsonl.gz";
 
 /**
- * Episode lines (`{"type":"episode","step","return"}`) of a metrics.jsonl file, other lines skipped;
- * when it does not exist, those of the episodes.jsonl.gz beside it (none when neither exists).
+ * The file a run's metric lines are read from: metrics.jsonl, or when it does not exist the
+ * episodes.jsonl.gz beside it (what a results folder keeps); undefined when neither exists.
  */
-export function readEpisodes(file: string): Episode[] {
-  let text: string;
+export function metricsSource(file: string): string | undefined {
+  if (fs.existsSync(file)) return file;
   const gz = path.join(path.dirname(file), EPISODES_FILE);
-  if (fs.existsSync(file)) text = fs.readFileSync(file, "utf8");
-  else if (fs.existsSync(gz)) text = zlib.gunzipSync(fs.readFileSync(gz)).toString("utf8");
-  else return [];
-  const episodes: Episode[] = [];
+  return fs.existsSync(gz) ? gz : undefined;
+}
+
+/**
+ * The JSON object lines of a metrics.jsonl file (or of {@link metricsSource}'s fallback), in file
+ * order; none when neither file exists. `keep` skips lines before they are parsed (cheap on long
+ * files); a line that is not JSON (the torn last line of a stopped run) is skipped.
+ */
+export function readMetricLines(file: string, keep?: (line: string) => boolean): Record<string, unknown>[] {
+  const source = metricsSource(file);
+  if (source === undefined) return [];
+  const bytes = fs.readFileSync(source);
+  const text = (source === file ? bytes : zlib.gunzipSync(bytes)).toString("utf8");
+  const rows: Record<string, unknown>[] = [];
   for (const line of text.split("\n")) {
-    if (!line.includes('"episode"')) continue;
+    if (line === "" || (keep !== undefined && !keep(line))) continue;
     let row: unknown;
     try {
       row = JSON.parse(line);
     } catch {
       continue; // a torn last line of a run that was stopped
     }
-    const r = row as { type?: unknown; step?: unknown; return?: unknown };
+    if (row !== null && typeof row === "object" && !Array.isArray(row)) rows.push(row as Record<string, unknown>);
+  }
+  return rows;
+}
+
+/**
+ * Episode lines (`{"type":"episode","step","return"}`) of a metrics.jsonl file, other lines skipped;
+ * when it does not exist, those of the episodes.jsonl.gz beside it (none when neither exists).
+ */
+export function readEpisodes(file: string): Episode[] {
+  const episodes: Episode[] = [];
+  for (const r of readMetricLines(file, (line) => line.includes('"episode"'))) {
     if (r.type === "episode" && typeof r.step === "number" && typeof r.return === "number") {
       if (Number.isFinite(r.step) && Number.isFinite(r.return))
         episodes.push({ step: r.step, return: r.return });
