@@ -171,7 +171,8 @@ export function readMetricLines(file: string, keep?: (line: string) => boolean):
     } catch {
       continue; // a torn last line of a run that was stopped
     }
-    if (row !== null && typeof row === "object" && !Array.isArray(row)) rows.push(row as Record<string, unknown>);
+    if (row !== null && typeof row === "object" && !Array.isArray(row))
+      rows.push(row as Record<string, unknown>);
   }
   return rows;
 }

@@ -1,6 +1,6 @@
 // TensorBoard's event-file format, written by hand for scalars only: no npm writer is kept up (checked
 // 2026-12: `tfrecord` 0.2.0 and `@roboflow/tfrecords` 1.0.4 are single releases pulling in protobuf
-// libraries; @tensorflow/tfjs-node's summary writer needs its native binding).
+// libraries; @tensorflow/tfjs-node's summary writer needs libtensorflow, which its install script downloads).
 //
 // A file is a sequence of TFRecords (tensorflow/core/lib/io/record_writer.cc, RecordWriter::WriteRecord):
 //   uint64 LE length | uint32 LE masked CRC32C of those 8 bytes | data | uint32 LE masked CRC32C of data
