@@ -8,11 +8,11 @@ import { writeFileAtomic } from "../train/run_folder";
 import { metricsSource, readMetricLines } from "./results";
 import { eventsFile, type TbEvent } from "./tfevents";
 
-/** The tag prefix of each line type: `episode/return`, `train/valueLoss`, `eval/return`. */
+/** The tag prefix of each line type: `episode/return`, `train/valueLoss`, `eval/return`; another type prefixes its own name. */
 const PREFIX: Record<string, string> = { episode: "episode", update: "train", eval: "eval" };
 /** Fields that say where a line belongs rather than measure something. */
 const PLACE_FIELDS = new Set(["type", "step", "time"]);
-/** A line type that can prefix a tag as it is (other types are skipped). */
+/** A line type that can name a tag (a line of another type is skipped). */
 const TYPE_NAME = /^[\w.-]+$/;
 /** Names of the events files this module writes (and replaces on the next export). */
 const EVENTS_FILE = /^events\.out\.tfevents\./;
