@@ -7,6 +7,7 @@ import {
   envsCommand,
   evalCommand,
   experimentCommand,
+  exportTbCommand,
   playCommand,
   pretrainAeCommand,
   recordCommand,
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   program.addCommand(recordCommand());
   program.addCommand(experimentCommand());
   program.addCommand(reportCommand());
+  program.addCommand(exportTbCommand());
   for (const command of program.commands) command.exitOverride();
   withOnePrefix(program);
   return program;

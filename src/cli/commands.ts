@@ -361,3 +361,24 @@ export function reportCommand(): Command {
       (await import("./report")).reportAction(folder, opts),
     );
 }
+
+/** `pomdp export-tb <run|results>`: TensorBoard events files of a run's metrics, or of every run of a results folder. */
+export function exportTbCommand(): Command {
+  return new Command("export-tb")
+    .description(
+      "write TensorBoard events files (scalars: episode/*, train/* of update lines, eval/*, against env steps) " +
+        "of a run, or of every run of a results folder, for `tensorboard --logdir`",
+    )
+    .argument(
+      "<run|results>",
+      "run folder (with metrics.jsonl) or results folder (with experiment.json and runs/)",
+    )
+    .option(
+      "-o, --out <dir>",
+      "write each run's events file into <dir>/<run name> (default: <run>/tb, or <results>/tb/<run name>); " +
+        "an earlier export's events file there is replaced",
+    )
+    .action(async (target: string, opts: { out?: string }) =>
+      (await import("./export_tb")).exportTbAction(target, opts),
+    );
+}
