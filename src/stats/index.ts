@@ -43,3 +43,4 @@ export {
   optimalityGap,
   taskMeans,
 } from "./estimators";
+export { MANN_WHITNEY_MAX_PAIRS, type MannWhitneyResult, mannWhitneyTest } from "./mann_whitney";
