@@ -6,6 +6,7 @@
 
 export {
   aggregateMetrics,
+  aggregateMetricsByTask,
   type BootstrapInfo,
   bootstrapRng,
   curveIntervals,
