@@ -34,8 +34,13 @@ export function intervalCaption(analysis: Analysis, a: AggregateEstimates): stri
   const few = hasFewRuns(analysis)
     ? " Where an env has fewer than 5 runs of an agent, its runs are resampled from those few, so the intervals are coarse."
     : "";
+  // With one env the median and the mean over envs are both that env's mean score (as in rliable).
+  const envs =
+    a.baselines.length === 1
+      ? "on the one env (so Median and Mean are both its mean score)"
+      : `over all ${a.baselines.length} envs`;
   return (
-    `Aggregate scores over all ${a.baselines.length} envs, as rliable's plot_interval_estimates, with ${pct} % stratified bootstrap CIs (bar) and the point estimate (tick). ` +
+    `Aggregate scores ${envs}, as rliable's plot_interval_estimates, with ${pct} % stratified bootstrap CIs (bar) and the point estimate (tick). ` +
     `Scores are normalized, (raw − random) / (max − random), so that 0 is a random policy and 1 the env's maxScore in experiment.json (random → max: ${baselinesText(a)}). ` +
     "Median and Mean: of the per-env mean scores; IQM: of all runs; Optimality gap: the mean shortfall max(γ − score, 0), lower is better. Every env weighs the same, also where envs have different numbers of runs. " +
     `γ = ${a.gamma}, rliable's default: on this scale ${a.gamma} is each env's maxScore, so the gap is the mean shortfall from maxScore (from solving the env, where maxScore is the best score it allows, as a CartPole return of 500 or a success rate of 1).` +
@@ -94,7 +99,8 @@ export function intervalPlots(analysis: Analysis, agentLabels: string[]): Plot[]
                   field: "lower",
                   type: "quantitative",
                   title: "Normalized score",
-                  scale: { zero: false, nice: true },
+                  // Padding keeps a zero-width interval at the domain's end (1 [1, 1]) off the panel's edge.
+                  scale: { zero: false, nice: true, padding: 10 },
                   axis: { tickCount: 4 },
                 },
                 x2: { field: "upper" },
