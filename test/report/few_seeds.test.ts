@@ -120,6 +120,12 @@ describe("few seeds", () => {
     expect(report.plots.map((p) => p.name)).toContain("interval-estimates");
   });
 
+  it("notes 4 seeds too (the threshold is 5 runs)", async () => {
+    const report = await buildReport(folder({ seeds: [1, 2, 3, 4, 5], tmazeSeeds: 4 }), { resamples: 100 });
+    expect(report.markdown).toContain("| 4 seeds: the bootstrap CI is coarse; see the Mann–Whitney p |");
+    expect(report.markdown).toContain("| 4 vs 4 on T-maze: the bootstrap CI is coarse there;");
+  });
+
   it("adds no note column where every env has at least 5 seeds", async () => {
     const report = await buildReport(folder({ seeds: [1, 2, 3, 4, 5] }), { resamples: 200 });
     // The score table and the all-envs P(improvement) table keep their columns (the per-env one has a
