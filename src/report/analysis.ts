@@ -7,10 +7,12 @@
 // "stats/aggregates/<agent>/<env>" (its mean, median, IQM and optimality gap, on one set of resamples
 // as rliable's `get_interval_estimates`), a learning curve "stats/curve/<agent>/<env>", a performance
 // profile "stats/profile/<agent>" (all envs) or "stats/profile/<agent>/<env>", P(X > Y)
-// "stats/improvement/<X>/<Y>". So two agents with the same number of runs on one env are not
+// "stats/improvement/<X>/<Y>" (all envs) or "stats/improvement/<X>/<Y>/<env>", the aggregate metrics over
+// all envs "stats/aggregates/<agent>". So two agents with the same number of runs on one env are not
 // resampled with the same indices, and the report stays the same for the same results and seed.
 import {
   aggregateMetrics,
+  aggregateMetricsByTask,
   curveIntervals,
   type Interval,
   intervalPurpose,
@@ -19,6 +21,7 @@ import {
   performanceProfileByTask,
   probabilityOfImprovementByTask,
 } from "../stats";
+import { type EnvImprovement, envImprovements } from "./env_comparisons";
 import type { Episode, ExperimentResults, RunResult } from "./results";
 import { diagnosticSeries, episodesInSeconds, evaluationSeries, type Series } from "./run_series";
 
@@ -112,6 +115,28 @@ export interface Improvement {
   interval?: Interval;
   /** Why there is no interval (an agent with no finished run on some env). */
   missing?: string;
+  /** P(X > Y) env by env, with the exact one-sided Mann–Whitney p of each env's runs. */
+  perEnv: EnvImprovement[];
+}
+
+/**
+ * rliable's `get_interval_estimates` over all envs on normalized scores, per agent: mean and median of
+ * the env means, IQM and optimality gap (below `gamma`) with every env weighing the same, each with its
+ * stratified bootstrap CI (stream "stats/aggregates/<agent>").
+ */
+export interface AggregateEstimates {
+  /** The optimality gap's threshold, on the normalized scale (1: each env's `maxScore`). */
+  gamma: number;
+  /** The envs' baselines: a score is normalized as (raw − randomScore) / (maxScore − randomScore). */
+  baselines: { envLabel: string; randomScore: number; maxScore: number }[];
+  agents: {
+    agent: string;
+    agentLabel: string;
+    mean: Interval;
+    median: Interval;
+    iqm: Interval;
+    optimalityGap: Interval;
+  }[];
 }
 
 /** A performance profile of one agent: fraction of runs scoring above τ, with CI bands. */
@@ -140,6 +165,8 @@ export interface Analysis {
   evaluations: Series[];
   /** The x axis of the profiles: normalized scores over all envs, or each env's raw scores. */
   profileScale: "normalized" | "raw";
+  /** Aggregate metrics over all envs: only when every env has baselines (normalized scores). */
+  aggregates?: AggregateEstimates;
   /** How the intervals were drawn (each from its own stream, `deriveSeed(seed, purpose)`). */
   bootstrap: {
     /** Resamples of the table's intervals and of P(improvement). */
@@ -335,7 +362,9 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     const sx = scoresByEnv(results, x, (r) => r.score);
     const sy = scoresByEnv(results, y, (r) => r.score);
     const count = (s: number[][]) => s.reduce((n, runs) => n + runs.length, 0);
-    const base = { x, y, xLabel: agentLabel(x), yLabel: agentLabel(y), xRuns: count(sx), yRuns: count(sy) };
+    const labels = { x, y, xLabel: agentLabel(x), yLabel: agentLabel(y) };
+    const perEnv = envImprovements(labels, experiment.envs, sx, sy, boot);
+    const base = { ...labels, xRuns: count(sx), yRuns: count(sy), perEnv };
     for (const [id, s] of [
       [x, sx],
       [y, sy],
@@ -358,8 +387,27 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     experiment.envs.every((e) => typeof e.randomScore === "number" && typeof e.maxScore === "number") &&
     runs.filter(done).every((r) => typeof r.normalizedScore === "number");
   const profiles: Profile[] = [];
+  let aggregates: AggregateEstimates | undefined;
   if (normalized) {
     const byAgent = experiment.agents.map((a) => scoresByEnv(results, a.id, (r) => r.normalizedScore ?? NaN));
+    // γ = 1 as rliable: on the normalized scale 1 is each env's maxScore (the best possible score).
+    const gamma = 1;
+    const estimates = experiment.agents.flatMap((agent, i) => {
+      if (byAgent[i].some((runs) => runs.length === 0)) return [];
+      const m = aggregateMetricsByTask(byAgent[i], {
+        ...boot,
+        gamma,
+        purpose: intervalPurpose("aggregates", agent.id),
+      });
+      const { mean, median, iqm, optimalityGap } = m;
+      return [{ agent: agent.id, agentLabel: agentLabel(agent.id), mean, median, iqm, optimalityGap }];
+    });
+    const baselines = experiment.envs.map((e) => ({
+      envLabel: e.label ?? e.id,
+      randomScore: e.randomScore as number,
+      maxScore: e.maxScore as number,
+    }));
+    if (estimates.length > 0) aggregates = { gamma, baselines, agents: estimates };
     const all = byAgent.flat(2);
     if (all.length > 0) {
       const thresholds = linspace(Math.min(0, ...all), Math.max(1, ...all), 41);
@@ -401,6 +449,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     improvements,
     profiles,
     profileScale: normalized ? "normalized" : "raw",
+    aggregates,
     bootstrap: { resamples, curveResamples, profileResamples, confidence, seed },
   };
 }

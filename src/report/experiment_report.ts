@@ -4,6 +4,16 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Interval } from "../stats";
 import { type Analysis, type AnalysisOptions, analyze, type ScoreRow } from "./analysis";
+import {
+  ENV_IMPROVEMENT_HEADER,
+  envImprovementCaption,
+  envImprovementCells,
+  hasFewRuns,
+  improvementNote,
+  NOTE_HEADER,
+  scoreRowNote,
+} from "./few_seeds_notes";
+import { intervalPlots } from "./interval_plots";
 import { buildPlots, compileToVega, renderSvg, svgToPng } from "./plots";
 import {
   findReconstructionPictures,
@@ -96,7 +106,8 @@ const SOLVED_HEADER = "Solved at (steps, by seed)";
 
 /** The scores table's columns: a steps-to-solve column when an env has a `solvedAt` threshold. */
 function tableHeader(analysis: Analysis): string[] {
-  return analysis.rows.some((r) => r.solvedSteps) ? [...TABLE_HEADER, SOLVED_HEADER] : TABLE_HEADER;
+  const header = analysis.rows.some((r) => r.solvedSteps) ? [...TABLE_HEADER, SOLVED_HEADER] : TABLE_HEADER;
+  return hasFewRuns(analysis) ? [...header, NOTE_HEADER] : header;
 }
 
 /** Steps in thousands or millions: 430k, 1.2M. */
@@ -112,7 +123,7 @@ function fmtSolved(steps: (number | null)[] | undefined): string {
   return `${solved} of ${steps.length}: ${steps.map((s) => (s === null ? "—" : fmtSteps(s))).join(", ")}`;
 }
 
-function tableCells(row: ScoreRow, header: string[]): string[] {
+function tableCells(row: ScoreRow, header: string[], analysis: Analysis): string[] {
   const cells = [
     row.agentLabel,
     row.envLabel,
@@ -123,6 +134,7 @@ function tableCells(row: ScoreRow, header: string[]): string[] {
     row.sps === undefined ? "—" : fmtCount(row.sps),
   ];
   if (header.includes(SOLVED_HEADER)) cells.push(fmtSolved(row.solvedSteps));
+  if (header.includes(NOTE_HEADER)) cells.push(scoreRowNote(row, analysis));
   return cells;
 }
 
@@ -256,11 +268,19 @@ function fewSeedsLine(analysis: Analysis): string | undefined {
   );
 }
 
+/** The all-envs P(improvement) table's columns: a note column when some env has few runs. */
+function improvementHeader(analysis: Analysis): string[] {
+  const header = ["Pair", "P [CI]", "Runs (all envs)"];
+  return analysis.improvements.some((i) => improvementNote(i)) ? [...header, NOTE_HEADER] : header;
+}
+
 function improvementCells(analysis: Analysis): string[][] {
+  const notes = improvementHeader(analysis).includes(NOTE_HEADER);
   return analysis.improvements.map((i) => [
     `P(${i.xLabel} > ${i.yLabel})`,
     i.interval ? fmtInterval(i.interval) : `— (${i.missing})`,
     `${i.xRuns} vs ${i.yRuns}`,
+    ...(notes ? [improvementNote(i)] : []),
   ]);
 }
 
@@ -301,7 +321,7 @@ function buildMarkdown(
   out.push(
     markdownTable(
       header,
-      analysis.rows.map((r) => tableCells(r, header)),
+      analysis.rows.map((r) => tableCells(r, header, analysis)),
     ),
     "",
   );
@@ -309,7 +329,9 @@ function buildMarkdown(
   if (solved) out.push(solved, "");
   if (analysis.improvements.length > 0) {
     out.push("## Probability of improvement", "");
-    out.push(markdownTable(["Pair", "P [CI]", "Runs (all envs)"], improvementCells(analysis)), "");
+    out.push(markdownTable(improvementHeader(analysis), improvementCells(analysis)), "");
+    out.push("### Per env", "", envImprovementCaption(analysis), "");
+    out.push(markdownTable(ENV_IMPROVEMENT_HEADER, envImprovementCells(analysis, fmtInterval)), "");
   }
   const failed = failedRuns(results);
   if (failed.length > 0) {
@@ -395,7 +417,7 @@ function buildHtml(
     `<h2>Scores</h2>`,
     htmlTable(
       header,
-      analysis.rows.map((r) => tableCells(r, header)),
+      analysis.rows.map((r) => tableCells(r, header, analysis)),
       [2, 4, 5, 6],
       "scores",
     ),
@@ -405,7 +427,15 @@ function buildHtml(
   if (analysis.improvements.length > 0) {
     parts.push(
       `<h2>Probability of improvement</h2>`,
-      htmlTable(["Pair", "P [CI]", "Runs (all envs)"], improvementCells(analysis), [], "improvement"),
+      htmlTable(improvementHeader(analysis), improvementCells(analysis), [], "improvement"),
+      `<h3>Per env</h3>`,
+      `<p class="meta">${escapeHtml(envImprovementCaption(analysis))}</p>`,
+      htmlTable(
+        ENV_IMPROVEMENT_HEADER,
+        envImprovementCells(analysis, fmtInterval),
+        [3],
+        "improvement-per-env",
+      ),
     );
   }
   const failed = failedRuns(results);
@@ -517,6 +547,7 @@ export async function buildReport(
   const envLabels = results.experiment.envs.map((env) => env.label ?? env.id);
   for (const p of [
     ...buildPlots(analysis, agentLabels, metric, envLabels),
+    ...intervalPlots(analysis, agentLabels),
     ...buildRunPlots(analysis, agentLabels, envLabels),
   ]) {
     plots.push({

@@ -10,6 +10,13 @@
 // restarted one stream.
 import { deriveSeed, Rng } from "../core/rng";
 import {
+  iqmByTaskOf,
+  meanByTaskOf,
+  medianByTaskOf,
+  optimalityGapByTaskOf,
+  runsLcm,
+} from "./by_task_estimators";
+import {
   BOOTSTRAP_STREAM,
   type BootstrapOptions,
   checkByTask,
@@ -206,6 +213,41 @@ export function aggregateMetrics(
   const point = aggregates(scores, gamma);
   const { lower, upper } = percentileBands(fn, opts, 4, (rng) =>
     aggregates(stratifiedResample(scores, rng), gamma),
+  );
+  const interval = (i: number): Interval => ({ point: point[i], lower: lower[i], upper: upper[i] });
+  return { mean: interval(0), median: interval(1), iqm: interval(2), optimalityGap: interval(3), ...opts };
+}
+
+/**
+ * {@link aggregateMetrics} for scores grouped by task, `[tasks][runs]`, tasks with their own numbers of
+ * runs: mean and median over tasks of the task means, and IQM and optimality gap with every task weighing
+ * the same (src/stats/by_task_estimators.ts); runs resampled within each task. On rectangular inputs
+ * the points equal `aggregateMetrics`' of the transposed matrix and the resamples are the same draws.
+ */
+export function aggregateMetricsByTask(
+  byTask: number[][],
+  options: BootstrapOptions & { gamma?: number },
+): { mean: Interval; median: Interval; iqm: Interval; optimalityGap: Interval } & BootstrapInfo {
+  const fn = "aggregateMetricsByTask";
+  checkByTask(fn, "scores", byTask);
+  const opts = resolveBootstrapOptions(fn, options);
+  const gamma = options.gamma ?? 1;
+  checkFinite(fn, "options.gamma", gamma);
+  const lcm = runsLcm(byTask);
+  if (lcm === undefined) {
+    throw new Error(
+      `${fn}: the tasks' run counts (${byTask.map((r) => r.length).join(", ")}) have a least common multiple above 1e9; the task-weighted IQM needs a smaller one`,
+    );
+  }
+  const metrics = (s: readonly (readonly number[])[]): number[] => [
+    meanByTaskOf(s),
+    medianByTaskOf(s),
+    iqmByTaskOf(s, lcm),
+    optimalityGapByTaskOf(s, gamma),
+  ];
+  const point = metrics(byTask);
+  const { lower, upper } = percentileBands(fn, opts, 4, (rng) =>
+    metrics(stratifiedResampleByTask(byTask, rng)),
   );
   const interval = (i: number): Interval => ({ point: point[i], lower: lower[i], upper: upper[i] });
   return { mean: interval(0), median: interval(1), iqm: interval(2), optimalityGap: interval(3), ...opts };

@@ -6,6 +6,7 @@
 
 export {
   aggregateMetrics,
+  aggregateMetricsByTask,
   type BootstrapInfo,
   bootstrapRng,
   curveIntervals,
@@ -43,3 +44,4 @@ export {
   optimalityGap,
   taskMeans,
 } from "./estimators";
+export { MANN_WHITNEY_MAX_PAIRS, type MannWhitneyResult, mannWhitneyTest } from "./mann_whitney";

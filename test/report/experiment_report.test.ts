@@ -59,7 +59,7 @@ describe("pomdp report", () => {
     expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
     const urls = [...html.matchAll(/https?:\/\/[^\s"'<)]+/g)].map((m) => m[0]);
     expect(urls.every((u) => u.startsWith("http://www.w3.org/"))).toBe(true); // SVG/XLink namespaces only
-    expect(html.match(/<svg /g)).toHaveLength(4);
+    expect(html.match(/<svg /g)).toHaveLength(5);
     expect(html.match(/<details class="run">/g)).toHaveLength(AGENTS.length * ENVS.length * SEEDS.length);
     expect(html).toContain("&quot;backend&quot;: &quot;wasm&quot;");
     expect(html).toContain("pomdp experiment synthetic");
@@ -118,6 +118,7 @@ describe("pomdp report", () => {
       "final-scores",
       "improvement",
       "performance-profiles",
+      "interval-estimates",
     ]);
 
     // Learning curves: an IQM line and a CI band per agent × env, labelled with the agent.
@@ -135,6 +136,9 @@ describe("pomdp report", () => {
     // Performance profiles over all envs (normalized): a line and a band per agent.
     expect(items(svg["performance-profiles"], "line mark")).toHaveLength(AGENTS.length);
     expect(items(svg["performance-profiles"], "area mark")).toHaveLength(AGENTS.length);
+    // Interval estimates (rliable's four metrics over all envs): a CI bar and a point tick per agent × metric.
+    expect(items(svg["interval-estimates"], "bar")).toHaveLength(AGENTS.length * 4);
+    expect(items(svg["interval-estimates"], "tick")).toHaveLength(AGENTS.length * 4);
 
     // Same folder and bootstrap seed: the same report.
     const again = await buildReport(report.results.folder, { resamples: 200 });

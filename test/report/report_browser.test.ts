@@ -68,6 +68,7 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
         "plot-final-scores",
         "plot-improvement",
         "plot-performance-profiles",
+        "plot-interval-estimates",
       ]);
       for (const p of plots) {
         expect(p.width, p.id).toBeGreaterThan(200);
