@@ -87,11 +87,12 @@ function iqmOverSeeds(values: number[][], points: number): number[] {
   });
 }
 
-/** The last step a run reached: its last update's or episode's. */
+/** The last step a run reached: its last update's, episode's or evaluation's. */
 function lastStep(run: RunResult): number {
   const u = run.updates.at(-1)?.step ?? 0;
   const e = run.episodes.at(-1)?.step ?? 0;
-  return Math.max(u, e);
+  const v = run.evals.at(-1)?.step ?? 0;
+  return Math.max(u, e, v);
 }
 
 /** Options of {@link diagnosticSeries} and {@link evaluationSeries}. */
@@ -177,6 +178,13 @@ export function evaluationSeries(results: ExperimentResults, options: SeriesOpti
       points,
       (e) => (success ? (e.successRate ?? Number.NaN) : e.returnMean),
     );
+    // A seed's last evaluation is not carried past the step its run reached (a stopped run).
+    binned.values.forEach((v, r) => {
+      const reached = lastStep(g.runs[r]);
+      binned.step.forEach((step, i) => {
+        if (step > reached) v[i] = Number.NaN;
+      });
+    });
     // Only the grid steps every seed has reached: a band over fewer seeds would not be the same CI.
     const keep = binned.step.map((_, i) => binned.values.every((v) => Number.isFinite(v[i])));
     const step = binned.step.filter((_, i) => keep[i]);
