@@ -56,8 +56,12 @@ describe("pomdp report", () => {
     }
 
     const html = fs.readFileSync(files.html, "utf8");
-    expect(html).not.toMatch(/<script|<link|<img|<iframe|url\(/i);
-    const urls = [...html.matchAll(/https?:\/\/[^\s"'<)]+/g)].map((m) => m[0]);
+    // Self-contained: vega's runtime and the plots' specs are inline scripts; nothing is linked.
+    expect(html).not.toMatch(/<script[^>]*\ssrc=|<link|<img|<iframe/i);
+    expect(html.match(/<script[\s>]/g)).toHaveLength(3);
+    const page = html.replace(/<script[\s\S]*?<\/script>/g, "");
+    expect(page).not.toMatch(/url\(/i);
+    const urls = [...page.matchAll(/https?:\/\/[^\s"'<)]+/g)].map((m) => m[0]);
     expect(urls.every((u) => u.startsWith("http://www.w3.org/"))).toBe(true); // SVG/XLink namespaces only
     expect(html.match(/<svg /g)).toHaveLength(5);
     expect(html.match(/<details class="run">/g)).toHaveLength(AGENTS.length * ENVS.length * SEEDS.length);
@@ -121,12 +125,16 @@ describe("pomdp report", () => {
       "interval-estimates",
     ]);
 
-    // Learning curves: an IQM line and a CI band per agent × env, labelled with the agent.
+    // Learning curves: an IQM line, a CI band and a thin line per seed for each agent × env, labelled
+    // with the agent (the seeds' traces with the seed too).
     const lines = items(svg["learning-curves"], "line mark");
-    expect(lines).toHaveLength(AGENTS.length * ENVS.length);
+    expect(lines).toHaveLength(AGENTS.length * ENVS.length * (1 + SEEDS.length));
     expect(items(svg["learning-curves"], "area mark")).toHaveLength(AGENTS.length * ENVS.length);
-    for (const a of AGENTS)
+    for (const a of AGENTS) {
       expect(lines.filter((l) => l.endsWith(`Agent: ${a.label}`))).toHaveLength(ENVS.length);
+      for (const seed of SEEDS)
+        expect(lines.filter((l) => l.includes(`${a.label} · seed ${seed}`))).toHaveLength(ENVS.length);
+    }
     // Final scores: a CI rule and an IQM tick per agent × env.
     expect(items(svg["final-scores"], "rule mark")).toHaveLength(AGENTS.length * ENVS.length);
     expect(items(svg["final-scores"], "tick")).toHaveLength(AGENTS.length * ENVS.length);

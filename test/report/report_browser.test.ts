@@ -28,7 +28,7 @@ afterAll(() => {
 
 describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no ${CHROMIUM})` : ""}`, () => {
   it("renders every plot and a table row per agent × env, offline", async () => {
-    const dir = makeResultsFolder();
+    const dir = makeResultsFolder({ diagnostics: true });
     folders.push(dir);
     const { html } = await writeReport(dir, { resamples: 300 });
 
@@ -44,6 +44,12 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
         return route.abort();
       });
       await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
+      // vega's runtime redraws every plot from its spec (interactive) in place of the static SVG.
+      await page.waitForFunction(
+        () =>
+          document.querySelectorAll(".vega-live").length === document.querySelectorAll("figure.plot").length,
+      );
+      expect(await page.locator(".vega-plot").count()).toBe(0);
 
       const plots = await page.$$eval("figure.plot", (figures) =>
         figures.map((f) => {
@@ -69,6 +75,9 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
         "plot-improvement",
         "plot-performance-profiles",
         "plot-interval-estimates",
+        "plot-evaluation-curves",
+        "plot-diagnostics-CartPole-NoVel-v1",
+        "plot-diagnostics-TMaze-v0",
       ]);
       for (const p of plots) {
         expect(p.width, p.id).toBeGreaterThan(200);
@@ -76,7 +85,7 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
         expect(p.children, p.id).toBeGreaterThan(20);
       }
       const [curves, finals, improvement, profiles] = plots;
-      expect([curves.lines, curves.areas]).toEqual([cells, cells]);
+      expect([curves.lines, curves.areas]).toEqual([cells * (1 + SEEDS.length), cells]);
       expect([finals.rules, finals.ticks]).toEqual([cells, cells]);
       expect([improvement.rules, improvement.ticks]).toEqual([2, 1]); // the 0.5 line, one pair
       expect([profiles.lines, profiles.areas]).toEqual([AGENTS.length, AGENTS.length]);
@@ -89,6 +98,25 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
       );
       expect(rows.every((r) => r[4] === String(SEEDS.length))).toBe(true);
       expect(await page.locator("details.run").count()).toBe(cells * SEEDS.length);
+      // Hovering a point of an IQM curve shows its numbers; the checkbox hides the seeds' traces.
+      await page
+        .locator("#plot-learning-curves path[aria-roledescription='point']")
+        .nth(20)
+        .hover({ force: true });
+      await expect
+        .poll(() => page.$eval("#plot-learning-curves .vega-live", (d) => d.getAttribute("title") ?? ""))
+        .toMatch(
+          /^agent: PPO \(MLP\)\nEnv steps: [\d,]+\nIQM: [\d.]+\nCI low: [\d.]+\nCI high: [\d.]+\nseeds: 3$/,
+        );
+      const seedOpacity = () =>
+        page.$$eval("#plot-learning-curves path[aria-roledescription='line mark']", (ps) =>
+          ps
+            .filter((p) => (p.getAttribute("aria-label") ?? "").includes("· seed"))
+            .map((p) => p.getAttribute("opacity")),
+        );
+      expect(new Set(await seedOpacity())).toEqual(new Set(["0.35"]));
+      await page.locator("#plot-learning-curves input[type=checkbox]").uncheck();
+      await expect.poll(async () => [...new Set(await seedOpacity())]).toEqual(["0"]);
       expect(requests).toEqual([]);
       if (process.env.REPORT_SCREENSHOT)
         await page.screenshot({ path: path.resolve(process.env.REPORT_SCREENSHOT), fullPage: true });
