@@ -6,6 +6,7 @@ import {
   checkStateObject,
   Discrete,
   Env,
+  type Frame,
   type ResetArgs,
   type ResetResult,
   type RngState,
@@ -50,9 +51,29 @@ export class RememberBitEnv extends Env<Float32Array, number> {
     this.t = s.t as number;
     this.restoreRngState(s.rng as RngState | null);
   }
+
+  // Optional: a picture (pomdp render, pomdp record): the cue's cell (blue 0, orange 1; the agent sees it
+  // only at the start), one cell per step after it, the current step's lit, the answer cell last.
+  override render(): Frame {
+    const cells = this.delay + 2;
+    const size = 16;
+    const data = new Uint8Array(cells * size * size * 3);
+    const colour = (c: number): number[] => {
+      if (c === 0) return this.cue === 0 ? [60, 110, 220] : [240, 150, 40];
+      if (c === this.t) return [255, 255, 255];
+      return c === cells - 1 ? [90, 90, 90] : [40, 40, 40];
+    };
+    for (let y = 1; y < size - 1; y++)
+      for (let x = 0; x < cells * size; x++) {
+        if (x % size === 0 || x % size === size - 1) continue; // a dark gap between cells
+        data.set(colour(Math.floor(x / size)), (y * cells * size + x) * 3);
+      }
+    return { width: cells * size, height: size, channels: 3, data };
+  }
 }
 
 register("RememberBit-v0", (kw) => new RememberBitEnv(kw.delay), {
   kwargs: { delay: 5 },
   maxEpisodeSteps: 100,
+  successAbove: 0, // an episode succeeds when it repeats the bit (+1; a wrong answer pays −1)
 });

@@ -49,6 +49,17 @@ describe("pomdp experiment with a run that fails", () => {
         "runs/mlp--NoSuchEnv-v0--s1 failed",
         "runs/mlp--RememberBit-v0--s1 done",
       ]);
+      // The user env's run, read again by the commands that read runs, without --require: each loads
+      // the module the run recorded (its resume is tested in run_modules.test.ts).
+      const run = path.join(out, "runs", "mlp--RememberBit-v0--s1");
+      const evaluated = pomdp("eval", run, "--episodes", "3");
+      expect(evaluated.stderr).toBe("");
+      expect(evaluated.code).toBe(0);
+      expect(JSON.parse(evaluated.stdout)).toMatchObject({ episodes: 3, envId: "RememberBit-v0" });
+      const gif = path.join(dir, "episode.gif");
+      const recorded = pomdp("record", run, "--out", gif);
+      expect(recorded.code).toBe(0);
+      expect(fs.readFileSync(gif).subarray(0, 6).toString()).toBe("GIF89a");
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

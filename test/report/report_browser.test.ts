@@ -46,8 +46,7 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
       await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
       // vega's runtime redraws every plot from its spec (interactive) in place of the static SVG.
       await page.waitForFunction(
-        () =>
-          document.querySelectorAll(".vega-live").length === document.querySelectorAll("figure.plot").length,
+        'document.querySelectorAll(".vega-live").length === document.querySelectorAll("figure.plot").length',
       );
       expect(await page.locator(".vega-plot").count()).toBe(0);
 
