@@ -85,7 +85,10 @@ export function scaleImage(image: RgbImage, scale: number): RgbImage {
   return { width, height, channels: 3, data: out };
 }
 
-/** Layout of the memory strip: one column per step, one row per unit (towers stacked, a gap between). */
+/**
+ * Layout of the memory strip: one column per step, one row per unit, towers stacked with a gap
+ * between, each under a label line `labelHeight` pixels high (0: no labels).
+ */
 export interface MemoryStripLayout {
   /** LSTM units per tower. */
   units: number;
@@ -93,31 +96,40 @@ export interface MemoryStripLayout {
   towers: number;
   columnWidth: number;
   rowHeight: number;
+  /** Pixels above each tower's rows for its label. */
+  labelHeight: number;
   /** Columns that fit; later steps scroll the strip left. */
   columns: number;
   width: number;
   height: number;
 }
 
-/** Strip layout for `horizon` steps at most, `width` pixels wide. */
+/** Strip layout for `horizon` steps at most, `width` pixels wide, with `labelHeight` pixels above each tower. */
 export function memoryStripLayout(
   units: number,
   towers: number,
   horizon: number,
   width: number,
+  labelHeight = 0,
 ): MemoryStripLayout {
   const columnWidth = Math.max(1, Math.min(MAX_COLUMN_PX, Math.floor(width / Math.max(1, horizon))));
   const rowHeight = Math.max(1, Math.min(MAX_ROW_PX, Math.floor(STRIP_TARGET_PX / (units * towers))));
-  const height = units * towers * rowHeight + (towers - 1) * 2;
+  const height = towers * (labelHeight + units * rowHeight) + (towers - 1) * 2;
   return {
     units,
     towers,
     columnWidth,
     rowHeight,
+    labelHeight,
     columns: Math.floor(width / columnWidth),
     width,
     height,
   };
+}
+
+/** Top of tower `t`'s label line within the strip (its rows start `labelHeight` below). */
+export function towerTop(layout: MemoryStripLayout, t: number): number {
+  return t * (layout.labelHeight + layout.units * layout.rowHeight + 2);
 }
 
 /**
@@ -135,10 +147,17 @@ export function drawMemoryStrip(
   for (let k = first; k < history.length; k++) {
     const h = history[k];
     const cx = x + (k - first) * layout.columnWidth;
-    for (let t = 0; t < layout.towers; t++)
-      for (let u = 0; u < layout.units; u++) {
-        const ry = y + (t * layout.units + u) * layout.rowHeight + t * 2;
-        fillRect(img, cx, ry, layout.columnWidth, layout.rowHeight, heatColour(h[t * layout.units + u]));
-      }
+    for (let t = 0; t < layout.towers; t++) {
+      const rows = y + towerTop(layout, t) + layout.labelHeight;
+      for (let u = 0; u < layout.units; u++)
+        fillRect(
+          img,
+          cx,
+          rows + u * layout.rowHeight,
+          layout.columnWidth,
+          layout.rowHeight,
+          heatColour(h[t * layout.units + u]),
+        );
+    }
   }
 }
