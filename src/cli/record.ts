@@ -121,7 +121,7 @@ export function valueReading(
 }
 
 /** Font pixel size of the captions: about 1 screen pixel per 300 of the GIF's width, at least 1. */
-function captionPx(width: number, scale: number): number {
+export function captionPx(width: number, scale: number): number {
   const screen = Math.max(1, Math.floor((width * scale) / 300));
   return Math.max(1, Math.ceil(screen / scale - 1e-9));
 }
