@@ -4,14 +4,25 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAgent } from "../../agents/index";
 import { make } from "../../src";
-import { BACKGROUND, blankImage, captionPx, heatColour, memoryStripLayout } from "../../src/cli/record";
+import {
+  BACKGROUND,
+  blankImage,
+  captionPx,
+  heatColour,
+  memoryStripLayout,
+  recordEpisode,
+} from "../../src/cli/record";
 import { towerTop } from "../../src/cli/record_frame";
 import { captionLayout, LABEL_COLOUR, labelLineHeight, TEXT_COLOUR } from "../../src/cli/record_overlay";
 import { deriveSeed } from "../../src/core/rng";
+import { initBackend } from "../../src/nn";
 import { drawText, GLYPH_HEIGHT, textWidth } from "../../src/report/font";
 import { GifWriter, indexImage, type RgbImage } from "../../src/report/gif";
+import { silentLogger } from "../nn/helpers";
 import { type GifFrame, readGif } from "./read_gif";
 
 const ROOT = path.join(__dirname, "../..");
@@ -313,6 +324,26 @@ describe("pomdp record", () => {
     expect(kept.filter((k, j) => !same(some[j].rgb, all[k].rgb))).toEqual([]);
     // Each kept frame shows for 1/fps; the last a second longer.
     expect(some.map((f) => f.delay)).toEqual(kept.map((_, j) => (j === kept.length - 1 ? 107 : 7)));
+  });
+
+  it("recordEpisode (in process) checks every, and leaves no tensor behind on the CNN graph path", async () => {
+    await initBackend("cpu", silentLogger);
+    const agent = loadAgent(gridRun);
+    try {
+      expect(() => recordEpisode(agent, path.join(dir, "bad.gif"), { every: 0 })).toThrow(
+        "record: every must be an integer ≥ 1, got 0",
+      );
+      expect(() => recordEpisode(agent, path.join(dir, "bad.gif"), { every: 1.5 })).toThrow(
+        "record: every must be an integer ≥ 1, got 1.5",
+      );
+      const before = tf.memory().numTensors;
+      const done = recordEpisode(agent, path.join(dir, "in-process.gif"), { maxSteps: 4, every: 2 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(done.captionHeight).toBeGreaterThan(0);
+      expect(done.frames).toBe(Math.floor(done.steps / 2) + 1 + (done.steps % 2));
+    } finally {
+      agent.net.dispose();
+    }
   });
 
   it("refuses an --every that is not a positive integer, before loading anything", () => {
