@@ -164,19 +164,21 @@ export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOp
     const first = draw();
     const view = agentViewImage(env, first.height);
     const top = Math.max(first.height, view?.height ?? 0);
-    const width = first.width + (view ? GAP + view.width : 0);
+    const panels = first.width + (view ? GAP + view.width : 0);
     const grid = env.unwrapped as unknown as GridworldView;
     const horizon = Math.min(
       maxSteps,
       env.spec?.maxEpisodeSteps ?? Number.POSITIVE_INFINITY,
       grid.maxSteps ?? Number.POSITIVE_INFINITY,
     );
-    const px = captionPx(width, scale);
+    const px = captionPx(panels, scale);
     const value0 = overlay ? valueReading(net, obs, state) : undefined;
     const numActions = (env.actionSpace as { n?: number }).n ?? 0;
-    const caption = overlay
-      ? captionLayout(width, px, horizon, numActions, actionNamesOf(env), value0?.label)
-      : undefined;
+    const layoutCaption = (w: number) =>
+      captionLayout(w, px, horizon, numActions, actionNamesOf(env), value0?.label);
+    // A picture narrower than the widest field is widened, so that no field is cut.
+    const caption = overlay ? layoutCaption(Math.max(panels, layoutCaption(panels).minWidth)) : undefined;
+    const width = Math.max(panels, caption?.minWidth ?? 0);
     const captionHeight = caption?.height ?? 0;
     const units = net.recurrent ? run.config.net.lstm : 0;
     const labelHeight = overlay ? labelLineHeight(px) : 0;

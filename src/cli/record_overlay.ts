@@ -28,6 +28,8 @@ export interface CaptionLayout {
   /** Per field (step, action, reward, return, value): its slot's top-left corner. */
   slots: { x: number; y: number }[];
   height: number;
+  /** Narrowest frame the widestTexts field fits in: a narrower picture is widened to it (background on the right). */
+  minWidth: number;
   /** Action names by index (numbers are shown without them). */
   actionNames?: readonly string[];
   /** The value's label ("V", "max Q"), or none. */
@@ -62,7 +64,7 @@ export function captionFields(layout: CaptionLayout, caption: FrameCaption): str
 
 /**
  * The band's layout for frames `width` pixels wide: fields packed into as few lines as fit, each
- * slot as wide as its widest text (`horizon` digits of steps, the longest action name, numbers
+ * slot as wide as its widestTexts text (`horizon` digits of steps, the longest action name, numbers
  * of 7 characters).
  */
 export function captionLayout(
@@ -75,13 +77,15 @@ export function captionLayout(
 ): CaptionLayout {
   const names = actionNames ?? Array.from({ length: numActions }, (_, a) => String(a));
   const longest = Math.max(1, ...names.map((n) => n.length));
-  const widths = [
+  const widestTexts = [
     `step ${"0".repeat(String(Math.min(horizon, 1e9)).length)}`,
     `action ${"m".repeat(longest)}`,
     "reward -000.00",
     "return -0000.00",
     ...(valueLabel !== undefined ? [`${valueLabel} -000.00`] : []),
-  ].map((s) => textWidth(s + " ".repeat(FIELD_GAP), px));
+  ];
+  const widths = widestTexts.map((s) => textWidth(s + " ".repeat(FIELD_GAP), px));
+
   const lineHeight = (GLYPH_HEIGHT + LINE_GAP) * px;
   const slots: { x: number; y: number }[] = [];
   let x = PAD * px;
@@ -94,7 +98,8 @@ export function captionLayout(
     slots.push({ x, y });
     x += w;
   }
-  return { px, slots, height: y + lineHeight + (PAD - LINE_GAP) * px, actionNames, valueLabel };
+  const minWidth = 2 * PAD * px + Math.max(...widestTexts.map((s) => textWidth(s, px)));
+  return { px, slots, height: y + lineHeight + (PAD - LINE_GAP) * px, minWidth, actionNames, valueLabel };
 }
 
 /** Draws the band's fields at (0, top) of `img`: each field's name in grey, its value in white. */
