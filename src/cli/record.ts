@@ -10,6 +10,28 @@ import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import type { Env, MakeOverrides } from "../core";
 import { deriveSeed, Rng } from "../core/rng";
 import { GifWriter, type RgbImage } from "../report/gif";
+import {
+  BACKGROUND,
+  blankImage,
+  blit,
+  drawMemoryStrip,
+  GAP,
+  heatColour,
+  type MemoryStripLayout,
+  memoryStripLayout,
+  scaleImage,
+} from "./record_frame";
+import {
+  captionLayout,
+  drawCaption,
+  drawColourScale,
+  drawStripLabels,
+  type FrameCaption,
+  labelLineHeight,
+} from "./record_overlay";
+
+export type { MemoryStripLayout };
+export { BACKGROUND, blankImage, blit, drawMemoryStrip, heatColour, memoryStripLayout, scaleImage };
 
 /** Options of {@link recordEpisode}. */
 export interface RecordOptions {
@@ -51,29 +73,6 @@ export interface RecordedEpisode {
   /** Height of the text band above the picture (0 without the overlay), before `scale`. */
   captionHeight: number;
 }
-
-import {
-  BACKGROUND,
-  blankImage,
-  blit,
-  drawMemoryStrip,
-  GAP,
-  heatColour,
-  type MemoryStripLayout,
-  memoryStripLayout,
-  scaleImage,
-} from "./record_frame";
-import {
-  captionLayout,
-  drawCaption,
-  drawColourScale,
-  drawStripLabels,
-  type FrameCaption,
-  labelLineHeight,
-} from "./record_overlay";
-
-export type { MemoryStripLayout };
-export { BACKGROUND, blankImage, blit, drawMemoryStrip, heatColour, memoryStripLayout, scaleImage };
 
 interface GridworldView {
   agentViewSize?: number;
@@ -120,7 +119,10 @@ export function valueReading(
   return undefined;
 }
 
-/** Font pixel size of the captions: about 1 screen pixel per 300 of the GIF's width, at least 1. */
+/**
+ * Font pixel size of the captions, in picture pixels before `scale`: on screen a font pixel is one
+ * pixel per 300 of the GIF's width (at least one, so small scales stay legible).
+ */
 export function captionPx(width: number, scale: number): number {
   const screen = Math.max(1, Math.floor((width * scale) / 300));
   return Math.max(1, Math.ceil(screen / scale - 1e-9));
