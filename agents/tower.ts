@@ -54,6 +54,8 @@ export interface NetworkArgs {
 export interface AgentNetwork extends Parameterised {
   readonly observationSize: number;
   readonly recurrent: boolean;
+  /** The towers' names in the recurrent state's order: "shared", "actor" and "critic", or "q". */
+  readonly towerNames: readonly string[];
   initialState(batch: number): RecurrentState;
   act(
     observations: ArrayLike<number>,
@@ -272,8 +274,8 @@ export abstract class TowerNetwork implements Parameterised {
   /** Typed-array copies of the towers (MLP encoders only), refreshed when the weights changed. */
   protected readonly fastTowers?: TowerFastPath[];
   private parts?: Composite;
-  /** The towers' names, their parameter paths' prefixes. */
-  private readonly towerNames: readonly string[];
+  /** The towers' names, their parameter paths' prefixes, in the recurrent state's tower order. */
+  readonly towerNames: readonly string[];
   protected stale = false;
 
   /**

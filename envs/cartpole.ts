@@ -57,6 +57,8 @@ export const X_THRESHOLD = 2.4;
 export class CartPoleEnv extends Env<Float32Array, number> {
   readonly observationSpace: Box<"float32">;
   readonly actionSpace = new Discrete(2);
+  /** The actions' names by index (the direction the cart is pushed), for captions such as `pomdp record`'s. */
+  readonly actionNames: readonly string[] = ["left", "right"];
   /** The physical state `[x, x_dot, theta, theta_dot]`, in float64 as Gymnasium keeps it. */
   readonly state = new Float64Array(4);
   private readonly suttonBartoReward: boolean;

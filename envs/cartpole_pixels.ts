@@ -48,6 +48,8 @@ export interface CartPolePixelsArgs {
 export class CartPolePixelsEnv extends Env<Uint8Array, number> {
   readonly observationSpace: Box<"uint8">;
   readonly actionSpace: Discrete;
+  /** CartPole's action names. */
+  readonly actionNames: readonly string[];
   /** The CartPole whose state is drawn. */
   readonly physics: CartPoleEnv;
   /** Where each observation is drawn before being copied out. */
@@ -68,6 +70,7 @@ export class CartPolePixelsEnv extends Env<Uint8Array, number> {
     const channels = grayscale ? 1 : 3;
     this.physics = new CartPoleEnv({ renderWidth: args.renderWidth, renderHeight: args.renderHeight });
     this.actionSpace = this.physics.actionSpace;
+    this.actionNames = this.physics.actionNames;
     this.observationSpace = new Box(0, 255, [height, width, channels], "uint8");
     this.canvas = { width, height, channels, data: new Uint8Array(width * height * channels) };
   }

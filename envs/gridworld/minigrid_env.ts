@@ -93,6 +93,8 @@ const EMPTY_INFO = Object.freeze({}) as Info;
 export abstract class MiniGridEnv extends Env<MiniGridObservation, number> {
   readonly observationSpace: MiniGridObservationSpace;
   readonly actionSpace = new Discrete(7);
+  /** The actions' names by index (Minigrid's `Actions`), for captions such as `pomdp record`'s. */
+  readonly actionNames: readonly string[] = Object.keys(Actions);
   /** Grid columns. */
   readonly width: number;
   /** Grid rows. */

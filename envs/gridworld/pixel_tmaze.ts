@@ -84,6 +84,8 @@ const RENDER_COLOURS = {
 export class PixelTMazeEnv extends Env<Uint8Array, number> {
   readonly observationSpace: Box<"uint8">;
   readonly actionSpace: Discrete;
+  /** TMaze-v0's action names. */
+  readonly actionNames: readonly string[];
   /** The T-maze whose state is drawn: it does the moves, rewards and ends. */
   readonly maze: TMazeEnv;
   /** Side of a cell's tile, in pixels. */
@@ -107,6 +109,7 @@ export class PixelTMazeEnv extends Env<Uint8Array, number> {
     this.tileSize = requireIntegerAtLeast("PixelTMaze", "tileSize", args.tileSize ?? 4, 1);
     this.maze = new TMazeEnv({ length, maxSteps });
     this.actionSpace = this.maze.actionSpace;
+    this.actionNames = this.maze.actionNames;
     this.playKeys = this.maze.playKeys;
     this.playHelp = this.maze.playHelp;
     this.width = (length + 3) * this.tileSize;

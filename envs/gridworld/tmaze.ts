@@ -72,6 +72,8 @@ export class TMazeEnv extends Env<Float32Array, number> {
   readonly playHelp = "keys: arrows move north / east / south / west, r reset, q quit";
   readonly observationSpace = new Box(0, 1, [3], "float32");
   readonly actionSpace = new Discrete(4);
+  /** The actions' names by index, for captions such as `pomdp record`'s. */
+  readonly actionNames: readonly string[] = Object.keys(TMazeActions);
   /** Cells from the start to the junction. */
   readonly length: number;
   /** Steps after which an episode is truncated. */

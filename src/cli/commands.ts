@@ -280,7 +280,7 @@ export function evalCommand(): Command {
 export function recordCommand(): Command {
   const command = new Command("record")
     .description(
-      "an animated GIF of a run's final agent playing one episode: the env's picture, a gridworld's agent view beside it, and an LSTM's memory (hidden state) as a heat map under them",
+      "an animated GIF of a run's final agent playing one episode: the env's picture, a gridworld's agent view beside it, an LSTM's memory (hidden state) as a heat map under them, and a text band above with the step, action, reward, return and the network's value (V, or max Q)",
     )
     .argument("<run>", "run folder written by pomdp train")
     .requiredOption("-o, --out <file>", "GIF file to write (never overwritten without --force)")
@@ -294,6 +294,16 @@ export function recordCommand(): Command {
     .option("--max-steps <n>", "stop after this many steps if the episode goes on", parsePositiveInt, 1000)
     .option("--scale <k>", "resize the frames by k (e.g. 0.5 or 2; nearest neighbour)", parseScale, 1)
     .option("--fps <n>", "frames per second", parsePositiveInt, 15)
+    .option(
+      "--every <k>",
+      "keep every k-th frame (the first and last always) for long episodes; each kept frame still shows for 1/fps s, so the episode plays k times faster",
+      parsePositiveInt,
+      1,
+    )
+    .option(
+      "--no-overlay",
+      "the bare picture: no text band (step, action, reward, return, value) and no labels or colour scale on the memory strip",
+    )
     .option(
       "--env-kwargs <json>",
       "make() keyword arguments over the run's, e.g. '{\"flickerProb\": 0.2}'",

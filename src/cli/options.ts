@@ -13,10 +13,11 @@ export function parseNonNegativeInt(value: string): number {
   return n;
 }
 
-/** Commander parser for a positive integer flag. */
+/** Commander parser for a positive integer flag: one message for "0", "2.5", "-1" and "abc". */
 export function parsePositiveInt(value: string): number {
-  const n = parseNonNegativeInt(value);
-  if (n < 1) throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1)
+    throw new InvalidArgumentError(`expected an integer ≥ 1, got "${value}"`);
   return n;
 }
 

@@ -1,12 +1,37 @@
 // `pomdp record <run> --out episode.gif`: a trained agent playing one episode, as an animated GIF.
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ActorCritic } from "../../agents/actor_critic";
 import { makeAgentEnv } from "../../agents/env_setup";
 import type { LoadedAgent } from "../../agents/index";
+import { QNetwork } from "../../agents/q_network";
+import type { RecurrentState } from "../../agents/recurrent_state";
 import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import type { Env, MakeOverrides } from "../core";
 import { deriveSeed, Rng } from "../core/rng";
 import { GifWriter, type RgbImage } from "../report/gif";
+import {
+  BACKGROUND,
+  blankImage,
+  blit,
+  drawMemoryStrip,
+  GAP,
+  heatColour,
+  type MemoryStripLayout,
+  memoryStripLayout,
+  scaleImage,
+} from "./record_frame";
+import {
+  captionLayout,
+  drawCaption,
+  drawColourScale,
+  drawStripLabels,
+  type FrameCaption,
+  labelLineHeight,
+} from "./record_overlay";
+
+export type { MemoryStripLayout };
+export { BACKGROUND, blankImage, blit, drawMemoryStrip, heatColour, memoryStripLayout, scaleImage };
 
 /** Options of {@link recordEpisode}. */
 export interface RecordOptions {
@@ -22,6 +47,10 @@ export interface RecordOptions {
   fps?: number;
   /** `make` keyword arguments over the run's. */
   envKwargs?: MakeOverrides;
+  /** Keep every k-th frame (the first and the last always; default 1): a long episode in fewer frames. */
+  every?: number;
+  /** Draw the captions: the text band, the memory strip's labels and colour scale (default true). */
+  overlay?: boolean;
 }
 
 /** What {@link recordEpisode} wrote. */
@@ -30,7 +59,7 @@ export interface RecordedEpisode {
   /** GIF size in pixels. */
   width: number;
   height: number;
-  /** Frames: the reset's and one per step. */
+  /** Frames: the reset's and one per step (with `every` k, every k-th of those and the last). */
   frames: number;
   steps: number;
   /** Sum of the env's rewards. */
@@ -41,147 +70,8 @@ export interface RecordedEpisode {
   memoryUnits: number;
   /** Whether the agent's egocentric view is drawn beside the picture (gridworlds). */
   agentView: boolean;
-}
-
-/** Background of the frames around and between the panels. */
-export const BACKGROUND: readonly [number, number, number] = [40, 40, 40];
-/** Pixels between panels. */
-const GAP = 6;
-/** Most pixels one memory row (one LSTM unit) is drawn high, and the strip's target height. */
-const MAX_ROW_PX = 12;
-const STRIP_TARGET_PX = 128;
-/** Most pixels one memory column (one step) is drawn wide. */
-const MAX_COLUMN_PX = 16;
-/** Colour levels of the heat map: values in [-1, 1] are rounded to one of these. */
-const HEAT_LEVELS = 33;
-
-/**
- * Diverging colour of a hidden-state value in [-1, 1] (clamped): blue (−1), near-white (0), red (+1),
- * rounded to {@link HEAT_LEVELS} levels so that frames keep few colours (and encode losslessly).
- */
-export function heatColour(value: number): [number, number, number] {
-  const v = Number.isNaN(value) ? 0 : Math.max(-1, Math.min(1, value));
-  const t = Math.round(((v + 1) / 2) * (HEAT_LEVELS - 1)) / (HEAT_LEVELS - 1); // 0 … 1
-  const blue = [33, 102, 172];
-  const white = [247, 247, 247];
-  const red = [178, 24, 43];
-  const [from, to, u] = t < 0.5 ? [blue, white, t * 2] : [white, red, (t - 0.5) * 2];
-  return [0, 1, 2].map((c) => Math.round(from[c] + (to[c] - from[c]) * u)) as [number, number, number];
-}
-
-/** A `width × height` RGB canvas filled with `colour`. */
-export function blankImage(width: number, height: number, colour = BACKGROUND): RgbImage {
-  const data = new Uint8Array(width * height * 3);
-  for (let i = 0; i < data.length; i += 3) {
-    data[i] = colour[0];
-    data[i + 1] = colour[1];
-    data[i + 2] = colour[2];
-  }
-  return { width, height, channels: 3, data };
-}
-
-/** Copies `src` into `dst` with its top-left corner at (x, y). */
-export function blit(dst: RgbImage, src: RgbImage, x: number, y: number): void {
-  const row = src.width * 3;
-  for (let r = 0; r < src.height; r++) {
-    const o = ((y + r) * dst.width + x) * 3;
-    dst.data.set(src.data.subarray(r * row, r * row + row), o);
-  }
-}
-
-function fillRect(
-  img: RgbImage,
-  x: number,
-  y: number,
-  w: number,
-  h: number,
-  colour: readonly number[],
-): void {
-  for (let r = y; r < y + h; r++)
-    for (let c = x; c < x + w; c++) {
-      const o = (r * img.width + c) * 3;
-      img.data[o] = colour[0];
-      img.data[o + 1] = colour[1];
-      img.data[o + 2] = colour[2];
-    }
-}
-
-/** `image` resized by `scale` (nearest neighbour; at least 1 × 1). */
-export function scaleImage(image: RgbImage, scale: number): RgbImage {
-  if (scale === 1) return image;
-  const width = Math.max(1, Math.round(image.width * scale));
-  const height = Math.max(1, Math.round(image.height * scale));
-  const out = new Uint8Array(width * height * 3);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(image.height - 1, Math.floor((y * image.height) / height));
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(image.width - 1, Math.floor((x * image.width) / width));
-      const s = (sy * image.width + sx) * 3;
-      const o = (y * width + x) * 3;
-      out[o] = image.data[s];
-      out[o + 1] = image.data[s + 1];
-      out[o + 2] = image.data[s + 2];
-    }
-  }
-  return { width, height, channels: 3, data: out };
-}
-
-/** Layout of the memory strip: one column per step, one row per unit (towers stacked, a gap between). */
-export interface MemoryStripLayout {
-  /** LSTM units per tower. */
-  units: number;
-  /** Towers (1 shared; 2 = actor and critic). */
-  towers: number;
-  columnWidth: number;
-  rowHeight: number;
-  /** Columns that fit; later steps scroll the strip left. */
-  columns: number;
-  width: number;
-  height: number;
-}
-
-/** Strip layout for `horizon` steps at most, `width` pixels wide. */
-export function memoryStripLayout(
-  units: number,
-  towers: number,
-  horizon: number,
-  width: number,
-): MemoryStripLayout {
-  const columnWidth = Math.max(1, Math.min(MAX_COLUMN_PX, Math.floor(width / Math.max(1, horizon))));
-  const rowHeight = Math.max(1, Math.min(MAX_ROW_PX, Math.floor(STRIP_TARGET_PX / (units * towers))));
-  const height = units * towers * rowHeight + (towers - 1) * 2;
-  return {
-    units,
-    towers,
-    columnWidth,
-    rowHeight,
-    columns: Math.floor(width / columnWidth),
-    width,
-    height,
-  };
-}
-
-/**
- * Draws the memory heat map at (x, y) of `img`: `history[k]` is h [towers, 1, units] after step k+1;
- * the last `layout.columns` steps are shown, oldest on the left; the rest stays background.
- */
-export function drawMemoryStrip(
-  img: RgbImage,
-  x: number,
-  y: number,
-  layout: MemoryStripLayout,
-  history: readonly Float32Array[],
-): void {
-  const first = Math.max(0, history.length - layout.columns);
-  for (let k = first; k < history.length; k++) {
-    const h = history[k];
-    const cx = x + (k - first) * layout.columnWidth;
-    for (let t = 0; t < layout.towers; t++)
-      for (let u = 0; u < layout.units; u++) {
-        const ry = y + (t * layout.units + u) * layout.rowHeight + t * 2;
-        fillRect(img, cx, ry, layout.columnWidth, layout.rowHeight, heatColour(h[t * layout.units + u]));
-      }
-  }
+  /** Height of the text band above the picture (0 without the overlay), before `scale`. */
+  captionHeight: number;
 }
 
 interface GridworldView {
@@ -205,15 +95,54 @@ function agentViewImage(env: Env<unknown, unknown>, side: number): RgbImage | un
   };
 }
 
+/** The env's action names, where it has them (`actionNames` on the unwrapped env). */
+function actionNamesOf(env: Env<unknown, unknown>): readonly string[] | undefined {
+  const names = (env.unwrapped as unknown as { actionNames?: unknown }).actionNames;
+  return Array.isArray(names) && names.every((n) => typeof n === "string") ? names : undefined;
+}
+
+/**
+ * The network's estimate for observation `obs` (normalized) read with the memory `state` holds,
+ * without stepping it: V(o) of an actor-critic, max Q of a Q-network.
+ */
+export function valueReading(
+  net: LoadedAgent["net"],
+  obs: Float32Array,
+  state: RecurrentState,
+): { label: string; value: number } | undefined {
+  const memory = net.recurrent ? state : undefined;
+  if (net instanceof ActorCritic) return { label: "V", value: net.stateValue(obs, memory) };
+  if (net instanceof QNetwork) {
+    const q = net.qValuesForActing(obs, 1, memory?.row(0));
+    return { label: "max Q", value: Math.max(...q) };
+  }
+  return undefined;
+}
+
+/**
+ * Font pixel size of the captions, in picture pixels before `scale`: on screen a font pixel is one
+ * pixel per 300 of the GIF's width (at least one, so small scales stay legible).
+ */
+export function captionPx(width: number, scale: number): number {
+  const screen = Math.max(1, Math.floor((width * scale) / 300));
+  return Math.max(1, Math.ceil(screen / scale - 1e-9));
+}
+
 /**
  * Plays one episode of a loaded agent as `pomdp eval` does (same env wrappers, frozen normalizer,
  * recurrent state carried from a zero state; the env seed and action sampling of eval's first episode
  * with this seed) and writes it to `out` as an animated GIF: per frame the env's `render()` picture,
  * for gridworlds the agent's egocentric view beside it, and for recurrent agents a heat map of the
  * LSTM's hidden state h under them (one column per step so far, one row per unit, blue −1 … red +1).
+ * With the overlay (the default), a text band above says the step, the action, its reward, the
+ * return so far and the network's value of the pictured observation, and the strip gets a label per
+ * tower and a colour scale.
  */
 export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOptions = {}): RecordedEpisode {
-  const { seed = 0, greedy = false, maxSteps = 1000, scale = 1, fps = 15 } = options;
+  const { seed = 0, greedy = false, maxSteps = 1000, scale = 1, fps = 15, every = 1 } = options;
+  const overlay = options.overlay ?? true;
+  if (!Number.isSafeInteger(every) || every < 1)
+    throw new Error(`record: every must be an integer ≥ 1, got ${every}`);
   const { run, net, normalizer } = agent;
   const env: Env<unknown, number> = makeAgentEnv({
     ...run.config,
@@ -227,62 +156,85 @@ export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOp
       throw new Error(`record: ${run.envId} cannot draw itself (no render())`);
     const draw = (): RgbImage => render.call(env);
     const rng = new Rng(deriveSeed(seed, "eval/actions"));
-    let observation = env.reset({ seed: deriveSeed(seed, "eval/env") }).observation as ArrayLike<number>;
+    const observation = env.reset({ seed: deriveSeed(seed, "eval/env") }).observation as ArrayLike<number>;
+    let obs = normalizer.observations(observation, 1);
     const state = net.initialState(1);
     const starts = Uint8Array.of(1);
     const history: Float32Array[] = [];
 
-    // Layout, from the first picture.
+    // Layout, from the first picture: the text band, the picture (and view), the strip, its scale.
     const first = draw();
     const view = agentViewImage(env, first.height);
     const top = Math.max(first.height, view?.height ?? 0);
-    const width = first.width + (view ? GAP + view.width : 0);
+    const panels = first.width + (view ? GAP + view.width : 0);
     const grid = env.unwrapped as unknown as GridworldView;
     const horizon = Math.min(
       maxSteps,
       env.spec?.maxEpisodeSteps ?? Number.POSITIVE_INFINITY,
       grid.maxSteps ?? Number.POSITIVE_INFINITY,
     );
+    const px = captionPx(panels, scale);
+    const value0 = overlay ? valueReading(net, obs, state) : undefined;
+    const numActions = (env.actionSpace as { n?: number }).n ?? 0;
+    const layoutCaption = (w: number) =>
+      captionLayout(w, px, horizon, numActions, actionNamesOf(env), value0?.label);
+    // A picture narrower than the widest field is widened, so that no field is cut.
+    const caption = overlay ? layoutCaption(Math.max(panels, layoutCaption(panels).minWidth)) : undefined;
+    const width = Math.max(panels, caption?.minWidth ?? 0);
+    const captionHeight = caption?.height ?? 0;
     const units = net.recurrent ? run.config.net.lstm : 0;
+    const labelHeight = overlay ? labelLineHeight(px) : 0;
     const strip = net.recurrent
-      ? memoryStripLayout(units, state.h.length / units, horizon, width)
+      ? memoryStripLayout(units, state.h.length / units, horizon, width, labelHeight)
       : undefined;
-    const height = top + (strip ? GAP + strip.height : 0);
+    const stripTop = captionHeight + top + GAP;
+    const height = captionHeight + top + (strip ? GAP + strip.height + (overlay ? GAP + labelHeight : 0) : 0);
 
-    const compose = (picture: RgbImage): RgbImage => {
+    const compose = (picture: RgbImage, text: FrameCaption): RgbImage => {
       if (picture.width !== first.width || picture.height !== first.height)
         throw new Error(
           `record: ${run.envId} drew a ${picture.width} × ${picture.height} picture after a ${first.width} × ${first.height} one`,
         );
       const frame = blankImage(width, height);
-      blit(frame, picture, 0, 0);
+      if (caption) drawCaption(frame, 0, caption, text);
+      blit(frame, picture, 0, captionHeight);
       const v = agentViewImage(env, first.height);
-      if (v) blit(frame, v, first.width + GAP, 0);
-      if (strip) drawMemoryStrip(frame, 0, top + GAP, strip, history);
+      if (v) blit(frame, v, first.width + GAP, captionHeight);
+      if (strip) {
+        drawMemoryStrip(frame, 0, stripTop, strip, history);
+        if (overlay) {
+          // Indented like the text band's first field.
+          drawStripLabels(frame, 2 * px, stripTop, strip, net.towerNames, px);
+          drawColourScale(frame, 2 * px, stripTop + strip.height + GAP, px);
+        }
+      }
       return scaleImage(frame, scale);
     };
 
     const gif = new GifWriter();
     const delay = 1000 / fps;
-    let pending = compose(first); // each frame is written once the next is known (the last is held longer)
+    // Each kept frame is written once the next is known (the last is held longer).
+    let pending = compose(first, { step: 0, total: 0, value: value0 });
     let steps = 0;
     let total = 0;
     let end: RecordedEpisode["end"] = "max-steps";
     while (steps < maxSteps) {
-      const obs = normalizer.observations(observation, 1);
       const { actions } = net.act(obs, 1, rng, state, starts, greedy);
       starts[0] = 0;
-      const r = env.step(actions[0]);
+      const action = actions[0];
+      const r = env.step(action);
       steps++;
       total += r.reward;
       if (strip) history.push(state.h.slice());
-      gif.add(pending, delay);
-      pending = compose(draw());
-      observation = r.observation as ArrayLike<number>;
-      if (r.terminated || r.truncated) {
-        end = r.terminated ? "terminated" : "truncated";
-        break;
+      obs = normalizer.observations(r.observation as ArrayLike<number>, 1);
+      const done = r.terminated || r.truncated;
+      if (done) end = r.terminated ? "terminated" : "truncated";
+      if (steps % every === 0 || done || steps === maxSteps) {
+        gif.add(pending, delay);
+        const value = overlay ? valueReading(net, obs, state) : undefined;
+        pending = compose(draw(), { step: steps, action, reward: r.reward, total, value });
       }
+      if (done) break;
     }
     gif.add(pending, delay + 1000);
     const bytes = gif.bytes();
@@ -300,6 +252,7 @@ export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOp
       end,
       memoryUnits: strip ? strip.units * strip.towers : 0,
       agentView: view !== undefined,
+      captionHeight,
     };
   } finally {
     env.close();
@@ -321,6 +274,9 @@ export interface RecordFlags {
   maxSteps: number;
   scale: number;
   fps: number;
+  every: number;
+  /** False with `--no-overlay`. */
+  overlay: boolean;
   envKwargs?: Record<string, unknown>;
   backend?: string;
   force?: boolean;
@@ -341,6 +297,8 @@ export async function recordAction(runDir: string, opts: RecordFlags): Promise<v
       maxSteps: opts.maxSteps,
       scale: opts.scale,
       fps: opts.fps,
+      every: opts.every,
+      overlay: opts.overlay,
       envKwargs: opts.envKwargs,
     });
     const extras = [

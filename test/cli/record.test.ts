@@ -1,14 +1,29 @@
 // `pomdp record`: animated GIFs of trained agents (spawned as a user runs them, on tiny runs), and the
-// GIF writer under it. The GIFs are read back with a small decoder below (blocks + LZW).
+// GIF writer under it. The GIFs are read back with a small decoder (read_gif.ts).
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadAgent } from "../../agents/index";
 import { make } from "../../src";
-import { BACKGROUND, heatColour, memoryStripLayout } from "../../src/cli/record";
+import {
+  BACKGROUND,
+  blankImage,
+  captionPx,
+  heatColour,
+  memoryStripLayout,
+  recordEpisode,
+} from "../../src/cli/record";
+import { towerTop } from "../../src/cli/record_frame";
+import { captionLayout, LABEL_COLOUR, labelLineHeight, TEXT_COLOUR } from "../../src/cli/record_overlay";
 import { deriveSeed } from "../../src/core/rng";
+import { initBackend } from "../../src/nn";
+import { drawText, GLYPH_HEIGHT, textWidth } from "../../src/report/font";
 import { GifWriter, indexImage, type RgbImage } from "../../src/report/gif";
+import { silentLogger } from "../nn/helpers";
+import { type GifFrame, readGif } from "./read_gif";
 
 const ROOT = path.join(__dirname, "../..");
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-record-"));
@@ -24,120 +39,18 @@ function pomdp(...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-interface GifFrame {
-  width: number;
-  height: number;
-  /** Delay in hundredths of a second. */
-  delay: number;
-  /** RGB pixels. */
-  rgb: Uint8Array;
-}
-
-interface Gif {
-  header: string;
-  width: number;
-  height: number;
-  frames: GifFrame[];
-}
-
-/** GIF LZW: the palette indices of one image. */
-function lzwDecode(data: Uint8Array, minCodeSize: number, pixels: number): Uint8Array {
-  const out = new Uint8Array(pixels);
-  const clear = 1 << minCodeSize;
-  const eoi = clear + 1;
-  let dict: number[][] = [];
-  let codeSize = minCodeSize + 1;
-  const reset = () => {
-    dict = Array.from({ length: clear + 2 }, (_, i) => [i]);
-    codeSize = minCodeSize + 1;
-  };
-  reset();
-  let prev: number[] | undefined;
-  let op = 0;
-  let bit = 0;
-  while (bit + codeSize <= data.length * 8) {
-    let code = 0;
-    for (let b = 0; b < codeSize; b++, bit++) code |= ((data[bit >> 3] >> (bit & 7)) & 1) << b;
-    if (code === clear) {
-      reset();
-      prev = undefined;
-      continue;
-    }
-    if (code === eoi) break;
-    let entry: number[];
-    if (code < dict.length) entry = dict[code];
-    else if (prev && code === dict.length) entry = [...prev, prev[0]];
-    else throw new Error(`bad LZW code ${code}`);
-    if (prev) dict.push([...prev, entry[0]]);
-    out.set(entry.slice(0, pixels - op), op);
-    op += entry.length;
-    prev = entry;
-    if (dict.length === 1 << codeSize && codeSize < 12) codeSize++;
-  }
-  if (op !== pixels) throw new Error(`LZW: ${op} pixels decoded, expected ${pixels}`);
-  return out;
-}
-
-/** Parses a GIF file: every image descriptor (0x2C) is one frame, decoded to RGB. */
-function readGif(file: string): Gif {
-  const b = fs.readFileSync(file);
-  const u16 = (o: number) => b[o] | (b[o + 1] << 8);
-  const header = b.subarray(0, 6).toString("latin1");
-  const width = u16(6);
-  const height = u16(8);
-  let p = 13;
-  let global: Uint8Array | undefined;
-  if (b[10] & 0x80) {
-    const n = 3 * (1 << ((b[10] & 7) + 1));
-    global = b.subarray(p, p + n);
-    p += n;
-  }
-  const subBlocks = (): Uint8Array => {
-    const parts: Buffer[] = [];
-    while (b[p] !== 0) {
-      parts.push(b.subarray(p + 1, p + 1 + b[p]));
-      p += 1 + b[p];
-    }
-    p++;
-    return Buffer.concat(parts);
-  };
-  const frames: GifFrame[] = [];
-  let delay = 0;
-  for (;;) {
-    const kind = b[p++];
-    if (kind === 0x3b) break;
-    if (kind === 0x21) {
-      const label = b[p++];
-      const data = subBlocks();
-      if (label === 0xf9) delay = data[1] | (data[2] << 8);
-    } else if (kind === 0x2c) {
-      const w = u16(p + 4);
-      const h = u16(p + 6);
-      const packed = b[p + 8];
-      p += 9;
-      let palette = global;
-      if (packed & 0x80) {
-        const n = 3 * (1 << ((packed & 7) + 1));
-        palette = b.subarray(p, p + n);
-        p += n;
-      }
-      const minCode = b[p++];
-      const index = lzwDecode(subBlocks(), minCode, w * h);
-      const rgb = new Uint8Array(w * h * 3);
-      for (let i = 0; i < w * h; i++) rgb.set(palette!.subarray(index[i] * 3, index[i] * 3 + 3), i * 3);
-      frames.push({ width: w, height: h, delay, rgb });
-    } else {
-      throw new Error(`unexpected GIF block 0x${kind.toString(16)} at ${p - 1}`);
-    }
-  }
-  return { header, width, height, frames };
-}
-
 /** Rows [y0, y1) of columns [x0, x1) of a frame, as one RGB array. */
 function crop(f: GifFrame, x0: number, y0: number, x1: number, y1: number): Uint8Array {
   const out: number[] = [];
   for (let y = y0; y < y1; y++) out.push(...f.rgb.subarray((y * f.width + x0) * 3, (y * f.width + x1) * 3));
   return Uint8Array.from(out);
+}
+
+/** Whether two pixel arrays are equal (Buffer's comparison: vitest's toEqual is slow on whole frames). */
+function same(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
 }
 
 function allBackground(pixels: Uint8Array): boolean {
@@ -212,9 +125,9 @@ describe("pomdp record", () => {
     expect(grid.code).toBe(0);
   }, 120_000);
 
-  it("records a recurrent agent: the env's picture with the LSTM's memory strip under it, one frame per step", () => {
+  it("records a recurrent agent (--no-overlay): the env's picture with the LSTM's memory strip under it, one frame per step", () => {
     const out = path.join(dir, "e.gif");
-    const r = pomdp("record", lstmRun, "--out", out, "--max-steps", "30");
+    const r = pomdp("record", lstmRun, "--out", out, "--max-steps", "30", "--no-overlay");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/memory strip of 8 LSTM units/); // actor and critic towers × 4 units
@@ -245,9 +158,20 @@ describe("pomdp record", () => {
     expect(last.delay).toBe(first.delay + 100);
   });
 
-  it("draws a gridworld's egocentric view beside its picture (no strip without an LSTM); --scale resizes", () => {
+  it("draws a gridworld's egocentric view beside its picture (no strip without an LSTM; --no-overlay); --scale resizes", () => {
     const out = path.join(dir, "grid.gif");
-    const r = pomdp("record", gridRun, "--out", out, "--max-steps", "5", "--greedy", "--seed", "2");
+    const r = pomdp(
+      "record",
+      gridRun,
+      "--out",
+      out,
+      "--max-steps",
+      "5",
+      "--greedy",
+      "--seed",
+      "2",
+      "--no-overlay",
+    );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/agent view beside the picture/);
@@ -261,7 +185,7 @@ describe("pomdp record", () => {
     expect(allBackground(crop(gif.frames[0], picture.width + 6, 0, gif.width, 20))).toBe(false);
 
     const half = path.join(dir, "grid-half.gif");
-    const s = pomdp("record", gridRun, "--out", half, "--max-steps", "5", "--scale", "0.5");
+    const s = pomdp("record", gridRun, "--out", half, "--max-steps", "5", "--scale", "0.5", "--no-overlay");
     expect(s.code).toBe(0);
     const small = readGif(half);
     expect([small.width, small.height]).toEqual([Math.round(gif.width / 2), Math.round(gif.height / 2)]);
@@ -291,6 +215,147 @@ describe("pomdp record", () => {
     expect(notRun.stderr.trim().split("\n")).toHaveLength(1);
     expect(notRun.stderr).toMatch(/is not a finished run folder/);
     expect(fs.existsSync(path.join(dir, "x.gif"))).toBe(false);
+  });
+  it("draws the text band above the picture: step, action by name, reward, return and V, the rest unchanged", () => {
+    const args = ["--max-steps", "5", "--greedy", "--seed", "2"];
+    const barePath = path.join(dir, "grid-bare.gif");
+    const withPath = path.join(dir, "grid-overlay.gif");
+    expect(pomdp("record", gridRun, "--out", barePath, ...args, "--no-overlay").code).toBe(0);
+    const r = pomdp("record", gridRun, "--out", withPath, ...args);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const { steps } = printed(r.stdout);
+    const bare = readGif(barePath);
+    const gif = readGif(withPath);
+
+    const env = make("MiniGrid-Empty-5x5-v0");
+    const names = (env.unwrapped as unknown as { actionNames: string[] }).actionNames;
+    env.close();
+    expect(names).toEqual(["left", "right", "forward", "pickup", "drop", "toggle", "done"]);
+    const px = captionPx(bare.width, 1);
+    const band = captionLayout(bare.width, px, 5, names.length, names, "V");
+    expect(band.height).toBeGreaterThan(0);
+    expect([gif.width, gif.height]).toEqual([bare.width, bare.height + band.height]);
+    expect(gif.frames).toHaveLength(bare.frames.length);
+    const unchanged = gif.frames.filter((f, i) =>
+      same(crop(f, 0, band.height, gif.width, gif.height), bare.frames[i].rgb),
+    );
+    expect(unchanged).toHaveLength(bare.frames.length);
+
+    // Field k of a frame reads `name value`, drawn where the layout puts it.
+    const field = (f: GifFrame, k: number, name: string, value: string): boolean => {
+      const text = `${name} ${value}`;
+      const expected = blankImage(textWidth(text, px), GLYPH_HEIGHT * px);
+      drawText(expected, 0, 0, `${name} `, LABEL_COLOUR, px);
+      drawText(expected, textWidth(`${name} `, px) + px, 0, value, TEXT_COLOUR, px);
+      const { x, y } = band.slots[k];
+      return same(crop(f, x, y, x + expected.width, y + expected.height), expected.data);
+    };
+    const first = gif.frames[0];
+    const last = gif.frames[gif.frames.length - 1];
+    expect(field(first, 0, "step", "0")).toBe(true);
+    expect(field(first, 1, "action", "-")).toBe(true);
+    expect(field(first, 3, "return", "0")).toBe(true);
+    expect(field(last, 0, "step", String(steps))).toBe(true);
+    expect(field(last, 0, "step", String(steps + 1))).toBe(false);
+    // Each step's action is shown by its Minigrid name.
+    for (const f of gif.frames.slice(1))
+      expect(names.filter((n) => field(f, 1, "action", n))).toHaveLength(1);
+    // No memory strip, so no colour scale: neither end of the heat map is drawn.
+    const ends = [heatColour(-1).join(), heatColour(1).join()];
+    let heat = 0;
+    for (const f of gif.frames)
+      for (let p = 0; p < f.rgb.length; p += 3)
+        if (ends.includes(`${f.rgb[p]},${f.rgb[p + 1]},${f.rgb[p + 2]}`)) heat++;
+    expect(heat).toBe(0);
+  });
+
+  it("labels the memory strip's towers (actor, critic) and draws its colour scale under it", () => {
+    const barePath = path.join(dir, "lstm-bare.gif");
+    const withPath = path.join(dir, "lstm-overlay.gif");
+    expect(pomdp("record", lstmRun, "--out", barePath, "--max-steps", "30", "--no-overlay").code).toBe(0);
+    const r = pomdp("record", lstmRun, "--out", withPath, "--max-steps", "30");
+    expect(r.code).toBe(0);
+    const bare = readGif(barePath);
+    const gif = readGif(withPath);
+    const px = captionPx(bare.width, 1);
+    const band = captionLayout(bare.width, px, 30, 2, ["left", "right"], "V");
+    const line = labelLineHeight(px);
+    // The band above; a label line over each of the 2 towers; the colour scale's line under the strip.
+    expect(gif.height).toBe(bare.height + band.height + 2 * line + 6 + line);
+
+    const picture = firstPicture("CartPole-NoVel-v1", 0);
+    const stripTop = band.height + picture.height + 6;
+    const strip = memoryStripLayout(4, 2, 30, gif.width, line);
+    const label = (f: GifFrame, t: number, text: string): boolean => {
+      const expected = blankImage(textWidth(text, px), GLYPH_HEIGHT * px);
+      drawText(expected, 0, 0, text, LABEL_COLOUR, px);
+      const y = stripTop + towerTop(strip, t);
+      return same(crop(f, 2 * px, y, 2 * px + expected.width, y + expected.height), expected.data);
+    };
+    const first = gif.frames[0];
+    expect(label(first, 0, "actor LSTM h (4)")).toBe(true);
+    expect(label(first, 1, "critic LSTM h (4)")).toBe(true);
+    expect(label(first, 0, "critic LSTM h (4)")).toBe(false);
+    // The colour scale's line holds every level of the heat map (the strip is still empty here).
+    const scale = crop(first, 0, gif.height - line, gif.width, gif.height);
+    const colours = new Set<string>();
+    for (let p = 0; p < scale.length; p += 3) colours.add(`${scale[p]},${scale[p + 1]},${scale[p + 2]}`);
+    const levels = new Set(Array.from({ length: 33 }, (_, l) => heatColour((l / 32) * 2 - 1).join()));
+    expect([...levels].filter((c) => colours.has(c))).toHaveLength(33);
+  });
+
+  it("--every 3 keeps frames 0, 3, 6, … and the last, each as the full recording has it", () => {
+    const fullPath = path.join(dir, "lstm-all.gif");
+    const everyPath = path.join(dir, "lstm-every3.gif");
+    const full = pomdp("record", lstmRun, "--out", fullPath, "--max-steps", "30");
+    const every = pomdp("record", lstmRun, "--out", everyPath, "--max-steps", "30", "--every", "3");
+    expect(every.stderr).toBe("");
+    expect(every.code).toBe(0);
+    const n = printed(full.stdout).steps;
+    expect(printed(every.stdout).steps).toBe(n);
+    const kept = Array.from({ length: Math.floor(n / 3) + 1 }, (_, j) => 3 * j);
+    if (n % 3 !== 0) kept.push(n);
+    expect(printed(every.stdout).frames).toBe(kept.length);
+    const all = readGif(fullPath).frames;
+    const some = readGif(everyPath).frames;
+    expect(all).toHaveLength(n + 1);
+    expect(some).toHaveLength(kept.length);
+    expect(kept.filter((k, j) => !same(some[j].rgb, all[k].rgb))).toEqual([]);
+    // Each kept frame shows for 1/fps; the last a second longer.
+    expect(some.map((f) => f.delay)).toEqual(kept.map((_, j) => (j === kept.length - 1 ? 107 : 7)));
+  });
+
+  it("recordEpisode (in process) checks every, and leaves no tensor behind on the CNN graph path", async () => {
+    await initBackend("cpu", silentLogger);
+    const agent = loadAgent(gridRun);
+    try {
+      expect(() => recordEpisode(agent, path.join(dir, "bad.gif"), { every: 0 })).toThrow(
+        "record: every must be an integer ≥ 1, got 0",
+      );
+      expect(() => recordEpisode(agent, path.join(dir, "bad.gif"), { every: 1.5 })).toThrow(
+        "record: every must be an integer ≥ 1, got 1.5",
+      );
+      const before = tf.memory().numTensors;
+      const done = recordEpisode(agent, path.join(dir, "in-process.gif"), { maxSteps: 4, every: 2 });
+      expect(tf.memory().numTensors).toBe(before);
+      expect(done.captionHeight).toBeGreaterThan(0);
+      expect(done.frames).toBe(Math.floor(done.steps / 2) + 1 + (done.steps % 2));
+    } finally {
+      agent.net.dispose();
+    }
+  });
+
+  it("refuses an --every that is not a positive integer, before loading anything", () => {
+    for (const bad of ["0", "2.5", "-1", "x"]) {
+      const out = path.join(dir, `every-${bad}.gif`);
+      const r = pomdp("record", lstmRun, "--out", out, "--every", bad);
+      expect(r.code).toBe(1);
+      expect(r.stderr.trim()).toBe(
+        `pomdp: option '--every <k>' argument '${bad}' is invalid. expected an integer ≥ 1, got "${bad}"`,
+      );
+      expect(fs.existsSync(out)).toBe(false);
+    }
   });
 });
 
