@@ -311,6 +311,10 @@ export function recordCommand(): Command {
     )
     .option("--backend <name>", "TF.js backend: tensorflow | wasm | cpu", parseBackendFlag)
     .option("-f, --force", "overwrite --out if it exists")
+    .option(
+      "--best",
+      "the agent the run's periodic evaluations kept (best/, with --eval-every) instead of the final one",
+    )
     .action(async (runDir: string, opts: RecordFlags) =>
       (await import("./record")).recordAction(runDir, opts),
     );

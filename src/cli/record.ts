@@ -280,6 +280,7 @@ export interface RecordFlags {
   envKwargs?: Record<string, unknown>;
   backend?: string;
   force?: boolean;
+  best?: boolean;
 }
 
 /** `pomdp record <run> --out episode.gif`: an animated GIF of the run's agent playing one episode. */
@@ -289,7 +290,7 @@ export async function recordAction(runDir: string, opts: RecordFlags): Promise<v
   const { nnLogger } = await import("../nn/log");
   await initBackend(opts.backend, nnLogger.child({}, { level: "warn" }));
   const { loadAgent } = await import("../../agents/index");
-  const agent = loadAgent(runDir, opts.envKwargs);
+  const agent = loadAgent(runDir, opts.envKwargs, opts.best ? "best" : "final");
   try {
     const done = recordEpisode(agent, opts.out, {
       seed: opts.seed,
