@@ -23,7 +23,7 @@ import {
 } from "../stats";
 import { type EnvImprovement, envImprovements } from "./env_comparisons";
 import type { Episode, ExperimentResults, RunResult } from "./results";
-import { diagnosticSeries, episodesInSeconds, evaluationSeries, type Series } from "./run_series";
+import { binSeries, diagnosticSeries, episodesInSeconds, evaluationSeries, type Series } from "./run_series";
 
 /** How the bootstrap CIs are drawn. */
 export interface AnalysisOptions {
@@ -203,27 +203,10 @@ export function binCurves(
   points: number,
   value: (e: Episode) => number = (e) => e.return,
 ): { step: number[]; values: number[][] } {
-  const width = end / points;
-  const grid = Array.from({ length: points }, (_, i) =>
-    i === points - 1 ? end : Math.round((i + 1) * width),
-  );
-  const values = runs.map((episodes) => {
-    const sums = new Float64Array(points);
-    const counts = new Uint32Array(points);
-    for (const e of episodes) {
-      const bin = Math.min(points - 1, Math.max(0, Math.ceil(e.step / width) - 1));
-      sums[bin] += value(e);
-      counts[bin]++;
-    }
-    let last = Number.NaN;
-    return grid.map((_, b) => {
-      if (counts[b] > 0) last = sums[b] / counts[b];
-      return last;
-    });
-  });
+  const binned = binSeries(runs, end, points, value);
   let first = 0;
-  while (first < points && values.some((v) => Number.isNaN(v[first]))) first++;
-  return { step: grid.slice(first), values: values.map((v) => v.slice(first)) };
+  while (first < points && binned.values.some((v) => Number.isNaN(v[first]))) first++;
+  return { step: binned.step.slice(first), values: binned.values.map((v) => v.slice(first)) };
 }
 
 /**
