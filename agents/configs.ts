@@ -28,7 +28,10 @@ export type EnvWrapperConfig = {
  * from the training's random streams, so it does not change what the run trains.
  */
 export const EVAL_FIELDS = {
-  /** Evaluate every this many env steps, all envs counted (at the first update reaching each multiple); 0: never. */
+  /**
+   * Evaluate every this many env steps, all envs counted (at the first update reaching each multiple,
+   * and at the end of the run); 0: never.
+   */
   evalEvery: z.number().int().min(0).default(0),
   /** Episodes per evaluation. */
   evalEpisodes: z.number().int().positive().default(10),

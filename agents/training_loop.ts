@@ -233,6 +233,7 @@ function* loopSteps<N extends TrainableNet>(
     }
     const evaluation = args.evaluation;
     let nextEval = evaluation ? nextEvaluationStep(collector.step, evaluation.every) : Infinity;
+    let lastEval = -1;
     let evalSeconds = 0;
     const onEpisode = (e: FinishedEpisode) => {
       recent.push(e.return);
@@ -295,9 +296,14 @@ function* loopSteps<N extends TrainableNet>(
         returnMean20: recent.length > 0 ? mean(recent) : Number.NaN,
         seconds,
       });
-      if (evaluation && collector.step >= nextEval) {
+      // Due at each multiple of evalEvery, and once more at the end: the curve ends at the final agent.
+      if (
+        evaluation &&
+        (collector.step >= nextEval || (update === numUpdates && lastEval < collector.step))
+      ) {
         const result = evaluateNow(evaluation, args.normalizer, collector.step);
         evalSeconds += result.seconds;
+        lastEval = collector.step;
         nextEval = nextEvaluationStep(collector.step, evaluation.every);
         run?.metric(result);
         // The best mean return so far (the first of equals) is kept in best/, as SB3's best_model.

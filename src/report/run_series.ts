@@ -3,7 +3,7 @@
 // variance, learning rate, SPS, memory; DQN's TD loss, Q mean, ε) and the periodic evaluations' curves
 // (its eval lines), each as the IQM over seeds on a shared step grid with every seed's own trace.
 import { curveIntervals, intervalPurpose, iqm } from "../stats";
-import type { Episode, ExperimentResults, RunResult, UpdateLine } from "./results";
+import type { Episode, EvalLine, ExperimentResults, RunResult, UpdateLine } from "./results";
 
 /** A quantity over env steps for one agent on one env: the IQM over seeds and each seed's values. */
 export interface Series {
@@ -172,12 +172,22 @@ export function evaluationSeries(results: ExperimentResults, options: SeriesOpti
     const env = results.experiment.envs.find((e) => e.id === g.env);
     const success =
       env?.metric === "successRate" && g.runs.every((r) => r.evals.every((e) => e.successRate !== undefined));
-    const binned = binSeries(
-      g.runs.map((r) => r.evals),
-      g.end,
-      points,
-      (e) => (success ? (e.successRate ?? Number.NaN) : e.returnMean),
-    );
+    const quantity = (e: EvalLine) => (success ? (e.successRate ?? Number.NaN) : e.returnMean);
+    // Runs evaluated at the same steps (the same evalEvery) are drawn at those steps; others on the grid.
+    const steps = g.runs[0].evals.map((e) => e.step);
+    const aligned = g.runs.every((r) => r.evals.length >= 1 && r.evals.every((e, i) => e.step === steps[i]));
+    const binned = aligned
+      ? {
+          step: steps.slice(0, Math.min(...g.runs.map((r) => r.evals.length))),
+          values: g.runs.map((r) => r.evals.map(quantity)),
+        }
+      : binSeries(
+          g.runs.map((r) => r.evals),
+          g.end,
+          points,
+          quantity,
+        );
+    binned.values = binned.values.map((v) => v.slice(0, binned.step.length));
     // A seed's last evaluation is not carried past the step its run reached (a stopped run).
     binned.values.forEach((v, r) => {
       const reached = lastStep(g.runs[r]);

@@ -62,13 +62,14 @@ function trainRun(fields: Record<string, unknown>, ctx: Record<string, unknown> 
 }
 
 describe("periodic evaluation", () => {
-  it("writes an eval line at the first update reaching each multiple of evalEvery and leaves the training as it was", () => {
+  it("writes an eval line at the first update reaching each multiple of evalEvery and at the end, and leaves the training as it was", () => {
     const plain = trainRun({});
     const evaluated = trainRun({ evalEvery: 300, evalEpisodes: 4 });
     const withEval = lines(evaluated);
-    // 64 steps per update (20 of them): 300 → the update ending at 320, 600 → 640, 900 → 960, 1200 → 1216.
+    // 64 steps per update (20 of them): 300 → the update ending at 320, 600 → 640, 900 → 960, 1200 → 1216;
+    // then the final agent at 1280.
     const evals = withEval.filter((l) => l.type === "eval");
-    expect(evals.map((l) => l.step)).toEqual([320, 640, 960, 1216]);
+    expect(evals.map((l) => l.step)).toEqual([320, 640, 960, 1216, 1280]);
     for (const e of evals) {
       expect(e).toMatchObject({ episodes: 4, greedy: false });
       expect(typeof e.returnMean).toBe("number");
