@@ -104,6 +104,9 @@ describe("A2C config", () => {
       normalizeReward: false,
       frameStack: 0,
       previousAction: false,
+      evalEvery: 0,
+      evalEpisodes: 10,
+      evalGreedy: false,
     });
     const preset = findPreset("a2c", "CartPole-v1", false);
     expect(preset?.name).toBe("a2c-cartpole");

@@ -40,9 +40,11 @@ describe("a run trained with --require", () => {
     expect(evaluated.code).toBe(0);
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ episodes: 2, envId: "RememberBit-v0" });
 
-    // RememberBit has no render(): record gets as far as the env, which needs the module loaded.
-    const recorded = pomdp("record", run, "--out", path.join(dir, "episode.gif"));
-    expect(recorded.stderr.trim()).toBe("pomdp: record: RememberBit-v0 cannot draw itself (no render())");
+    // record makes the env (and draws it), which needs the module loaded.
+    const gif = path.join(dir, "episode.gif");
+    const recorded = pomdp("record", run, "--out", gif);
+    expect(recorded.code).toBe(0);
+    expect(fs.readFileSync(gif).subarray(0, 6).toString()).toBe("GIF89a");
 
     // A recorded module that has gone: the error names it; a --require given again still works.
     config.require[0].path = path.join(dir, "gone", "custom_env.ts");
