@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   bestValue,
+  type DqnConfig,
   DqnConfigSchema,
   DrqnConfigSchema,
   linearSchedule,
@@ -39,7 +40,10 @@ beforeAll(async () => {
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "dqn-"));
 
 /** A small DQN config for tiny tasks. */
-function smallConfig(over: Record<string, unknown> = {}, schema = DqnConfigSchema) {
+function smallConfig(
+  over: Record<string, unknown> = {},
+  schema: typeof DqnConfigSchema | typeof DrqnConfigSchema = DqnConfigSchema,
+): DqnConfig {
   return validateConfig(
     schema,
     {
