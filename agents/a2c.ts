@@ -11,6 +11,7 @@ import type { ActorCritic } from "./actor_critic";
 import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { A2cConfig } from "./configs";
+import { memoryOf } from "./net_config";
 import { periodicEvaluation } from "./periodic_eval";
 import {
   computeGae,
@@ -46,7 +47,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const N = config.numEnvs;
   const T = config.numSteps;
   const batchSize = N * T;
-  const recurrent = config.net.lstm > 0;
+  const recurrent = memoryOf(config.net).kind !== "none";
   checkAuxConfig(config.net, "a2c");
 
   // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.

@@ -11,6 +11,7 @@ import type { ActorCritic } from "./actor_critic";
 import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { PpoConfig } from "./configs";
+import { memoryOf } from "./net_config";
 import { periodicEvaluation } from "./periodic_eval";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
 import {
@@ -47,7 +48,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
   const N = config.numEnvs;
   const T = config.numSteps;
   const batchSize = N * T;
-  const recurrent = config.net.lstm > 0;
+  const recurrent = memoryOf(config.net).kind !== "none";
   checkMinibatches(config, recurrent);
   checkAuxConfig(config.net, "ppo");
 
