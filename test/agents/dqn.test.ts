@@ -272,6 +272,35 @@ describe("DQN learns tiny tasks in seconds", () => {
     expect(dqn.training).toBeLessThan(0.5);
     expect(dqn.eval).toBeLessThan(0.5);
   });
+
+  for (const core of ["gru", "rnn"] as const) {
+    it(`the same task with a ${core.toUpperCase()} core (stored states, burn-in): DRQN succeeds, and its run loads`, () => {
+      const dir = tmp();
+      const config = smallConfig(
+        {
+          totalSteps: 3000,
+          sequenceLength: 2,
+          burnIn: 1,
+          initialState: "stored",
+          numEnvs: 2,
+          net: { hidden: [16], memory: core, memorySize: 16 },
+        },
+        DrqnConfigSchema,
+      );
+      expect(config.initialState).toBe("stored");
+      const ctx = { envId: "RememberBit-v0", envKwargs: { delay: 1 }, seed: 2 };
+      const run = RunFolder.create(dir, { agent: "drqn", ...ctx, config });
+      const result = trainDrqn(config, { ...ctx, run });
+      run.close();
+      expect(result.net.memory).toEqual({ kind: core, size: 16 });
+      result.net.dispose();
+      const loaded = loadAgent(dir);
+      const evaluation = evaluateAgent(loaded, { episodes: 100, seed: 5, greedy: true });
+      loaded.net.dispose();
+      expect(result.summary.finalReturnMean20 ?? Number.NaN).toBeGreaterThanOrEqual(0.8);
+      expect(evaluation.returnMean).toBe(1);
+    }, 60_000);
+  }
 });
 
 describe("DQN and DRQN runs", () => {
@@ -293,6 +322,16 @@ describe("DQN and DRQN runs", () => {
         numEnvs: 2,
       },
     ],
+    ...(["gru", "rnn"] as const).map((core): [string, Record<string, unknown>] => [
+      `DRQN with a ${core.toUpperCase()}, a burn-in from stored states, 2 envs`,
+      {
+        net: { hidden: [8], memory: core, memorySize: 4 },
+        sequenceLength: 3,
+        burnIn: 2,
+        initialState: "stored",
+        numEnvs: 2,
+      },
+    ]),
   ];
 
   it.each(variants)("%s: the same seed gives the same metrics.jsonl, another seed others", (_, over) => {

@@ -74,6 +74,19 @@ describe("PPO learns tiny tasks in seconds", () => {
     expect(withMemory).toBeGreaterThanOrEqual(0.9);
     expect(without).toBeLessThan(0.5);
   });
+
+  for (const core of ["gru", "rnn"] as const) {
+    it(`the same task with a ${core.toUpperCase()} core: it succeeds too`, () => {
+      const config = smallConfig({
+        totalSteps: 12_288,
+        net: { hidden: [16], memory: core, memorySize: 16, sharedEncoder: true },
+      });
+      const result = trainPpo(config, { envId: "RememberBit-v0", envKwargs: { delay: 1 }, seed: 2 });
+      expect(result.net.memory).toEqual({ kind: core, size: 16 });
+      result.net.dispose();
+      expect(result.summary.finalReturnMean20 ?? Number.NaN).toBeGreaterThanOrEqual(0.9);
+    }, 60_000);
+  }
 });
 
 describe("PPO runs", () => {
