@@ -1,4 +1,4 @@
-// A2C (Mnih et al. 2016, synchronous) the Stable-Baselines3 way, and recurrent A2C when `net.lstm > 0`:
+// A2C (Mnih et al. 2016, synchronous) the Stable-Baselines3 way, and recurrent A2C with a memory core:
 // one file that reads top to bottom — rollout, n-step returns, one gradient step (the config: configs.ts).
 //
 // It shares everything but the update with PPO: the rollout buffer and collector, GAE (λ = 1 gives
@@ -32,7 +32,7 @@ import {
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type A2cConfig, A2cConfigSchema } from "./configs";
 
-/** Trains A2C (recurrent A2C when `config.net.lstm > 0`) on `ctx.envId`. */
+/** Trains A2C (recurrent A2C with a memory core) on `ctx.envId`. */
 export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
   return trainingLoop(a2cLoopArgs(config, ctx));
 }

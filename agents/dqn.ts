@@ -1,5 +1,5 @@
 // DQN (Mnih et al. 2015) the CleanRL way (dqn.py), Double DQN (van Hasselt et al. 2016) with
-// `double`, and DRQN (Hausknecht & Stone 2015) when `net.lstm > 0`: one file that reads top to
+// `double`, and DRQN (Hausknecht & Stone 2015) with a memory core: one file that reads top to
 // bottom — Q-network and target network, replay, ε-greedy acting, TD update (the config: configs.ts).
 //
 // Steps are env steps, all envs counted: env step g (g = 0, 1, …) trains the Q-network once when
@@ -43,7 +43,7 @@ import {
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type DqnConfig, DqnConfigSchema, DrqnConfigSchema } from "./configs";
 
-/** Trains DQN (Double DQN with `double`, DRQN when `config.net.lstm > 0`) on `ctx.envId`. */
+/** Trains DQN (Double DQN with `double`, DRQN with a memory core) on `ctx.envId`. */
 export function trainDqn(config: DqnConfig, ctx: TrainContext, agent = "dqn"): TrainResult<QNetwork> {
   const { args, target } = dqnLoopArgs(config, ctx, agent);
   try {
