@@ -31,7 +31,7 @@ const NET_FIELDS = z
     memory: z.enum(MEMORY_KINDS).optional(),
     /** Width H of the memory core's state (with net.memory; net.lstm gives the LSTM's). */
     memorySize: z.number().int().positive().optional(),
-    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
+    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. The GRU and the RNN have no forget gate and ignore it. */
     forgetBias: z.number().default(0),
     /**
      * One encoder (and LSTM) for actor and critic, or one each. Default: separate for `mlp` (CleanRL's
