@@ -12,6 +12,7 @@ import {
   Composite,
   ConvDecoder,
   cnnPreset,
+  Gru,
   Lstm,
   LstmFastPath,
   type MemoryCore,
@@ -21,8 +22,10 @@ import {
   type Parameterised,
   type ParamMap,
   type ReconTarget,
+  Rnn,
   readValues,
   reconstructionTarget,
+  StepwiseCoreFastPath,
 } from "../src/nn";
 import { validateConfig } from "../src/train/config";
 import {
@@ -228,27 +231,29 @@ class Tower implements Parameterised {
   }
 }
 
-/**
- * Typed-array forward of one tower (MLP encoder and LSTM): the acting fast path. A GRU or RNN core
- * steps through TF.js instead (one small graph per step; a typed-array path for them is still to do).
- */
+/** Typed-array forward of one tower (MLP encoder and memory core): the acting fast path. */
 class TowerFastPath {
   private readonly encoder?: MlpBatchFastPath;
   private readonly lstm?: LstmFastPath;
+  private readonly stepwise?: StepwiseCoreFastPath;
   private features = new Float32Array(0);
 
   constructor(private readonly tower: Tower) {
     if (tower.encoder instanceof Mlp) this.encoder = new MlpBatchFastPath(tower.encoder);
     if (tower.memory instanceof Lstm) this.lstm = new LstmFastPath(tower.memory);
+    else if (tower.memory instanceof Gru || tower.memory instanceof Rnn)
+      this.stepwise = new StepwiseCoreFastPath(tower.memory);
   }
 
   refresh(): void {
     this.encoder?.refresh();
     this.lstm?.refresh();
+    this.stepwise?.refresh();
   }
 
   dispose(): void {
     this.lstm?.dispose();
+    this.stepwise?.dispose();
   }
 
   /**
@@ -262,12 +267,8 @@ class TowerFastPath {
     const H = this.tower.featureDim;
     const offset = state.offset(index, 0);
     if (this.lstm) this.lstm.step(encoded, state.h, state.c, offset, batch);
-    else {
-      tf.tidy(() => {
-        const x = tf.tensor2d(encoded.subarray(0, batch * core.inputDim), [batch, core.inputDim]);
-        stepCoreInPlace(core, x, state, index);
-      });
-    }
+    else if (this.stepwise) this.stepwise.step(encoded, state.h, offset, batch);
+    else throw new Error(`TowerFastPath: no fast path for a ${core.kind} core`);
     if (this.features.length !== batch * H) this.features = new Float32Array(batch * H);
     this.features.set(state.h.subarray(offset, offset + batch * H));
     return this.features;

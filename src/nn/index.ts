@@ -52,6 +52,7 @@ export {
   type SoftmaxParts,
   softmaxParts,
 } from "./fast_path";
+export { StepwiseCoreFastPath } from "./fast_path_cores";
 export { Gru, type GruArgs } from "./gru";
 export {
   argmaxRows,

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { StepwiseCoreFastPath } from "../../src/nn/fast_path_cores";
 import { Gru } from "../../src/nn/gru";
 import { makeMemoryCore } from "../../src/nn/memory";
 import type { CoreKind, MemoryCore, MemoryState } from "../../src/nn/memory_core";
@@ -233,6 +234,38 @@ describe("memory cores: plain RNN and GRU beside the LSTM", () => {
       expect(tf.memory().numTensors).toBe(before);
       core.dispose();
       tf.dispose([xs, resets]);
+    });
+  }
+
+  for (const kind of ["rnn", "gru"] as const) {
+    it(`${kind}: the typed-array acting step equals step(), and follows the weights after refresh()`, () => {
+      const core = makeMemoryCore({ kind, inputDim: 3, hiddenDim: 4, seed: 12 }) as Gru | Rnn;
+      randomiseWeights(core, `fast-${kind}`);
+      const fast = new StepwiseCoreFastPath(core);
+      const B = 3;
+      const check = () => {
+        // The state lives in a larger array (a second tower after it), as in RecurrentState.
+        const state = tf.tidy(() => Float32Array.from(randn([2 * B * 4], `fast-h-${kind}`).dataSync()));
+        const offset = B * 4;
+        let h = tf.tensor2d(state.slice(offset), [B, 4]);
+        for (let t = 0; t < 4; t++) {
+          const x = randn([B, 3], `fast-x${t}`) as tf.Tensor2D;
+          fast.step(x.dataSync() as Float32Array, state, offset, B);
+          const [next] = core.step(x, [h]);
+          expect(maxAbsDiff(state.subarray(offset), next.dataSync())).toBeLessThan(1e-5);
+          tf.dispose([x, h]);
+          h = next;
+        }
+        h.dispose();
+      };
+      const before = tf.memory().numTensors;
+      check();
+      randomiseWeights(core, `fast-${kind}-changed`);
+      fast.refresh();
+      check();
+      fast.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      core.dispose();
     });
   }
 
