@@ -1,7 +1,7 @@
 // The towers every agent network is built from, and what the networks share: a tower is an encoder
-// (MLP or CNN, from the `net` spec) and an optional memory core (plain RNN, GRU or LSTM); TowerNetwork holds the towers, their
-// typed-array fast path for acting, the recurrent state per env and the unroll over time-major rows.
-// ActorCritic (actor_critic.ts) and QNetwork (q_network.ts) add their heads.
+// (MLP or CNN, from the `net` spec) and an optional memory core (RNN, GRU or LSTM); TowerNetwork holds
+// the towers, their typed-array fast path for acting, the recurrent state per env and the unroll over
+// time-major rows. ActorCritic (actor_critic.ts) and QNetwork (q_network.ts) add their heads.
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, type UniformSource } from "../src/core/rng";
 import {
