@@ -97,10 +97,25 @@ export abstract class StepwiseCore implements MemoryCore, Parameterised {
 
   /**
    * Runs xs [T, B, F] from [h]; `resets` [T, B] is 1 where an episode begins at that step (h is zeroed
-   * before it, so neither state nor gradient crosses the boundary).
+   * before it, so neither state nor gradient crosses the boundary). Op by op here; a core with a
+   * fused unroll (the GRU) overrides it.
    */
   unroll(xs: tf.Tensor3D, state: MemoryState, resets?: tf.Tensor2D): MemoryUnrollResult {
-    checkCoreInputs(`${this.owner}.unroll`, false, this, ["h"], xs, state, resets);
+    return this.opByOp(`${this.owner}.unroll`, xs, state, resets);
+  }
+
+  /** {@link unroll} op by op on TF.js tensors, autodiff for BPTT: the reference a fused unroll is tested against. */
+  unrollOpByOp(xs: tf.Tensor3D, state: MemoryState, resets?: tf.Tensor2D): MemoryUnrollResult {
+    return this.opByOp(`${this.owner}.unrollOpByOp`, xs, state, resets);
+  }
+
+  private opByOp(
+    method: string,
+    xs: tf.Tensor3D,
+    state: MemoryState,
+    resets?: tf.Tensor2D,
+  ): MemoryUnrollResult {
+    checkCoreInputs(method, false, this, ["h"], xs, state, resets);
     return tf.tidy(() => {
       const [steps, batch, features] = xs.shape;
       const width = this.kernel.shape[1];

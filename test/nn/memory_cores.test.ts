@@ -145,6 +145,36 @@ describe("memory cores: plain RNN and GRU beside the LSTM", () => {
     });
   }
 
+  it("gru: the fused unroll op equals the op-by-op unroll, forward and gradients", () => {
+    const gru = new Gru({ inputDim: 3, hiddenDim: 5, seed: 6 });
+    randomiseWeights(gru, "fused-gru");
+    const xs = randn([7, 3, 3], "fused-x") as tf.Tensor3D;
+    // Step 4 resets every row (the zero-state path); row 1 also resets at t = 1.
+    const resets = tf.tensor2d([0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0], [7, 3]);
+    const w = randn([7, 3, 5], "fused-w");
+    const results = (unroll: typeof gru.unroll, h0: tf.Tensor2D) => {
+      const f = (x: tf.Tensor, h: tf.Tensor) =>
+        tf.tidy(() => {
+          const r = unroll.call(gru, x as tf.Tensor3D, [h as tf.Tensor2D], resets);
+          return tf.add(tf.sum(tf.mul(r.outputs, w)), tf.sum(tf.square(r.state[0])));
+        });
+      const { value, grads } = tf.variableGrads(() => f(xs, h0) as tf.Scalar, [...gru.params().values()]);
+      const inputGrads = tf.grads(f)([xs, h0]);
+      const all = [value, ...Object.values(grads), ...inputGrads].map((t) => Array.from(t.dataSync()));
+      tf.dispose([value, ...Object.values(grads), ...inputGrads]);
+      return all;
+    };
+    for (const h0 of [randn([3, 5], "fused-h") as tf.Tensor2D, tf.zeros([3, 5]) as tf.Tensor2D]) {
+      const fused = results(gru.unroll, h0);
+      const reference = results(gru.unrollOpByOp, h0);
+      expect(fused.length).toBe(7);
+      for (let i = 0; i < fused.length; i++) expect(maxAbsDiff(fused[i], reference[i])).toBeLessThan(1e-5);
+      h0.dispose();
+    }
+    gru.dispose();
+    tf.dispose([xs, resets, w]);
+  });
+
   for (const kind of KINDS) {
     it(`${kind}: step() repeated equals unroll(), resets included`, () => {
       const core = makeMemoryCore({ kind, inputDim: 3, hiddenDim: 5, seed: 4 });
