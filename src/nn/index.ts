@@ -54,6 +54,7 @@ export {
 } from "./fast_path";
 export { StepwiseCoreFastPath } from "./fast_path_cores";
 export { Gru, type GruArgs } from "./gru";
+export { fusedGruUnroll } from "./gru-fused";
 export {
   argmaxRows,
   CategoricalPolicyHead,

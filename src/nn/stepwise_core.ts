@@ -25,7 +25,8 @@ export interface StepwiseCoreArgs {
 }
 
 /**
- * A core whose state is h alone, unrolled op by op on TF.js tensors (autodiff gives BPTT): the input
+ * A core whose state is h alone, unrolled op by op on TF.js tensors (autodiff gives BPTT; the GRU
+ * overrides `unroll` with its fused op and keeps this one as `unrollOpByOp`): the input
  * projection of all steps is one matmul [T·B, F]·[F, G·H] up front, then one step's arithmetic
  * ({@link cell}) per timestep. Weights: kernel [F, G·H] and recurrentKernel [H, G·H] orthogonal (gain
  * `gain`), bias [G·H] zero; G is the number of gate blocks (GRU 3, RNN 1).
