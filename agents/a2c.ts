@@ -1,4 +1,4 @@
-// A2C (Mnih et al. 2016, synchronous) the Stable-Baselines3 way, and recurrent A2C when `net.lstm > 0`:
+// A2C (Mnih et al. 2016, synchronous) the Stable-Baselines3 way, and recurrent A2C with a memory core:
 // one file that reads top to bottom — rollout, n-step returns, one gradient step (the config: configs.ts).
 //
 // It shares everything but the update with PPO: the rollout buffer and collector, GAE (λ = 1 gives
@@ -11,6 +11,7 @@ import type { ActorCritic } from "./actor_critic";
 import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { A2cConfig } from "./configs";
+import { memoryOf } from "./net_config";
 import { periodicEvaluation } from "./periodic_eval";
 import {
   computeGae,
@@ -31,7 +32,7 @@ import {
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type A2cConfig, A2cConfigSchema } from "./configs";
 
-/** Trains A2C (recurrent A2C when `config.net.lstm > 0`) on `ctx.envId`. */
+/** Trains A2C (recurrent A2C with a memory core) on `ctx.envId`. */
 export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
   return trainingLoop(a2cLoopArgs(config, ctx));
 }
@@ -46,7 +47,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const N = config.numEnvs;
   const T = config.numSteps;
   const batchSize = N * T;
-  const recurrent = config.net.lstm > 0;
+  const recurrent = memoryOf(config.net).kind !== "none";
   checkAuxConfig(config.net, "a2c");
 
   // Env, network, normalizer and rollout, each seeded from its own branch of the run's seed tree.

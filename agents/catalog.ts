@@ -31,27 +31,29 @@ function netChecks(name: string): (config: JsonObject) => void {
 export const AGENT_CONFIGS = {
   ppo: {
     name: "ppo",
-    description: "PPO (CleanRL's ppo.py); recurrent PPO with net.lstm > 0 (CleanRL's ppo_atari_lstm.py)",
+    description:
+      "PPO (CleanRL's ppo.py); recurrent PPO with a memory core: net.memory rnn|gru|lstm, or net.lstm > 0 (CleanRL's ppo_atari_lstm.py)",
     schema: PpoConfigSchema,
     check: netChecks("ppo"),
   },
   a2c: {
     name: "a2c",
-    description: "A2C (Stable-Baselines3's A2C: RMSprop, n-step returns); recurrent A2C with net.lstm > 0",
+    description:
+      "A2C (Stable-Baselines3's A2C: RMSprop, n-step returns); recurrent A2C with a memory core (net.memory, or net.lstm > 0)",
     schema: A2cConfigSchema,
     check: netChecks("a2c"),
   },
   dqn: {
     name: "dqn",
     description:
-      "DQN (CleanRL's dqn.py: replay, target network, ε-greedy); Double DQN with double=true; DRQN with net.lstm > 0",
+      "DQN (CleanRL's dqn.py: replay, target network, ε-greedy); Double DQN with double=true; DRQN with a memory core (net.memory, or net.lstm > 0)",
     schema: DqnConfigSchema,
     check: netChecks("dqn"),
   },
   drqn: {
     name: "drqn",
     description:
-      "DRQN (Hausknecht & Stone 2015): DQN with an LSTM (net.lstm, default 64) on replayed sequences of one episode",
+      "DRQN (Hausknecht & Stone 2015): DQN with a memory core (an LSTM of 64 by default; net.lstm, or net.memory with net.memorySize) on replayed sequences of one episode",
     schema: DrqnConfigSchema,
     check: netChecks("drqn"),
   },

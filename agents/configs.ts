@@ -201,11 +201,11 @@ export const DqnConfigSchema = z
 /** A validated DQN config. */
 export type DqnConfig = z.infer<typeof DqnConfigSchema>;
 
-/** DRQN's config: DQN's with an LSTM of 64 units and minibatches of 32 sequences by default (`--agent drqn`). */
+/** DRQN's config: DQN's with a memory core (default an LSTM of 64 units) and minibatches of 32 sequences by default (`--agent drqn`). */
 export const DrqnConfigSchema = DqnConfigSchema.extend({
   /** Sequences per minibatch (DRQN's paper: 32), each of sequenceLength steps. */
   batchSize: z.number().int().positive().default(32),
-  /** The Q-network: DQN's with an LSTM core (net.lstm ≥ 1, default 64). */
+  /** The Q-network: DQN's with a memory core (default an LSTM of 64: net.lstm; or net.memory with net.memorySize). */
   net: DrqnNetSchema.default({}),
 });
 

@@ -1,5 +1,5 @@
 // DQN (Mnih et al. 2015) the CleanRL way (dqn.py), Double DQN (van Hasselt et al. 2016) with
-// `double`, and DRQN (Hausknecht & Stone 2015) when `net.lstm > 0`: one file that reads top to
+// `double`, and DRQN (Hausknecht & Stone 2015) with a memory core: one file that reads top to
 // bottom — Q-network and target network, replay, ε-greedy acting, TD update (the config: configs.ts).
 //
 // Steps are env steps, all envs counted: env step g (g = 0, 1, …) trains the Q-network once when
@@ -27,6 +27,7 @@ import {
 import { type FinishedEpisode, VectorCollector } from "./collector";
 import type { DqnConfig } from "./configs";
 import { qNetworkFor, setUpEnvAndNetworks } from "./env_setup";
+import { memoryOf } from "./net_config";
 import { periodicEvaluation } from "./periodic_eval";
 import type { QNetwork } from "./q_network";
 import { RecurrentState } from "./recurrent_state";
@@ -42,7 +43,7 @@ import {
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type DqnConfig, DqnConfigSchema, DrqnConfigSchema } from "./configs";
 
-/** Trains DQN (Double DQN with `double`, DRQN when `config.net.lstm > 0`) on `ctx.envId`. */
+/** Trains DQN (Double DQN with `double`, DRQN with a memory core) on `ctx.envId`. */
 export function trainDqn(config: DqnConfig, ctx: TrainContext, agent = "dqn"): TrainResult<QNetwork> {
   const { args, target } = dqnLoopArgs(config, ctx, agent);
   try {
@@ -89,7 +90,8 @@ function dqnLoopArgs(
   agent: string,
 ): { args: TrainingLoopArgs<QNetwork>; target: QNetwork } {
   const N = config.numEnvs;
-  const recurrent = config.net.lstm > 0;
+  const memory = memoryOf(config.net);
+  const recurrent = memory.kind !== "none";
   const storedStates = recurrent && config.initialState === "stored";
   const net = { ...config.net, sharedEncoder: true };
   checkAuxConfig(config.net, agent);
@@ -116,12 +118,13 @@ function dqnLoopArgs(
     rewards: false,
     gamma: config.gamma,
   });
-  const stateSize = storedStates ? config.net.lstm : 0;
+  const stateSize = storedStates ? memory.size : 0;
   const buffer = new ReplayBuffer({
     capacity: config.bufferSize,
     numEnvs: N,
     observationSize: qNetwork.observationSize,
     stateSize,
+    stateParts: qNetwork.stateParts,
   });
   const actionRng = new Rng(deriveSeed(ctx.seed, "actions"));
   const replayRng = new Rng(deriveSeed(ctx.seed, "replay"));
@@ -360,7 +363,7 @@ function sequenceTrainStep({
   const F = qNetwork.observationSize;
   const A = qNetwork.numActions;
   const stateSize = buffer.stateSize;
-  const batch = sequenceBatch(B, L, K, F, stateSize);
+  const batch = sequenceBatch(B, L, K, F, stateSize, buffer.stateParts);
   const T = batch.steps;
   const targets = new Float32Array(L * B);
   const stats: TdStats = { tdLoss: 0, qMean: 0 };
@@ -368,7 +371,7 @@ function sequenceTrainStep({
     buffer.sampleSequences(rng, batch);
     const initial =
       stateSize > 0
-        ? new RecurrentState(1, B, stateSize, batch.h!.slice(), batch.c!.slice())
+        ? new RecurrentState(1, B, stateSize, batch.h!.slice(), batch.c?.slice(), buffer.stateParts)
         : qNetwork.initialState(B);
     // 1. Targets from the whole unroll of the target network (and of the online one for Double DQN).
     const next = readValues(() => {

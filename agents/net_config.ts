@@ -2,6 +2,7 @@
 // of the net config: its types are inferred from it (NetConfig, QNetConfig) and each default is
 // written once, here (the autoencoder fields' in AUX_DEFAULTS, see below).
 import { z } from "zod";
+import { type CoreKind, MEMORY_KINDS, type MemoryKind } from "../src/nn/memory_core";
 
 /** Activations an encoder's layers can use. */
 const ActivationSchema = z.enum(["tanh", "relu"]);
@@ -20,9 +21,17 @@ const NET_FIELDS = z
     hidden: z.array(z.number().int().positive()).optional(),
     /** Encoder activation (CleanRL's PPO: tanh; DQN: relu). */
     activation: ActivationSchema.default("tanh"),
-    /** LSTM hidden size after the encoder; 0 = no memory. */
+    /** LSTM hidden size after the encoder; 0 = no memory. Shorthand for memory "lstm" with memorySize = lstm. */
     lstm: z.number().int().min(0).default(0),
-    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. */
+    /**
+     * The memory core after the encoder: "rnn" (plain tanh RNN), "gru" (PyTorch's GRU), "lstm", or
+     * "none". Absent: net.lstm decides (an LSTM of net.lstm units if > 0, else none). See
+     * {@link memoryOf}.
+     */
+    memory: z.enum(MEMORY_KINDS).optional(),
+    /** Width H of the memory core's state (with net.memory; net.lstm gives the LSTM's). */
+    memorySize: z.number().int().positive().optional(),
+    /** Initial bias of the LSTM's forget gate: 0 as CleanRL; 1 (Jozefowicz et al. 2015, Keras) keeps memories longer at the start. The GRU and the RNN have no forget gate and ignore it. */
     forgetBias: z.number().default(0),
     /**
      * One encoder (and LSTM) for actor and critic, or one each. Default: separate for `mlp` (CleanRL's
@@ -119,6 +128,86 @@ export function autoencoderSettings(
   };
 }
 
+/** A network's memory core and its width H (kind "none", size 0: no memory). */
+export interface MemorySpec {
+  kind: MemoryKind;
+  size: number;
+}
+
+/**
+ * The memory a (validated) `net` asks for: net.memory with net.memorySize when net.memory is given,
+ * else an LSTM of net.lstm units when net.lstm > 0 (the shorthand), else none.
+ */
+export function memoryOf(net: { lstm?: number; memory?: MemoryKind; memorySize?: number }): MemorySpec {
+  if (net.memory === undefined) {
+    const lstm = net.lstm ?? 0;
+    return lstm > 0 ? { kind: "lstm", size: lstm } : { kind: "none", size: 0 };
+  }
+  if (net.memory === "none") return { kind: "none", size: 0 };
+  return { kind: net.memory, size: net.memorySize ?? net.lstm ?? 0 };
+}
+
+/** The core kind of a net with memory (memoryOf's kind, known not to be "none"). */
+export function coreKindOf(net: Parameters<typeof memoryOf>[0]): CoreKind | undefined {
+  const { kind } = memoryOf(net);
+  return kind === "none" ? undefined : kind;
+}
+
+/**
+ * The memory fields agree: net.memorySize goes with a core, a core has a width (net.memorySize, or
+ * net.lstm for "lstm"), and net.lstm > 0 (shorthand for memory "lstm" of that width) does not contradict
+ * net.memory / net.memorySize. Each problem is an issue on the field at fault.
+ */
+function checkMemoryFields(
+  net: { lstm?: number; memory?: MemoryKind; memorySize?: number },
+  ctx: z.RefinementCtx,
+  defaultLstm: number | undefined,
+): void {
+  const { lstm = 0, memory, memorySize } = net;
+  const issue = (field: string, message: string) => ctx.addIssue({ code: "custom", path: [field], message });
+  if (memorySize !== undefined && (memory === undefined || memory === "none")) {
+    issue(
+      "memorySize",
+      `net.memorySize needs net.memory "rnn", "gru" or "lstm" (net.memory is ${memory === undefined ? "absent" : '"none"'})`,
+    );
+    return;
+  }
+  if (
+    lstm > 0 &&
+    memory !== undefined &&
+    (memory !== "lstm" || (memorySize !== undefined && memorySize !== lstm))
+  ) {
+    const other =
+      memorySize === undefined
+        ? `net.memory "${memory}"`
+        : `net.memory "${memory}" with net.memorySize ${memorySize}`;
+    issue(
+      "lstm",
+      `net.lstm ${lstm} (shorthand for net.memory "lstm" with net.memorySize ${lstm}) conflicts with ${other}; give net.lstm or net.memory/net.memorySize`,
+    );
+    return;
+  }
+  if (
+    memory !== undefined &&
+    memory !== "none" &&
+    memorySize === undefined &&
+    !(memory === "lstm" && lstm > 0)
+  ) {
+    issue("memory", `net.memory "${memory}" needs net.memorySize (the width H of its state, an integer ≥ 1)`);
+    return;
+  }
+  // DRQN: net.lstm's default (an LSTM) applies unless net.memory is given.
+  if (
+    defaultLstm !== undefined &&
+    memoryOf({ ...net, lstm: net.lstm ?? (memory === undefined ? defaultLstm : 0) }).kind === "none"
+  ) {
+    issue(
+      "memory",
+      `DRQN needs a memory core: net.memory "rnn", "gru" or "lstm" with net.memorySize, or net.lstm ≥ 1`,
+    );
+  }
+}
+
 /** CleanRL's MLP encoders: PPO's two tanh layers of 64, DQN's 120-84 ReLU. */
 const PPO_MLP = { hidden: [64, 64], activation: "tanh" } as const;
 const DQN_MLP = { hidden: [120, 84], activation: "relu" } as const;
@@ -129,18 +218,27 @@ const DQN_MLP = { hidden: [120, 84], activation: "relu" } as const;
  * `sharedEncoder` defaults to false for `mlp` and true for `cnn` (where the schema has it).
  * Fields keep their order in the output (config.json reads as before).
  */
-function withHiddenDefault<S extends z.ZodObject<z.ZodRawShape>>(fields: S, mlpHidden: readonly number[]) {
-  return fields.transform((net) => {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(fields.shape)) {
-      if (key === "hidden") out.hidden = net.hidden ?? (net.encoder === "cnn" ? [] : [...mlpHidden]);
-      else if (key === "sharedEncoder") out.sharedEncoder = net.sharedEncoder ?? net.encoder === "cnn";
-      else if (key in net) out[key] = net[key as keyof typeof net];
-    }
-    return out as z.output<S> & { hidden: number[] } & ("sharedEncoder" extends keyof z.output<S>
-        ? { sharedEncoder: boolean }
-        : unknown);
-  });
+function withHiddenDefault<S extends z.ZodObject<z.ZodRawShape>>(
+  fields: S,
+  mlpHidden: readonly number[],
+  defaultLstm?: number,
+) {
+  return fields
+    .superRefine((net, ctx) => checkMemoryFields(net, ctx, defaultLstm))
+    .transform((net) => {
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(fields.shape)) {
+        if (key === "hidden") out.hidden = net.hidden ?? (net.encoder === "cnn" ? [] : [...mlpHidden]);
+        // DRQN's default memory, an LSTM, unless net.memory names one (then net.lstm reads 0).
+        else if (key === "lstm") out.lstm = net.lstm ?? (net.memory === undefined ? defaultLstm : 0);
+        else if (key === "sharedEncoder") out.sharedEncoder = net.sharedEncoder ?? net.encoder === "cnn";
+        else if (key in net) out[key] = net[key as keyof typeof net];
+      }
+      return out as z.output<S> & {
+        hidden: number[];
+        lstm: number;
+      } & ("sharedEncoder" extends keyof z.output<S> ? { sharedEncoder: boolean } : unknown);
+    });
 }
 
 /** The actor-critic's `net` (PPO, A2C). */
@@ -152,10 +250,11 @@ const Q_NET_FIELDS = NET_FIELDS.omit({ sharedEncoder: true }).extend({
 });
 export const QNetSchema = withHiddenDefault(Q_NET_FIELDS, DQN_MLP.hidden);
 
-/** DRQN's Q-network: DQN's with an LSTM core (net.lstm ≥ 1, default 64). */
+/** DRQN's Q-network: DQN's with a memory core (default an LSTM of 64: net.lstm 64; or net.memory with net.memorySize). */
 export const DrqnNetSchema = withHiddenDefault(
-  Q_NET_FIELDS.extend({ lstm: z.number().int().positive().default(64) }),
+  Q_NET_FIELDS.extend({ lstm: z.number().int().positive().optional() }),
   DQN_MLP.hidden,
+  64,
 );
 
 /** A validated actor-critic `net` config: every default filled in. */

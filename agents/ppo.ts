@@ -1,5 +1,5 @@
-// PPO (Schulman et al. 2017) the CleanRL way, and recurrent PPO when `net.lstm > 0` (CleanRL's
-// ppo_atari_lstm.py): one file that reads top to bottom — rollout, GAE, clipped update (the config: configs.ts).
+// PPO (Schulman et al. 2017) the CleanRL way, and recurrent PPO with a memory core (CleanRL's ppo_atari_lstm.py;
+// RNN, GRU or LSTM): one file that reads top to bottom — rollout, GAE, clipped update (the config: configs.ts).
 //
 // Recurrent PPO keeps an LSTM state per env, zeroes it where that env's episode ended (and only
 // there), stores the state at each rollout's start, and updates on minibatches of whole env
@@ -11,6 +11,7 @@ import type { ActorCritic } from "./actor_critic";
 import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
 import type { PpoConfig } from "./configs";
+import { memoryOf } from "./net_config";
 import { periodicEvaluation } from "./periodic_eval";
 import { type PpoLossStats, ppoLoss } from "./ppo_loss";
 import {
@@ -32,7 +33,7 @@ import {
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type PpoConfig, PpoConfigSchema } from "./configs";
 
-/** Trains PPO (recurrent PPO when `config.net.lstm > 0`) on `ctx.envId`. */
+/** Trains PPO (recurrent PPO with a memory core) on `ctx.envId`. */
 export function trainPpo(config: PpoConfig, ctx: TrainContext): TrainResult {
   return trainingLoop(ppoLoopArgs(config, ctx));
 }
@@ -47,7 +48,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
   const N = config.numEnvs;
   const T = config.numSteps;
   const batchSize = N * T;
-  const recurrent = config.net.lstm > 0;
+  const recurrent = memoryOf(config.net).kind !== "none";
   checkMinibatches(config, recurrent);
   checkAuxConfig(config.net, "ppo");
 

@@ -54,7 +54,7 @@ export const PRESETS: readonly Preset[] = [
     name: "ppo-lstm-cartpole-novel",
     agent: "ppo",
     envId: "CartPole-NoVel-v1",
-    memory: "lstm",
+    memory: "recurrent",
     source:
       "RL Zoo ppo_lstm CartPoleNoVel-v1: 8 envs × 32 steps, 1 minibatch × 20 epochs, lr 1e-3 and clip 0.2 annealed, γ 0.98, λ 0.8, no entropy bonus, VecNormalize, separate actor and critic LSTMs (enable_critic_lstm), unclipped value loss weighted as SB3's (vf 0.5 × mse); a 64-unit tanh layer before each LSTM",
     config: {
@@ -82,7 +82,7 @@ export const PRESETS: readonly Preset[] = [
     name: "ppo-lstm-tmaze",
     agent: "ppo",
     envId: "TMaze-v0",
-    memory: "lstm",
+    memory: "recurrent",
     source:
       "CleanRL ppo.py defaults except: lr 1e-3, one encoder and LSTM shared by actor and critic, forget-gate bias 1 (with CleanRL's bias 0 and separate towers, seed 1 stayed at 50 % success for 150k steps; with these, 100 % from ~60k)",
     config: {
@@ -151,7 +151,7 @@ export const PRESETS: readonly Preset[] = [
     name: "ppo-cnn-lstm-cartpole-pixels",
     agent: "ppo",
     envId: "CartPole-Pixels-v1",
-    memory: "lstm",
+    memory: "recurrent",
     source:
       "ppo-cnn-cartpole-pixels with one frame and an LSTM of 128 after the shared CNN torso (as CleanRL's ppo_atari_lstm.py: torso, LSTM 128, heads); minibatches of whole env sequences",
     config: {
@@ -177,7 +177,7 @@ export const PRESETS: readonly Preset[] = [
     name: "ppo-cnn-lstm-pixel-tmaze",
     agent: "ppo",
     envId: "PixelTMaze-v0",
-    memory: "lstm",
+    memory: "recurrent",
     source:
       "ppo-lstm-tmaze (CleanRL ppo.py defaults except lr 1e-3, forget-gate bias 1, one torso and LSTM shared by actor and critic) with the CNN torso of ppo-cnn-pixel-tmaze on one frame and an LSTM of 128 after it (as CleanRL's ppo_atari_lstm.py). Seed 1, 150k steps: ≥ 90 % success over the last 100 training episodes from 18k steps, a relapse to 55–60 % between 55k and 62k, then 97–100 % from 67k; 100 % of 100 held-out episodes at the end (return 4.0, 11 steps)",
     config: {

@@ -15,6 +15,8 @@ export interface ReplayBufferArgs {
   observationSize: number;
   /** Values of the recurrent state (h, and as many of c) stored with each transition; 0: none. */
   stateSize?: number;
+  /** State arrays stored: 2 (h and c, an LSTM's; the default) or 1 (h alone, a GRU's or RNN's). */
+  stateParts?: 1 | 2;
 }
 
 /** One vector step of transitions, as {@link ReplayBuffer.add} takes it (N rows each). */
@@ -30,6 +32,7 @@ export interface VectorTransitions {
   episodeStarts: Uint8Array;
   /** The recurrent state each env acted with (before the step), when the buffer stores states. */
   h?: Float32Array;
+  /** c of an LSTM's state (buffers with stateParts 2). */
   c?: Float32Array;
 }
 
@@ -101,6 +104,8 @@ export class ReplayBuffer {
   readonly numEnvs: number;
   readonly observationSize: number;
   readonly stateSize: number;
+  /** State arrays stored per transition: 2 (h, c) or 1 (h; `c` is empty). */
+  readonly stateParts: 1 | 2;
   readonly observations: Float32Array;
   readonly nextObservations: Float32Array;
   readonly actions: Int32Array;
@@ -133,6 +138,7 @@ export class ReplayBuffer {
     this.numEnvs = numEnvs;
     this.observationSize = observationSize;
     this.stateSize = stateSize;
+    this.stateParts = args.stateParts ?? 2;
     const rows = this.slots * numEnvs;
     this.observations = new Float32Array(rows * observationSize);
     this.nextObservations = new Float32Array(rows * observationSize);
@@ -142,7 +148,7 @@ export class ReplayBuffer {
     this.ended = new Uint8Array(rows);
     this.episodeStarts = new Uint8Array(rows);
     this.h = new Float32Array(rows * stateSize);
-    this.c = new Float32Array(rows * stateSize);
+    this.c = new Float32Array(this.stateParts === 2 ? rows * stateSize : 0);
   }
 
   /** Transitions held per env. */
@@ -166,10 +172,13 @@ export class ReplayBuffer {
     }
     const S = this.stateSize;
     if (S > 0) {
-      if (t.h === undefined || t.c === undefined)
-        throw new Error("ReplayBuffer.add: this buffer stores recurrent states; pass h and c");
+      const cell = this.stateParts === 2;
+      if (t.h === undefined || (cell && t.c === undefined))
+        throw new Error(
+          `ReplayBuffer.add: this buffer stores recurrent states; pass ${cell ? "h and c" : "h"}`,
+        );
       this.h.set(t.h.subarray(0, N * S), row * S);
-      this.c.set(t.c.subarray(0, N * S), row * S);
+      if (cell) this.c.set(t.c!.subarray(0, N * S), row * S);
     }
     this.pos += 1;
     if (this.pos === this.slots) {
@@ -241,10 +250,10 @@ export class ReplayBuffer {
         put(t, this.observations, row);
         out.episodeStarts[t * B + b] = this.episodeStarts[row];
       }
-      if (S > 0 && out.h && out.c) {
+      if (S > 0 && out.h) {
         const first = this.row(start - K, env);
         out.h.set(this.h.subarray(first * S, (first + 1) * S), b * S);
-        out.c.set(this.c.subarray(first * S, (first + 1) * S), b * S);
+        if (this.stateParts === 2 && out.c) out.c.set(this.c.subarray(first * S, (first + 1) * S), b * S);
       }
       // The sequence, until its episode ends, then the next observation of its last step.
       for (let j = 0; j < L && start + j < size; j++) {
@@ -366,6 +375,7 @@ export function sequenceBatch(
   burnIn: number,
   observationSize: number,
   stateSize = 0,
+  stateParts: 1 | 2 = 2,
 ): SequenceBatch {
   const steps = burnIn + length + 1;
   return {
@@ -379,8 +389,7 @@ export function sequenceBatch(
     rewards: new Float32Array(length * sequences),
     bootstrap: new Float32Array(length * sequences),
     mask: new Float32Array(length * sequences),
-    ...(stateSize > 0
-      ? { h: new Float32Array(sequences * stateSize), c: new Float32Array(sequences * stateSize) }
-      : {}),
+    ...(stateSize > 0 ? { h: new Float32Array(sequences * stateSize) } : {}),
+    ...(stateSize > 0 && stateParts === 2 ? { c: new Float32Array(sequences * stateSize) } : {}),
   };
 }

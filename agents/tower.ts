@@ -1,7 +1,7 @@
 // The towers every agent network is built from, and what the networks share: a tower is an encoder
-// (MLP or CNN, from the `net` spec) and an optional LSTM core; TowerNetwork holds the towers, their
-// typed-array fast path for acting, the recurrent state per env and the unroll over time-major rows.
-// ActorCritic (actor_critic.ts) and QNetwork (q_network.ts) add their heads.
+// (MLP or CNN, from the `net` spec) and an optional memory core (RNN, GRU or LSTM); TowerNetwork holds
+// the towers, their typed-array fast path for acting, the recurrent state per env and the unroll over
+// time-major rows. ActorCritic (actor_critic.ts) and QNetwork (q_network.ts) add their heads.
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, type UniformSource } from "../src/core/rng";
 import {
@@ -12,20 +12,27 @@ import {
   Composite,
   ConvDecoder,
   cnnPreset,
+  Gru,
   Lstm,
   LstmFastPath,
+  type MemoryCore,
   Mlp,
   MlpBatchFastPath,
+  makeMemoryCore,
   type Parameterised,
   type ParamMap,
   type ReconTarget,
+  Rnn,
   readValues,
   reconstructionTarget,
+  StepwiseCoreFastPath,
 } from "../src/nn";
 import { validateConfig } from "../src/train/config";
 import {
   type AutoencoderSettings,
   autoencoderSettings,
+  type MemorySpec,
+  memoryOf,
   type NetInput,
   NetSchema,
   type NetSpec,
@@ -137,10 +144,11 @@ export const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D) => tf.Tensor2D;
 
-/** Encoder then optional LSTM (and, with net.aux "ae", a decoder of the encoder's output): observations → features. */
+/** Encoder then optional memory core (and, with net.aux "ae", a decoder of the encoder's output): observations → features. */
 class Tower implements Parameterised {
   readonly encoder?: Mlp | CnnEncoder;
-  readonly lstm?: Lstm;
+  /** The memory core (net.memory / net.lstm): its parameters are under its kind, "lstm", "gru" or "rnn". */
+  readonly memory?: MemoryCore;
   /** The decoder of the CNN encoder's output (net.aux "ae"). */
   readonly decoder?: ConvDecoder;
   readonly featureDim: number;
@@ -188,19 +196,21 @@ class Tower implements Parameterised {
         width = net.hidden[net.hidden.length - 1];
       }
     }
-    if (net.lstm > 0) {
-      this.lstm = new Lstm({
+    const { kind, size } = memoryOf(net);
+    if (kind !== "none") {
+      this.memory = makeMemoryCore({
+        kind,
         inputDim: width,
-        hiddenDim: net.lstm,
+        hiddenDim: size,
         forgetBias: net.forgetBias,
-        seed: seed("lstm"),
+        seed: seed(kind),
       });
-      width = net.lstm;
+      width = size;
     }
     this.featureDim = width;
     const parts: Record<string, Parameterised> = {};
     if (this.encoder) parts.encoder = this.encoder;
-    if (this.lstm) parts.lstm = this.lstm;
+    if (this.memory) parts[this.memory.kind] = this.memory;
     if (this.decoder) parts.decoder = this.decoder;
     this.parts = new Composite(parts);
   }
@@ -221,36 +231,44 @@ class Tower implements Parameterised {
   }
 }
 
-/** Typed-array forward of one tower (MLP encoder and LSTM): the acting fast path. */
+/** Typed-array forward of one tower (MLP encoder and memory core): the acting fast path. */
 class TowerFastPath {
   private readonly encoder?: MlpBatchFastPath;
   private readonly lstm?: LstmFastPath;
+  private readonly stepwise?: StepwiseCoreFastPath;
   private features = new Float32Array(0);
 
   constructor(private readonly tower: Tower) {
     if (tower.encoder instanceof Mlp) this.encoder = new MlpBatchFastPath(tower.encoder);
-    if (tower.lstm) this.lstm = new LstmFastPath(tower.lstm);
+    if (tower.memory instanceof Lstm) this.lstm = new LstmFastPath(tower.memory);
+    else if (tower.memory instanceof Gru || tower.memory instanceof Rnn)
+      this.stepwise = new StepwiseCoreFastPath(tower.memory);
   }
 
   refresh(): void {
     this.encoder?.refresh();
     this.lstm?.refresh();
+    this.stepwise?.refresh();
   }
 
   dispose(): void {
     this.lstm?.dispose();
+    this.stepwise?.dispose();
   }
 
   /**
-   * Features [B, F] of observations [B, obs]; with an LSTM, steps the state (tower `index` of `state`)
-   * in place and returns its h (a copy: the state keeps its own).
+   * Features [B, F] of observations [B, obs]; with a memory core, steps the state (tower `index` of
+   * `state`) in place and returns its h (a copy: the state keeps its own).
    */
   forward(obs: Float32Array, batch: number, state: RecurrentState | undefined, index: number): Float32Array {
     const encoded = this.encoder ? this.encoder.forward(obs, batch) : obs;
-    if (!this.lstm || !state) return encoded;
+    const core = this.tower.memory;
+    if (!core || !state) return encoded;
     const H = this.tower.featureDim;
     const offset = state.offset(index, 0);
-    this.lstm.step(encoded, state.h, state.c, offset, batch);
+    if (this.lstm) this.lstm.step(encoded, state.h, state.c, offset, batch);
+    else if (this.stepwise) this.stepwise.step(encoded, state.h, offset, batch);
+    else throw new Error(`TowerFastPath: no fast path for a ${core.kind} core`);
     if (this.features.length !== batch * H) this.features = new Float32Array(batch * H);
     this.features.set(state.h.subarray(offset, offset + batch * H));
     return this.features;
@@ -258,7 +276,21 @@ class TowerFastPath {
 }
 
 /**
- * What every network of an agent shares: the towers (encoder and optional LSTM) built from the `net`
+ * One step of `core` from tower `t`'s rows of `state` on x [B, F], the new state written back into
+ * `state`; returns h. Call it inside a tidy (its tensors are the tidy's to free).
+ */
+function stepCoreInPlace(core: MemoryCore, x: tf.Tensor2D, state: RecurrentState, t: number): tf.Tensor2D {
+  const views = state.towerViews(t);
+  const B = state.batch;
+  const H = core.hiddenDim;
+  const before = views.map((v) => tf.tensor2d(v, [B, H]));
+  const next = core.stepStates(x, before);
+  for (const [i, v] of views.entries()) v.set(next[i].dataSync());
+  return next[0];
+}
+
+/**
+ * What every network of an agent shares: the towers (encoder and optional memory core) built from the `net`
  * spec, the recurrent state kept per env on the JavaScript side, the observation tensor and the
  * unroll of the towers over time-major rows. {@link ActorCritic} and {@link QNetwork} add their heads.
  */
@@ -298,9 +330,14 @@ export abstract class TowerNetwork implements Parameterised {
     this.parts = new Composite(parts);
   }
 
-  /** Whether the network has an LSTM core (and so a recurrent state). */
+  /** The memory core of every tower (kind "none": no memory) and its width. */
+  get memory(): MemorySpec {
+    return memoryOf(this.spec);
+  }
+
+  /** Whether the network has a memory core (and so a recurrent state). */
   get recurrent(): boolean {
-    return this.spec.lstm > 0;
+    return this.memory.kind !== "none";
   }
 
   /** Marks the weights as changed: the typed-array copies are refreshed before the next `act`. */
@@ -308,9 +345,21 @@ export abstract class TowerNetwork implements Parameterised {
     this.stale = true;
   }
 
-  /** A zero recurrent state for `batch` envs (empty arrays without an LSTM). */
+  /** State arrays per tower of the core: 2 for an LSTM (h, c), 1 for a GRU or RNN (h). */
+  get stateParts(): 1 | 2 {
+    return this.memory.kind === "lstm" || !this.recurrent ? 2 : 1;
+  }
+
+  /** A zero recurrent state for `batch` envs (empty arrays without memory). */
   initialState(batch: number): RecurrentState {
-    return new RecurrentState(this.towers.length, batch, this.recurrent ? this.spec.lstm : 0);
+    return new RecurrentState(
+      this.towers.length,
+      batch,
+      this.memory.size,
+      undefined,
+      undefined,
+      this.stateParts,
+    );
   }
 
   /**
@@ -355,14 +404,10 @@ export abstract class TowerNetwork implements Parameterised {
   ): tf.Tensor2D {
     const tower = this.towers[t];
     const encoded = tower.encode(obs);
-    if (!tower.lstm || !state) return encoded;
-    const H = this.spec.lstm;
-    const h = tf.tensor2d(state.towerView("h", t), [batch, H]);
-    const c = tf.tensor2d(state.towerView("c", t), [batch, H]);
-    const next = tower.lstm.step(encoded, { h, c });
-    state.towerView("h", t).set(next.h.dataSync());
-    state.towerView("c", t).set(next.c.dataSync());
-    return next.h;
+    if (!tower.memory || !state) return encoded;
+    if (state.batch !== batch)
+      throw new Error(`towerStepGraph: a state of batch ${state.batch}, not ${batch}`);
+    return stepCoreInPlace(tower.memory, encoded, state, t);
   }
 
   /** Observations (typed array, N rows) as a tensor [N, ...shape], bytes scaled inside the encoder. */
@@ -393,22 +438,21 @@ export abstract class TowerNetwork implements Parameterised {
     const output = tower.encode(observations);
     encodings?.push(output);
     const encoded = this.spec.auxDetach && tower.decoder ? stopGradient(output) : output;
-    if (!tower.lstm) return encoded;
+    const core = tower.memory;
+    if (!core) return encoded;
     const name = this.constructor.name;
     if (!initialState) throw new Error(`${name}.evaluate: a recurrent network needs the initial state`);
     const B = initialState.batch;
-    const H = this.spec.lstm;
+    const H = core.hiddenDim;
     const N = encoded.shape[0];
     if (N % B !== 0) throw new Error(`${name}.evaluate: ${N} rows do not split into ${B} envs`);
     const T = N / B;
-    const h = tf.tensor2d(initialState.towerView("h", index), [B, H]);
-    const c = tf.tensor2d(initialState.towerView("c", index), [B, H]);
+    const start = initialState.towerViews(index).map((v) => tf.tensor2d(v, [B, H]));
     const xs = tf.reshape(encoded, [T, B, encoded.shape[1]]) as tf.Tensor3D;
     const masks = episodeStarts ? (tf.reshape(episodeStarts, [T, B]) as tf.Tensor2D) : undefined;
-    const { outputs, state } = tower.lstm.unroll(xs, { h, c }, masks);
+    const { outputs, state } = core.unrollStates(xs, start, masks);
     if (finalState) {
-      finalState.towerView("h", index).set(state.h.dataSync());
-      finalState.towerView("c", index).set(state.c.dataSync());
+      for (const [i, v] of finalState.towerViews(index).entries()) v.set(state[i].dataSync());
     }
     return tf.reshape(outputs, [N, H]) as tf.Tensor2D;
   }

@@ -149,6 +149,12 @@ export function trainCommand(): Command {
       "an LSTM memory of H units after the encoder (recurrent PPO / A2C; DQN with it is DRQN)",
       parseNonNegativeInt,
     )
+    .option("--gru <H>", "a GRU memory of H units after the encoder (instead of --lstm)", parsePositiveInt)
+    .option(
+      "--rnn <H>",
+      "a plain RNN memory of H units after the encoder, h = tanh(Wx·x + Wh·h + b) (instead of --lstm)",
+      parsePositiveInt,
+    )
     .option("--frame-stack <k>", "stack the last k observations", parseNonNegativeInt)
     .option("--prev-action", "append the previous action and reward to observations")
     .addOption(

@@ -4,11 +4,13 @@ import * as path from "node:path";
 import { ActorCritic } from "../../agents/actor_critic";
 import { makeAgentEnv } from "../../agents/env_setup";
 import type { LoadedAgent } from "../../agents/index";
+import { memoryOf } from "../../agents/net_config";
 import { QNetwork } from "../../agents/q_network";
 import type { RecurrentState } from "../../agents/recurrent_state";
 import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import type { Env, MakeOverrides } from "../core";
 import { deriveSeed, Rng } from "../core/rng";
+import { CORE_LABELS } from "../nn/memory_core";
 import { GifWriter, type RgbImage } from "../report/gif";
 import {
   BACKGROUND,
@@ -66,8 +68,10 @@ export interface RecordedEpisode {
   return: number;
   /** How the recording stopped. */
   end: "terminated" | "truncated" | "max-steps";
-  /** LSTM units shown in the memory strip (towers × lstm; 0 without an LSTM). */
+  /** Memory-core units shown in the memory strip (towers × H; 0 without memory). */
   memoryUnits: number;
+  /** The memory core's name ("RNN", "GRU", "LSTM"; "" without memory). */
+  memoryCore: string;
   /** Whether the agent's egocentric view is drawn beside the picture (gridworlds). */
   agentView: boolean;
   /** Height of the text band above the picture (0 without the overlay), before `scale`. */
@@ -133,7 +137,7 @@ export function captionPx(width: number, scale: number): number {
  * recurrent state carried from a zero state; the env seed and action sampling of eval's first episode
  * with this seed) and writes it to `out` as an animated GIF: per frame the env's `render()` picture,
  * for gridworlds the agent's egocentric view beside it, and for recurrent agents a heat map of the
- * LSTM's hidden state h under them (one column per step so far, one row per unit, blue −1 … red +1).
+ * memory core's hidden state h (RNN, GRU or LSTM) under them (one column per step so far, one row per unit, blue −1 … red +1).
  * With the overlay (the default), a text band above says the step, the action, its reward, the
  * return so far and the network's value of the pictured observation, and the strip gets a label per
  * tower and a colour scale.
@@ -182,7 +186,9 @@ export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOp
     const caption = overlay ? layoutCaption(Math.max(panels, layoutCaption(panels).minWidth)) : undefined;
     const width = Math.max(panels, caption?.minWidth ?? 0);
     const captionHeight = caption?.height ?? 0;
-    const units = net.recurrent ? run.config.net.lstm : 0;
+    const memory = memoryOf(run.config.net as Parameters<typeof memoryOf>[0]);
+    const units = memory.size;
+    const coreLabel = memory.kind === "none" ? "" : CORE_LABELS[memory.kind];
     const labelHeight = overlay ? labelLineHeight(px) : 0;
     const strip = net.recurrent
       ? memoryStripLayout(units, state.h.length / units, horizon, width, labelHeight)
@@ -204,7 +210,7 @@ export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOp
         drawMemoryStrip(frame, 0, stripTop, strip, history);
         if (overlay) {
           // Indented like the text band's first field.
-          drawStripLabels(frame, 2 * px, stripTop, strip, net.towerNames, px);
+          drawStripLabels(frame, 2 * px, stripTop, strip, net.towerNames, px, coreLabel);
           drawColourScale(frame, 2 * px, stripTop + strip.height + GAP, px);
         }
       }
@@ -251,6 +257,7 @@ export function recordEpisode(agent: LoadedAgent, out: string, options: RecordOp
       return: total,
       end,
       memoryUnits: strip ? strip.units * strip.towers : 0,
+      memoryCore: coreLabel,
       agentView: view !== undefined,
       captionHeight,
     };
@@ -304,7 +311,7 @@ export async function recordAction(runDir: string, opts: RecordFlags): Promise<v
     });
     const extras = [
       done.agentView ? "agent view beside the picture" : "",
-      done.memoryUnits > 0 ? `memory strip of ${done.memoryUnits} LSTM units` : "",
+      done.memoryUnits > 0 ? `memory strip of ${done.memoryUnits} ${done.memoryCore} units` : "",
     ].filter((s) => s !== "");
     console.log(
       `wrote ${done.path}: ${done.width}×${done.height}, ${done.frames} frames, ${run(done)}${extras.length ? `; ${extras.join(", ")}` : ""}`,

@@ -125,9 +125,9 @@ export function labelLineHeight(px: number): number {
   return (GLYPH_HEIGHT + LINE_GAP) * px;
 }
 
-/** What tower `name`'s rows of the strip are: e.g. "actor LSTM h (64)". */
-export function towerLabel(name: string, units: number): string {
-  return `${name} LSTM h (${units})`;
+/** What tower `name`'s rows of the strip are: e.g. "actor LSTM h (64)", "q GRU h (32)". */
+export function towerLabel(name: string, units: number, core = "LSTM"): string {
+  return `${name} ${core} h (${units})`;
 }
 
 /** Draws each tower's label above its rows of the strip drawn at (x, y). */
@@ -138,13 +138,15 @@ export function drawStripLabels(
   layout: MemoryStripLayout,
   towerNames: readonly string[],
   px: number,
+  /** The core's name in the labels ("RNN", "GRU", "LSTM"). */
+  core = "LSTM",
 ): void {
   for (let t = 0; t < layout.towers; t++)
     drawText(
       img,
       x,
       y + towerTop(layout, t),
-      towerLabel(towerNames[t] ?? `tower ${t}`, layout.units),
+      towerLabel(towerNames[t] ?? `tower ${t}`, layout.units, core),
       LABEL_COLOUR,
       px,
     );

@@ -25,6 +25,8 @@ export interface TrainFlags {
   agent: string;
   net?: "mlp" | "cnn";
   lstm?: number;
+  rnn?: number;
+  gru?: number;
   frameStack?: number;
   prevAction?: boolean;
   steps?: number;
@@ -50,11 +52,30 @@ export interface TrainFlags {
   evalGreedy?: boolean;
 }
 
+/**
+ * The net fields of the memory flags: `--lstm H` (net.lstm, the shorthand), `--rnn H` or `--gru H`
+ * (net.memory with net.memorySize); at most one of them.
+ */
+export function memoryFlagFields(flags: Pick<TrainFlags, "lstm" | "rnn" | "gru">): JsonObject {
+  const given = (["lstm", "rnn", "gru"] as const).filter((k) => flags[k] !== undefined);
+  if (given.length > 1) {
+    throw new ConfigError(
+      `${given.map((k) => `--${k}`).join(" and ")}: give one memory flag (--rnn, --gru or --lstm), not ${given.length}`,
+    );
+  }
+  if (flags.lstm !== undefined) return { lstm: flags.lstm };
+  for (const kind of ["rnn", "gru"] as const) {
+    const size = flags[kind];
+    if (size !== undefined) return { memory: kind, memorySize: size };
+  }
+  return {};
+}
+
 /** The run config request the flags make: the agent, env, preset, `--config`, the fields the flags set, `--set`. */
 export function runConfigRequest(flags: TrainFlags): RunConfigRequest {
   const net: JsonObject = {};
   if (flags.net !== undefined) net.encoder = flags.net;
-  if (flags.lstm !== undefined) net.lstm = flags.lstm;
+  Object.assign(net, memoryFlagFields(flags));
   if (flags.aux !== undefined) net.aux = flags.aux;
   if (flags.auxWeight !== undefined) net.auxWeight = flags.auxWeight;
   if (flags.auxDetach) net.auxDetach = true;
@@ -95,6 +116,8 @@ const NEW_RUN_FLAGS: readonly (keyof TrainFlags)[] = [
   "agent",
   "net",
   "lstm",
+  "rnn",
+  "gru",
   "frameStack",
   "prevAction",
   "steps",

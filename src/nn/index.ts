@@ -1,6 +1,6 @@
 /**
- * Deep-learning building blocks on TensorFlow.js: backend choice, MLP, CNN encoder, LSTM core,
- * autoencoder, heads, losses, Adam and RMSprop with clipping, checkpoints, seeded initialisers.
+ * Deep-learning building blocks on TensorFlow.js: backend choice, MLP, CNN encoder, memory cores
+ * (plain RNN, GRU, LSTM), autoencoder, heads, losses, Adam and RMSprop with clipping, checkpoints, seeded initialisers.
  */
 
 export { deriveSeed, Rng, type RngState, type Seed, type UniformSource } from "../core/rng";
@@ -52,6 +52,9 @@ export {
   type SoftmaxParts,
   softmaxParts,
 } from "./fast_path";
+export { StepwiseCoreFastPath } from "./fast_path_cores";
+export { Gru, type GruArgs } from "./gru";
+export { fusedGruUnroll } from "./gru-fused";
 export {
   argmaxRows,
   CategoricalPolicyHead,
@@ -77,6 +80,16 @@ export { nnLogger } from "./log";
 export { crossEntropyLoss, huberLoss, logProbOfLabels, mseLoss } from "./losses";
 export { Lstm, type LstmArgs, type LstmState, type LstmUnrollResult } from "./lstm";
 export { fusedLstmUnroll } from "./lstm-fused";
+export { type MemoryCoreArgs, makeMemoryCore } from "./memory";
+export {
+  CORE_LABELS,
+  type CoreKind,
+  MEMORY_KINDS,
+  type MemoryCore,
+  type MemoryKind,
+  type MemoryState,
+  type MemoryUnrollResult,
+} from "./memory_core";
 export { Mlp, type MlpArgs } from "./mlp";
 export {
   type AdamState,
@@ -99,3 +112,5 @@ export {
   type Parameterised,
   type ParamMap,
 } from "./params";
+export { Rnn, type RnnArgs } from "./rnn";
+export { StepwiseCore, type StepwiseCoreArgs } from "./stepwise_core";

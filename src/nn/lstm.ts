@@ -5,6 +5,7 @@ import { requirePositiveInteger, requireShape, sameShape } from "./check";
 import { type Initializer, orthogonalInit, zerosInit } from "./init";
 import { fastTanh } from "./layers";
 import { fusedLstmUnroll } from "./lstm-fused";
+import type { MemoryCore, MemoryState, MemoryUnrollResult } from "./memory_core";
 import { makeVariable, type Parameterised, type ParamMap } from "./params";
 
 /** Arguments of {@link Lstm}. */
@@ -42,7 +43,10 @@ export type LstmUnrollResult = {
  * timesteps done as one matmul up front. Gate order in the kernels is [input, forget, output, cell] so
  * that the three sigmoid gates are one contiguous slice.
  */
-export class Lstm implements Parameterised {
+export class Lstm implements MemoryCore, Parameterised {
+  readonly kind = "lstm" as const;
+  /** State [h, c]. */
+  readonly stateCount = 2;
   /** Input kernel [F, 4H]. */
   readonly kernel: tf.Variable<tf.Rank.R2>;
   /** Recurrent kernel [H, 4H]. */
@@ -228,6 +232,24 @@ export class Lstm implements Parameterised {
     const cNext = tf.add(tf.mul(forgetGate, c), tf.mul(inputGate, candidate)) as tf.Tensor2D;
     const hNext = tf.mul(outputGate, fastTanh(cNext)) as tf.Tensor2D;
     return { h: hNext, c: cNext };
+  }
+
+  /** {@link zeroState} as the list [h, c] (the {@link MemoryCore} interface). */
+  zeroStates(batch: number): MemoryState {
+    const { h, c } = this.zeroState(batch);
+    return [h, c];
+  }
+
+  /** {@link step} on the list [h, c]. */
+  stepStates(x: tf.Tensor2D, state: MemoryState, reset?: tf.Tensor1D): MemoryState {
+    const { h, c } = this.step(x, { h: state[0], c: state[1] }, reset);
+    return [h, c];
+  }
+
+  /** {@link unroll} (the fused op) on the list [h, c]. */
+  unrollStates(xs: tf.Tensor3D, state: MemoryState, resets?: tf.Tensor2D): MemoryUnrollResult {
+    const { outputs, state: last } = this.unroll(xs, { h: state[0], c: state[1] }, resets);
+    return { outputs, state: [last.h, last.c] };
   }
 
   /** Parameters "kernel", "recurrentKernel", "bias". */

@@ -46,8 +46,8 @@ export interface Preset {
   name: string;
   agent: string;
   envId: string;
-  /** Which networks it is for: memoryless (`net.lstm = 0`), recurrent, or both. */
-  memory: "none" | "lstm" | "any";
+  /** Which networks it is for: memoryless, recurrent (any memory core: net.memory or net.lstm), or both. */
+  memory: "none" | "recurrent" | "any";
   /** Where the numbers come from. */
   source: string;
   config: JsonObject;
@@ -137,8 +137,34 @@ export function findPreset(
 ): Preset | undefined {
   return presets.find(
     (p) =>
-      p.agent === agent && p.envId === envId && (p.memory === "any" || (p.memory === "lstm") === recurrent),
+      p.agent === agent &&
+      p.envId === envId &&
+      (p.memory === "any" || (p.memory === "recurrent") === recurrent),
   );
+}
+
+/** The `net` fields that choose the memory core: net.lstm is shorthand for net.memory "lstm" with net.memorySize. */
+const MEMORY_FIELDS = ["lstm", "memory", "memorySize"] as const;
+
+/** Whether a (partial) `net` asks for a memory core: net.lstm > 0, or net.memory other than "none". */
+export function asksForMemory(net: JsonObject | undefined): boolean {
+  const { lstm, memory } = net ?? {};
+  if (typeof memory === "string") return memory !== "none";
+  return typeof lstm === "number" && lstm > 0;
+}
+
+/**
+ * `upper` merged over `lower`, where the memory fields go as one: if `upper`'s net sets any of net.lstm,
+ * net.memory and net.memorySize, those of `lower` are dropped (so `--gru 64` over a preset's
+ * `lstm: 128` asks for a GRU of 64, not a conflict).
+ */
+export function mergeOverMemory(lower: JsonObject, upper: JsonObject): JsonObject {
+  const upperNet = upper.net as JsonObject | undefined;
+  const lowerNet = lower.net as JsonObject | undefined;
+  if (!upperNet || !lowerNet || !MEMORY_FIELDS.some((f) => f in upperNet)) return mergeConfig(lower, upper);
+  const net = { ...lowerNet };
+  for (const f of MEMORY_FIELDS) delete net[f];
+  return mergeConfig({ ...lower, net }, upper);
 }
 
 /** The preset called `name`; an unknown name is an error listing the known ones. */
@@ -185,16 +211,15 @@ export async function resolveRunConfig(
       latentNorm: fields.latentNorm,
     };
   }
-  const userLayers = applySets(mergeConfig(fileLayer, fieldsLayer), request.sets ?? []);
-  const lstm = (userLayers.net as JsonObject | undefined)?.lstm;
-  const recurrent = typeof lstm === "number" && lstm > 0;
+  const userLayers = applySets(mergeOverMemory(fileLayer, fieldsLayer), request.sets ?? []);
+  const recurrent = asksForMemory(userLayers.net as JsonObject | undefined);
   let preset: Preset | undefined;
   if (request.preset === undefined) preset = findPreset(catalog.presets, agent.name, envId, recurrent);
   else if (request.preset !== "none") preset = presetByName(catalog.presets, request.preset);
   if (preset && preset.agent !== agent.name) {
     throw new ConfigError(`--preset "${preset.name}" is for --agent ${preset.agent}, not ${agent.name}`);
   }
-  const config = validateConfig(agent.schema, mergeConfig(preset?.config ?? {}, userLayers), agent.name);
+  const config = validateConfig(agent.schema, mergeOverMemory(preset?.config ?? {}, userLayers), agent.name);
   agent.check?.(config);
   const encoderFrom = (config.net as JsonObject | undefined)?.encoderFrom;
   if (typeof encoderFrom === "string") {

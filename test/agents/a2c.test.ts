@@ -74,6 +74,18 @@ describe("A2C learns a two-armed bandit in seconds", () => {
       expect(manifest.optimizer.kind).toBe("useRmsProp" in over ? "ClippedAdam" : "ClippedRmsprop");
     }
   });
+
+  for (const core of ["gru", "rnn"] as const) {
+    it(`recurrent A2C with a ${core.toUpperCase()} learns it too`, () => {
+      const { dir } = trainBandit(
+        { net: { hidden: [16], memory: core, memorySize: 8 }, learningRate: 3e-3 },
+        2,
+      );
+      const share = armOneShare(dir);
+      expect(share.greedy).toBeGreaterThanOrEqual(0.95);
+      expect(share.sampled).toBeGreaterThanOrEqual(0.95);
+    }, 60_000);
+  }
 });
 
 describe("A2C config", () => {

@@ -6,6 +6,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   bestValue,
+  type DqnConfig,
   DqnConfigSchema,
   DrqnConfigSchema,
   linearSchedule,
@@ -39,7 +40,10 @@ beforeAll(async () => {
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "dqn-"));
 
 /** A small DQN config for tiny tasks. */
-function smallConfig(over: Record<string, unknown> = {}, schema = DqnConfigSchema) {
+function smallConfig(
+  over: Record<string, unknown> = {},
+  schema: typeof DqnConfigSchema | typeof DrqnConfigSchema = DqnConfigSchema,
+): DqnConfig {
   return validateConfig(
     schema,
     {
@@ -129,8 +133,9 @@ describe("DQN's pieces", () => {
   });
 });
 
-function mlp(hidden: number[], lstm = 0) {
-  return { encoder: "mlp" as const, hidden, activation: "relu" as const, lstm, sharedEncoder: true };
+function mlp(hidden: number[], lstm = 0, core: "lstm" | "gru" | "rnn" = "lstm") {
+  const memory = core === "lstm" || lstm === 0 ? { lstm } : { lstm: 0, memory: core, memorySize: lstm };
+  return { encoder: "mlp" as const, hidden, activation: "relu" as const, ...memory, sharedEncoder: true };
 }
 
 /** Two countdown envs whose episodes end at different steps (lengths 2 and 3). */
@@ -174,40 +179,49 @@ describe("DQN's collector", () => {
     }
   });
 
-  it("DRQN: the LSTM state is zeroed per env where its episode ended, and only there", () => {
-    const net = new QNetwork({ observationShape: [2], numActions: 2, net: mlp([4], 3), seed: 2 });
-    net.epsilon = 0;
-    const env = countdowns(false);
-    const buffer = new ReplayBuffer({ capacity: 20, numEnvs: 2, observationSize: 2, stateSize: 3 });
-    const c = collector(env, net);
-    for (let t = 0; t < 6; t++) c.collect(buffer, () => {});
-    // The stored state (what each env acted with) is zero exactly at episode starts.
-    for (let slot = 0; slot < 6; slot++) {
-      for (let e = 0; e < 2; e++) {
-        const row = slot * 2 + e;
-        const h = buffer.h.subarray(row * 3, row * 3 + 3);
-        expect(h.every((v) => v === 0)).toBe(buffer.episodeStarts[row] === 1);
-      }
-    }
-    // Each env's state is that of a single env acting on its own episode from a zero state.
-    for (let e = 0; e < 2; e++) {
-      const state = net.initialState(1);
+  for (const core of ["lstm", "gru", "rnn"] as const)
+    it(`DRQN: the ${core.toUpperCase()} state is zeroed per env where its episode ended, and only there`, () => {
+      const net = new QNetwork({ observationShape: [2], numActions: 2, net: mlp([4], 3, core), seed: 2 });
+      net.epsilon = 0;
+      const env = countdowns(false);
+      const buffer = new ReplayBuffer({
+        capacity: 20,
+        numEnvs: 2,
+        observationSize: 2,
+        stateSize: 3,
+        stateParts: net.stateParts,
+      });
+      const c = collector(env, net);
+      for (let t = 0; t < 6; t++) c.collect(buffer, () => {});
+      // The stored state (what each env acted with) is zero exactly at episode starts.
       for (let slot = 0; slot < 6; slot++) {
-        const row = slot * 2 + e;
-        net.act(
-          buffer.observations.subarray(row * 2, row * 2 + 2),
-          1,
-          new Rng(0),
-          state,
-          [buffer.episodeStarts[row]],
-          true,
-        );
+        for (let e = 0; e < 2; e++) {
+          const row = slot * 2 + e;
+          const h = buffer.h.subarray(row * 3, row * 3 + 3);
+          expect(h.every((v) => v === 0)).toBe(buffer.episodeStarts[row] === 1);
+        }
       }
-      expect(Array.from(c.state.h.subarray(e * 3, e * 3 + 3))).toEqual(Array.from(state.h));
-    }
-    env.close();
-    net.dispose();
-  });
+      // Each env's state is that of a single env acting on its own episode from a zero state.
+      for (let e = 0; e < 2; e++) {
+        const state = net.initialState(1);
+        for (let slot = 0; slot < 6; slot++) {
+          const row = slot * 2 + e;
+          net.act(
+            buffer.observations.subarray(row * 2, row * 2 + 2),
+            1,
+            new Rng(0),
+            state,
+            [buffer.episodeStarts[row]],
+            true,
+          );
+        }
+        expect(Array.from(c.state.h.subarray(e * 3, e * 3 + 3))).toEqual(Array.from(state.h));
+        expect(Array.from(c.state.c.subarray(e * 3, e * 3 + 3))).toEqual(Array.from(state.c));
+      }
+      expect(c.state.c.length).toBe(core === "lstm" ? 6 : 0);
+      env.close();
+      net.dispose();
+    });
 });
 
 describe("DQN learns tiny tasks in seconds", () => {
@@ -258,6 +272,35 @@ describe("DQN learns tiny tasks in seconds", () => {
     expect(dqn.training).toBeLessThan(0.5);
     expect(dqn.eval).toBeLessThan(0.5);
   });
+
+  for (const core of ["gru", "rnn"] as const) {
+    it(`the same task with a ${core.toUpperCase()} core (stored states, burn-in): DRQN succeeds, and its run loads`, () => {
+      const dir = tmp();
+      const config = smallConfig(
+        {
+          totalSteps: 3000,
+          sequenceLength: 2,
+          burnIn: 1,
+          initialState: "stored",
+          numEnvs: 2,
+          net: { hidden: [16], memory: core, memorySize: 16 },
+        },
+        DrqnConfigSchema,
+      );
+      expect(config.initialState).toBe("stored");
+      const ctx = { envId: "RememberBit-v0", envKwargs: { delay: 1 }, seed: 2 };
+      const run = RunFolder.create(dir, { agent: "drqn", ...ctx, config });
+      const result = trainDrqn(config, { ...ctx, run });
+      run.close();
+      expect(result.net.memory).toEqual({ kind: core, size: 16 });
+      result.net.dispose();
+      const loaded = loadAgent(dir);
+      const evaluation = evaluateAgent(loaded, { episodes: 100, seed: 5, greedy: true });
+      loaded.net.dispose();
+      expect(result.summary.finalReturnMean20 ?? Number.NaN).toBeGreaterThanOrEqual(0.8);
+      expect(evaluation.returnMean).toBe(1);
+    }, 60_000);
+  }
 });
 
 describe("DQN and DRQN runs", () => {
@@ -279,6 +322,16 @@ describe("DQN and DRQN runs", () => {
         numEnvs: 2,
       },
     ],
+    ...(["gru", "rnn"] as const).map((core): [string, Record<string, unknown>] => [
+      `DRQN with a ${core.toUpperCase()}, a burn-in from stored states, 2 envs`,
+      {
+        net: { hidden: [8], memory: core, memorySize: 4 },
+        sequenceLength: 3,
+        burnIn: 2,
+        initialState: "stored",
+        numEnvs: 2,
+      },
+    ]),
   ];
 
   it.each(variants)("%s: the same seed gives the same metrics.jsonl, another seed others", (_, over) => {

@@ -63,6 +63,9 @@ describe("ActorCritic", () => {
     ["separate MLP towers", {}],
     ["shared encoder with LSTM", { sharedEncoder: true, lstm: 16, hidden: [32] }],
     ["separate towers with LSTM", { lstm: 8, hidden: [16] }],
+    ["shared encoder with GRU", { sharedEncoder: true, memory: "gru", memorySize: 16, hidden: [32] }],
+    ["separate towers with GRU", { memory: "gru", memorySize: 8, hidden: [16] }],
+    ["separate towers with RNN", { memory: "rnn", memorySize: 8, hidden: [16] }],
   ];
   for (const [name, over] of variants) {
     it(`typed-array acting equals the TF.js graph (${name}), also after the weights change`, () => {
@@ -121,38 +124,52 @@ describe("ActorCritic", () => {
     net.dispose();
   });
 
-  it("save → load gives the same actions and values (round trip through a checkpoint)", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ac-"));
-    const net = new ActorCritic({
-      observationShape: [4],
-      numActions: 2,
-      net: spec({ lstm: 8, hidden: [16] }),
-      seed: 7,
+  const cores: [string, Partial<NetInput>][] = [
+    ["lstm", { lstm: 8 }],
+    ["gru", { memory: "gru", memorySize: 8 }],
+    ["rnn", { memory: "rnn", memorySize: 8 }],
+  ];
+  for (const [core, memory] of cores)
+    it(`save → load gives the same actions and values (round trip through a checkpoint, ${core})`, () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ac-"));
+      const net = new ActorCritic({
+        observationShape: [4],
+        numActions: 2,
+        net: spec({ ...memory, hidden: [16] }),
+        seed: 7,
+      });
+      // The core's weights are saved under its kind.
+      expect(
+        [...net.params().keys()].filter((k) => k.startsWith("actor/") && !k.includes("encoder")),
+      ).toEqual(
+        ["kernel", "recurrentKernel", "bias", ...(core === "gru" ? ["recurrentBias"] : [])].map(
+          (w) => `actor/${core}/${w}`,
+        ),
+      );
+      saveCheckpoint(dir, net.params());
+      const loaded = new ActorCritic({
+        observationShape: [4],
+        numActions: 2,
+        net: spec({ ...memory, hidden: [16] }),
+        seed: 99,
+      });
+      loadCheckpoint(dir, loaded.params());
+      loaded.weightsChanged();
+      const obs = randomObs(3, 4, 2);
+      const s1 = net.initialState(3);
+      const s2 = loaded.initialState(3);
+      for (let t = 0; t < 5; t++) {
+        const a = net.act(obs, 3, new Rng(t), s1);
+        const actions = a.actions.slice();
+        const values = a.values.slice();
+        const b = loaded.act(obs, 3, new Rng(t), s2);
+        expect(Array.from(b.actions)).toEqual(Array.from(actions));
+        expect(Array.from(b.values)).toEqual(Array.from(values));
+      }
+      net.dispose();
+      loaded.dispose();
+      fs.rmSync(dir, { recursive: true });
     });
-    saveCheckpoint(dir, net.params());
-    const loaded = new ActorCritic({
-      observationShape: [4],
-      numActions: 2,
-      net: spec({ lstm: 8, hidden: [16] }),
-      seed: 99,
-    });
-    loadCheckpoint(dir, loaded.params());
-    loaded.weightsChanged();
-    const obs = randomObs(3, 4, 2);
-    const s1 = net.initialState(3);
-    const s2 = loaded.initialState(3);
-    for (let t = 0; t < 5; t++) {
-      const a = net.act(obs, 3, new Rng(t), s1);
-      const actions = a.actions.slice();
-      const values = a.values.slice();
-      const b = loaded.act(obs, 3, new Rng(t), s2);
-      expect(Array.from(b.actions)).toEqual(Array.from(actions));
-      expect(Array.from(b.values)).toEqual(Array.from(values));
-    }
-    net.dispose();
-    loaded.dispose();
-    fs.rmSync(dir, { recursive: true });
-  });
 
   it("net.hidden and net.sharedEncoder default by encoder: the MLP's [64, 64] in two towers, a CNN's preset dense layers (dqn2013: 256) in one", () => {
     expect(NetSchema.parse({}).hidden).toEqual([64, 64]);
@@ -192,23 +209,24 @@ describe("ActorCritic", () => {
     }
   });
 
-  it("a CNN encoder on 7×7×3 bytes acts through the graph with one read-back and leaks nothing", () => {
-    const net = new ActorCritic({
-      observationShape: [7, 7, 3],
-      observationBytes: true,
-      numActions: 7,
-      net: spec({ encoder: "cnn", hidden: [32], lstm: 8, sharedEncoder: true }),
-      seed: 3,
+  for (const [core, memory] of cores)
+    it(`a CNN encoder on 7×7×3 bytes acts through the graph with one read-back and leaks nothing (${core})`, () => {
+      const net = new ActorCritic({
+        observationShape: [7, 7, 3],
+        observationBytes: true,
+        numActions: 7,
+        net: spec({ encoder: "cnn", hidden: [32], ...memory, sharedEncoder: true }),
+        seed: 3,
+      });
+      const obs = Uint8Array.from({ length: 2 * 147 }, (_, i) => (i * 7) % 11);
+      const state = net.initialState(2);
+      const before = tf.memory().numTensors;
+      const acted = net.act(obs, 2, new Rng(1), state, Uint8Array.of(1, 1));
+      expect(acted.actions.length).toBe(2);
+      expect(state.h.some((x) => x !== 0)).toBe(true);
+      expect(tf.memory().numTensors).toBe(before);
+      net.dispose();
     });
-    const obs = Uint8Array.from({ length: 2 * 147 }, (_, i) => (i * 7) % 11);
-    const state = net.initialState(2);
-    const before = tf.memory().numTensors;
-    const acted = net.act(obs, 2, new Rng(1), state, Uint8Array.of(1, 1));
-    expect(acted.actions.length).toBe(2);
-    expect(state.h.some((x) => x !== 0)).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
-    net.dispose();
-  });
 
   it("a CNN reads gridworld codes as they are and pixel bytes scaled by 1/255; float images unscaled", () => {
     const scales = [

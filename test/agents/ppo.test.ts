@@ -74,6 +74,19 @@ describe("PPO learns tiny tasks in seconds", () => {
     expect(withMemory).toBeGreaterThanOrEqual(0.9);
     expect(without).toBeLessThan(0.5);
   });
+
+  for (const core of ["gru", "rnn"] as const) {
+    it(`the same task with a ${core.toUpperCase()} core: it succeeds too`, () => {
+      const config = smallConfig({
+        totalSteps: 12_288,
+        net: { hidden: [16], memory: core, memorySize: 16, sharedEncoder: true },
+      });
+      const result = trainPpo(config, { envId: "RememberBit-v0", envKwargs: { delay: 1 }, seed: 2 });
+      expect(result.net.memory).toEqual({ kind: core, size: 16 });
+      result.net.dispose();
+      expect(result.summary.finalReturnMean20 ?? Number.NaN).toBeGreaterThanOrEqual(0.9);
+    }, 60_000);
+  }
 });
 
 describe("PPO runs", () => {
@@ -189,6 +202,31 @@ describe("PPO with a CNN encoder", () => {
     result.net.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  for (const core of ["gru", "rnn"] as const) {
+    it(`the same with a ${core.toUpperCase()} after the CNN: trains, changes its core's weights, leaks nothing`, () => {
+      const config = smallConfig({
+        totalSteps: 256,
+        numEnvs: 2,
+        numSteps: 64,
+        net: { encoder: "cnn", hidden: [32], memory: core, memorySize: 8, sharedEncoder: true },
+      });
+      const before = tf.memory().numTensors;
+      const result = trainPpo(config, { envId: "MiniGrid-Empty-5x5-v0", seed: 1 });
+      expect(result.summary.steps).toBe(256);
+      const kernel = result.net.params().get(`shared/${core}/recurrentKernel`)!;
+      // Trained: the recurrent kernel left its orthogonal start (its Gram matrix is no longer I).
+      const gram = tf.tidy(() => tf.matMul(kernel, kernel, false, true).dataSync());
+      const H = 8;
+      let offIdentity = 0;
+      for (let i = 0; i < H; i++)
+        for (let j = 0; j < H; j++)
+          offIdentity = Math.max(offIdentity, Math.abs(gram[i * H + j] - (i === j ? 1 : 0)));
+      expect(offIdentity).toBeGreaterThan(1e-4);
+      result.net.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+    }, 60_000);
+  }
 
   it("names the problem when an MLP meets images or a CNN meets vectors", () => {
     expect(() =>

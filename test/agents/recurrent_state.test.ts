@@ -56,4 +56,26 @@ describe("RecurrentState", () => {
       "RecurrentState: h has 5 values, expected 1 towers × 2 envs × 3",
     );
   });
+
+  it("a GRU's or RNN's state (parts 1) is h alone: c is empty, reset/select/copy/towerViews work on h", () => {
+    const s = new RecurrentState(2, 3, 2, undefined, undefined, 1);
+    for (let i = 0; i < s.h.length; i++) s.h[i] = i + 1;
+    expect(s.c.length).toBe(0);
+    expect(s.arrays).toEqual([s.h]);
+    s.reset(1);
+    expect(Array.from(s.h)).toEqual([1, 2, 0, 0, 5, 6, 7, 8, 0, 0, 11, 12]);
+    const picked = s.select([2, 0]);
+    expect([picked.parts, picked.c.length]).toEqual([1, 0]);
+    expect(Array.from(picked.h)).toEqual([5, 6, 1, 2, 11, 12, 7, 8]);
+    const copy = s.copy();
+    expect([copy.parts, Array.from(copy.h)]).toEqual([1, Array.from(s.h)]);
+    const views = s.towerViews(1);
+    expect(views.length).toBe(1);
+    views[0].fill(3);
+    expect(Array.from(s.h.subarray(6))).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(() => s.towerView("c", 0)).toThrow("RecurrentState.towerView: no c in this state");
+    expect(() => new RecurrentState(1, 2, 3, undefined, new Float32Array(6), 1)).toThrow(
+      "RecurrentState: c has 6 values, expected none (a core whose state is h alone)",
+    );
+  });
 });

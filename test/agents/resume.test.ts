@@ -18,21 +18,23 @@ beforeAll(async () => {
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "resume-api-"));
 
-const config = validateConfig(
-  PpoConfigSchema,
-  {
-    totalSteps: 1280,
-    numEnvs: 4,
-    numSteps: 16,
-    numMinibatches: 2,
-    updateEpochs: 2,
-    net: { hidden: [8] },
-    frameStack: 2,
-    normalizeObservation: true,
-    normalizeReward: true,
-  },
-  "ppo",
-);
+const configWith = (net: Record<string, unknown>) =>
+  validateConfig(
+    PpoConfigSchema,
+    {
+      totalSteps: 1280,
+      numEnvs: 4,
+      numSteps: 16,
+      numMinibatches: 2,
+      updateEpochs: 2,
+      net: { hidden: [8], ...net },
+      frameStack: 2,
+      normalizeObservation: true,
+      normalizeReward: true,
+    },
+    "ppo",
+  );
+const config = configWith({});
 
 function lines(dir: string): unknown[] {
   return fs
@@ -46,49 +48,56 @@ function lines(dir: string): unknown[] {
 }
 
 describe("resume in process", () => {
-  it("stop after update 7, resume: the same metrics and weights as one straight run", () => {
-    const straightDir = path.join(tmp(), "straight");
-    const straight = RunFolder.create(straightDir, {});
-    const ctx = { envId: "TMaze-v0", seed: 4 };
-    trainPpo(config, { ...ctx, run: straight, checkpointEvery: 3 }).net.dispose();
-    straight.close();
-    expect(fs.existsSync(path.join(straightDir, "checkpoint"))).toBe(false);
+  const variants: [string, Record<string, unknown>][] = [
+    ["no memory", {}],
+    ["a GRU (its state h alone in the checkpoint)", { memory: "gru", memorySize: 4 }],
+    ["an RNN", { memory: "rnn", memorySize: 4 }],
+  ];
+  for (const [name, net] of variants)
+    it(`stop after update 7, resume: the same metrics and weights as one straight run (${name})`, () => {
+      const config = configWith(net);
+      const straightDir = path.join(tmp(), "straight");
+      const straight = RunFolder.create(straightDir, {});
+      const ctx = { envId: "TMaze-v0", seed: 4 };
+      trainPpo(config, { ...ctx, run: straight, checkpointEvery: 3 }).net.dispose();
+      straight.close();
+      expect(fs.existsSync(path.join(straightDir, "checkpoint"))).toBe(false);
 
-    const stoppedDir = path.join(tmp(), "stopped");
-    const first = RunFolder.create(stoppedDir, {});
-    let updates = 0;
-    let thrown: unknown;
-    try {
-      trainPpo(config, {
-        ...ctx,
-        run: first,
-        checkpointEvery: 3,
-        onUpdate: () => updates++,
-        shouldStop: () => updates >= 7,
-      });
-    } catch (err) {
-      thrown = err;
-    }
-    first.close();
-    expect(thrown).toBeInstanceOf(TrainingInterrupted);
-    expect(thrown).toMatchObject({ update: 7, numUpdates: 20, step: 7 * 64 });
-    expect(readTrainCheckpoint(stoppedDir)).toMatchObject({ update: 7, step: 7 * 64 });
-    // Lines written after the checkpoint (as a crash would leave them) are cut by the resume.
-    fs.appendFileSync(
-      path.join(stoppedDir, "metrics.jsonl"),
-      '{"type":"episode","step":1,"return":0,"length":1}\n',
-    );
+      const stoppedDir = path.join(tmp(), "stopped");
+      const first = RunFolder.create(stoppedDir, {});
+      let updates = 0;
+      let thrown: unknown;
+      try {
+        trainPpo(config, {
+          ...ctx,
+          run: first,
+          checkpointEvery: 3,
+          onUpdate: () => updates++,
+          shouldStop: () => updates >= 7,
+        });
+      } catch (err) {
+        thrown = err;
+      }
+      first.close();
+      expect(thrown).toBeInstanceOf(TrainingInterrupted);
+      expect(thrown).toMatchObject({ update: 7, numUpdates: 20, step: 7 * 64 });
+      expect(readTrainCheckpoint(stoppedDir)).toMatchObject({ update: 7, step: 7 * 64 });
+      // Lines written after the checkpoint (as a crash would leave them) are cut by the resume.
+      fs.appendFileSync(
+        path.join(stoppedDir, "metrics.jsonl"),
+        '{"type":"episode","step":1,"return":0,"length":1}\n',
+      );
 
-    const second = RunFolder.reopen(stoppedDir);
-    const result = trainPpo(config, { ...ctx, run: second, resume: true });
-    second.close();
-    expect(result.summary.steps).toBe(1280);
-    result.net.dispose();
-    expect(lines(stoppedDir)).toEqual(lines(straightDir));
-    expect(fs.readFileSync(path.join(stoppedDir, "final/weights.bin"))).toEqual(
-      fs.readFileSync(path.join(straightDir, "final/weights.bin")),
-    );
-  }, 120_000);
+      const second = RunFolder.reopen(stoppedDir);
+      const result = trainPpo(config, { ...ctx, run: second, resume: true });
+      second.close();
+      expect(result.summary.steps).toBe(1280);
+      result.net.dispose();
+      expect(lines(stoppedDir)).toEqual(lines(straightDir));
+      expect(fs.readFileSync(path.join(stoppedDir, "final/weights.bin"))).toEqual(
+        fs.readFileSync(path.join(straightDir, "final/weights.bin")),
+      );
+    }, 120_000);
 
   it("a resume of another config is refused", () => {
     const dir = path.join(tmp(), "run");

@@ -96,55 +96,64 @@ describe("recurrent state at episode boundaries", () => {
     sharedEncoder: false,
   };
 
-  it("zeroes the LSTM state of exactly the env whose episode ended, while acting and in the update's replay", () => {
-    // Two sub-envs whose episodes end at different steps (lengths 2 and 3).
-    const env = new SyncVectorEnv([() => new CountdownEnv(2), () => new CountdownEnv(3)]);
-    const net = new ActorCritic({ observationShape: [2], numActions: 2, net: lstmNet, seed: 5 });
-    const normalizer = new VecNormalizer({
-      observationSize: 2,
-      numEnvs: 2,
-      observations: false,
-      rewards: false,
-      gamma: 0.9,
-    });
-    const collector = new RolloutCollector(env, net, normalizer, new Rng(2), 0.9, 0);
-    const buf = new RolloutBuffer(7, 2, 2);
-    collector.collect(buf, () => {});
-    expect(Array.from({ length: 7 }, (_, t) => buf.episodeStarts[2 * t])).toEqual([1, 0, 1, 0, 1, 0, 1]);
-    expect(Array.from({ length: 7 }, (_, t) => buf.episodeStarts[2 * t + 1])).toEqual([1, 0, 0, 1, 0, 0, 1]);
+  const cores = [
+    ["LSTM", lstmNet],
+    ["GRU", { ...lstmNet, lstm: 0, memory: "gru" as const, memorySize: 6 }],
+    ["RNN", { ...lstmNet, lstm: 0, memory: "rnn" as const, memorySize: 6 }],
+  ] as const;
+  for (const [core, coreNet] of cores)
+    it(`zeroes the ${core} state of exactly the env whose episode ended, while acting and in the update's replay`, () => {
+      // Two sub-envs whose episodes end at different steps (lengths 2 and 3).
+      const env = new SyncVectorEnv([() => new CountdownEnv(2), () => new CountdownEnv(3)]);
+      const net = new ActorCritic({ observationShape: [2], numActions: 2, net: coreNet, seed: 5 });
+      expect(net.memory.kind).toBe(core.toLowerCase());
+      const normalizer = new VecNormalizer({
+        observationSize: 2,
+        numEnvs: 2,
+        observations: false,
+        rewards: false,
+        gamma: 0.9,
+      });
+      const collector = new RolloutCollector(env, net, normalizer, new Rng(2), 0.9, 0);
+      const buf = new RolloutBuffer(7, 2, 2);
+      collector.collect(buf, () => {});
+      expect(Array.from({ length: 7 }, (_, t) => buf.episodeStarts[2 * t])).toEqual([1, 0, 1, 0, 1, 0, 1]);
+      expect(Array.from({ length: 7 }, (_, t) => buf.episodeStarts[2 * t + 1])).toEqual([
+        1, 0, 0, 1, 0, 0, 1,
+      ]);
 
-    // Reference: each env alone, its own state zeroed only at its own episode starts.
-    for (const i of [0, 1]) {
-      const state = net.initialState(1);
-      for (let t = 0; t < 7; t++) {
-        const row = 2 * t + i;
-        const obs = buf.observations.subarray(row * 2, row * 2 + 2);
-        const { values } = net.act(obs, 1, new Rng(0), state, [buf.episodeStarts[row]]);
-        expect(values[0]).toBeCloseTo(buf.values[row], 6);
+      // Reference: each env alone, its own state zeroed only at its own episode starts.
+      for (const i of [0, 1]) {
+        const state = net.initialState(1);
+        for (let t = 0; t < 7; t++) {
+          const row = 2 * t + i;
+          const obs = buf.observations.subarray(row * 2, row * 2 + 2);
+          const { values } = net.act(obs, 1, new Rng(0), state, [buf.episodeStarts[row]]);
+          expect(values[0]).toBeCloseTo(buf.values[row], 6);
+        }
       }
-    }
 
-    // Replay (the update's path): unroll from the stored initial state with the stored reset masks.
-    const before = tf.memory().numTensors;
-    const mb = gatherSequences(buf, Int32Array.of(1, 0), net);
-    const replayed = tf.tidy(() => {
-      const ev = net.evaluate(
-        net.observationTensor(mb.observations, mb.rows),
-        tf.tensor1d(mb.actions, "int32"),
-        mb.initialState,
-        tf.tensor1d(mb.episodeStarts!),
-      );
-      return tf.stack([ev.value, ev.logProb]);
+      // Replay (the update's path): unroll from the stored initial state with the stored reset masks.
+      const before = tf.memory().numTensors;
+      const mb = gatherSequences(buf, Int32Array.of(1, 0), net);
+      const replayed = tf.tidy(() => {
+        const ev = net.evaluate(
+          net.observationTensor(mb.observations, mb.rows),
+          tf.tensor1d(mb.actions, "int32"),
+          mb.initialState,
+          tf.tensor1d(mb.episodeStarts!),
+        );
+        return tf.stack([ev.value, ev.logProb]);
+      });
+      const [values, logProbs] = (replayed.arraySync() as number[][]).map((r) => Float32Array.from(r));
+      replayed.dispose();
+      for (let k = 0; k < mb.rows; k++) {
+        expect(values[k]).toBeCloseTo(mb.values[k], 5);
+        expect(logProbs[k]).toBeCloseTo(mb.logProbs[k], 5);
+      }
+      expect(tf.memory().numTensors).toBe(before);
+      net.dispose();
     });
-    const [values, logProbs] = (replayed.arraySync() as number[][]).map((r) => Float32Array.from(r));
-    replayed.dispose();
-    for (let k = 0; k < mb.rows; k++) {
-      expect(values[k]).toBeCloseTo(mb.values[k], 5);
-      expect(logProbs[k]).toBeCloseTo(mb.logProbs[k], 5);
-    }
-    expect(tf.memory().numTensors).toBe(before);
-    net.dispose();
-  });
 
   it("replays a Minigrid Memory rollout exactly as it was acted on (one-hot views, shared LSTM, many episode ends)", () => {
     const N = 4;

@@ -305,6 +305,52 @@ describe("pomdp record", () => {
     expect([...levels].filter((c) => colours.has(c))).toHaveLength(33);
   });
 
+  it("a GRU agent's strip: h of its GRU, labelled with the core (actor GRU h (4))", () => {
+    const gruRun = path.join(dir, "cartpole-gru");
+    const train = pomdp(
+      "train",
+      "--env",
+      "CartPole-NoVel-v1",
+      "--gru",
+      "4",
+      "--set",
+      "net.hidden=[4]",
+      "--steps",
+      "128",
+      "--envs",
+      "2",
+      "--set",
+      "numSteps=64",
+      "--set",
+      "normalizeReward=false",
+      "--quiet",
+      "--out",
+      gruRun,
+    );
+    expect(train.stderr).toBe("");
+    expect(train.code).toBe(0);
+    const withPath = path.join(dir, "gru-overlay.gif");
+    const r = pomdp("record", gruRun, "--out", withPath, "--max-steps", "30");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/memory strip of 8 GRU units/);
+    const gif = readGif(withPath);
+    const px = captionPx(gif.width, 1);
+    const line = labelLineHeight(px);
+    const picture = firstPicture("CartPole-NoVel-v1", 0);
+    const band = captionLayout(picture.width, px, 30, 2, ["left", "right"], "V");
+    const stripTop = band.height + picture.height + 6;
+    const strip = memoryStripLayout(4, 2, 30, gif.width, line);
+    const label = (f: GifFrame, t: number, text: string): boolean => {
+      const expected = blankImage(textWidth(text, px), GLYPH_HEIGHT * px);
+      drawText(expected, 0, 0, text, LABEL_COLOUR, px);
+      const y = stripTop + towerTop(strip, t);
+      return same(crop(f, 2 * px, y, 2 * px + expected.width, y + expected.height), expected.data);
+    };
+    expect(label(gif.frames[0], 0, "actor GRU h (4)")).toBe(true);
+    expect(label(gif.frames[0], 1, "critic GRU h (4)")).toBe(true);
+    expect(label(gif.frames[0], 0, "actor LSTM h (4)")).toBe(false);
+  }, 120_000);
+
   it("--every 3 keeps frames 0, 3, 6, … and the last, each as the full recording has it", () => {
     const fullPath = path.join(dir, "lstm-all.gif");
     const everyPath = path.join(dir, "lstm-every3.gif");

@@ -2,6 +2,7 @@ import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CnnEncoder } from "../../src/nn/cnn";
 import { Lstm } from "../../src/nn/lstm";
+import { makeMemoryCore } from "../../src/nn/memory";
 import { randn, useBackend } from "./helpers";
 
 /**
@@ -100,4 +101,36 @@ describe("finite-difference gradient checks (cpu, float32)", () => {
     lstm.dispose();
     tf.dispose([xs, h0, c0, resets, weights, dx, dh, xVar, hVar]);
   });
+
+  for (const kind of ["rnn", "gru"] as const) {
+    it(`${kind.toUpperCase()} unroll with a reset in the middle (BPTT through time and the mask)`, () => {
+      const core = makeMemoryCore({ kind, inputDim: 3, hiddenDim: 3, seed: 14 });
+      // Non-zero biases, so that their gradients are checked at a generic point.
+      for (const [path, v] of core.params()) {
+        if (path.toLowerCase().includes("bias"))
+          tf.tidy(() => v.assign(randn(v.shape, `${kind}-${path}`, 0.3)));
+      }
+      const xs = randn([4, 2, 3], `${kind}-x`) as tf.Tensor3D;
+      const h0 = randn([2, 3], `${kind}-h0`, 0.5) as tf.Tensor2D;
+      // Row 1 starts a new episode at t = 0, row 0 at t = 2.
+      const resets = tf.tensor2d([0, 1, 0, 0, 1, 0, 0, 0], [4, 2]);
+      const weights = randn([4, 2, 3], `${kind}-w`);
+      const f = (x: tf.Tensor, h: tf.Tensor) =>
+        tf.tidy(() => {
+          const { outputs, state } = core.unrollStates(x as tf.Tensor3D, [h as tf.Tensor2D], resets);
+          return tf.add(tf.sum(tf.mul(outputs, weights)), tf.sum(tf.square(state[0]))) as tf.Scalar;
+        });
+      expect(worstGradientError(() => f(xs, h0), [...core.params().values()])).toBeLessThan(2e-3);
+      const [dx, dh] = tf.grads(f)([xs, h0]);
+      const xVar = tf.variable(xs);
+      const hVar = tf.variable(h0);
+      expect(worstGradientError(() => f(xVar, hVar), [xVar, hVar])).toBeLessThan(2e-3);
+      // Batch row 1 is reset at t = 0: its initial state gets no gradient.
+      expect(Array.from(dh.dataSync().slice(3, 6), Math.abs)).toEqual([0, 0, 0]);
+      expect(tf.norm(dh).dataSync()[0]).toBeGreaterThan(0);
+      expect(tf.norm(dx).dataSync()[0]).toBeGreaterThan(0);
+      core.dispose();
+      tf.dispose([xs, h0, resets, weights, dx, dh, xVar, hVar]);
+    });
+  }
 });

@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConvAutoencoder } from "../../src/nn/autoencoder";
 import { cnnPreset } from "../../src/nn/cnn";
+import { Gru } from "../../src/nn/gru";
 import { CategoricalPolicyHead } from "../../src/nn/heads";
 import { glorotUniformInit, orthogonalInit } from "../../src/nn/init";
 import { Lstm } from "../../src/nn/lstm";
 import { Mlp } from "../../src/nn/mlp";
 import type { Parameterised } from "../../src/nn/params";
+import { Rnn } from "../../src/nn/rnn";
 import { maxAbsDiff, testRng, useBackend } from "./helpers";
 
 function snapshot(net: Parameterised): Map<string, number[]> {
@@ -16,6 +18,8 @@ const builders: Record<string, (seed: number) => Parameterised> = {
   mlp: (seed) => new Mlp({ sizes: [4, 8, 2], seed }),
   cnn: (seed) => cnnPreset("gridworld7", seed),
   lstm: (seed) => new Lstm({ inputDim: 3, hiddenDim: 4, seed }),
+  gru: (seed) => new Gru({ inputDim: 3, hiddenDim: 4, seed }),
+  rnn: (seed) => new Rnn({ inputDim: 3, hiddenDim: 4, seed }),
   autoencoder: (seed) => new ConvAutoencoder({ inputShape: [8, 8, 1], filters: [2, 4], latentDim: 2, seed }),
   policy: (seed) => new CategoricalPolicyHead({ inputDim: 4, numActions: 3, hidden: [5], seed }),
 };
