@@ -1,12 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../core/rng";
-import { requireBackend } from "./backend";
-import { requirePositiveInteger, requireShape, sameShape } from "./check";
-import { type Initializer, orthogonalInit, zerosInit } from "./init";
+import { requireShape, sameShape } from "./check";
+import { makeCoreWeights } from "./core_weights";
+import { type Initializer, zerosInit } from "./init";
 import { fastTanh } from "./layers";
 import { fusedLstmUnroll } from "./lstm-fused";
 import type { MemoryCore, MemoryState, MemoryUnrollResult } from "./memory_core";
-import { makeVariable, type Parameterised, type ParamMap } from "./params";
+import type { Parameterised, ParamMap } from "./params";
 
 /** Arguments of {@link Lstm}. */
 export interface LstmArgs {
@@ -61,28 +61,7 @@ export class Lstm implements MemoryCore, Parameterised {
 
   /** Creates the weights from the seed. */
   constructor(args: LstmArgs) {
-    requireBackend("Lstm");
-    const { inputDim, hiddenDim, seed } = args;
-    requirePositiveInteger("Lstm", "inputDim", inputDim);
-    requirePositiveInteger("Lstm", "hiddenDim", hiddenDim);
-    this.inputDim = inputDim;
-    this.hiddenDim = hiddenDim;
-    const gain = args.gain ?? 1;
-    const h4 = 4 * hiddenDim;
-    this.kernel = makeVariable(
-      orthogonalInit(gain),
-      [inputDim, h4],
-      seed,
-      "kernel",
-      this.paramMap,
-    ) as tf.Variable<tf.Rank.R2>;
-    this.recurrentKernel = makeVariable(
-      orthogonalInit(gain),
-      [hiddenDim, h4],
-      seed,
-      "recurrentKernel",
-      this.paramMap,
-    ) as tf.Variable<tf.Rank.R2>;
+    const { hiddenDim } = args;
     const forgetBias = args.forgetBias ?? 0;
     const biasInit: Initializer =
       forgetBias === 0
@@ -92,7 +71,12 @@ export class Lstm implements MemoryCore, Parameterised {
             b.fill(forgetBias, hiddenDim, 2 * hiddenDim);
             return b;
           };
-    this.bias = makeVariable(biasInit, [h4], seed, "bias", this.paramMap) as tf.Variable<tf.Rank.R1>;
+    const weights = makeCoreWeights("Lstm", args, 4, this.paramMap, biasInit);
+    this.kernel = weights.kernel;
+    this.recurrentKernel = weights.recurrentKernel;
+    this.bias = weights.bias;
+    this.inputDim = args.inputDim;
+    this.hiddenDim = hiddenDim;
   }
 
   /** All-zero state for a batch of `batchSize` (the caller disposes it). */

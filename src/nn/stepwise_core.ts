@@ -1,8 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Seed } from "../core/rng";
-import { requireBackend } from "./backend";
-import { requirePositiveInteger } from "./check";
-import { orthogonalInit, zerosInit } from "./init";
+import { makeCoreWeights } from "./core_weights";
 import {
   type CoreKind,
   checkCoreInputs,
@@ -10,7 +8,7 @@ import {
   type MemoryState,
   type MemoryUnrollResult,
 } from "./memory_core";
-import { makeVariable, type Parameterised, type ParamMap } from "./params";
+import type { Parameterised, ParamMap } from "./params";
 
 /** Arguments of {@link Gru} and {@link Rnn}. */
 export interface StepwiseCoreArgs {
@@ -50,29 +48,12 @@ export abstract class StepwiseCore implements MemoryCore, Parameterised {
     args: StepwiseCoreArgs,
     gates: number,
   ) {
-    requireBackend(owner);
-    const { inputDim, hiddenDim, seed } = args;
-    requirePositiveInteger(owner, "inputDim", inputDim);
-    requirePositiveInteger(owner, "hiddenDim", hiddenDim);
-    this.inputDim = inputDim;
-    this.hiddenDim = hiddenDim;
-    const gain = args.gain ?? 1;
-    const width = gates * hiddenDim;
-    this.kernel = makeVariable(
-      orthogonalInit(gain),
-      [inputDim, width],
-      seed,
-      "kernel",
-      this.paramMap,
-    ) as tf.Variable<tf.Rank.R2>;
-    this.recurrentKernel = makeVariable(
-      orthogonalInit(gain),
-      [hiddenDim, width],
-      seed,
-      "recurrentKernel",
-      this.paramMap,
-    ) as tf.Variable<tf.Rank.R2>;
-    this.bias = makeVariable(zerosInit, [width], seed, "bias", this.paramMap) as tf.Variable<tf.Rank.R1>;
+    const weights = makeCoreWeights(owner, args, gates, this.paramMap);
+    this.kernel = weights.kernel;
+    this.recurrentKernel = weights.recurrentKernel;
+    this.bias = weights.bias;
+    this.inputDim = args.inputDim;
+    this.hiddenDim = args.hiddenDim;
   }
 
   /** One step's arithmetic from the projected input x·W + b [B, G·H] and the (masked) previous h. */
