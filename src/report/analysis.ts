@@ -84,23 +84,15 @@ export interface ScoreRow {
  * A learning curve: IQM over seeds of binned episode returns (or successes, where the env's metric is
  * the success rate), with CI, on a shared step grid.
  */
-export interface Curve {
-  agent: string;
-  agentLabel: string;
-  env: string;
-  envLabel: string;
+export interface Curve extends Series {
   /** What each episode contributes: its return, or 1/0 for success (return above `successAbove`). */
   quantity: "return" | "success";
   /** Runs that have episodes (the seeds behind the curve). */
   runs: number;
   /** Grid points: env steps, or seconds with the option curveAxis "seconds". */
   step: number[];
-  iqm: number[];
   lower: number[];
   upper: number[];
-  /** The seeds behind the curve and each one's binned values on the grid (the per-seed traces). */
-  seeds: number[];
-  values: number[][];
 }
 
 /** P(first > second) over the envs, with its CI. */

@@ -132,16 +132,13 @@ export function buildPlots(
       caption:
         `IQM over seeds of each run's ${what}, binned on a shared ${seconds ? "time" : "step"} grid (carried forward), with ${pct} % bootstrap CI bands; ` +
         `thin lines: each seed.${seconds ? " x: seconds of training (from the runs' SPS; periodic evaluations not counted)." : ""}`,
-      spec: curvesSpec(
-        analysis.curves.map((c) => ({ ...c, lower: c.lower, upper: c.upper })),
-        {
-          description: "Learning curves: IQM episode return over env steps per agent and env, and each seed",
-          x: seconds ? { title: "Training time (s)", format: "~s" } : { title: "Env steps", format: "~s" },
-          yTitle,
-          color,
-          panelSort,
-        },
-      ),
+      spec: curvesSpec(analysis.curves, {
+        description: "Learning curves: IQM episode return over env steps per agent and env, and each seed",
+        x: seconds ? { title: "Training time (s)", format: "~s" } : { title: "Env steps", format: "~s" },
+        yTitle,
+        color,
+        panelSort,
+      }),
     });
   }
 

@@ -225,14 +225,6 @@ export function metricsSource(file: string): string | undefined {
   return undefined;
 }
 
-/** The text of {@link metricsSource}'s file (gunzipped), or undefined when there is none. */
-function metricsText(file: string): { text: string; source: string } | undefined {
-  const source = metricsSource(file);
-  if (source === undefined) return undefined;
-  const bytes = fs.readFileSync(source);
-  return { text: (source === file ? bytes : zlib.gunzipSync(bytes)).toString("utf8"), source };
-}
-
 /**
  * The lines of a metrics.jsonl file (or of {@link metricsSource}'s fallback) as objects, in file order;
  * none when no file exists. `keep` skips lines before they are parsed (cheap on long files).
@@ -241,10 +233,12 @@ export function readMetricLines(
   file: string,
   keep?: (line: string) => boolean,
 ): (Record<string, unknown> & { step: number })[] {
-  const read = metricsText(file);
-  if (read === undefined) return [];
+  const source = metricsSource(file);
+  if (source === undefined) return [];
+  const bytes = fs.readFileSync(source);
+  const text = (source === file ? bytes : zlib.gunzipSync(bytes)).toString("utf8");
   const rows: (Record<string, unknown> & { step: number })[] = [];
-  for (const line of read.text.split("\n")) {
+  for (const line of text.split("\n")) {
     if (line === "" || (keep !== undefined && !keep(line))) continue;
     const row = parseMetricsObject(line);
     if (row !== undefined) rows.push(row);
@@ -257,17 +251,19 @@ export function readMetricLines(
  * empty when no file exists. Lines of other types are skipped.
  */
 export function readRunMetrics(file: string): RunMetrics {
-  const read = metricsText(file);
-  if (read === undefined) return { episodes: [], updates: [], evals: [], source: "none" };
+  const source = metricsSource(file);
   const out: RunMetrics = {
     episodes: [],
     updates: [],
     evals: [],
-    source: read.source === file ? "metrics.jsonl" : (path.basename(read.source) as RunMetrics["source"]),
+    source:
+      source === undefined
+        ? "none"
+        : source === file
+          ? "metrics.jsonl"
+          : (path.basename(source) as RunMetrics["source"]),
   };
-  for (const line of read.text.split("\n")) {
-    const row = parseMetricsObject(line);
-    if (row === undefined) continue;
+  for (const row of readMetricLines(file)) {
     const step = row.step;
     if (row.type === "episode") {
       if (typeof row.return === "number" && Number.isFinite(row.return))
