@@ -1,12 +1,11 @@
 // The typed-array fast path: what acting and the fused losses compute on plain Float32Arrays instead
 // of TF.js kernels, because at a batch of a few envs one kernel dispatch costs more than the maths.
-// One copy of each piece of arithmetic: the MLP forward, the LSTM cell, argmax and log-softmax.
-// Every function here keeps the exact operation order of the code it replaced, so that runs replay
-// bit for bit.
-import * as tf from "@tensorflow/tfjs";
-import { type Activation, readValues } from "./layers";
+// One copy of each piece of arithmetic: the MLP forward, the scalar LSTM cell, argmax and
+// log-softmax; the memory cores' acting step delegates to the small-kernel layer (src/nn/small).
+import type { Activation } from "./layers";
 import type { Lstm } from "./lstm";
 import type { Mlp } from "./mlp";
+import { RecurrentStepKernel } from "./small/recurrent_step";
 
 /** Index of the largest of `n` values from `offset` (the first one on ties), as torch.argmax. */
 export function argmaxRow(values: ArrayLike<number>, offset: number, n: number): number {
@@ -129,51 +128,41 @@ export function lstmCellInto(
 }
 
 /**
- * LSTM step over a batch for acting, the same arithmetic as `Lstm.step`: the gate pre-activations
- * [x, h]·[Wx; Wh] + b come from one TF.js matmul (wasm's is ~20× faster than a JavaScript loop at
- * these sizes), the cell ({@link lstmCellInto}) runs on the typed arrays. `refresh()` after an update.
+ * LSTM step over a batch for acting, the same arithmetic as `Lstm.step` on the small-kernel layer
+ * (src/nn/small/recurrent_step.ts: gemm for [x, h]·[Wx; Wh] + b, the SIMD cell). Holds the weights
+ * on the kernels' heap: `refresh()` after an update, `dispose()` when done.
  */
 export class LstmFastPath {
-  private stacked?: tf.Tensor2D;
-  private xh = new Float32Array(0);
+  private readonly kernel: RecurrentStepKernel;
+  private loaded = false;
 
-  constructor(private readonly lstm: Lstm) {}
-
-  /** Drops the stacked weights: the next step reads the current ones. */
-  refresh(): void {
-    this.stacked?.dispose();
-    this.stacked = undefined;
+  constructor(private readonly lstm: Lstm) {
+    this.kernel = new RecurrentStepKernel("lstm", lstm.inputDim, lstm.hiddenDim);
   }
 
-  /** Frees the stacked weights. */
+  /** Drops the weights: the next step reads the current ones. */
+  refresh(): void {
+    this.loaded = false;
+  }
+
+  /** Frees the heap copy of the weights. */
   dispose(): void {
-    this.refresh();
+    this.kernel.dispose();
+    this.loaded = false;
   }
 
   /** x [B, F] → h, c [B, H] updated in place (views at `offset` into the state arrays). */
   step(x: Float32Array, h: Float32Array, c: Float32Array, offset: number, batch: number): void {
-    const F = this.lstm.inputDim;
-    const H = this.lstm.hiddenDim;
-    const K = F + H;
-    if (this.stacked === undefined) {
-      this.stacked = tf.tidy(
-        () => tf.concat([this.lstm.kernel, this.lstm.recurrentKernel], 0) as tf.Tensor2D,
-      );
+    if (!this.loaded) {
+      this.kernel.load({
+        kind: "lstm",
+        kernel: this.lstm.kernel.dataSync() as Float32Array,
+        recurrentKernel: this.lstm.recurrentKernel.dataSync() as Float32Array,
+        bias: this.lstm.bias.dataSync() as Float32Array,
+      });
+      this.loaded = true;
     }
-    if (this.xh.length !== batch * K) this.xh = new Float32Array(batch * K);
-    const xh = this.xh;
-    for (let b = 0; b < batch; b++) {
-      xh.set(x.subarray(b * F, (b + 1) * F), b * K);
-      xh.set(h.subarray(offset + b * H, offset + (b + 1) * H), b * K + F);
-    }
-    const stacked = this.stacked;
-    const z = readValues(() =>
-      tf.fused.matMul({ a: tf.tensor2d(xh, [batch, K]), b: stacked, bias: this.lstm.bias }),
-    ) as Float32Array;
-    for (let b = 0; b < batch; b++) {
-      const so = offset + b * H;
-      lstmCellInto(z, b * 4 * H, H, c, so, c, h, so);
-    }
+    this.kernel.step(x, batch, h, offset, c);
   }
 }
 

@@ -2,7 +2,6 @@ import * as tf from "@tensorflow/tfjs";
 import { fusedGruUnroll } from "./gru-fused";
 import { zerosInit } from "./init";
 import { fastTanh } from "./layers";
-import { checkCoreInputs, type MemoryState, type MemoryUnrollResult } from "./memory_core";
 import { makeVariable } from "./params";
 import { StepwiseCore, type StepwiseCoreArgs } from "./stepwise_core";
 
@@ -35,31 +34,8 @@ export class Gru extends StepwiseCore {
     ) as tf.Variable<tf.Rank.R1>;
   }
 
-  /**
-   * Runs xs [T, B, F] from [h] as one fused op (gru-fused.ts: the gate arithmetic on typed arrays, a
-   * hand-written backward pass); `resets` [T, B] is 1 where an episode begins (h is zeroed before that
-   * step). Equal to {@link unrollOpByOp}, forward and gradients (tested).
-   */
-  override unroll(xs: tf.Tensor3D, state: MemoryState, resets?: tf.Tensor2D): MemoryUnrollResult {
-    checkCoreInputs("Gru.unroll", false, this, ["h"], xs, state, resets);
-    return tf.tidy(() => {
-      const [steps, batch] = xs.shape;
-      const keep = (resets === undefined ? tf.ones([steps, batch]) : tf.sub(1, resets)) as tf.Tensor2D;
-      const outputs = fusedGruUnroll(
-        xs,
-        state[0],
-        keep,
-        this.kernel,
-        this.recurrentKernel,
-        this.bias,
-        this.recurrentBias,
-      );
-      const h = tf.reshape(tf.slice(outputs, [steps - 1, 0, 0], [1, batch, this.hiddenDim]), [
-        batch,
-        this.hiddenDim,
-      ]) as tf.Tensor2D;
-      return { outputs, state: [h] };
-    });
+  protected fused(xs: tf.Tensor3D, h0: tf.Tensor2D, keep: tf.Tensor2D): tf.Tensor3D {
+    return fusedGruUnroll(xs, h0, keep, this.kernel, this.recurrentKernel, this.bias, this.recurrentBias);
   }
 
   protected cell(projected: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {

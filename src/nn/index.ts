@@ -113,4 +113,5 @@ export {
   type ParamMap,
 } from "./params";
 export { Rnn, type RnnArgs } from "./rnn";
+export { fusedRnnUnroll } from "./rnn-fused";
 export { StepwiseCore, type StepwiseCoreArgs } from "./stepwise_core";

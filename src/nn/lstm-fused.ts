@@ -1,13 +1,22 @@
 import * as tf from "@tensorflow/tfjs";
-import { lstmCellInto } from "./fast_path";
 import { readValues } from "./layers";
+import { smallKernels } from "./small/kernels";
+import {
+  addStep,
+  backwardScratch,
+  forwardScratch,
+  maskRows,
+  transposeInto,
+  workspace,
+} from "./small/unroll_buffers";
 
 /**
- * The whole LSTM unroll as one custom-gradient op. The matmuls run in TF.js (one for the input
- * projection of all steps, one per step on h, three at the end of the backward pass); the gate
- * arithmetic runs on Float32Arrays in plain JS instead of a dozen kernel dispatches per step in each
- * direction (the tape of the op-by-op version runs ~1000 kernels for T = 16, this one ~90). Measured on
- * wasm for LSTM(64) over [16, 32, 4]: Adam step 5.5 ms vs 7.7 ms op by op (the backward pass gains).
+ * The whole LSTM unroll as one custom-gradient op on the small-kernel layer (src/nn/small): the input
+ * projection of all steps and the three weight gradients at the end run in TF.js (one matmul each);
+ * each step runs two wasm calls — h·Wh accumulated onto the projection (gemm) and the cell's pointwise
+ * part (SIMD) — and the backward pass the same in reverse, instead of a TF.js matmul per step (tensor,
+ * XNNPACK packing Wh, read-back) and scalar gate arithmetic. H must be a multiple of 4 (`Lstm.unroll`
+ * falls back to its op-by-op unroll otherwise).
  *
  * Gate layout of the [·, 4H] kernels: [input, forget, output, cell].
  *
@@ -24,6 +33,8 @@ export function fusedLstmUnroll(
   recurrentKernel: tf.Tensor2D,
   bias: tf.Tensor1D,
 ): tf.Tensor3D {
+  const H = recurrentKernel.shape[0];
+  if (H % 4 !== 0) throw new Error(`fusedLstmUnroll: hidden size ${H} is not a multiple of 4`);
   return lstmOp(xs, h0, c0, keep, kernel, recurrentKernel, bias) as tf.Tensor3D;
 }
 
@@ -42,116 +53,108 @@ const lstmOp = tf.customGrad(
     ];
     // Inputs may be intermediates freed before the backward pass: the tape keeps what is saved.
     save([xs, kernel, recurrentKernel]);
+    const kernels = smallKernels();
     const [T, B, F] = xs.shape;
     const H = recurrentKernel.shape[0];
     const G = 4 * H;
     const BH = B * H;
     const BG = B * G;
+    const keepValues = keep.dataSync() as Float32Array;
     const projected = readValues(() =>
       tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }),
     ) as Float32Array;
-    const keepValues = keep.dataSync() as Float32Array;
-    // Saved for the backward pass: masked previous states, gate activations, tanh(c).
-    const hPrevAll = new Float32Array(T * BH);
-    const cPrevAll = new Float32Array(T * BH);
-    const gatesAll = new Float32Array(T * BG);
-    const tanhCAll = new Float32Array(T * BH);
-    const result = new Float32Array((T + 1) * BH);
-    let h = Float32Array.from(h0.dataSync() as Float32Array);
-    let c = Float32Array.from(c0.dataSync() as Float32Array);
+    // z: pre-activations, then (in place) the gates of every step; hPrev, cPrev: the masked states
+    // each step starts from; out: h of every step and the final c; tanhC: tanh(c′) of every step.
+    const [wh, z, hPrev, cPrev, out, tanhC] = workspace(forwardScratch, [
+      H * G,
+      T * BG,
+      T * BH,
+      T * BH,
+      (T + 1) * BH,
+      T * BH,
+    ]);
+    wh.set(recurrentKernel.dataSync() as Float32Array);
+    z.set(projected);
+    // The running c lives in out's last row (c of step t is only needed by step t + 1).
+    const c = out.subarray(T * BH);
+    c.set(c0.dataSync() as Float32Array);
+    hPrev.subarray(0, BH).set(h0.dataSync() as Float32Array);
     for (let t = 0; t < T; t++) {
-      const hp = hPrevAll.subarray(t * BH, (t + 1) * BH);
-      const cp = cPrevAll.subarray(t * BH, (t + 1) * BH);
-      let anyState = false;
-      for (let b = 0; b < B; b++) {
-        const k = keepValues[t * B + b];
-        for (let j = 0; j < H; j++) {
-          hp[b * H + j] = h[b * H + j] * k;
-          cp[b * H + j] = c[b * H + j] * k;
-          if (hp[b * H + j] !== 0) anyState = true;
-        }
-      }
-      const recurrent = anyState
-        ? (readValues(() => tf.matMul(tf.tensor2d(hp, [B, H]), recurrentKernel)) as Float32Array)
-        : null;
-      const tanhC = tanhCAll.subarray(t * BH, (t + 1) * BH);
-      h = result.subarray(t * BH, (t + 1) * BH);
-      c = new Float32Array(BH);
-      for (let b = 0; b < B; b++) {
-        // Row t·B + b of the projection, plus h·Wh; the gates land at the same row of gatesAll.
-        lstmCellInto(
-          projected,
-          (t * B + b) * G,
-          H,
-          cp,
-          b * H,
-          c,
-          h,
-          b * H,
-          gatesAll,
-          tanhC,
-          recurrent,
-          b * G,
-        );
-      }
+      const hp = hPrev.subarray(t * BH, (t + 1) * BH);
+      const cp = cPrev.subarray(t * BH, (t + 1) * BH);
+      if (t > 0) hp.set(out.subarray((t - 1) * BH, t * BH));
+      cp.set(c);
+      maskRows(hp, keepValues, t * B, B, H);
+      maskRows(cp, keepValues, t * B, B, H);
+      const zt = z.subarray(t * BG, (t + 1) * BG);
+      kernels.matmulInto(zt, hp, wh, B, H, G, { accumulate: true });
+      kernels.lstmCellForward(
+        zt,
+        cp,
+        c,
+        out.subarray(t * BH, (t + 1) * BH),
+        tanhC.subarray(t * BH, (t + 1) * BH),
+        B,
+        H,
+      );
     }
-    result.set(c, T * BH);
-    const value = tf.tensor3d(result, [T + 1, B, H]);
+    const value = tf.tensor3d(out, [T + 1, B, H]);
+    // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
+    const gatesSaved = z.slice();
+    const hPrevSaved = hPrev.slice();
+    const cPrevSaved = cPrev.slice();
+    const tanhCSaved = tanhC.slice();
 
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
-      // Transposed once: a transposeB matmul on wasm transposes its operand on every call.
-      const recurrentT = tf.transpose(recurrentSaved) as tf.Tensor2D;
       const dyValues = dy.dataSync() as Float32Array;
-      const dZ = new Float32Array(T * BG);
-      const dh = new Float32Array(BH);
-      let dc = Float32Array.from(dyValues.subarray(T * BH, (T + 1) * BH));
+      const [whT, gates, tc, cp, dZ, dh, dc] = workspace(backwardScratch, [
+        G * H,
+        T * BG,
+        T * BH,
+        T * BH,
+        T * BG,
+        BH,
+        BH,
+      ]);
+      // dh_{t−1} = dz_t · Whᵀ: Wh transposed once.
+      transposeInto(recurrentSaved.dataSync() as Float32Array, H, G, whT);
+      gates.set(gatesSaved);
+      tc.set(tanhCSaved);
+      cp.set(cPrevSaved);
+      dh.fill(0);
+      dc.set(dyValues.subarray(T * BH, (T + 1) * BH));
       for (let t = T - 1; t >= 0; t--) {
-        const gates = gatesAll.subarray(t * BG, (t + 1) * BG);
-        const tanhC = tanhCAll.subarray(t * BH, (t + 1) * BH);
-        const cp = cPrevAll.subarray(t * BH, (t + 1) * BH);
+        addStep(dh, dyValues, t);
         const dz = dZ.subarray(t * BG, (t + 1) * BG);
-        const dcPrev = new Float32Array(BH);
-        for (let b = 0; b < B; b++) {
-          const gRow = b * G;
-          for (let j = 0; j < H; j++) {
-            const n = b * H + j;
-            const i = gates[gRow + j];
-            const f = gates[gRow + H + j];
-            const o = gates[gRow + 2 * H + j];
-            const g = gates[gRow + 3 * H + j];
-            const tc = tanhC[n];
-            const dhn = dh[n] + dyValues[t * BH + n];
-            const dcn = dc[n] + dhn * o * (1 - tc * tc);
-            dz[gRow + j] = dcn * g * i * (1 - i);
-            dz[gRow + H + j] = dcn * cp[n] * f * (1 - f);
-            dz[gRow + 2 * H + j] = dhn * tc * o * (1 - o);
-            dz[gRow + 3 * H + j] = dcn * i * (1 - g * g);
-            dcPrev[n] = dcn * f;
-          }
-        }
-        const dhPrev = readValues(() => tf.matMul(tf.tensor2d(dz, [B, G]), recurrentT)) as Float32Array;
-        for (let b = 0; b < B; b++) {
-          const k = keepValues[t * B + b];
-          for (let j = 0; j < H; j++) {
-            dh[b * H + j] = dhPrev[b * H + j] * k;
-            dcPrev[b * H + j] *= k;
-          }
-        }
-        dc = dcPrev;
+        kernels.lstmCellBackward(
+          gates.subarray(t * BG, (t + 1) * BG),
+          tc.subarray(t * BH, (t + 1) * BH),
+          cp.subarray(t * BH, (t + 1) * BH),
+          dh,
+          dc,
+          dz,
+          B,
+          H,
+        );
+        kernels.matmulInto(dh, dz, whT, B, G, H);
+        maskRows(dh, keepValues, t * B, B, H);
+        maskRows(dc, keepValues, t * B, B, H);
       }
-      recurrentT.dispose();
+      const dZValues = dZ.slice();
+      const dh0 = dh.slice();
+      const dc0 = dc.slice();
       return tf.tidy(() => {
-        const dZt = tf.tensor2d(dZ, [T * B, G]);
+        const dZt = tf.tensor2d(dZValues, [T * B, G]);
         const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
-        const hPrev = tf.tensor2d(hPrevAll, [T * B, H]);
+        const hPrevT = tf.tensor2d(hPrevSaved, [T * B, H]);
         return [
           tf.reshape(tf.matMul(dZt, kernelSaved, false, true), [T, B, F]),
-          tf.tensor2d(dh, [B, H]),
-          tf.tensor2d(dc, [B, H]),
+          tf.tensor2d(dh0, [B, H]),
+          tf.tensor2d(dc0, [B, H]),
           tf.zeros([T, B]),
           tf.matMul(xFlat, dZt, true, false),
-          tf.matMul(hPrev, dZt, true, false),
+          tf.matMul(hPrevT, dZt, true, false),
           tf.sum(dZt, 0),
         ];
       });

@@ -5,7 +5,7 @@ import { makeCoreWeights } from "./core_weights";
 import { type Initializer, zerosInit } from "./init";
 import { fastTanh } from "./layers";
 import { fusedLstmUnroll } from "./lstm-fused";
-import type { MemoryCore, MemoryState, MemoryUnrollResult } from "./memory_core";
+import { type MemoryCore, type MemoryState, type MemoryUnrollResult, unstackSteps } from "./memory_core";
 import type { Parameterised, ParamMap } from "./params";
 
 /** Arguments of {@link Lstm}. */
@@ -99,10 +99,13 @@ export class Lstm implements MemoryCore, Parameterised {
 
   /**
    * Runs the sequence xs [T, B, F] from `state`; `resets` [T, B] is 1 where an episode begins at that step
-   * (the state is zeroed before it). Differentiable end to end (backpropagation through time).
+   * (the state is zeroed before it). Differentiable end to end (backpropagation through time). One
+   * fused op (lstm-fused.ts) when H is a multiple of 4, {@link unrollOpByOp} otherwise.
    */
   unroll(xs: tf.Tensor3D, state: LstmState, resets?: tf.Tensor2D): LstmUnrollResult {
     this.checkInputs("Lstm.unroll", xs, state, resets);
+    // The fused op's SIMD cell takes 4 units at a time.
+    if (this.hiddenDim % 4 !== 0) return this.unrollOpByOp(xs, state, resets);
     return tf.tidy(() => {
       const [steps, batch] = xs.shape;
       const keep = resets === undefined ? tf.ones([steps, batch]) : tf.sub(1, resets);
@@ -139,11 +142,11 @@ export class Lstm implements MemoryCore, Parameterised {
         tf.fused.matMul({ a: tf.reshape(xs, [steps * batch, features]), b: this.kernel, bias: this.bias }),
         [steps, batch, h4],
       );
-      const projected = tf.unstack(projectedAll) as tf.Tensor2D[];
+      const projected = unstackSteps<tf.Tensor2D>(projectedAll);
       const keeps =
         resets === undefined
           ? undefined
-          : (tf.unstack(tf.reshape(tf.sub(1, resets), [steps, batch, 1])) as tf.Tensor2D[]);
+          : unstackSteps<tf.Tensor2D>(tf.reshape(tf.sub(1, resets), [steps, batch, 1]));
       let h = state.h;
       let c = state.c;
       const outputs: tf.Tensor2D[] = [];

@@ -1,7 +1,7 @@
 // What the agents need of a memory core, whatever its kind: a zero state, one acting step and an unroll
 // over [T, B, F] with an episode-start mask. The state is a list of [B, H] tensors whose first entry is
 // h, the output: [h, c] for the LSTM, [h] for the GRU and the plain RNN.
-import type * as tf from "@tensorflow/tfjs";
+import * as tf from "@tensorflow/tfjs";
 import { requireShape, sameShape } from "./check";
 import type { Parameterised } from "./params";
 
@@ -95,4 +95,13 @@ export function checkCoreInputs(
       (s) => sameShape(s, expected),
     );
   }
+}
+
+/**
+ * The T steps of a time-major tensor [T, …] as T tensors [… ]: tf.unstack, except for T = 1, where
+ * TF.js's gradient of a one-output Unpack fails ("Argument tensors passed to stack must be a
+ * `Tensor[]`"), so a reshape is used.
+ */
+export function unstackSteps<R extends tf.Tensor>(x: tf.Tensor): R[] {
+  return (x.shape[0] === 1 ? [tf.reshape(x, x.shape.slice(1))] : tf.unstack(x)) as R[];
 }

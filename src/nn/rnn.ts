@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { fastTanh } from "./layers";
+import { fusedRnnUnroll } from "./rnn-fused";
 import { StepwiseCore, type StepwiseCoreArgs } from "./stepwise_core";
 
 /** Arguments of {@link Rnn}. */
@@ -17,6 +18,10 @@ export class Rnn extends StepwiseCore {
   /** Creates the weights from the seed. */
   constructor(args: RnnArgs) {
     super("Rnn", args, 1);
+  }
+
+  protected fused(xs: tf.Tensor3D, h0: tf.Tensor2D, keep: tf.Tensor2D): tf.Tensor3D {
+    return fusedRnnUnroll(xs, h0, keep, this.kernel, this.recurrentKernel, this.bias);
   }
 
   protected cell(projected: tf.Tensor2D, h: tf.Tensor2D): tf.Tensor2D {

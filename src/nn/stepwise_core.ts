@@ -7,6 +7,7 @@ import {
   type MemoryCore,
   type MemoryState,
   type MemoryUnrollResult,
+  unstackSteps,
 } from "./memory_core";
 import type { Parameterised, ParamMap } from "./params";
 
@@ -23,10 +24,10 @@ export interface StepwiseCoreArgs {
 }
 
 /**
- * A core whose state is h alone, unrolled op by op on TF.js tensors (autodiff gives BPTT; the GRU
- * overrides `unroll` with its fused op and keeps this one as `unrollOpByOp`): the input
- * projection of all steps is one matmul [T·B, F]·[F, G·H] up front, then one step's arithmetic
- * ({@link cell}) per timestep. Weights: kernel [F, G·H] and recurrentKernel [H, G·H] orthogonal (gain
+ * A core whose state is h alone. `unroll` runs the core's fused op (small-kernel layer) and
+ * `unrollOpByOp` the reference on TF.js tensors (autodiff gives BPTT): the input projection of all
+ * steps is one matmul [T·B, F]·[F, G·H] up front, then one step's arithmetic ({@link cell}) per
+ * timestep. Weights: kernel [F, G·H] and recurrentKernel [H, G·H] orthogonal (gain
  * `gain`), bias [G·H] zero; G is the number of gate blocks (GRU 3, RNN 1).
  */
 export abstract class StepwiseCore implements MemoryCore, Parameterised {
@@ -78,12 +79,30 @@ export abstract class StepwiseCore implements MemoryCore, Parameterised {
   }
 
   /**
+   * The fused unroll of xs [T, B, F] from h0 [B, H] (gru-fused.ts, rnn-fused.ts): h after each step
+   * [T, B, H]; `keep` [T, B] is 0 where an episode begins. Called with H a multiple of 4.
+   */
+  protected abstract fused(xs: tf.Tensor3D, h0: tf.Tensor2D, keep: tf.Tensor2D): tf.Tensor3D;
+
+  /**
    * Runs xs [T, B, F] from [h]; `resets` [T, B] is 1 where an episode begins at that step (h is zeroed
-   * before it, so neither state nor gradient crosses the boundary). Op by op here; a core with a
-   * fused unroll (the GRU) overrides it.
+   * before it, so neither state nor gradient crosses the boundary). One fused op with a hand-written
+   * backward pass when H is a multiple of 4 (its SIMD cells take 4 units at a time), op by op
+   * otherwise; the two agree, forward and gradients (tested).
    */
   unroll(xs: tf.Tensor3D, state: MemoryState, resets?: tf.Tensor2D): MemoryUnrollResult {
-    return this.opByOp(`${this.owner}.unroll`, xs, state, resets);
+    if (this.hiddenDim % 4 !== 0) return this.opByOp(`${this.owner}.unroll`, xs, state, resets);
+    checkCoreInputs(`${this.owner}.unroll`, false, this, ["h"], xs, state, resets);
+    return tf.tidy(() => {
+      const [steps, batch] = xs.shape;
+      const keep = (resets === undefined ? tf.ones([steps, batch]) : tf.sub(1, resets)) as tf.Tensor2D;
+      const outputs = this.fused(xs, state[0], keep);
+      const h = tf.reshape(tf.slice(outputs, [steps - 1, 0, 0], [1, batch, this.hiddenDim]), [
+        batch,
+        this.hiddenDim,
+      ]) as tf.Tensor2D;
+      return { outputs, state: [h] };
+    });
   }
 
   /** {@link unroll} op by op on TF.js tensors, autodiff for BPTT: the reference a fused unroll is tested against. */
@@ -105,11 +124,11 @@ export abstract class StepwiseCore implements MemoryCore, Parameterised {
         tf.fused.matMul({ a: tf.reshape(xs, [steps * batch, features]), b: this.kernel, bias: this.bias }),
         [steps, batch, width],
       );
-      const projected = tf.unstack(projectedAll) as tf.Tensor2D[];
+      const projected = unstackSteps<tf.Tensor2D>(projectedAll);
       const keeps =
         resets === undefined
           ? undefined
-          : (tf.unstack(tf.reshape(tf.sub(1, resets), [steps, batch, 1])) as tf.Tensor2D[]);
+          : unstackSteps<tf.Tensor2D>(tf.reshape(tf.sub(1, resets), [steps, batch, 1]));
       let h = state[0];
       const outputs: tf.Tensor2D[] = [];
       for (let t = 0; t < steps; t++) {

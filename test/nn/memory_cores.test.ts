@@ -145,35 +145,82 @@ describe("memory cores: plain RNN and GRU beside the LSTM", () => {
     });
   }
 
-  it("gru: the fused unroll op equals the op-by-op unroll, forward and gradients", () => {
-    const gru = new Gru({ inputDim: 3, hiddenDim: 5, seed: 6 });
-    randomiseWeights(gru, "fused-gru");
-    const xs = randn([7, 3, 3], "fused-x") as tf.Tensor3D;
-    // Step 4 resets every row (the zero-state path); row 1 also resets at t = 1.
-    const resets = tf.tensor2d([0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0], [7, 3]);
-    const w = randn([7, 3, 5], "fused-w");
-    const results = (unroll: typeof gru.unroll, h0: tf.Tensor2D) => {
-      const f = (x: tf.Tensor, h: tf.Tensor) =>
-        tf.tidy(() => {
-          const r = unroll.call(gru, x as tf.Tensor3D, [h as tf.Tensor2D], resets);
-          return tf.add(tf.sum(tf.mul(r.outputs, w)), tf.sum(tf.square(r.state[0])));
-        });
-      const { value, grads } = tf.variableGrads(() => f(xs, h0) as tf.Scalar, [...gru.params().values()]);
-      const inputGrads = tf.grads(f)([xs, h0]);
-      const all = [value, ...Object.values(grads), ...inputGrads].map((t) => Array.from(t.dataSync()));
-      tf.dispose([value, ...Object.values(grads), ...inputGrads]);
-      return all;
-    };
-    for (const h0 of [randn([3, 5], "fused-h") as tf.Tensor2D, tf.zeros([3, 5]) as tf.Tensor2D]) {
-      const fused = results(gru.unroll, h0);
-      const reference = results(gru.unrollOpByOp, h0);
-      expect(fused.length).toBe(7);
-      for (let i = 0; i < fused.length; i++) expect(maxAbsDiff(fused[i], reference[i])).toBeLessThan(1e-5);
-      h0.dispose();
-    }
-    gru.dispose();
-    tf.dispose([xs, resets, w]);
-  });
+  // A width not a multiple of 4 runs op by op; one step used to break TF.js's Unpack gradient.
+  for (const kind of KINDS) {
+    it(`${kind}: a one-step unroll of width 3 (op by op) has gradients`, () => {
+      const core = makeMemoryCore({ kind, inputDim: 2, hiddenDim: 3, seed: 2 });
+      const xs = randn([1, 2, 2], "one-step") as tf.Tensor3D;
+      const resets = tf.tensor2d([[0, 1]]);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(core.unrollStates(xs, core.zeroStates(2), resets).outputs) as tf.Scalar,
+        [...core.params().values()],
+      );
+      expect(Object.keys(grads).length).toBe(core.params().size);
+      expect(tf.norm(Object.values(grads)[0]).dataSync()[0]).toBeGreaterThan(0);
+      tf.dispose([value, ...Object.values(grads), xs, resets]);
+      core.dispose();
+    });
+  }
+
+  // hiddenDim 8: the fused ops (wasm gemm + SIMD cells) run when H is a multiple of 4.
+  for (const kind of KINDS) {
+    it(`${kind}: the fused unroll op equals the op-by-op unroll, forward and gradients`, () => {
+      const core = makeMemoryCore({ kind, inputDim: 3, hiddenDim: 8, seed: 6 });
+      randomiseWeights(core, `fused-${kind}`);
+      const xs = randn([7, 3, 3], "fused-x") as tf.Tensor3D;
+      // Step 4 resets every row (the zero-state path); row 1 also resets at t = 1.
+      const resets = tf.tensor2d([0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 0, 0, 0], [7, 3]);
+      const w = randn([7, 3, 8], "fused-w");
+      const opByOp = core as unknown as { unrollOpByOp: MemoryCore["unrollStates"] };
+      const asStates = (state: MemoryState) =>
+        kind === "lstm" ? ({ h: state[0], c: state[1] } as never) : state;
+      const results = (unroll: (xs: tf.Tensor3D, state: MemoryState) => MemoryState, h0: tf.Tensor2D) => {
+        const f = (x: tf.Tensor, h: tf.Tensor) =>
+          tf.tidy(() => {
+            const state =
+              kind === "lstm" ? [h as tf.Tensor2D, tf.mul(h, 0.5) as tf.Tensor2D] : [h as tf.Tensor2D];
+            const [outputs, ...last] = unroll(x as tf.Tensor3D, state);
+            return tf.add(tf.sum(tf.mul(outputs, w)), tf.sum(tf.square(last[last.length - 1])));
+          });
+        const { value, grads } = tf.variableGrads(() => f(xs, h0) as tf.Scalar, [...core.params().values()]);
+        const inputGrads = tf.grads(f)([xs, h0]);
+        const all = [value, ...Object.values(grads), ...inputGrads].map((t) => Array.from(t.dataSync()));
+        tf.dispose([value, ...Object.values(grads), ...inputGrads]);
+        return all;
+      };
+      const fused = (x: tf.Tensor3D, state: MemoryState) => {
+        const r = core.unrollStates(x, state, resets);
+        return [r.outputs, ...r.state] as MemoryState;
+      };
+      const reference = (x: tf.Tensor3D, state: MemoryState) => {
+        const r =
+          kind === "lstm"
+            ? (() => {
+                const l = (
+                  core as unknown as {
+                    unrollOpByOp: (...a: unknown[]) => {
+                      outputs: tf.Tensor3D;
+                      state: { h: tf.Tensor2D; c: tf.Tensor2D };
+                    };
+                  }
+                ).unrollOpByOp(x, asStates(state), resets);
+                return { outputs: l.outputs, state: [l.state.h, l.state.c] };
+              })()
+            : opByOp.unrollOpByOp.call(core, x, state, resets);
+        return [r.outputs, ...r.state] as MemoryState;
+      };
+      for (const h0 of [randn([3, 8], "fused-h") as tf.Tensor2D, tf.zeros([3, 8]) as tf.Tensor2D]) {
+        const ours = results(fused, h0);
+        const ref = results(reference, h0);
+        expect(ours.length).toBe(1 + core.params().size + 2);
+        for (let i = 0; i < ours.length; i++) expect(maxAbsDiff(ours[i], ref[i])).toBeLessThan(2e-5);
+        expect(Math.max(...ours[1].map(Math.abs))).toBeGreaterThan(1e-3);
+        h0.dispose();
+      }
+      core.dispose();
+      tf.dispose([xs, resets, w]);
+    });
+  }
 
   for (const kind of KINDS) {
     it(`${kind}: step() repeated equals unroll(), resets included`, () => {

@@ -1,0 +1,109 @@
+import * as tf from "@tensorflow/tfjs";
+import { readValues } from "./layers";
+import { smallKernels } from "./small/kernels";
+import {
+  addStep,
+  backwardScratch,
+  forwardScratch,
+  maskRows,
+  transposeInto,
+  workspace,
+} from "./small/unroll_buffers";
+
+/**
+ * The plain RNN's unroll, h_t = tanh(x_t·W_x + b + h_{t−1}·W_h), as one custom-gradient op on the
+ * small-kernel layer, as fusedLstmUnroll is the LSTM's: the input projection and the weight gradients
+ * in TF.js, each step a gemm (h·W_h accumulated onto the projection) and a SIMD tanh; backpropagation
+ * through time in reverse the same way. H must be a multiple of 4 (`Rnn.unroll` falls back to the
+ * op-by-op unroll otherwise).
+ *
+ * Inputs: xs [T, B, F], h0 [B, H], keep [T, B] (0 where an episode begins: h is zeroed before that
+ * step), kernel [F, H], recurrentKernel [H, H], bias [H]. Output: h after each step [T, B, H].
+ */
+export function fusedRnnUnroll(
+  xs: tf.Tensor3D,
+  h0: tf.Tensor2D,
+  keep: tf.Tensor2D,
+  kernel: tf.Tensor2D,
+  recurrentKernel: tf.Tensor2D,
+  bias: tf.Tensor1D,
+): tf.Tensor3D {
+  const H = recurrentKernel.shape[0];
+  if (H % 4 !== 0) throw new Error(`fusedRnnUnroll: hidden size ${H} is not a multiple of 4`);
+  return rnnOp(xs, h0, keep, kernel, recurrentKernel, bias) as tf.Tensor3D;
+}
+
+const rnnOp = tf.customGrad(
+  // biome-ignore lint/suspicious/noExplicitAny: tf.customGrad's variadic signature
+  ((...args: any[]) => {
+    const [xs, h0, keep, kernel, recurrentKernel, bias, save] = args as [
+      tf.Tensor3D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor1D,
+      (tensors: tf.Tensor[]) => void,
+    ];
+    // Inputs may be intermediates freed before the backward pass: the tape keeps what is saved.
+    save([xs, kernel, recurrentKernel]);
+    const kernels = smallKernels();
+    const [T, B, F] = xs.shape;
+    const H = recurrentKernel.shape[0];
+    const BH = B * H;
+    const keepValues = keep.dataSync() as Float32Array;
+    const projected = readValues(() =>
+      tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }),
+    ) as Float32Array;
+    // out: the projections, each step's becoming its h in place; hPrev: the masked h each step starts from.
+    const [w, out, hPrev] = workspace(forwardScratch, [H * H, T * BH, T * BH]);
+    w.set(recurrentKernel.dataSync() as Float32Array);
+    out.set(projected);
+    hPrev.subarray(0, BH).set(h0.dataSync() as Float32Array);
+    for (let t = 0; t < T; t++) {
+      const hp = hPrev.subarray(t * BH, (t + 1) * BH);
+      if (t > 0) hp.set(out.subarray((t - 1) * BH, t * BH));
+      maskRows(hp, keepValues, t * B, B, H);
+      const ht = out.subarray(t * BH, (t + 1) * BH);
+      kernels.matmulInto(ht, hp, w, B, H, H, { accumulate: true });
+      kernels.tanhInPlace(ht);
+    }
+    const value = tf.tensor3d(out, [T, B, H]);
+    // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
+    const outSaved = out.slice();
+    const hPrevSaved = hPrev.slice();
+
+    const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
+      const dyValues = dy.dataSync() as Float32Array;
+      // dZ: gradient of each step's pre-activation.
+      const [wT, h, dZ, dh] = workspace(backwardScratch, [H * H, T * BH, T * BH, BH]);
+      transposeInto(recurrentSaved.dataSync() as Float32Array, H, H, wT);
+      h.set(outSaved);
+      dh.fill(0);
+      for (let t = T - 1; t >= 0; t--) {
+        addStep(dh, dyValues, t);
+        const dz = dZ.subarray(t * BH, (t + 1) * BH);
+        kernels.tanhBackward(h.subarray(t * BH, (t + 1) * BH), dh, dz);
+        kernels.matmulInto(dh, dz, wT, B, H, H);
+        maskRows(dh, keepValues, t * B, B, H);
+      }
+      const dZValues = dZ.slice();
+      const dh0 = dh.slice();
+      return tf.tidy(() => {
+        const dZt = tf.tensor2d(dZValues, [T * B, H]);
+        const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
+        const hPrevT = tf.tensor2d(hPrevSaved, [T * B, H]);
+        return [
+          tf.reshape(tf.matMul(dZt, kernelSaved, false, true), [T, B, F]),
+          tf.tensor2d(dh0, [B, H]),
+          tf.zeros([T, B]),
+          tf.matMul(xFlat, dZt, true, false),
+          tf.matMul(hPrevT, dZt, true, false),
+          tf.sum(dZt, 0),
+        ];
+      });
+    };
+    return { value, gradFunc };
+  }) as Parameters<typeof tf.customGrad>[0],
+);

@@ -1,0 +1,422 @@
+// The small-kernel layer: one wasm module (kernels_wat.ts) with its own heap, for the products of
+// small networks that TF.js would run as one kernel dispatch each (tensor creation, XNNPACK packing
+// the right operand, read-back: ~20–80 µs a call against a few µs of arithmetic at these sizes).
+// Data lives in heap regions; callers keep their weights and scratch there between calls.
+import { KERNELS_WASM_BASE64 } from "./kernels_wasm";
+
+const PAGE_BYTES = 65536;
+
+// The few members of the WebAssembly API used here (the project's lib settings have no DOM types).
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const WASM_API = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+const ALIGN_BYTES = 16;
+
+type GemmFn = (
+  a: number,
+  sam: number,
+  sak: number,
+  b: number,
+  c: number,
+  M: number,
+  K: number,
+  N: number,
+  accumulate: number,
+) => void;
+
+/** Options of {@link SmallKernels.matmulInto}. */
+export interface MatmulOptions {
+  /** `a` holds the [K, M] matrix whose transpose is multiplied (Aᵀ·B without a copy). Default false. */
+  transposeA?: boolean;
+  /** Add the product to what `c` holds instead of overwriting it. Default false. */
+  accumulate?: boolean;
+}
+
+/**
+ * A run of float32 slots on the kernels' heap. `f32` is a view of it; take it again after any
+ * allocation, since growing the heap replaces the buffer (`f32` re-creates the view when it has).
+ */
+export class HeapRegion {
+  private view: Float32Array;
+
+  constructor(
+    private readonly kernels: SmallKernels,
+    /** Byte offset on the heap. */
+    readonly byteOffset: number,
+    /** Float32 slots. */
+    readonly length: number,
+  ) {
+    this.view = kernels.viewOf(byteOffset, length);
+  }
+
+  /** The region's values (a live view of the heap). */
+  get f32(): Float32Array {
+    if (this.view.buffer !== this.kernels.buffer)
+      this.view = this.kernels.viewOf(this.byteOffset, this.length);
+    return this.view;
+  }
+
+  /** Returns the slots to the heap; the region must not be used again. */
+  free(): void {
+    this.kernels.release(this.byteOffset, this.length);
+  }
+}
+
+/** Free blocks of the heap, [byte offset, bytes], sorted by offset and never adjacent. */
+type FreeBlock = [number, number];
+
+/**
+ * The module instance and its heap: a first-fit allocator over the module's memory, which grows by
+ * whole pages when no free block fits.
+ */
+export class SmallKernels {
+  private readonly memory: WasmMemory;
+  private readonly gemmFn: GemmFn;
+  private readonly fns: Record<string, (...args: number[]) => void>;
+  private readonly freeBlocks: FreeBlock[] = [];
+
+  constructor() {
+    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
+    const instance = new WASM_API.Instance(new WASM_API.Module(bytes), {});
+    this.memory = instance.exports.memory as WasmMemory;
+    this.gemmFn = instance.exports.gemm as GemmFn;
+    this.fns = instance.exports as unknown as Record<string, (...args: number[]) => void>;
+    this.freeBlocks.push([0, this.memory.buffer.byteLength]);
+  }
+
+  /** The heap's current buffer. */
+  get buffer(): ArrayBuffer {
+    return this.memory.buffer;
+  }
+
+  /** A float32 view of `length` slots at `byteOffset`. */
+  viewOf(byteOffset: number, length: number): Float32Array {
+    return new Float32Array(this.memory.buffer, byteOffset, length);
+  }
+
+  /** A region of `length` float32 slots (contents unspecified). */
+  alloc(length: number): HeapRegion {
+    if (!Number.isInteger(length) || length < 0)
+      throw new Error(`SmallKernels.alloc: length ${length} is not a count`);
+    const bytes = Math.max(ALIGN_BYTES, Math.ceil((length * 4) / ALIGN_BYTES) * ALIGN_BYTES);
+    let index = this.freeBlocks.findIndex(([, size]) => size >= bytes);
+    if (index < 0) {
+      const end = this.memory.buffer.byteLength;
+      const last = this.freeBlocks[this.freeBlocks.length - 1];
+      const tail = last !== undefined && last[0] + last[1] === end ? last[1] : 0;
+      const pages = Math.ceil((bytes - tail) / PAGE_BYTES);
+      this.memory.grow(pages);
+      this.addFree(end, pages * PAGE_BYTES);
+      index = this.freeBlocks.findIndex(([, size]) => size >= bytes);
+    }
+    const block = this.freeBlocks[index];
+    const offset = block[0];
+    if (block[1] === bytes) this.freeBlocks.splice(index, 1);
+    else {
+      block[0] += bytes;
+      block[1] -= bytes;
+    }
+    return new HeapRegion(this, offset, length);
+  }
+
+  /** Returns a region's bytes to the free list (see {@link HeapRegion.free}). */
+  release(byteOffset: number, length: number): void {
+    this.addFree(byteOffset, Math.max(ALIGN_BYTES, Math.ceil((length * 4) / ALIGN_BYTES) * ALIGN_BYTES));
+  }
+
+  private addFree(offset: number, bytes: number): void {
+    const blocks = this.freeBlocks;
+    let i = 0;
+    while (i < blocks.length && blocks[i][0] < offset) i++;
+    const prev = blocks[i - 1];
+    if (prev !== undefined && prev[0] + prev[1] > offset) {
+      throw new Error(`SmallKernels: bytes ${offset}…${offset + bytes} freed twice`);
+    }
+    blocks.splice(i, 0, [offset, bytes]);
+    // Merge with the next block, then with the previous one.
+    const next = blocks[i + 1];
+    if (next !== undefined && offset + bytes === next[0]) {
+      blocks[i][1] += next[1];
+      blocks.splice(i + 1, 1);
+    }
+    if (prev !== undefined && prev[0] + prev[1] === offset) {
+      prev[1] += blocks[i][1];
+      blocks.splice(i, 1);
+    }
+  }
+
+  /** Bytes of the heap not in use (for tests of the allocator and of leaks). */
+  freeBytes(): number {
+    return this.freeBlocks.reduce((sum, [, size]) => sum + size, 0);
+  }
+
+  /** Bytes of the heap in all. */
+  heapBytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /**
+   * C[M, N] = A·B (or Aᵀ·B with `transposeA`, plus C with `accumulate`) on float32 views of this heap,
+   * all row-major: A [M, K] (or [K, M]), B [K, N]. Each output sums its products in order of k, after
+   * C's value when accumulating, so results do not depend on the sizes the work is split into.
+   */
+  matmulInto(
+    c: Float32Array,
+    a: Float32Array,
+    b: Float32Array,
+    M: number,
+    K: number,
+    N: number,
+    options: MatmulOptions = {},
+  ): void {
+    this.checkView("matmulInto", "a", a, M * K, "product");
+    this.checkView("matmulInto", "b", b, K * N, "product");
+    this.checkView("matmulInto", "c", c, M * N, "product");
+    const transposed = options.transposeA === true;
+    this.gemmFn(
+      a.byteOffset,
+      transposed ? 1 : K,
+      transposed ? M : 1,
+      b.byteOffset,
+      c.byteOffset,
+      M,
+      K,
+      N,
+      options.accumulate === true ? 1 : 0,
+    );
+  }
+
+  /** Throws unless `view` is on this heap and holds at least `size` values, naming the kernel and the view. */
+  private checkView(kernel: string, name: string, view: Float32Array, size: number, what = "kernel"): void {
+    if (view.buffer !== this.memory.buffer) {
+      throw new Error(
+        `SmallKernels.${kernel}: ${name} is not a view of the kernels' heap (take region.f32 after allocating)`,
+      );
+    }
+    if (view.length < size) {
+      throw new Error(
+        `SmallKernels.${kernel}: ${name} holds ${view.length} values, the ${what} needs ${size}`,
+      );
+    }
+  }
+
+  /** {@link checkView} for each entry of `views` (name → [view, size]). */
+  private check(kernel: string, views: Record<string, [Float32Array, number]>): void {
+    for (const name in views) this.checkView(kernel, name, views[name][0], views[name][1]);
+  }
+
+  /** Throws unless H is a multiple of 4 (the cells run 4 lanes at a time). */
+  private checkWidth(kernel: string, H: number): void {
+    if (H % 4 !== 0) throw new Error(`SmallKernels.${kernel}: width ${H} is not a multiple of 4`);
+  }
+
+  /** out[i] = exp(x[i]) by the cells' approximation (Cephes expf); length a multiple of 4. */
+  expInto(x: Float32Array, out: Float32Array): void {
+    this.checkWidth("expInto", x.length);
+    this.check("expInto", { x: [x, x.length], out: [out, x.length] });
+    this.fns.expInto(x.byteOffset, out.byteOffset, x.length);
+  }
+
+  /**
+   * The LSTM cell's pointwise part for B rows: z [B, 4H] pre-activations [i, f, o, g] become the
+   * activations; c′ = σ(f)·cPrev + σ(i)·tanh(g) into c, h′ = σ(o)·tanh(c′) into h, tanh(c′) into tanhC.
+   */
+  lstmCellForward(
+    z: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    h: Float32Array,
+    tanhC: Float32Array,
+    B: number,
+    H: number,
+  ): void {
+    this.checkWidth("lstmCellForward", H);
+    const BH = B * H;
+    this.check("lstmCellForward", {
+      z: [z, 4 * BH],
+      cPrev: [cPrev, BH],
+      c: [c, BH],
+      h: [h, BH],
+      tanhC: [tanhC, BH],
+    });
+    this.fns.lstmCellForward(
+      z.byteOffset,
+      cPrev.byteOffset,
+      c.byteOffset,
+      h.byteOffset,
+      tanhC.byteOffset,
+      B,
+      H,
+    );
+  }
+
+  /**
+   * The LSTM cell's backward pointwise part for B rows: from the activations `gates` [B, 4H], tanh(c′),
+   * cPrev and dh (gradient of h′), turns dc from the gradient of c′ into that of cPrev (before any
+   * mask) and writes dz [B, 4H], the gradient of the pre-activations.
+   */
+  lstmCellBackward(
+    gates: Float32Array,
+    tanhC: Float32Array,
+    cPrev: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    dz: Float32Array,
+    B: number,
+    H: number,
+  ): void {
+    this.checkWidth("lstmCellBackward", H);
+    const BH = B * H;
+    this.check("lstmCellBackward", {
+      gates: [gates, 4 * BH],
+      tanhC: [tanhC, BH],
+      cPrev: [cPrev, BH],
+      dh: [dh, BH],
+      dc: [dc, BH],
+      dz: [dz, 4 * BH],
+    });
+    this.fns.lstmCellBackward(
+      gates.byteOffset,
+      tanhC.byteOffset,
+      cPrev.byteOffset,
+      dh.byteOffset,
+      dc.byteOffset,
+      dz.byteOffset,
+      B,
+      H,
+    );
+  }
+
+  /**
+   * The GRU cell's pointwise part for B rows (PyTorch's equations, gates [r, z, n]): from the input
+   * projection p [B, 3H], the recurrent one rec [B, 3H] (zeros where no state), the recurrent bias bh
+   * [3H] and the masked previous h, writes h′ [B, H], the gates [B, 3H] and rec_n + bh_n [B, H].
+   */
+  gruCellForward(
+    p: Float32Array,
+    rec: Float32Array,
+    bh: Float32Array,
+    hPrev: Float32Array,
+    h: Float32Array,
+    gates: Float32Array,
+    recN: Float32Array,
+    B: number,
+    H: number,
+  ): void {
+    this.checkWidth("gruCellForward", H);
+    const BH = B * H;
+    this.check("gruCellForward", {
+      p: [p, 3 * BH],
+      rec: [rec, 3 * BH],
+      bh: [bh, 3 * H],
+      hPrev: [hPrev, BH],
+      h: [h, BH],
+      gates: [gates, 3 * BH],
+      recN: [recN, BH],
+    });
+    this.fns.gruCellForward(
+      p.byteOffset,
+      rec.byteOffset,
+      bh.byteOffset,
+      hPrev.byteOffset,
+      h.byteOffset,
+      gates.byteOffset,
+      recN.byteOffset,
+      B,
+      H,
+    );
+  }
+
+  /**
+   * The GRU cell's backward pointwise part for B rows: from the gates, rec_n + bh_n, the masked previous
+   * h and dOut (the gradient of h′), writes dIn [B, 3H] (of the input pre-activations), dRec [B, 3H]
+   * (of h·U + bh) and dHp = dOut·z [B, H] (the caller adds dRec·Uᵀ).
+   */
+  gruCellBackward(
+    gates: Float32Array,
+    recN: Float32Array,
+    hPrev: Float32Array,
+    dOut: Float32Array,
+    dIn: Float32Array,
+    dRec: Float32Array,
+    dHp: Float32Array,
+    B: number,
+    H: number,
+  ): void {
+    this.checkWidth("gruCellBackward", H);
+    const BH = B * H;
+    this.check("gruCellBackward", {
+      gates: [gates, 3 * BH],
+      recN: [recN, BH],
+      hPrev: [hPrev, BH],
+      dOut: [dOut, BH],
+      dIn: [dIn, 3 * BH],
+      dRec: [dRec, 3 * BH],
+      dHp: [dHp, BH],
+    });
+    this.fns.gruCellBackward(
+      gates.byteOffset,
+      recN.byteOffset,
+      hPrev.byteOffset,
+      dOut.byteOffset,
+      dIn.byteOffset,
+      dRec.byteOffset,
+      dHp.byteOffset,
+      B,
+      H,
+    );
+  }
+
+  /** x ← tanh(x) in place (the cells' tanh; length a multiple of 4). */
+  tanhInPlace(x: Float32Array): void {
+    this.checkWidth("tanhInPlace", x.length);
+    this.check("tanhInPlace", { x: [x, x.length] });
+    this.fns.tanhInPlace(x.byteOffset, x.length);
+  }
+
+  /** dx = dy·(1 − y²), the gradient through y = tanh(·) (length a multiple of 4). */
+  tanhBackward(y: Float32Array, dy: Float32Array, dx: Float32Array): void {
+    this.checkWidth("tanhBackward", y.length);
+    this.check("tanhBackward", { y: [y, y.length], dy: [dy, y.length], dx: [dx, y.length] });
+    this.fns.tanhBackward(y.byteOffset, dy.byteOffset, dx.byteOffset, y.length);
+  }
+}
+
+let shared: SmallKernels | undefined;
+
+/** The process's kernel module (instantiated on first use). */
+export function smallKernels(): SmallKernels {
+  shared ??= new SmallKernels();
+  return shared;
+}
+
+/**
+ * A scratch region that grows to the largest size asked of it: for buffers a kernel refills on each
+ * call. `ensure(n)` returns a view of at least n slots, valid until the next allocation on the heap.
+ */
+export class Scratch {
+  private region?: HeapRegion;
+
+  constructor(private readonly kernels: SmallKernels = smallKernels()) {}
+
+  /** The region, grown to hold `length` slots. */
+  ensure(length: number): HeapRegion {
+    if (this.region === undefined || this.region.length < length) {
+      this.region?.free();
+      this.region = this.kernels.alloc(length);
+    }
+    return this.region;
+  }
+
+  /** Frees the region. */
+  dispose(): void {
+    this.region?.free();
+    this.region = undefined;
+  }
+}

@@ -1,0 +1,328 @@
+// The text of the small-kernel wasm module, generated here so that its unrolled variants are written
+// once. `npm run build:kernels` compiles it (wabt) into kernels_wasm.ts; a test checks the two agree.
+// Two kinds of kernel: gemm (below) and the pointwise parts of the recurrent cells (CELLS).
+//
+// gemm(a, sam, sak, b, c, M, K, N, accumulate): C[M, N] = (accumulate ? C : 0) + A·B on float32.
+//   A's element (m, k) is at byte a + 4·(m·sam + k·sak): row-major A is (sam = K, sak = 1), and a
+//   row-major matrix read transposed is (sam = 1, sak = its row length) — so A·B and Aᵀ·B are one
+//   kernel. B is row-major [K, N] at byte b; C row-major [M, N] at byte c.
+//   Each output sums its K products in order k = 0 … K − 1 (after C's value when accumulating), so a
+//   result does not depend on the blocking: the same on every machine and for every batch split.
+// The blocks: two rows of A against 16 columns of B (8 SIMD accumulators, B read once for both
+// rows), then 4 columns, then single columns; an odd last row runs the same blocks on one row.
+
+/** Rows of A in a block and columns of B (16, 4 or 1). */
+type Block = { rows: 1 | 2; width: 16 | 4 | 1 };
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function block({ rows, width }: Block): string {
+  const id = `${rows}x${width}`;
+  const rs = range(rows);
+  const vector = width >= 4;
+  const vs = range(vector ? width / 4 : 1);
+  const acc = (r: number, j: number) => `$c${r}${j}`;
+  const cAddr = (r: number) => `(i32.add (local.get $pc${r}) (i32.shl (local.get $n) (i32.const 2)))`;
+  const init = rs.flatMap((r) =>
+    vs.map((j) =>
+      vector
+        ? `(local.set ${acc(r, j)} (if (result v128) (local.get $accumulate) (then (v128.load offset=${16 * j} ${cAddr(r)})) (else (v128.const i32x4 0 0 0 0))))`
+        : `(local.set $f${r} (if (result f32) (local.get $accumulate) (then (f32.load ${cAddr(r)})) (else (f32.const 0))))`,
+    ),
+  );
+  const splat = rs.map((r) =>
+    vector
+      ? `(local.set $s${r} (f32x4.splat (f32.load (local.get $pa${r}))))`
+      : `(local.set $x${r} (f32.load (local.get $pa${r})))`,
+  );
+  const madd = vs.flatMap((j) =>
+    vector
+      ? [
+          `(local.set $b${j} (v128.load offset=${16 * j} (local.get $pb)))`,
+          ...rs.map(
+            (r) =>
+              `(local.set ${acc(r, j)} (f32x4.add (local.get ${acc(r, j)}) (f32x4.mul (local.get $s${r}) (local.get $b${j}))))`,
+          ),
+        ]
+      : rs.map(
+          (r) =>
+            `(local.set $f${r} (f32.add (local.get $f${r}) (f32.mul (local.get $x${r}) (f32.load (local.get $pb)))))`,
+        ),
+  );
+  const store = rs.flatMap((r) =>
+    vs.map((j) =>
+      vector
+        ? `(v128.store offset=${16 * j} ${cAddr(r)} (local.get ${acc(r, j)}))`
+        : `(f32.store ${cAddr(r)} (local.get $f${r}))`,
+    ),
+  );
+  return `
+      (block $done${id} (loop $next${id}
+        (br_if $done${id} (i32.gt_u (i32.add (local.get $n) (i32.const ${width})) (local.get $N)))
+        ${init.join("\n        ")}
+        ${rs.map((r) => `(local.set $pa${r} (local.get $ra${r}))`).join(" ")}
+        (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))))
+        (local.set $k (local.get $K))
+        (block $kdone${id} (loop $knext${id}
+          (br_if $kdone${id} (i32.eqz (local.get $k)))
+          ${splat.join("\n          ")}
+          ${madd.join("\n          ")}
+          ${rs.map((r) => `(local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $stepA)))`).join(" ")}
+          (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
+          (br $knext${id})))
+        ${store.join("\n        ")}
+        (local.set $n (i32.add (local.get $n) (i32.const ${width})))
+        (br $next${id})))`;
+}
+
+/** The blocks of one row group (1 or 2 rows of A) across all columns. */
+function rowGroup(rows: 1 | 2): string {
+  return `(local.set $n (i32.const 0))${([16, 4, 1] as const).map((width) => block({ rows, width })).join("")}`;
+}
+
+/** Row pointers of A and C for rows m … m + rows − 1. */
+function rowPointers(rows: 1 | 2): string {
+  return range(rows)
+    .map(
+      (r) =>
+        `(local.set $ra${r} (i32.add (local.get $a) (i32.shl (i32.mul (i32.add (local.get $m) (i32.const ${r})) (local.get $sam)) (i32.const 2))))
+      (local.set $pc${r} (i32.add (local.get $c) (i32.shl (i32.mul (i32.add (local.get $m) (i32.const ${r})) (local.get $N)) (i32.const 2))))`,
+    )
+    .join("\n      ");
+}
+
+// The cells' pointwise parts on 4 lanes at a time; H must be a multiple of 4 (callers check).
+// exp is Cephes' expf (range reduction by ln 2, degree-6 polynomial; ≤ 2 ulp on [−87, 88], inputs
+// clamped there); σ(x) = 1 / (1 + e^−x); tanh(x) = 2σ(2x) − 1 (absolute error ≤ 2e-7, as fastTanh).
+// Pointers are byte offsets; layouts are row-major [B, G·H] with gate blocks of H.
+const CELLS = `
+  (func $exp (param $x v128) (result v128)
+    (local $n v128) (local $r v128) (local $p v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)) (v128.const f32x4 88.3 88.3 88.3 88.3)))
+    (local.set $n (f32x4.nearest (f32x4.mul (local.get $x) (v128.const f32x4 1.44269504 1.44269504 1.44269504 1.44269504))))
+    (local.set $r (f32x4.sub (local.get $x) (f32x4.mul (local.get $n) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375))))
+    (local.set $r (f32x4.sub (local.get $r) (f32x4.mul (local.get $n) (v128.const f32x4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4 -2.12194440e-4))))
+    (local.set $p (v128.const f32x4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4 1.9875691500e-4))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3 1.3981999507e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3 8.3334519073e-3)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2 4.1665795894e-2)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1 1.6666665459e-1)))
+    (local.set $p (f32x4.add (f32x4.mul (local.get $p) (local.get $r)) (v128.const f32x4 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1 5.0000001201e-1)))
+    (local.set $p (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p) (local.get $r)) (local.get $r)) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    ;; × 2^n: n + 127 into the exponent bits.
+    (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+  (func $sigmoid (param $x v128) (result v128)
+    (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp (f32x4.neg (local.get $x))))))
+  (func $tanh (param $x v128) (result v128)
+    (f32x4.sub (f32x4.mul (call $sigmoid (f32x4.add (local.get $x) (local.get $x))) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
+  (func (export "expInto") (param $x i32) (param $out i32) (param $n i32)
+    ;; out[i] = exp(x[i]) for n values, n a multiple of 4 (for tests of the approximation).
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (v128.store (local.get $out) (call $exp (v128.load (local.get $x))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next))))
+
+  ;; LSTM forward, one step: z [B, 4H] pre-activations [i, f, o, g] in, activations out (in place);
+  ;; c′ = σ(f)·cPrev + σ(i)·tanh(g), h′ = σ(o)·tanh(c′); writes c, h and tanh(c′) [B, H].
+  (func (export "lstmCellForward") (param $z i32) (param $cp i32) (param $c i32) (param $h i32) (param $tc i32) (param $B i32) (param $H i32)
+    (local $row i32) (local $j i32) (local $hb i32) (local $zi i32) (local $at i32)
+    (local $i v128) (local $f v128) (local $o v128) (local $g v128) (local $cn v128) (local $t v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (block $rows (loop $nextRow
+      (br_if $rows (i32.ge_s (local.get $row) (local.get $B)))
+      (local.set $j (i32.const 0))
+      (block $cols (loop $nextCol
+        (br_if $cols (i32.ge_s (local.get $j) (local.get $H)))
+        ;; zi: byte offset of gate i at (row, j); at: of (row, j) in [B, H].
+        (local.set $zi (i32.add (local.get $z) (i32.shl (i32.add (i32.mul (local.get $row) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)) (i32.const 2))))
+        (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
+        (local.set $i (call $sigmoid (v128.load (local.get $zi))))
+        (local.set $f (call $sigmoid (v128.load (i32.add (local.get $zi) (local.get $hb)))))
+        (local.set $o (call $sigmoid (v128.load (i32.add (local.get $zi) (i32.shl (local.get $hb) (i32.const 1))))))
+        (local.set $g (call $tanh (v128.load (i32.add (local.get $zi) (i32.mul (local.get $hb) (i32.const 3))))))
+        (local.set $cn (f32x4.add (f32x4.mul (local.get $f) (v128.load (i32.add (local.get $cp) (local.get $at)))) (f32x4.mul (local.get $i) (local.get $g))))
+        (local.set $t (call $tanh (local.get $cn)))
+        (v128.store (i32.add (local.get $c) (local.get $at)) (local.get $cn))
+        (v128.store (i32.add (local.get $h) (local.get $at)) (f32x4.mul (local.get $o) (local.get $t)))
+        (v128.store (i32.add (local.get $tc) (local.get $at)) (local.get $t))
+        (v128.store (local.get $zi) (local.get $i))
+        (v128.store (i32.add (local.get $zi) (local.get $hb)) (local.get $f))
+        (v128.store (i32.add (local.get $zi) (i32.shl (local.get $hb) (i32.const 1))) (local.get $o))
+        (v128.store (i32.add (local.get $zi) (i32.mul (local.get $hb) (i32.const 3))) (local.get $g))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $nextCol)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $nextRow))))
+
+  ;; LSTM backward, one step: from the gates [i, f, o, g] and tanh(c′), cPrev, dh (the gradient of h′,
+  ;; all paths summed) and dc (of c′, in; of cPrev before masking, out), writes dz [B, 4H].
+  (func (export "lstmCellBackward") (param $gates i32) (param $tc i32) (param $cp i32) (param $dh i32) (param $dc i32) (param $dz i32) (param $B i32) (param $H i32)
+    (local $row i32) (local $j i32) (local $hb i32) (local $gi i32) (local $di i32) (local $at i32)
+    (local $i v128) (local $f v128) (local $o v128) (local $g v128) (local $t v128) (local $dhv v128) (local $dcv v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (block $rows (loop $nextRow
+      (br_if $rows (i32.ge_s (local.get $row) (local.get $B)))
+      (local.set $j (i32.const 0))
+      (block $cols (loop $nextCol
+        (br_if $cols (i32.ge_s (local.get $j) (local.get $H)))
+        (local.set $gi (i32.shl (i32.add (i32.mul (local.get $row) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)) (i32.const 2)))
+        (local.set $di (i32.add (local.get $dz) (local.get $gi)))
+        (local.set $gi (i32.add (local.get $gates) (local.get $gi)))
+        (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
+        (local.set $i (v128.load (local.get $gi)))
+        (local.set $f (v128.load (i32.add (local.get $gi) (local.get $hb))))
+        (local.set $o (v128.load (i32.add (local.get $gi) (i32.shl (local.get $hb) (i32.const 1)))))
+        (local.set $g (v128.load (i32.add (local.get $gi) (i32.mul (local.get $hb) (i32.const 3)))))
+        (local.set $t (v128.load (i32.add (local.get $tc) (local.get $at))))
+        (local.set $dhv (v128.load (i32.add (local.get $dh) (local.get $at))))
+        ;; dc′ = dc + dh·o·(1 − tanh²(c′))
+        (local.set $dcv (f32x4.add (v128.load (i32.add (local.get $dc) (local.get $at)))
+          (f32x4.mul (f32x4.mul (local.get $dhv) (local.get $o)) (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $t) (local.get $t))))))
+        (v128.store (local.get $di) (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $g)) (local.get $i)) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $i))))
+        (v128.store (i32.add (local.get $di) (local.get $hb)) (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dcv) (v128.load (i32.add (local.get $cp) (local.get $at)))) (local.get $f)) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $f))))
+        (v128.store (i32.add (local.get $di) (i32.shl (local.get $hb) (i32.const 1))) (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dhv) (local.get $t)) (local.get $o)) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $o))))
+        (v128.store (i32.add (local.get $di) (i32.mul (local.get $hb) (i32.const 3))) (f32x4.mul (f32x4.mul (local.get $dcv) (local.get $i)) (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $g) (local.get $g)))))
+        (v128.store (i32.add (local.get $dc) (local.get $at)) (f32x4.mul (local.get $dcv) (local.get $f)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $nextCol)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $nextRow))))
+  ;; GRU forward, one step (PyTorch's equations; gates [r, z, n]): from the input projection p [B, 3H]
+  ;; (x·W + b), the recurrent one rec [B, 3H] (h·U, zeros where no state), the recurrent bias bh [3H]
+  ;; and the masked previous state hp [B, H]: r = σ(p_r + (rec_r + bh_r)), z likewise,
+  ;; n = tanh(p_n + r·(rec_n + bh_n)), h′ = n + z·(hp − n). Writes h′, the gates and rec_n + bh_n.
+  (func (export "gruCellForward") (param $p i32) (param $rec i32) (param $bh i32) (param $hp i32) (param $h i32) (param $gates i32) (param $recN i32) (param $B i32) (param $H i32)
+    (local $row i32) (local $j i32) (local $hb i32) (local $gi i32) (local $at i32) (local $bj i32)
+    (local $r v128) (local $z v128) (local $n v128) (local $rn v128) (local $hv v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (block $rows (loop $nextRow
+      (br_if $rows (i32.ge_s (local.get $row) (local.get $B)))
+      (local.set $j (i32.const 0))
+      (block $cols (loop $nextCol
+        (br_if $cols (i32.ge_s (local.get $j) (local.get $H)))
+        (local.set $gi (i32.shl (i32.add (i32.mul (local.get $row) (i32.mul (local.get $H) (i32.const 3))) (local.get $j)) (i32.const 2)))
+        (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
+        (local.set $bj (i32.add (local.get $bh) (i32.shl (local.get $j) (i32.const 2))))
+        (local.set $r (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi)))
+          (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (local.get $bj))))))
+        (local.set $gi (i32.add (local.get $gi) (local.get $hb)))
+        (local.set $z (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi)))
+          (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (i32.add (local.get $bj) (local.get $hb)))))))
+        (local.set $gi (i32.add (local.get $gi) (local.get $hb)))
+        (local.set $rn (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (i32.add (local.get $bj) (i32.shl (local.get $hb) (i32.const 1))))))
+        (local.set $n (call $tanh (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi))) (f32x4.mul (local.get $r) (local.get $rn)))))
+        (local.set $hv (v128.load (i32.add (local.get $hp) (local.get $at))))
+        (v128.store (i32.add (local.get $h) (local.get $at)) (f32x4.add (local.get $n) (f32x4.mul (local.get $z) (f32x4.sub (local.get $hv) (local.get $n)))))
+        (v128.store (i32.add (local.get $gates) (local.get $gi)) (local.get $n))
+        (local.set $gi (i32.sub (local.get $gi) (local.get $hb)))
+        (v128.store (i32.add (local.get $gates) (local.get $gi)) (local.get $z))
+        (local.set $gi (i32.sub (local.get $gi) (local.get $hb)))
+        (v128.store (i32.add (local.get $gates) (local.get $gi)) (local.get $r))
+        (v128.store (i32.add (local.get $recN) (local.get $at)) (local.get $rn))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $nextCol)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $nextRow))))
+
+  ;; GRU backward, one step: from the gates [r, z, n], rec_n + bh_n, hp and dOut (the gradient of h′),
+  ;; writes dInput = [dr, dz, dn] (of the input pre-activations), dRec = [dr, dz, dn·r] (of h·U + bh)
+  ;; and dHp = dOut·z (the direct path to hp; the caller adds dRec·Uᵀ).
+  (func (export "gruCellBackward") (param $gates i32) (param $recN i32) (param $hp i32) (param $dOut i32) (param $dIn i32) (param $dRec i32) (param $dHp i32) (param $B i32) (param $H i32)
+    (local $row i32) (local $j i32) (local $hb i32) (local $gi i32) (local $at i32)
+    (local $r v128) (local $z v128) (local $n v128) (local $d v128) (local $dn v128) (local $dr v128) (local $dz v128)
+    (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
+    (block $rows (loop $nextRow
+      (br_if $rows (i32.ge_s (local.get $row) (local.get $B)))
+      (local.set $j (i32.const 0))
+      (block $cols (loop $nextCol
+        (br_if $cols (i32.ge_s (local.get $j) (local.get $H)))
+        (local.set $gi (i32.shl (i32.add (i32.mul (local.get $row) (i32.mul (local.get $H) (i32.const 3))) (local.get $j)) (i32.const 2)))
+        (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
+        (local.set $r (v128.load (i32.add (local.get $gates) (local.get $gi))))
+        (local.set $z (v128.load (i32.add (i32.add (local.get $gates) (local.get $gi)) (local.get $hb))))
+        (local.set $n (v128.load (i32.add (i32.add (local.get $gates) (local.get $gi)) (i32.shl (local.get $hb) (i32.const 1)))))
+        (local.set $d (v128.load (i32.add (local.get $dOut) (local.get $at))))
+        (local.set $dn (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z)))
+          (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $n) (local.get $n)))))
+        (local.set $dr (f32x4.mul (f32x4.mul (f32x4.mul (local.get $dn) (v128.load (i32.add (local.get $recN) (local.get $at)))) (local.get $r))
+          (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $r))))
+        (local.set $dz (f32x4.mul (f32x4.mul (f32x4.mul (local.get $d) (f32x4.sub (v128.load (i32.add (local.get $hp) (local.get $at))) (local.get $n))) (local.get $z))
+          (f32x4.sub (v128.const f32x4 1 1 1 1) (local.get $z))))
+        (v128.store (i32.add (local.get $dIn) (local.get $gi)) (local.get $dr))
+        (v128.store (i32.add (local.get $dRec) (local.get $gi)) (local.get $dr))
+        (local.set $gi (i32.add (local.get $gi) (local.get $hb)))
+        (v128.store (i32.add (local.get $dIn) (local.get $gi)) (local.get $dz))
+        (v128.store (i32.add (local.get $dRec) (local.get $gi)) (local.get $dz))
+        (local.set $gi (i32.add (local.get $gi) (local.get $hb)))
+        (v128.store (i32.add (local.get $dIn) (local.get $gi)) (local.get $dn))
+        (v128.store (i32.add (local.get $dRec) (local.get $gi)) (f32x4.mul (local.get $dn) (local.get $r)))
+        (v128.store (i32.add (local.get $dHp) (local.get $at)) (f32x4.mul (local.get $d) (local.get $z)))
+        (local.set $j (i32.add (local.get $j) (i32.const 4)))
+        (br $nextCol)))
+      (local.set $row (i32.add (local.get $row) (i32.const 1)))
+      (br $nextRow))))
+
+  ;; The plain RNN's pointwise parts on n values (a multiple of 4): x ← tanh(x) in place, and
+  ;; dx = dy·(1 − y²) for y = tanh(·).
+  (func (export "tanhInPlace") (param $x i32) (param $n i32)
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (v128.store (local.get $x) (call $tanh (v128.load (local.get $x))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next))))
+  (func (export "tanhBackward") (param $y i32) (param $dy i32) (param $dx i32) (param $n i32)
+    (local $v v128)
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (local.set $v (v128.load (local.get $y)))
+      (v128.store (local.get $dx) (f32x4.mul (v128.load (local.get $dy)) (f32x4.sub (v128.const f32x4 1 1 1 1) (f32x4.mul (local.get $v) (local.get $v)))))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $dx (i32.add (local.get $dx) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next))))
+`;
+
+/** The module's text (WebAssembly text format with the SIMD proposal). */
+export function kernelsWat(): string {
+  const v128Locals = [
+    ...range(2).flatMap((r) => range(4).map((j) => `$c${r}${j}`)),
+    "$s0",
+    "$s1",
+    "$b0",
+    "$b1",
+    "$b2",
+    "$b3",
+  ];
+  return `(module
+  (memory (export "memory") 1)
+  (func (export "gemm")
+    (param $a i32) (param $sam i32) (param $sak i32) (param $b i32) (param $c i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $accumulate i32)
+    (local $m i32) (local $n i32) (local $k i32) (local $stepA i32) (local $rowB i32)
+    (local $ra0 i32) (local $ra1 i32) (local $pa0 i32) (local $pa1 i32) (local $pb i32) (local $pc0 i32) (local $pc1 i32)
+    (local $f0 f32) (local $f1 f32) (local $x0 f32) (local $x1 f32)
+    ${v128Locals.map((name) => `(local ${name} v128)`).join(" ")}
+    (local.set $stepA (i32.shl (local.get $sak) (i32.const 2)))
+    (local.set $rowB (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $m (i32.const 0))
+    (block $pairsDone (loop $nextPair
+      (br_if $pairsDone (i32.gt_u (i32.add (local.get $m) (i32.const 2)) (local.get $M)))
+      ${rowPointers(2)}
+      ${rowGroup(2)}
+      (local.set $m (i32.add (local.get $m) (i32.const 2)))
+      (br $nextPair)))
+    (if (i32.lt_u (local.get $m) (local.get $M)) (then
+      ${rowPointers(1)}
+      ${rowGroup(1)})))
+${CELLS}
+)
+`;
+}

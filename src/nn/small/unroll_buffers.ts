@@ -1,0 +1,49 @@
+// Buffers shared by the fused unrolls (lstm-fused.ts, gru-fused.ts, rnn-fused.ts): their heap
+// workspaces and the two loops each of them runs on every step.
+import { Scratch } from "./kernels";
+
+/** Workspace of the fused unrolls' forward passes (each pass is done with it when it returns). */
+export const forwardScratch = new Scratch();
+/** Workspace of their backward passes. */
+export const backwardScratch = new Scratch();
+
+/** Consecutive views of the given lengths over `values` (a heap region's view). */
+export function carve(values: Float32Array, lengths: number[]): Float32Array[] {
+  let at = 0;
+  return lengths.map((n) => {
+    const view = values.subarray(at, at + n);
+    at += n;
+    return view;
+  });
+}
+
+/** The views {@link carve} gives over a workspace grown to hold them all. */
+export function workspace(scratch: Scratch, lengths: number[]): Float32Array[] {
+  return carve(scratch.ensure(lengths.reduce((a, b) => a + b, 0)).f32, lengths);
+}
+
+/** a[b·width + j] *= keep[keepOffset + b] for each of `rows` rows (the episode-start mask). */
+export function maskRows(
+  a: Float32Array,
+  keep: Float32Array,
+  keepOffset: number,
+  rows: number,
+  width: number,
+): void {
+  for (let b = 0; b < rows; b++) {
+    const k = keep[keepOffset + b];
+    if (k === 1) continue;
+    for (let j = b * width; j < (b + 1) * width; j++) a[j] *= k;
+  }
+}
+
+/** out [N, K] = transpose of w [K, N] (a recurrent kernel, transposed once per backward pass). */
+export function transposeInto(w: ArrayLike<number>, K: number, N: number, out: Float32Array): void {
+  for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) out[n * K + k] = w[k * N + n];
+}
+
+/** dh += dy[t] (the gradient reaching h_t from the output of step t). */
+export function addStep(dh: Float32Array, dy: Float32Array, t: number): void {
+  const n = dh.length;
+  for (let i = 0; i < n; i++) dh[i] += dy[t * n + i];
+}
