@@ -6,7 +6,8 @@ import { cnnPreset } from "./cnn";
 import { QHead } from "./heads";
 import { readValues } from "./layers";
 import { mseLoss } from "./losses";
-import { Lstm } from "./lstm";
+import { makeMemoryCore } from "./memory";
+import type { CoreKind } from "./memory_core";
 import { Mlp } from "./mlp";
 import { ClippedAdam } from "./optimizer";
 import { joinParams } from "./params";
@@ -27,8 +28,12 @@ export interface NnBenchResult {
   tfjs: string;
   /** Adam step of an MLP 4-64-64-2 tanh on a batch of 256 (ms). */
   mlpTrainMs: number;
-  /** Adam step of LSTM(64) over [16, 32, 4] with a dense output per step (ms). */
+  /** Adam step of LSTM(64) over [T 16, B 32, F 4] (time-major) with a dense output per step (ms). */
   lstmTrainMs: number;
+  /** The same step with a GRU(64) (ms). */
+  gruTrainMs: number;
+  /** The same step with the plain tanh RNN(64) (ms). */
+  rnnTrainMs: number;
   /** Adam step of the Nature-DQN CNN (+ Q head) on 32 × 84 × 84 × 4 (ms). Not on `cpu`: see `skipped`. */
   cnnTrainMs?: number;
   /** On `cpu` only, in place of `cnnTrainMs`: the same step on 4 × 84 × 84 × 4 (ms). */
@@ -183,24 +188,34 @@ export async function benchNn(
   });
   if (Number.isNaN(sink)) throw new Error("bench: NaN in MLP output");
 
-  // LSTM(64) over [16, 32, 4] with a dense output per step.
-  const lstm = new Lstm({ inputDim: 4, hiddenDim: 64, seed: 2 });
-  const lstmOut = new Mlp({ sizes: [64, 1], seed: 3 });
-  const lstmOpt = new ClippedAdam(joinParams({ lstm, out: lstmOut }), { learningRate: 1e-3 });
+  // Each memory core (64 units) over [T 16, B 32, F 4] with a dense output per step; the peer is
+  // experiments/peers/torch_recurrent.py (nn.LSTM / nn.GRU / nn.RNN on the same shapes).
   const seqX = randomTensor([16, 32, 4], rng) as tf.Tensor3D;
   const seqY = randomTensor([16 * 32, 1], rng);
-  const lstmTrainMs = figure("lstmTrainMs", "LSTM(64) Adam step over [16, 32, 4]", "ms", 2, () =>
-    medianMs(
-      () =>
-        lstmOpt.minimize(() => {
-          const state = lstm.zeroState(32);
-          const { outputs } = lstm.unroll(seqX, state);
-          return mseLoss(lstmOut.apply(tf.reshape(outputs, [16 * 32, 64]) as tf.Tensor2D), seqY);
-        }),
-      5,
-      50,
-    ),
-  );
+  const coreStepMs = (kind: CoreKind): number => {
+    const core = makeMemoryCore({ kind, inputDim: 4, hiddenDim: 64, seed: 2 });
+    const out = new Mlp({ sizes: [64, 1], seed: 3 });
+    const opt = new ClippedAdam(joinParams({ core, out }), { learningRate: 1e-3 });
+    try {
+      return figure(`${kind}TrainMs`, `${kind.toUpperCase()}(64) Adam step over [16, 32, 4]`, "ms", 2, () =>
+        medianMs(
+          () =>
+            opt.minimize(() => {
+              const { outputs } = core.unrollStates(seqX, core.zeroStates(32));
+              return mseLoss(out.apply(tf.reshape(outputs, [16 * 32, 64]) as tf.Tensor2D), seqY);
+            }),
+          5,
+          50,
+        ),
+      );
+    } finally {
+      core.dispose();
+      out.dispose();
+    }
+  };
+  const lstmTrainMs = coreStepMs("lstm");
+  const gruTrainMs = coreStepMs("gru");
+  const rnnTrainMs = coreStepMs("rnn");
 
   // Nature CNN on 32 × 84 × 84 × 4 with a 6-action Q head.
   const cnn = cnnPreset("natureDqn", 4);
@@ -239,7 +254,7 @@ export async function benchNn(
   });
 
   for (const t of [mlpX, mlpY, seqX, seqY, frames, targets, trainFrames, trainTargets]) t.dispose();
-  for (const block of [mlp, lstm, lstmOut, cnn, qHead]) block.dispose();
+  for (const block of [mlp, cnn, qHead]) block.dispose();
   const leaked = tf.memory().numTensors - tensorsBefore;
   if (leaked !== 0) throw new Error(`bench: ${leaked} tensors leaked`);
   return {
@@ -248,6 +263,8 @@ export async function benchNn(
     tfjs: tf.version.tfjs,
     mlpTrainMs,
     lstmTrainMs,
+    gruTrainMs,
+    rnnTrainMs,
     ...(onCpu ? { cnnTrainMsBatch4: cnnTrainMs } : { cnnTrainMs }),
     cnnFwdMs,
     ...(fwdCpu.main === undefined ? {} : { cnnFwdMainCpuMs: fwdCpu.main, cnnFwdPoolCpuMs: fwdCpu.other }),

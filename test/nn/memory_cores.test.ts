@@ -1,7 +1,9 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { LstmFastPath } from "../../src/nn/fast_path";
 import { StepwiseCoreFastPath } from "../../src/nn/fast_path_cores";
 import { Gru } from "../../src/nn/gru";
+import type { Lstm } from "../../src/nn/lstm";
 import { makeMemoryCore } from "../../src/nn/memory";
 import type { CoreKind, MemoryCore, MemoryState } from "../../src/nn/memory_core";
 import { ClippedAdam } from "../../src/nn/optimizer";
@@ -314,36 +316,45 @@ describe("memory cores: plain RNN and GRU beside the LSTM", () => {
     });
   }
 
-  for (const kind of ["rnn", "gru"] as const) {
-    it(`${kind}: the typed-array acting step equals step(), and follows the weights after refresh()`, () => {
-      const core = makeMemoryCore({ kind, inputDim: 3, hiddenDim: 4, seed: 12 }) as Gru | Rnn;
-      randomiseWeights(core, `fast-${kind}`);
-      const fast = new StepwiseCoreFastPath(core);
-      const B = 3;
-      const check = () => {
-        // The state lives in a larger array (a second tower after it), as in RecurrentState.
-        const state = tf.tidy(() => Float32Array.from(randn([2 * B * 4], `fast-h-${kind}`).dataSync()));
-        const offset = B * 4;
-        let h = tf.tensor2d(state.slice(offset), [B, 4]);
-        for (let t = 0; t < 4; t++) {
-          const x = randn([B, 3], `fast-x${t}`) as tf.Tensor2D;
-          fast.step(x.dataSync() as Float32Array, state, offset, B);
-          const [next] = core.step(x, [h]);
-          expect(maxAbsDiff(state.subarray(offset), next.dataSync())).toBeLessThan(1e-5);
-          tf.dispose([x, h]);
-          h = next;
-        }
-        h.dispose();
-      };
-      const before = tf.memory().numTensors;
-      check();
-      randomiseWeights(core, `fast-${kind}-changed`);
-      fast.refresh();
-      check();
-      fast.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      core.dispose();
-    });
+  // Width 4 runs the SIMD cells, width 3 the scalar ones.
+  for (const kind of KINDS) {
+    for (const H of [4, 3]) {
+      it(`${kind}: the typed-array acting step (width ${H}) equals step(), and follows the weights after refresh()`, () => {
+        const core = makeMemoryCore({ kind, inputDim: 3, hiddenDim: H, seed: 12 });
+        randomiseWeights(core, `fast-${kind}`);
+        const fast =
+          kind === "lstm" ? new LstmFastPath(core as Lstm) : new StepwiseCoreFastPath(core as Gru | Rnn);
+        const B = 3;
+        const check = () => {
+          // The state lives in a larger array (a second tower after it), as in RecurrentState.
+          const hs = tf.tidy(() => Float32Array.from(randn([2 * B * H], `fast-h-${kind}`).dataSync()));
+          const cs = tf.tidy(() => Float32Array.from(randn([2 * B * H], `fast-c-${kind}`).dataSync()));
+          const offset = B * H;
+          let state: MemoryState = [tf.tensor2d(hs.slice(offset), [B, H])];
+          if (kind === "lstm") state.push(tf.tensor2d(cs.slice(offset), [B, H]));
+          for (let t = 0; t < 4; t++) {
+            const x = randn([B, 3], `fast-x${t}`) as tf.Tensor2D;
+            if (fast instanceof LstmFastPath) fast.step(x.dataSync() as Float32Array, hs, cs, offset, B);
+            else fast.step(x.dataSync() as Float32Array, hs, offset, B);
+            const next = core.stepStates(x, state);
+            expect(maxAbsDiff(hs.subarray(offset), next[0].dataSync())).toBeLessThan(1e-5);
+            if (kind === "lstm")
+              expect(maxAbsDiff(cs.subarray(offset), next[1].dataSync())).toBeLessThan(1e-5);
+            tf.dispose([x, ...state]);
+            state = next;
+          }
+          tf.dispose(state);
+        };
+        const before = tf.memory().numTensors;
+        check();
+        randomiseWeights(core, `fast-${kind}-changed`);
+        fast.refresh();
+        check();
+        fast.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        core.dispose();
+      });
+    }
   }
 
   it("initialisation: orthogonal kernels (the RNN's recurrent matrix is orthogonal), zero biases, seeded", () => {
