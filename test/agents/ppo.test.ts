@@ -121,7 +121,7 @@ describe("PPO runs", () => {
       numSteps: 1,
       numMinibatches: 1,
       updateEpochs: 1,
-      net: { hidden: [4], lstm: 2 },
+      net: { hidden: [4], lstm: 4 },
     });
     let tensorsAfterFirst = -1;
     let updates = 0;

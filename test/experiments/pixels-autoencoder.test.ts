@@ -1,3 +1,4 @@
+import * as fs from "node:fs";
 // The pixels-autoencoder experiment is defined, not run in the tests: every run it plans must be a
 // `pomdp train` command that resolves (flags, presets, config, env with its --require), so that a
 // typo does not wait for hours of other runs to show; the runs from a pretrained encoder need the
@@ -29,7 +30,8 @@ describe("experiments/pixels-autoencoder", () => {
           const args = [...agent.args, ...(env.agentArgs?.[agent.id] ?? []), "--env", env.id];
           const flags = await parseTrainFlags([...args, "--seed", "1", "--steps", String(spec.steps)]);
           const resolving = resolveTraining(flags);
-          if (agent.id.startsWith("ae-")) {
+          // Once the experiment has pretrained its autoencoder (a gitignored folder), those runs resolve.
+          if (agent.id.startsWith("ae-") && !fs.existsSync(pretrainedDir(env.id, quick))) {
             await expect(resolving).rejects.toThrow(
               `--encoder-from "${pretrainedDir(env.id, quick)}": no such folder`,
             );
