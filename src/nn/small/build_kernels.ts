@@ -9,7 +9,7 @@ import { kernelsWat } from "./kernels_wat";
 export async function compileKernels(): Promise<Uint8Array> {
   // biome-ignore lint/suspicious/noExplicitAny: wabt ships no types
   const wabt: any = await require("wabt")();
-  const module = wabt.parseWat("small_kernels.wat", kernelsWat(), { simd: true });
+  const module = wabt.parseWat("small_kernels.wat", kernelsWat(), { simd: true, multi_value: true });
   try {
     module.validate();
     return Uint8Array.from(module.toBinary({}).buffer as Uint8Array);

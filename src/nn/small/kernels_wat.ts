@@ -94,11 +94,41 @@ function rowPointers(rows: 1 | 2): string {
     .join("\n      ");
 }
 
+const splat = (v: string) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
+
+/**
+ * `$sigmoidK`: σ of K vectors at once, the same operations per lane as `$sigmoid` (so the same
+ * results) but with the K exp polynomials interleaved in straight-line code: one call's dependency
+ * chain is ~40 cycles of latency, K independent ones overlap in the CPU.
+ */
+function sigmoidLanes(K: number): string {
+  const ks = range(K);
+  const step = (f: (k: number) => string) => ks.map(f).join("\n    ");
+  return `(func $sigmoid${K} ${ks.map((k) => `(param $x${k} v128)`).join(" ")} (result ${ks.map(() => "v128").join(" ")})
+    ${ks.map((k) => `(local $n${k} v128) (local $r${k} v128) (local $p${k} v128)`).join(" ")}
+    ${step((k) => `(local.set $x${k} (f32x4.min (f32x4.max (f32x4.neg (local.get $x${k})) ${splat("-87.3")}) ${splat("88.3")}))`)}
+    ${step((k) => `(local.set $n${k} (f32x4.nearest (f32x4.mul (local.get $x${k}) ${splat("1.44269504")})))`)}
+    ${step((k) => `(local.set $r${k} (f32x4.sub (local.get $x${k}) (f32x4.mul (local.get $n${k}) ${splat("0.693359375")})))`)}
+    ${step((k) => `(local.set $r${k} (f32x4.sub (local.get $r${k}) (f32x4.mul (local.get $n${k}) ${splat("-2.12194440e-4")})))`)}
+    ${step((k) => `(local.set $p${k} ${splat("1.9875691500e-4")})`)}
+    ${["1.3981999507e-3", "8.3334519073e-3", "4.1665795894e-2", "1.6666665459e-1", "5.0000001201e-1"]
+      .map((c) =>
+        step(
+          (k) =>
+            `(local.set $p${k} (f32x4.add (f32x4.mul (local.get $p${k}) (local.get $r${k})) ${splat(c)}))`,
+        ),
+      )
+      .join("\n    ")}
+    ${step((k) => `(local.set $p${k} (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p${k}) (local.get $r${k})) (local.get $r${k})) (local.get $r${k})) ${splat("1")}))`)}
+    ${step((k) => `(local.set $p${k} (f32x4.mul (local.get $p${k}) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n${k})) (v128.const i32x4 127 127 127 127)) (i32.const 23))))`)}
+    ${step((k) => `(f32x4.div ${splat("1")} (f32x4.add ${splat("1")} (local.get $p${k})))`)})`;
+}
+
 // The cells' pointwise parts on 4 lanes at a time; H must be a multiple of 4 (callers check).
 // exp is Cephes' expf (range reduction by ln 2, degree-6 polynomial; ≤ 2 ulp on [−87, 88], inputs
 // clamped there); σ(x) = 1 / (1 + e^−x); tanh(x) = 2σ(2x) − 1 (absolute error ≤ 2e-7, as fastTanh).
 // Pointers are byte offsets; layouts are row-major [B, G·H] with gate blocks of H.
-const CELLS = `
+const CELLS = () => `
   (func $exp (param $x v128) (result v128)
     (local $n v128) (local $r v128) (local $p v128)
     (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -87.3 -87.3 -87.3 -87.3)) (v128.const f32x4 88.3 88.3 88.3 88.3)))
@@ -116,6 +146,8 @@ const CELLS = `
     (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
   (func $sigmoid (param $x v128) (result v128)
     (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp (f32x4.neg (local.get $x))))))
+  ${sigmoidLanes(2)}
+  ${sigmoidLanes(4)}
   (func $tanh (param $x v128) (result v128)
     (f32x4.sub (f32x4.mul (call $sigmoid (f32x4.add (local.get $x) (local.get $x))) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
   (func (export "expInto") (param $x i32) (param $out i32) (param $n i32)
@@ -142,10 +174,18 @@ const CELLS = `
         ;; zi: byte offset of gate i at (row, j); at: of (row, j) in [B, H].
         (local.set $zi (i32.add (local.get $z) (i32.shl (i32.add (i32.mul (local.get $row) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)) (i32.const 2))))
         (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
-        (local.set $i (call $sigmoid (v128.load (local.get $zi))))
-        (local.set $f (call $sigmoid (v128.load (i32.add (local.get $zi) (local.get $hb)))))
-        (local.set $o (call $sigmoid (v128.load (i32.add (local.get $zi) (i32.shl (local.get $hb) (i32.const 1))))))
-        (local.set $g (call $tanh (v128.load (i32.add (local.get $zi) (i32.mul (local.get $hb) (i32.const 3))))))
+        ;; σ(i), σ(f), σ(o) and σ(2g), for tanh(g) = 2σ(2g) − 1, in one interleaved call.
+        (local.set $g (v128.load (i32.add (local.get $zi) (i32.mul (local.get $hb) (i32.const 3)))))
+        (call $sigmoid4
+          (v128.load (local.get $zi))
+          (v128.load (i32.add (local.get $zi) (local.get $hb)))
+          (v128.load (i32.add (local.get $zi) (i32.shl (local.get $hb) (i32.const 1))))
+          (f32x4.add (local.get $g) (local.get $g)))
+        (local.set $g)
+        (local.set $o)
+        (local.set $f)
+        (local.set $i)
+        (local.set $g (f32x4.sub (f32x4.mul (local.get $g) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
         (local.set $cn (f32x4.add (f32x4.mul (local.get $f) (v128.load (i32.add (local.get $cp) (local.get $at)))) (f32x4.mul (local.get $i) (local.get $g))))
         (local.set $t (call $tanh (local.get $cn)))
         (v128.store (i32.add (local.get $c) (local.get $at)) (local.get $cn))
@@ -209,12 +249,14 @@ const CELLS = `
         (local.set $gi (i32.shl (i32.add (i32.mul (local.get $row) (i32.mul (local.get $H) (i32.const 3))) (local.get $j)) (i32.const 2)))
         (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
         (local.set $bj (i32.add (local.get $bh) (i32.shl (local.get $j) (i32.const 2))))
-        (local.set $r (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi)))
-          (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (local.get $bj))))))
-        (local.set $gi (i32.add (local.get $gi) (local.get $hb)))
-        (local.set $z (call $sigmoid (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi)))
-          (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (i32.add (local.get $bj) (local.get $hb)))))))
-        (local.set $gi (i32.add (local.get $gi) (local.get $hb)))
+        (call $sigmoid2
+          (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi)))
+            (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (local.get $bj))))
+          (f32x4.add (v128.load (i32.add (i32.add (local.get $p) (local.get $gi)) (local.get $hb)))
+            (f32x4.add (v128.load (i32.add (i32.add (local.get $rec) (local.get $gi)) (local.get $hb))) (v128.load (i32.add (local.get $bj) (local.get $hb))))))
+        (local.set $z)
+        (local.set $r)
+        (local.set $gi (i32.add (local.get $gi) (i32.shl (local.get $hb) (i32.const 1))))
         (local.set $rn (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (i32.add (local.get $bj) (i32.shl (local.get $hb) (i32.const 1))))))
         (local.set $n (call $tanh (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi))) (f32x4.mul (local.get $r) (local.get $rn)))))
         (local.set $hv (v128.load (i32.add (local.get $hp) (local.get $at))))
@@ -271,6 +313,24 @@ const CELLS = `
   ;; The plain RNN's pointwise parts on n values (a multiple of 4): x ← tanh(x) in place, and
   ;; dx = dy·(1 − y²) for y = tanh(·).
   (func (export "tanhInPlace") (param $x i32) (param $n i32)
+    (local $a v128) (local $b v128) (local $c v128) (local $d v128)
+    ;; 16 values at a time through $sigmoid4 (tanh(x) = 2σ(2x) − 1, as $tanh), then 4 at a time.
+    (block $done16 (loop $next16
+      (br_if $done16 (i32.lt_s (local.get $n) (i32.const 16)))
+      (local.set $a (v128.load (local.get $x)))
+      (local.set $b (v128.load offset=16 (local.get $x)))
+      (local.set $c (v128.load offset=32 (local.get $x)))
+      (local.set $d (v128.load offset=48 (local.get $x)))
+      (call $sigmoid4 (f32x4.add (local.get $a) (local.get $a)) (f32x4.add (local.get $b) (local.get $b))
+        (f32x4.add (local.get $c) (local.get $c)) (f32x4.add (local.get $d) (local.get $d)))
+      (local.set $d) (local.set $c) (local.set $b) (local.set $a)
+      (v128.store (local.get $x) (f32x4.sub (f32x4.mul (local.get $a) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
+      (v128.store offset=16 (local.get $x) (f32x4.sub (f32x4.mul (local.get $b) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
+      (v128.store offset=32 (local.get $x) (f32x4.sub (f32x4.mul (local.get $c) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
+      (v128.store offset=48 (local.get $x) (f32x4.sub (f32x4.mul (local.get $d) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
+      (local.set $x (i32.add (local.get $x) (i32.const 64)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 16)))
+      (br $next16)))
     (block $done (loop $next
       (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
       (v128.store (local.get $x) (call $tanh (v128.load (local.get $x))))
@@ -322,7 +382,7 @@ export function kernelsWat(): string {
     (if (i32.lt_u (local.get $m) (local.get $M)) (then
       ${rowPointers(1)}
       ${rowGroup(1)})))
-${CELLS}
+${CELLS()}
 )
 `;
 }
