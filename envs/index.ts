@@ -3,6 +3,7 @@ import { listEnvs } from "../src/core";
 import { registerCartPole } from "./cartpole";
 import { registerCartPolePixels } from "./cartpole_pixels";
 import { registerGridworlds } from "./gridworld";
+import { registerMemoryTasks } from "./memory";
 
 let registered = false;
 
@@ -13,4 +14,5 @@ export function registerBuiltinEnvs(): void {
   registerCartPole();
   registerCartPolePixels();
   registerGridworlds();
+  registerMemoryTasks();
 }

@@ -29,6 +29,8 @@ export {
   RgbPartialView,
   TMazeEnv,
 } from "../envs/gridworld";
+/** POPGym's memory tasks on vector observations. */
+export { CountRecallEnv, RepeatPreviousEnv } from "../envs/memory";
 export * from "./core";
 /** Multi-seed statistics (rliable's methods): IQM, bootstrap CIs, P(improvement), performance profiles. */
 export * as stats from "./stats";

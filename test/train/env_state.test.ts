@@ -58,6 +58,8 @@ describe("env state round trip", () => {
       "MiniGrid-DoorKey",
       "MiniGrid-Memory",
       "TMaze",
+      "RepeatPrevious",
+      "CountRecall",
     ]) {
       expect(
         ids.some((id) => id.startsWith(prefix)),
