@@ -204,10 +204,18 @@ export function memoryLengthPlots(
             {
               name: "mean",
               transform: [{ filter: "datum.kind === 'mean'" }],
-              mark: { type: "line", strokeWidth: 2.2, point: { size: 40 } },
+              mark: { type: "line", strokeWidth: 2.2 },
+              encoding: { x, y: { field: "mean", type: "quantitative", title: yTitle }, color },
+            },
+            {
+              // The means' points, with the tooltip; a line mark with point: true beside the CI layer
+              // sends vega-lite's dataflow optimizer to its limit ("Maximum optimization runs").
+              name: "points",
+              transform: [{ filter: "datum.kind === 'mean'" }],
+              mark: { type: "point", filled: true, size: 40, opacity: 1 },
               encoding: {
                 x,
-                y: { field: "mean", type: "quantitative", title: yTitle },
+                y: { field: "mean", type: "quantitative" },
                 color,
                 tooltip: [
                   { field: "agent", title: "agent" },
