@@ -7,6 +7,7 @@ import { registerBuiltinEnvs } from "../../envs";
 import { listEnvs, make } from "../core/registry";
 import {
   type ExperimentSpec,
+  envKey,
   envSeeds,
   envSteps,
   LocalProcessExecutor,
@@ -103,7 +104,7 @@ export async function runExperimentAndReport(
   );
   const grid = uniform
     ? `${spec.agents.length} agents × ${spec.envs.length} envs × ${spec.seeds} seeds) of ${spec.steps.toLocaleString("en")} steps`
-    : `${spec.agents.length} agents × ${spec.envs.map((e) => `${e.id} ${envSeeds(spec, e)} seeds of ${envSteps(spec, e).toLocaleString("en")} steps`).join(", ")})`;
+    : `${spec.agents.length} agents × ${spec.envs.map((e) => `${envKey(e)} ${envSeeds(spec, e)} seeds of ${envSteps(spec, e).toLocaleString("en")} steps`).join(", ")})`;
   console.error(
     `${spec.name}: ${spec.question}\n${runs} runs (${grid}, ${executor.concurrency} at a time → ${out}`,
   );

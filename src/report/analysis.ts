@@ -8,7 +8,8 @@
 // as rliable's `get_interval_estimates`), a learning curve "stats/curve/<agent>/<env>", a performance
 // profile "stats/profile/<agent>" (all envs) or "stats/profile/<agent>/<env>", P(X > Y)
 // "stats/improvement/<X>/<Y>" (all envs) or "stats/improvement/<X>/<Y>/<env>", the aggregate metrics over
-// all envs "stats/aggregates/<agent>". So two agents with the same number of runs on one env are not
+// all envs "stats/aggregates/<agent>", a point of "success against memory length"
+// "stats/memory-length/<agent>/<env>". So two agents with the same number of runs on one env are not
 // resampled with the same indices, and the report stays the same for the same results and seed.
 import {
   aggregateMetrics,
@@ -22,6 +23,7 @@ import {
   probabilityOfImprovementByTask,
 } from "../stats";
 import { type EnvImprovement, envImprovements } from "./env_comparisons";
+import { type MemoryLengthPoint, memoryLengthPoints } from "./memory_length";
 import type { Episode, ExperimentResults, RunResult } from "./results";
 import { binSeries, diagnosticSeries, episodesInSeconds, evaluationSeries, type Series } from "./run_series";
 
@@ -157,6 +159,11 @@ export interface Analysis {
   evaluations: Series[];
   /** The x axis of the profiles: normalized scores over all envs, or each env's raw scores. */
   profileScale: "normalized" | "raw";
+  /**
+   * "Success against memory length": each agent's mean normalized score on each env entry with a
+   * `memoryLength` (none when no entry has one).
+   */
+  memoryLengths: MemoryLengthPoint[];
   /** Aggregate metrics over all envs: only when every env has baselines (normalized scores). */
   aggregates?: AggregateEstimates;
   /** How the intervals were drawn (each from its own stream, `deriveSeed(seed, purpose)`). */
@@ -229,7 +236,7 @@ function scoresByEnv(
   const { experiment, runs } = results;
   return experiment.envs.map((env) =>
     runs
-      .filter((r) => r.agent === agent && r.env === env.id)
+      .filter((r) => r.agent === agent && r.env === env.key)
       .filter(done)
       .sort((a, b) => a.seed - b.seed)
       .map(value)
@@ -265,15 +272,15 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
   for (const agent of experiment.agents) {
     for (const env of experiment.envs) {
       const own = runs
-        .filter((r) => r.agent === agent.id && r.env === env.id)
+        .filter((r) => r.agent === agent.id && r.env === env.key)
         .sort((a, b) => a.seed - b.seed);
       const finished = own.filter(done);
       const scores = finished.map((r) => r.score);
       const row: ScoreRow = {
         agent: agent.id,
         agentLabel: agent.label ?? agent.id,
-        env: env.id,
-        envLabel: env.label ?? env.id,
+        env: env.key,
+        envLabel: env.label ?? env.key,
         seedsDone: finished.length,
         seedsTotal: Math.min(env.seeds ?? experiment.seeds.length, agent.seeds ?? Number.POSITIVE_INFINITY),
         scores,
@@ -281,7 +288,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       if (scores.length > 0) {
         const m = aggregateMetrics(
           scores.map((s) => [s]),
-          { ...boot, purpose: intervalPurpose("aggregates", agent.id, env.id) },
+          { ...boot, purpose: intervalPurpose("aggregates", agent.id, env.key) },
         );
         row.mean = m.mean;
         row.iqm = m.iqm;
@@ -310,12 +317,12 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
         if (step.length > 0) {
           const ci = curveIntervals(values, {
             ...curveBoot,
-            purpose: intervalPurpose("curve", agent.id, env.id),
+            purpose: intervalPurpose("curve", agent.id, env.key),
           });
           curves.push({
             agent: agent.id,
             agentLabel: row.agentLabel,
-            env: env.id,
+            env: env.key,
             envLabel: row.envLabel,
             quantity: success ? "success" : "return",
             runs: withEpisodes.length,
@@ -347,7 +354,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       const empty = s.findIndex((runs) => runs.length === 0);
       if (empty >= 0) {
         const env = experiment.envs[empty];
-        return { ...base, missing: `${agentLabel(id)} has no finished run on ${env.label ?? env.id}` };
+        return { ...base, missing: `${agentLabel(id)} has no finished run on ${env.label ?? env.key}` };
       }
     }
     const p = probabilityOfImprovementByTask(sx, sy, {
@@ -378,7 +385,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
       return [{ agent: agent.id, agentLabel: agentLabel(agent.id), mean, median, iqm, optimalityGap }];
     });
     const baselines = experiment.envs.map((e) => ({
-      envLabel: e.label ?? e.id,
+      envLabel: e.label ?? e.key,
       randomScore: e.randomScore as number,
       maxScore: e.maxScore as number,
     }));
@@ -397,7 +404,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     }
   } else {
     for (const env of experiment.envs) {
-      const envRows = rows.filter((r) => r.env === env.id && r.scores.length > 0);
+      const envRows = rows.filter((r) => r.env === env.key && r.scores.length > 0);
       const all = envRows.flatMap((r) => r.scores);
       if (all.length === 0) continue;
       const low = all.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
@@ -425,6 +432,7 @@ export function analyze(results: ExperimentResults, options: AnalysisOptions = {
     profiles,
     profileScale: normalized ? "normalized" : "raw",
     aggregates,
+    memoryLengths: memoryLengthPoints(results, boot),
     bootstrap: { resamples, curveResamples, profileResamples, confidence, seed },
   };
 }

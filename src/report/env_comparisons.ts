@@ -29,18 +29,18 @@ export interface EnvImprovement {
  */
 export function envImprovements(
   pair: { x: string; y: string; xLabel: string; yLabel: string },
-  envs: readonly { id: string; label?: string }[],
+  envs: readonly { key: string; label?: string }[],
   sx: readonly number[][],
   sy: readonly number[][],
   boot: Omit<BootstrapOptions, "purpose">,
 ): EnvImprovement[] {
   return envs.map((env, e) => {
-    const base = { env: env.id, envLabel: env.label ?? env.id, xRuns: sx[e].length, yRuns: sy[e].length };
+    const base = { env: env.key, envLabel: env.label ?? env.key, xRuns: sx[e].length, yRuns: sy[e].length };
     const empty = sx[e].length === 0 ? pair.xLabel : sy[e].length === 0 ? pair.yLabel : undefined;
     if (empty !== undefined) return { ...base, missing: `${empty} has no finished run here` };
     const p = probabilityOfImprovementByTask([sx[e]], [sy[e]], {
       ...boot,
-      purpose: intervalPurpose("improvement", pair.x, pair.y, env.id),
+      purpose: intervalPurpose("improvement", pair.x, pair.y, env.key),
     });
     const mw = mannWhitneyTest(sx[e], sy[e]);
     return {

@@ -14,6 +14,7 @@ import {
   scoreRowNote,
 } from "./few_seeds_notes";
 import { intervalPlots } from "./interval_plots";
+import { memoryLengthPlots, memoryLengthTable } from "./memory_length";
 import { buildPlots, compileToVega, renderSvg, svgToPng } from "./plots";
 import {
   findReconstructionPictures,
@@ -101,6 +102,10 @@ function escapeMd(s: string): string {
   return s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 }
 
+/** What the memory-length table shows (its figure is among the plots). */
+const MEMORY_LENGTH_INTRO =
+  'Mean normalized score over seeds [95 % percentile bootstrap CI] of each agent at each memory length (0 = chance, 1 = perfect); the figure "Success against memory length" below draws it.';
+
 const TABLE_HEADER = ["Agent", "Env", "Mean", "IQM [CI]", "Seeds", "Parameters", "SPS"];
 const SOLVED_HEADER = "Solved at (steps, by seed)";
 
@@ -144,7 +149,7 @@ function solvedLine(e: ExperimentResults["experiment"]): string | undefined {
   if (envs.length === 0) return undefined;
   const parts = envs.map(
     (env) =>
-      `${env.label ?? env.id}: the mean ${env.metric === "successRate" ? "success" : "return"} of the last ${env.solvedWindow ?? 100} training episodes reaches ${env.solvedAt}`,
+      `${env.label ?? env.key}: the mean ${env.metric === "successRate" ? "success" : "return"} of the last ${env.solvedWindow ?? 100} training episodes reaches ${env.solvedAt}`,
   );
   return `Solved at: the env step where ${parts.join("; ")} (— : not within the budget).`;
 }
@@ -160,7 +165,7 @@ function successLine(e: ExperimentResults["experiment"]): string | undefined {
   const byThreshold = new Map<number, string[]>();
   for (const env of envs) {
     const above = env.successAbove ?? 0;
-    byThreshold.set(above, [...(byThreshold.get(above) ?? []), env.label ?? env.id]);
+    byThreshold.set(above, [...(byThreshold.get(above) ?? []), env.label ?? env.key]);
   }
   const parts = [...byThreshold].map(
     ([above, labels]) => `its return is above ${above} (${labels.join(", ")})`,
@@ -182,7 +187,7 @@ function budgetLine(e: ExperimentResults["experiment"]): string {
   if (own.length > 0) {
     const parts = own.map(
       (env) =>
-        `${env.label ?? env.id}: ${plural(env.seeds ?? e.seeds.length, "seed")} of ${fmtCount(env.steps ?? e.steps)} steps`,
+        `${env.label ?? env.key}: ${plural(env.seeds ?? e.seeds.length, "seed")} of ${fmtCount(env.steps ?? e.steps)} steps`,
     );
     line += ` (but ${parts.join("; ")})`;
   }
@@ -333,6 +338,11 @@ function buildMarkdown(
     out.push("### Per env", "", envImprovementCaption(analysis), "");
     out.push(markdownTable(ENV_IMPROVEMENT_HEADER, envImprovementCells(analysis, fmtInterval)), "");
   }
+  if (analysis.memoryLengths.length > 0) {
+    const t = memoryLengthTable(analysis.memoryLengths, e.agents, fmtInterval);
+    out.push("## Success against memory length", "", MEMORY_LENGTH_INTRO, "");
+    out.push(markdownTable(t.header, t.rows), "");
+  }
   const failed = failedRuns(results);
   if (failed.length > 0) {
     out.push(`**${failed.length} runs failed:**`, "");
@@ -438,6 +448,19 @@ function buildHtml(
       ),
     );
   }
+  if (analysis.memoryLengths.length > 0) {
+    const t = memoryLengthTable(analysis.memoryLengths, e.agents, fmtInterval);
+    parts.push(
+      `<h2>Success against memory length</h2>`,
+      `<p class="meta">${escapeHtml(MEMORY_LENGTH_INTRO)}</p>`,
+      htmlTable(
+        t.header,
+        t.rows,
+        t.header.map((_, i) => i).filter((i) => i > 0),
+        "memory-length",
+      ),
+    );
+  }
   const failed = failedRuns(results);
   if (failed.length > 0) {
     parts.push(
@@ -475,7 +498,7 @@ function buildHtml(
   const runs = [...results.runs].sort(
     (a, b) =>
       e.agents.findIndex((x) => x.id === a.agent) - e.agents.findIndex((x) => x.id === b.agent) ||
-      e.envs.findIndex((x) => x.id === a.env) - e.envs.findIndex((x) => x.id === b.env) ||
+      e.envs.findIndex((x) => x.key === a.env) - e.envs.findIndex((x) => x.key === b.env) ||
       a.seed - b.seed,
   );
   for (const r of runs) {
@@ -544,10 +567,11 @@ export async function buildReport(
   const metric = METRIC_TITLES[results.experiment.metric] ?? results.experiment.metric;
   const agentLabels = results.experiment.agents.map((a) => a.label ?? a.id);
   const plots: RenderedPlot[] = [];
-  const envLabels = results.experiment.envs.map((env) => env.label ?? env.id);
+  const envLabels = results.experiment.envs.map((env) => env.label ?? env.key);
   for (const p of [
     ...buildPlots(analysis, agentLabels, metric, envLabels),
     ...intervalPlots(analysis, agentLabels),
+    ...memoryLengthPlots(analysis.memoryLengths, agentLabels, analysis.bootstrap.confidence),
     ...buildRunPlots(analysis, agentLabels, envLabels),
   ]) {
     plots.push({

@@ -34,7 +34,7 @@ export function findReconstructionPictures(
       const name = `reconstructions-${agent.id}--${env.id.replace(/[^\w.-]/g, "_")}.png`;
       const labels = { agentLabel: agent.label ?? agent.id, envLabel: env.label ?? env.id, name };
       const runs = results.runs
-        .filter((r) => r.agent === agent.id && r.env === env.id)
+        .filter((r) => r.agent === agent.id && r.env === env.key)
         .sort((a, b) => a.seed - b.seed);
       let found: ReconstructionPicture | undefined;
       for (const run of runs) {

@@ -11,7 +11,11 @@ const agentSchema = z
 const envSchema = z
   .object({
     id: z.string(),
+    key: z.string().optional(),
     label: z.string().optional(),
+    kwargs: z.record(z.unknown()).optional(),
+    memoryLength: z.number().positive().optional(),
+    family: z.string().optional(),
     metric: z.string().optional(),
     randomScore: z.number().optional(),
     maxScore: z.number().optional(),
@@ -68,8 +72,20 @@ export interface ExperimentJson {
   /** `seeds`: the agent's own number of seeds when fewer than the env's. */
   agents: { id: string; label?: string; seeds?: number }[];
   envs: {
+    /** The registered env id. */
     id: string;
+    /**
+     * The entry's name, which scores.json's `env` and the run folders use: the id unless the experiment
+     * runs the id at several settings (filled in from the id for results written without keys).
+     */
+    key: string;
     label?: string;
+    /** The entry's make() keyword arguments. */
+    kwargs?: Record<string, unknown>;
+    /** Steps the agent must carry what it saw: the x of the "success against memory length" figure. */
+    memoryLength?: number;
+    /** That figure's panel (default: the env id). */
+    family?: string;
     metric?: string;
     randomScore?: number;
     maxScore?: number;
@@ -315,6 +331,7 @@ export function readResults(folder: string): ExperimentResults {
   const experiment: ExperimentJson = {
     ...parsed.data,
     seeds: Array.isArray(seeds) ? seeds : Array.from({ length: seeds }, (_, i) => i + 1),
+    envs: parsed.data.envs.map((env) => ({ ...env, key: env.key ?? env.id })),
   };
 
   const scoresFile = path.join(folder, "scores.json");

@@ -117,15 +117,15 @@ function groups(results: ExperimentResults, has: (r: RunResult) => boolean) {
   for (const agent of experiment.agents) {
     for (const env of experiment.envs) {
       const own = runs
-        .filter((r) => r.agent === agent.id && r.env === env.id && has(r))
+        .filter((r) => r.agent === agent.id && r.env === env.key && has(r))
         .sort((a, b) => a.seed - b.seed);
       if (own.length === 0) continue;
       const end = own.reduce((m, r) => Math.max(m, lastStep(r)), env.steps ?? experiment.steps);
       out.push({
         agent: agent.id,
         agentLabel: agent.label ?? agent.id,
-        env: env.id,
-        envLabel: env.label ?? env.id,
+        env: env.key,
+        envLabel: env.label ?? env.key,
         runs: own,
         end,
       });
@@ -169,7 +169,7 @@ export function evaluationSeries(results: ExperimentResults, options: SeriesOpti
   const points = options.points ?? 50;
   const out: Series[] = [];
   for (const g of groups(results, (r) => r.evals.length > 0)) {
-    const env = results.experiment.envs.find((e) => e.id === g.env);
+    const env = results.experiment.envs.find((e) => e.key === g.env);
     const success =
       env?.metric === "successRate" && g.runs.every((r) => r.evals.every((e) => e.successRate !== undefined));
     const quantity = (e: EvalLine) => (success ? (e.successRate ?? Number.NaN) : e.returnMean);

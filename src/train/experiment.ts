@@ -27,12 +27,34 @@ export interface ExperimentAgent {
   seeds?: number;
 }
 
-/** One env of an experiment. */
+/** One env of an experiment (an env id, or one of several settings of it: see `key` and `kwargs`). */
 export interface ExperimentEnv {
   /** Registered env id. */
   id: string;
+  /**
+   * This entry's own name where one env id is run at several settings (TMaze-v0 at length 5, 10, …):
+   * it names the entry's run folders, its scores.json entries and its report rows. Letters, digits,
+   * "-", "_", "."; default: the id. Entries of one id need a key each.
+   */
+  key?: string;
+  /** What the report calls it (default: the key). */
   label?: string;
-  /** Extra `pomdp train` flags for this env (e.g. `--env-kwargs`, `--require`). */
+  /**
+   * make() keyword arguments of this entry, e.g. `{ length: 20 }`: passed as `--env-kwargs` to `pomdp
+   * train` and to the final `pomdp eval`. Not with an `--env-kwargs` in `args` too.
+   */
+  kwargs?: Record<string, unknown>;
+  /**
+   * How many steps the agent must carry what it saw (a T-maze's length, RepeatPrevious's delay k): the
+   * x of the report's "success against memory length" figure, drawn for the entries that have one.
+   */
+  memoryLength?: number;
+  /**
+   * The panel of that figure this entry belongs to (e.g. "T-maze"), with the other entries of the
+   * same family (default: the env id). Only with `memoryLength`.
+   */
+  family?: string;
+  /** Extra `pomdp train` flags for this env (e.g. `--require`, wrappers). */
   args?: string[];
   /**
    * Extra flags for one agent on this env, by agent id, after the agent's own (a later flag wins):
@@ -91,12 +113,41 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
     problems.push(`steps must be a positive integer, got ${spec.steps}`);
   if (!Number.isSafeInteger(spec.seeds) || spec.seeds < 1)
     problems.push(`seeds must be a positive integer, got ${spec.seeds}`);
+  const keys = new Set<string>();
+  const labels = new Set<string>();
   for (const env of spec.envs ?? []) {
-    for (const key of ["steps", "seeds", "solvedWindow"] as const) {
-      const v = env[key];
+    const key = envKey(env);
+    for (const field of ["steps", "seeds", "solvedWindow"] as const) {
+      const v = env[field];
       if (v !== undefined && (!Number.isSafeInteger(v) || v < 1))
-        problems.push(`env ${env.id}: ${key} must be a positive integer, got ${v}`);
+        problems.push(`env ${key}: ${field} must be a positive integer, got ${v}`);
     }
+    if (env.key !== undefined && !/^[\w.-]+$/.test(env.key))
+      problems.push(`env key "${env.key}" must be letters, digits, "-", "_" or "."`);
+    // Run folders, scores.json and the report's rows tell entries apart by key, the report's panels by label.
+    if (keys.has(key))
+      problems.push(
+        `env ${key} appears twice: give each entry of one env id its own key (e.g. "${env.id}-2")`,
+      );
+    keys.add(key);
+    const label = env.label ?? key;
+    if (labels.has(label)) problems.push(`env label "${label}" appears twice`);
+    labels.add(label);
+    if (env.kwargs !== undefined) {
+      if (env.kwargs === null || typeof env.kwargs !== "object" || Array.isArray(env.kwargs))
+        problems.push(`env ${key}: kwargs must be an object of make() keyword arguments`);
+      else if ((env.args ?? []).includes("--env-kwargs"))
+        problems.push(`env ${key}: kwargs and an --env-kwargs in args: give one`);
+    }
+    const m = env.memoryLength;
+    if (m !== undefined && !(typeof m === "number" && Number.isFinite(m) && m > 0))
+      problems.push(`env ${key}: memoryLength must be a positive number, got ${m}`);
+    if (m !== undefined && (env.randomScore === undefined || env.maxScore === undefined))
+      problems.push(
+        `env ${key}: memoryLength needs randomScore and maxScore (its figure plots normalized scores)`,
+      );
+    if (env.family !== undefined && m === undefined)
+      problems.push(`env ${key}: family groups entries by memoryLength, which it does not have`);
   }
   const ids = new Set<string>();
   for (const agent of spec.agents ?? []) {
@@ -111,7 +162,8 @@ export function defineExperiment(spec: ExperimentSpec): ExperimentSpec {
   if ((spec.envs ?? []).length === 0) problems.push("envs must not be empty");
   for (const env of spec.envs ?? []) {
     for (const id of Object.keys(env.agentArgs ?? {}))
-      if (!ids.has(id)) problems.push(`env ${env.id}: agentArgs names agent "${id}", which is not in agents`);
+      if (!ids.has(id))
+        problems.push(`env ${envKey(env)}: agentArgs names agent "${id}", which is not in agents`);
   }
   for (const [a, b] of spec.compare ?? []) {
     for (const id of [a, b])
@@ -138,6 +190,16 @@ export function resolveSpec(
     quick: undefined,
     seeds: options.seeds ?? quick.seeds ?? spec.seeds,
   });
+}
+
+/** The name of an env entry in run folders, scores.json and the report: its `key`, else its id. */
+export function envKey(env: ExperimentEnv): string {
+  return env.key ?? env.id;
+}
+
+/** The `--env-kwargs` flag of an entry with `kwargs` (none without). */
+export function envKwargsArgs(env: ExperimentEnv): string[] {
+  return env.kwargs === undefined ? [] : ["--env-kwargs", JSON.stringify(env.kwargs)];
 }
 
 /** The step budget of every run on `env`. */
@@ -176,7 +238,7 @@ export function planJobs(spec: ExperimentSpec, out: string): RunJob[] {
   for (let seed = 1; seed <= maxSeeds; seed++)
     for (const env of spec.envs.filter((e) => seed <= envSeeds(spec, e)))
       for (const agent of spec.agents.filter((a) => seed <= runSeeds(spec, env, a)))
-        jobs.push({ agent, env, seed, dir: path.join(out, "runs", runName(agent.id, env.id, seed)) });
+        jobs.push({ agent, env, seed, dir: path.join(out, "runs", runName(agent.id, envKey(env), seed)) });
   return jobs;
 }
 
@@ -326,7 +388,8 @@ export async function runExperiment(
       agents: spec.agents,
       envs: spec.envs.map((e) => ({
         ...e,
-        label: e.label ?? e.id,
+        key: envKey(e),
+        label: e.label ?? envKey(e),
         metric: e.metric ?? "finalReturn",
         ...successAboveField(e),
         steps: envSteps(spec, e),
@@ -390,7 +453,7 @@ async function runJob(
   const name = path.basename(job.dir);
   const base: RunScore = {
     agent: job.agent.id,
-    env: job.env.id,
+    env: envKey(job.env),
     seed: job.seed,
     status: "done",
     run: path.join("runs", name),
@@ -412,7 +475,15 @@ async function runJob(
       } else {
         fs.rmSync(job.dir, { recursive: true, force: true });
         const own = job.env.agentArgs?.[job.agent.id] ?? [];
-        const args = ["train", "--env", job.env.id, ...job.agent.args, ...own, ...envArgs];
+        const args = [
+          "train",
+          "--env",
+          job.env.id,
+          ...job.agent.args,
+          ...own,
+          ...envArgs,
+          ...envKwargsArgs(job.env),
+        ];
         args.push(
           "--steps",
           String(envSteps(spec, job.env)),
@@ -436,6 +507,8 @@ async function runJob(
         String(spec.evalEpisodes ?? 100),
         "--seed",
         String(1000 + job.seed),
+        // The run's config.json has them too; given here, the evaluation does not depend on that.
+        ...envKwargsArgs(job.env),
       ];
       await executor.run(
         [...evalArgs, "--out", evalFile, ...requireArgs(job.env.args ?? [])],

@@ -28,7 +28,7 @@ function twins(): ExperimentResults {
       steps: STEPS,
       seeds: SCORES.map((_, i) => i + 1),
       agents,
-      envs: [{ id: ENV, randomScore: 0, maxScore: 1 }],
+      envs: [{ id: ENV, key: ENV, randomScore: 0, maxScore: 1 }],
       compare: [["a", "b"]],
     },
     runs: agents.flatMap(({ id }) =>

@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it, vi } from "vitest";
 import { main } from "../../src/cli";
 import { binCurves, stepsToSolve } from "../../src/report/analysis";
 import { buildReport, writeReport } from "../../src/report/experiment_report";
-import { AGENTS, ENVS, makeResultsFolder, SEEDS } from "./results_fixture";
+import { memoryLengthPlots } from "../../src/report/memory_length";
+import { AGENTS, ENVS, makeMemoryLengthFolder, makeResultsFolder, SEEDS } from "./results_fixture";
 
 /** Items of one kind in an SVG by their ARIA role description ("line mark", "area mark", "rule mark", "tick"). */
 function items(svg: string, kind: string): string[] {
@@ -352,5 +353,94 @@ describe("pomdp report: reconstructions", () => {
     // Without a decoder anywhere there is no section.
     const plain = await writeReport(folder(), { resamples: 200, seed: 3 });
     expect(fs.readFileSync(plain.markdown, "utf8")).not.toContain("## Reconstructions");
+  });
+});
+
+describe("pomdp report: success against memory length", () => {
+  it("plots each agent's mean normalized score against memory length, one panel per family, with exact numbers", async () => {
+    const dir = makeMemoryLengthFolder();
+    folders.push(dir);
+    const files = await writeReport(dir, { resamples: 2000 });
+    const { analysis, plots, markdown, html } = await buildReport(dir, { resamples: 2000 });
+    // Normalized as the runner does: T-maze (s − 0.5) / 0.5, RepeatPrevious (s + 0.5) / 1.5. With 3 seeds
+    // the 95 % interval of the mean is exactly [min, max] (each is resampled thrice with p = 1/27 > 2.5 %).
+    const expected: [string, string, string, number, number, number, number][] = [
+      // agent, family, key, memory length, mean, lower, upper
+      ["mlp", "T-maze", "tmaze-5", 5, 0.1, 0, 0.2],
+      ["mlp", "T-maze", "tmaze-20", 20, -0.1 / 3, -0.1, 0],
+      ["mlp", "RepeatPrevious", "repeat-k1", 1, (1 + 1 + 1.375 / 1.5) / 3, 1.375 / 1.5, 1],
+      ["mlp", "RepeatPrevious", "repeat-k4", 4, 0, -0.125 / 1.5, 0.125 / 1.5],
+      ["gru", "T-maze", "tmaze-5", 5, 1, 1, 1],
+      ["gru", "T-maze", "tmaze-20", 20, 0.6, 0, 1],
+      ["gru", "RepeatPrevious", "repeat-k1", 1, 1, 1, 1],
+      ["gru", "RepeatPrevious", "repeat-k4", 4, (1 / 1.5 + 1 + 0.5) / 3, 0.5, 1],
+    ];
+    expect(analysis.memoryLengths.map((p) => [p.agent, p.family, p.env, p.memoryLength])).toEqual(
+      expected.map((e) => e.slice(0, 4)),
+    );
+    analysis.memoryLengths.forEach((p, i) => {
+      const [, , , , mean, lower, upper] = expected[i];
+      expect(p.scores).toHaveLength(3);
+      expect(p.mean.point, `${p.agent} ${p.env}`).toBeCloseTo(mean, 12);
+      expect(p.mean.lower, `${p.agent} ${p.env}`).toBeCloseTo(lower, 12);
+      expect(p.mean.upper, `${p.agent} ${p.env}`).toBeCloseTo(upper, 12);
+    });
+    // The entry without a memory length (CartPole) has no point; its rows are in the scores table.
+    expect(analysis.memoryLengths.some((p) => p.env === "CartPole-NoVel-v1")).toBe(false);
+    expect(analysis.rows.map((r) => r.env)).toEqual(
+      ["mlp", "gru"].flatMap(() => ["tmaze-5", "tmaze-20", "repeat-k1", "repeat-k4", "CartPole-NoVel-v1"]),
+    );
+
+    // The plot: data points as computed, panels in the experiment's order, x on a log scale.
+    const plot = plots.find((p) => p.name === "memory-length")!;
+    expect(plot.title).toBe("Success against memory length");
+    const lite = memoryLengthPlots(analysis.memoryLengths, ["PPO (MLP)", "PPO (GRU 64)"], 0.95)[0].spec as {
+      data: {
+        values: {
+          kind: string;
+          agent: string;
+          family: string;
+          memoryLength: number;
+          mean?: number;
+          score?: number;
+        }[];
+      };
+      facet: { column: { sort: string[] } };
+      spec: { layer: { name: string; encoding: { x?: { scale: { type: string } } } }[] };
+    };
+    expect(lite.facet.column.sort).toEqual(["T-maze", "RepeatPrevious"]);
+    const means = lite.data.values.filter((v) => v.kind === "mean");
+    expect(means.map((v) => [v.agent, v.family, v.memoryLength])).toEqual(
+      expected.map(([agent, family, , length]) => [
+        agent === "mlp" ? "PPO (MLP)" : "PPO (GRU 64)",
+        family,
+        length,
+      ]),
+    );
+    means.forEach((v, i) => {
+      expect(v.mean).toBeCloseTo(expected[i][4], 12);
+    });
+    expect(lite.data.values.filter((v) => v.kind === "seed")).toHaveLength(8 * 3);
+    expect(lite.spec.layer.find((l) => l.name === "mean")?.encoding.x?.scale.type).toBe("log");
+    // The SVG: a line per agent and family, a CI rule per point, a legend of the agents, and the
+    // chance line (dashed) in each panel.
+    expect(items(plot.svg, "line mark")).toHaveLength(2 * 2);
+    expect(items(plot.svg, "rule mark")).toHaveLength(8 + 2);
+    expect(plot.svg).toContain(">PPO (GRU 64)</text>");
+    expect(plot.svg.match(/stroke-dasharray="4,4"/g)).toHaveLength(2);
+
+    // The table in report.md and report.html, and the PNG the README can show.
+    expect(markdown).toContain("## Success against memory length");
+    expect(markdown).toContain("| Family | Memory length | PPO (MLP) | PPO (GRU 64) |");
+    expect(markdown).toContain("| T-maze | 5 | 0.100 [0, 0.200] | 1 [1, 1] |");
+    expect(markdown).toContain("| T-maze | 20 | -0.033 [-0.100, 0] | 0.600 [0, 1] |");
+    expect(markdown).toContain("| RepeatPrevious | 1 | 0.972 [0.917, 1] | 1 [1, 1] |");
+    expect(markdown).toContain("| RepeatPrevious | 4 | 0 [-0.083, 0.083] | 0.722 [0.500, 1] |");
+    expect(markdown).toContain("![Success against memory length](plots/memory-length.png)");
+    expect(html).toContain('<table id="memory-length">');
+    expect(html).toContain('data-plot="memory-length"');
+    const png = fs.readFileSync(path.join(dir, "plots", "memory-length.png"));
+    expect(png.subarray(1, 4).toString()).toBe("PNG");
+    expect(files.plots).toContain(path.join(dir, "plots", "memory-length.png"));
   });
 });

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/experiment_report";
-import { AGENTS, ENVS, makeResultsFolder, SEEDS } from "./results_fixture";
+import { AGENTS, ENVS, makeMemoryLengthFolder, makeResultsFolder, SEEDS } from "./results_fixture";
 
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = [
@@ -119,6 +119,39 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
       expect(requests).toEqual([]);
       if (process.env.REPORT_SCREENSHOT)
         await page.screenshot({ path: path.resolve(process.env.REPORT_SCREENSHOT), fullPage: true });
+    } finally {
+      await browser.close();
+    }
+  });
+  it("draws the success-against-memory-length figure live, with each point's numbers on hover", async () => {
+    const dir = makeMemoryLengthFolder();
+    folders.push(dir);
+    // 2,000 resamples: enough that 3 seeds' 95 % interval of the mean is exactly [min, max].
+    const { html } = await writeReport(dir, { resamples: 2000 });
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+      await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
+      await page.waitForFunction(
+        'document.querySelectorAll(".vega-live").length === document.querySelectorAll("figure.plot").length',
+      );
+      const figure = page.locator("#plot-memory-length");
+      const count = (kind: string) => figure.locator(`[aria-roledescription="${kind}"]`).count();
+      // A line per agent in each of the 2 panels; a CI rule per point and the chance line per panel.
+      expect(await count("line mark")).toBe(2 * 2);
+      expect(await count("rule mark")).toBe(8 + 2);
+      // The first mean point: MLP on the T-maze of length 5 (normalized 0, 0.2, 0.1 over 3 seeds).
+      const points = figure.locator("path[aria-roledescription='point']");
+      const labels = await points.evaluateAll((ps) => ps.map((p) => p.getAttribute("aria-label") ?? ""));
+      const first = labels.findIndex((l) => l.includes("mean: 0.1;"));
+      expect(first).toBeGreaterThanOrEqual(0);
+      await points.nth(first).hover({ force: true });
+      await expect
+        .poll(() => page.$eval("#plot-memory-length .vega-live", (d) => d.getAttribute("title") ?? ""))
+        .toBe(
+          "agent: PPO (MLP)\nenv: T-maze, length 5\nmemory length: 5\nmean: 0.1\nCI low: 0\nCI high: 0.2\nseeds: 3",
+        );
     } finally {
       await browser.close();
     }

@@ -237,4 +237,111 @@ describe("experiment runner", () => {
       'experiment tiny: env TMaze-v0: agentArgs names agent "gru", which is not in agents',
     );
   });
+
+  it("runs one env id at several settings: a key each (run folders, scores.json), its kwargs to train and eval, its memory length in experiment.json", async () => {
+    const tmaze = (length: number) => ({
+      id: "TMaze-v0",
+      key: `tmaze-${length}`,
+      kwargs: { length },
+      memoryLength: length,
+      family: "T-maze",
+      metric: "successRate" as const,
+      randomScore: 0.5,
+      maxScore: 1,
+    });
+    const spec = defineExperiment({
+      ...tiny,
+      agents: [tiny.agents[0]],
+      envs: [tmaze(5), tmaze(20), { id: "CartPole-NoVel-v1", steps: 512 }],
+      compare: [],
+      seeds: 1,
+    });
+    expect(planJobs(spec, "/r").map((j) => path.basename(j.dir))).toEqual([
+      "mlp--tmaze-5--s1",
+      "mlp--tmaze-20--s1",
+      "mlp--CartPole-NoVel-v1--s1",
+    ]);
+    const commands: string[][] = [];
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "exp-kwargs-"));
+    const executor: Executor = {
+      concurrency: 1,
+      async run(args) {
+        commands.push(args);
+        if (args[0] === "train") {
+          const dir = args[args.indexOf("--out") + 1];
+          fs.mkdirSync(dir, { recursive: true });
+          fs.writeFileSync(
+            path.join(dir, "summary.json"),
+            JSON.stringify({ steps: 256, sps: 1, parameters: 1 }),
+          );
+        } else {
+          fs.writeFileSync(
+            args[args.indexOf("--out") + 1],
+            JSON.stringify({ returns: [4, -0.1, 4, 4], returnMean: 2.975 }),
+          );
+        }
+        return "";
+      },
+    };
+    const scores = await runExperiment(spec, { out, executor, command: "test", quick: false });
+    const of = (verb: string, run: string) =>
+      commands.find((c) => c[0] === verb && c.join(" ").includes(`/${run}`)) ?? [];
+    expect(of("train", "mlp--tmaze-20--s1").slice(0, 3)).toEqual(["train", "--env", "TMaze-v0"]);
+    expect(of("train", "mlp--tmaze-20--s1").join(" ")).toContain(
+      '--env-kwargs {"length":20} --steps 256 --seed 1',
+    );
+    expect(of("eval", "mlp--tmaze-20--s1").join(" ")).toContain('--env-kwargs {"length":20} --out');
+    expect(of("train", "mlp--CartPole-NoVel-v1--s1")).not.toContain("--env-kwargs");
+    expect(of("eval", "mlp--CartPole-NoVel-v1--s1")).not.toContain("--env-kwargs");
+    expect(scores.map((s) => [s.env, s.run, s.score, s.normalizedScore])).toEqual([
+      ["tmaze-5", path.join("runs", "mlp--tmaze-5--s1"), 0.75, 0.5],
+      ["tmaze-20", path.join("runs", "mlp--tmaze-20--s1"), 0.75, 0.5],
+      ["CartPole-NoVel-v1", path.join("runs", "mlp--CartPole-NoVel-v1--s1"), 2.975, undefined],
+    ]);
+    const envs = JSON.parse(fs.readFileSync(path.join(out, "experiment.json"), "utf8")).envs;
+    expect(envs[1]).toMatchObject({
+      id: "TMaze-v0",
+      key: "tmaze-20",
+      label: "tmaze-20",
+      kwargs: { length: 20 },
+      memoryLength: 20,
+      family: "T-maze",
+    });
+    expect(envs[2]).toMatchObject({ id: "CartPole-NoVel-v1", key: "CartPole-NoVel-v1", steps: 512 });
+    // The report reads the entries back by key.
+    const { readResults } = await import("../../src/report/results");
+    expect(readResults(out).runs.map((r) => r.dir)).toEqual(scores.map((s) => s.run));
+  });
+
+  it("refuses entries of one id without keys of their own, and bad kwargs, memory lengths and families", () => {
+    const bad = (envs: Parameters<typeof defineExperiment>[0]["envs"]) => () =>
+      defineExperiment({ ...tiny, agents: [tiny.agents[0]], compare: [], envs });
+    expect(bad([{ id: "TMaze-v0" }, { id: "TMaze-v0", kwargs: { length: 20 } }])).toThrow(
+      'experiment tiny: env TMaze-v0 appears twice: give each entry of one env id its own key (e.g. "TMaze-v0-2")',
+    );
+    expect(bad([{ id: "TMaze-v0", key: "a b" }])).toThrow(
+      'env key "a b" must be letters, digits, "-", "_" or "."',
+    );
+    expect(
+      bad([
+        { id: "TMaze-v0", key: "a", label: "T" },
+        { id: "TMaze-v0", key: "b", label: "T" },
+      ]),
+    ).toThrow('env label "T" appears twice');
+    expect(bad([{ id: "TMaze-v0", kwargs: { length: 5 }, args: ["--env-kwargs", "{}"] }])).toThrow(
+      "env TMaze-v0: kwargs and an --env-kwargs in args: give one",
+    );
+    expect(bad([{ id: "TMaze-v0", kwargs: [5] as unknown as Record<string, unknown> }])).toThrow(
+      "env TMaze-v0: kwargs must be an object of make() keyword arguments",
+    );
+    expect(bad([{ id: "TMaze-v0", memoryLength: 0 }])).toThrow(
+      "env TMaze-v0: memoryLength must be a positive number, got 0",
+    );
+    expect(bad([{ id: "TMaze-v0", memoryLength: 10 }])).toThrow(
+      "env TMaze-v0: memoryLength needs randomScore and maxScore (its figure plots normalized scores)",
+    );
+    expect(bad([{ id: "TMaze-v0", family: "T-maze" }])).toThrow(
+      "env TMaze-v0: family groups entries by memoryLength, which it does not have",
+    );
+  });
 });
