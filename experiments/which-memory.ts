@@ -17,9 +17,10 @@
 // Steps per second, measured on this project's 2-core machine (shared with other jobs) with one wasm
 // thread per run, as `pomdp experiment` gives each of 2 workers: `pomdp train ... --steps 20000` per
 // agent and env, the process's CPU seconds less 1.8 s of start-up (a 512-step run's), so steps per
-// second of a core of its own. Memory agents, 64 units unless said:
-//   T-maze (ppo-lstm-tmaze; 100k steps at length 20):  RNN 604, GRU 2,430, LSTM 2,180
-//   RepeatPrevious k = 4 (ppo-lstm-tmaze's settings):   RNN 730, GRU 3,450, LSTM 2,430 (100k steps)
+// second of a core of its own (from the 100k-step pilots below where there is one). Memory agents,
+// 64 units unless said:
+//   T-maze (ppo-lstm-tmaze; length 20, 100k steps):    RNN 604, GRU 2,430, LSTM 2,180
+//   RepeatPrevious k = 4 (ppo-lstm-tmaze's settings):   RNN 771, GRU 2,910, LSTM 2,430 (100k steps)
 //   CartPole-NoVel (ppo-lstm-cartpole-novel):           RNN 490, GRU 787, LSTM 461
 //   Minigrid Memory S7 (ppo-minigrid-memory-s7, 128):   RNN 642, GRU 1,890, LSTM 1,460
 //   memoryless (MLP, MLP + FrameStack 4):  T-maze 8,970 / 6,560; CartPole-NoVel 10,100 / 10,000;
@@ -30,7 +31,8 @@
 //
 // Pilots (seed 1, rolling success or return of the last 100 training episodes):
 //   T-maze length 20, 100k steps: LSTM 0.44 at 20k, 0.93 at 40k, 1.00 from 60k; GRU 0.54, 0.95 at
-//     40k, 1.00 at 80k; RNN 0.46–0.55 throughout (the guessing level).
+//     40k, 1.00 at 80k; RNN 0.46–0.55 throughout (the guessing level). Length 5: RNN 0.79 at 20k,
+//     1.00 from 40k.
 //   T-maze length 50, LSTM, 150k steps: 0.43–0.75, not solved. Length 100, LSTM, 200k: 0.44–0.55 with
 //     the preset's 128-step rollouts, and 0.31–0.63 with 512-step ones (--set numSteps=512). Recurrent
 //     PPO back-propagates within a rollout, so at length 100 only episodes that start in the first 27
@@ -39,17 +41,21 @@
 //   RepeatPrevious k = 4, LSTM, 100k steps: return −0.30 with PPO's plain defaults (separate actor and
 //     critic LSTMs, lr 2.5e-4: 262 SPS), 0.06 and rising (normalized 0.37) with ppo-lstm-tmaze's
 //     (one shared LSTM, lr 1e-3, forget-gate bias 1: 2.5× faster too): those for every agent there.
+//     With them, 100k steps: k = 4 GRU 0.01 (−0.24 at 20k), RNN 0.84 (0.44 at 20k: the plain RNN
+//     learns this short delay fastest); k = 1 LSTM 0.99 from 60k; k = 16 LSTM −0.38 (chance −0.5).
 //
 // Budgets (equal across agents on each env): T-maze 100k at lengths 5 and 10, 150k at 20 (the LSTM's
 // 1.00 from 60k, with room for slower seeds and cores), 300k at 50 and 100 (more than the pilots that
 // did not solve them: what is unsolved there at 300k is reported as such); RepeatPrevious 200k at every
-// k; CartPole-NoVel 100k (its preset's, RL Zoo's); Minigrid Memory S7 500k with 3 seeds (mlp-vs-lstm's
-// LSTM 128 seeds reached 90 % success at 430k, 667k and 733k: this budget asks which core gets there
-// first, and may leave most runs guessing). Time of one seed of all five agents, from the rates above:
-// T-maze 950k steps × 2.79 ms = 2,650 s; RepeatPrevious 600k × 2.34 ms = 1,400 s; CartPole-NoVel
-// 100k × 5.68 ms = 570 s; S7 500k × 3.70 ms = 1,850 s. Whole grid: 5 × (2,650 + 1,400 + 570) + 3 ×
-// 1,850 = 28,650 core-seconds, about 8.0 core-hours, plus ~0.5 for process start-ups and the final
-// evaluations: about 4.2 hours with 2 workers on an otherwise idle machine.
+// k (twice the pilots', where k = 4 was still rising for every core); CartPole-NoVel 100k (its
+// preset's, RL Zoo's); Minigrid Memory S7 500k with 3 seeds (mlp-vs-lstm's LSTM 128 seeds reached 90 %
+// success at 430k, 667k and 733k: this budget asks which core gets there first, and may leave most
+// runs guessing). Time of one seed of all five agents, from the rates above:
+// T-maze 950k steps × 2.79 ms = 2,650 s; RepeatPrevious 600k × 2.32 ms = 1,390 s; CartPole-NoVel
+// 100k × 5.68 ms = 570 s; S7 500k × 3.70 ms = 1,850 s. Whole grid: 5 × (2,650 + 1,390 + 570) + 3 ×
+// 1,850 = 28,600 core-seconds, about 7.9 core-hours, plus ~0.5 for process start-ups and the final
+// evaluations: about 4.2 hours with 2 workers on an otherwise idle machine, more where other jobs
+// share it (this session's pilots ran 1–4× slower in wall-clock time than in CPU time).
 
 import { runExperimentScript } from "../src/cli/experiment";
 import { defineExperiment, type ExperimentAgent, type ExperimentEnv } from "../src/train/experiment";
@@ -164,6 +170,8 @@ const experiment = defineExperiment({
     ["framestack", "mlp"],
   ],
   evalEpisodes: 100,
+  // 2m10s with 2 workers on this machine: it checks the plumbing (kwargs, keys, the figure); 2 seeds
+  // of 20 evaluation episodes answer nothing.
   quick: {
     agents: AGENTS.filter((a) => a.id === "mlp" || a.id === "lstm"),
     envs: [tmaze(5, 50_000), tmaze(20, 50_000)],
