@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { readValues } from "./layers";
 import { smallKernels } from "./small/kernels";
+import { computeInto, readInto, tensorFrom } from "./small/tensor_io";
 import {
   addStep,
   backwardScratch,
   forwardScratch,
+  keepCopy,
   maskRows,
+  releaseCopies,
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
@@ -56,9 +58,6 @@ const gruOp = tf.customGrad(
     const BH = B * H;
     const BG = B * G;
     const keepValues = keep.dataSync() as Float32Array;
-    const projected = readValues(() =>
-      tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }),
-    ) as Float32Array;
     // p: input projections; rec: one step's h·U; hPrev: the masked h each step starts from; out: h
     // after each step; gates [r, z, n] and recN (U_n·h + b_hn) of every step, for the backward pass.
     const [u, bh, p, rec, hPrev, out, gates, recN] = workspace(forwardScratch, [
@@ -71,10 +70,11 @@ const gruOp = tf.customGrad(
       T * BG,
       T * BH,
     ]);
-    u.set(recurrentKernel.dataSync() as Float32Array);
-    bh.set(recurrentBias.dataSync() as Float32Array);
-    p.set(projected);
-    hPrev.subarray(0, BH).set(h0.dataSync() as Float32Array);
+    readInto(recurrentKernel, u);
+    readInto(recurrentBias, bh);
+    // The input projection of every step, straight into the workspace.
+    computeInto(() => tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }), p);
+    readInto(h0, hPrev);
     for (let t = 0; t < T; t++) {
       const hp = hPrev.subarray(t * BH, (t + 1) * BH);
       if (t > 0) hp.set(out.subarray((t - 1) * BH, t * BH));
@@ -94,16 +94,16 @@ const gruOp = tf.customGrad(
     }
     const value = tf.tensor3d(out, [T, B, H]);
     // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
-    const gatesSaved = gates.slice();
-    const recNSaved = recN.slice();
-    const hPrevSaved = hPrev.slice();
+    const gatesSaved = keepCopy(gates);
+    const recNSaved = keepCopy(recN);
+    const hPrevSaved = keepCopy(hPrev);
 
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
-      const dyValues = dy.dataSync() as Float32Array;
       // dIn, dRec: gradients of the input pre-activations (x·W + b) and of the recurrent ones (h·U + b_h).
-      const [uT, g, rn, hp, dIn, dRec, dh, dOut] = workspace(backwardScratch, [
+      const [uT, u, g, rn, hp, dIn, dRec, dh, dOut, dyValues] = workspace(backwardScratch, [
         G * H,
+        H * G,
         T * BG,
         T * BH,
         T * BH,
@@ -111,11 +111,15 @@ const gruOp = tf.customGrad(
         T * BG,
         BH,
         BH,
+        T * BH,
       ]);
-      transposeInto(recurrentSaved.dataSync() as Float32Array, H, G, uT);
+      readInto(dy, dyValues);
+      readInto(recurrentSaved, u);
+      transposeInto(u, H, G, uT);
       g.set(gatesSaved);
       rn.set(recNSaved);
       hp.set(hPrevSaved);
+      releaseCopies(gatesSaved, recNSaved);
       dh.fill(0);
       for (let t = T - 1; t >= 0; t--) {
         dOut.set(dh);
@@ -136,17 +140,14 @@ const gruOp = tf.customGrad(
         kernels.matmulInto(dh, dRecT, uT, B, G, H, { accumulate: true });
         maskRows(dh, keepValues, t * B, B, H);
       }
-      const dInValues = dIn.slice();
-      const dRecValues = dRec.slice();
-      const dh0 = dh.slice();
-      return tf.tidy(() => {
-        const dInT = tf.tensor2d(dInValues, [T * B, G]);
-        const dRecT = tf.tensor2d(dRecValues, [T * B, G]);
+      const grads = tf.tidy(() => {
+        const dInT = tensorFrom(dIn, [T * B, G]) as tf.Tensor2D;
+        const dRecT = tensorFrom(dRec, [T * B, G]) as tf.Tensor2D;
         const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
-        const hPrevT = tf.tensor2d(hPrevSaved, [T * B, H]);
+        const hPrevT = tensorFrom(hPrevSaved, [T * B, H]) as tf.Tensor2D;
         return [
           tf.reshape(tf.matMul(dInT, kernelSaved, false, true), [T, B, F]),
-          tf.tensor2d(dh0, [B, H]),
+          tensorFrom(dh, [B, H]),
           tf.zeros([T, B]),
           tf.matMul(xFlat, dInT, true, false),
           tf.matMul(hPrevT, dRecT, true, false),
@@ -154,6 +155,8 @@ const gruOp = tf.customGrad(
           tf.sum(dRecT, 0),
         ];
       });
+      releaseCopies(hPrevSaved);
+      return grads;
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],

@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { readValues } from "./layers";
 import { smallKernels } from "./small/kernels";
+import { computeInto, readInto, tensorFrom } from "./small/tensor_io";
 import {
   addStep,
   backwardScratch,
   forwardScratch,
+  keepCopy,
   maskRows,
+  releaseCopies,
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
@@ -60,9 +62,6 @@ const lstmOp = tf.customGrad(
     const BH = B * H;
     const BG = B * G;
     const keepValues = keep.dataSync() as Float32Array;
-    const projected = readValues(() =>
-      tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }),
-    ) as Float32Array;
     // z: pre-activations, then (in place) the gates of every step; hPrev, cPrev: the masked states
     // each step starts from; out: h of every step and the final c; tanhC: tanh(c′) of every step.
     const [wh, z, hPrev, cPrev, out, tanhC] = workspace(forwardScratch, [
@@ -73,12 +72,13 @@ const lstmOp = tf.customGrad(
       (T + 1) * BH,
       T * BH,
     ]);
-    wh.set(recurrentKernel.dataSync() as Float32Array);
-    z.set(projected);
+    readInto(recurrentKernel, wh);
+    // The input projection of every step, straight into the workspace.
+    computeInto(() => tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }), z);
     // The running c lives in out's last row (c of step t is only needed by step t + 1).
     const c = out.subarray(T * BH);
-    c.set(c0.dataSync() as Float32Array);
-    hPrev.subarray(0, BH).set(h0.dataSync() as Float32Array);
+    readInto(c0, c);
+    readInto(h0, hPrev);
     for (let t = 0; t < T; t++) {
       const hp = hPrev.subarray(t * BH, (t + 1) * BH);
       const cp = cPrev.subarray(t * BH, (t + 1) * BH);
@@ -100,28 +100,32 @@ const lstmOp = tf.customGrad(
     }
     const value = tf.tensor3d(out, [T + 1, B, H]);
     // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
-    const gatesSaved = z.slice();
-    const hPrevSaved = hPrev.slice();
-    const cPrevSaved = cPrev.slice();
-    const tanhCSaved = tanhC.slice();
+    const gatesSaved = keepCopy(z);
+    const hPrevSaved = keepCopy(hPrev);
+    const cPrevSaved = keepCopy(cPrev);
+    const tanhCSaved = keepCopy(tanhC);
 
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
-      const dyValues = dy.dataSync() as Float32Array;
-      const [whT, gates, tc, cp, dZ, dh, dc] = workspace(backwardScratch, [
+      const [whT, wh, gates, tc, cp, dZ, dh, dc, dyValues] = workspace(backwardScratch, [
         G * H,
+        H * G,
         T * BG,
         T * BH,
         T * BH,
         T * BG,
         BH,
         BH,
+        (T + 1) * BH,
       ]);
+      readInto(dy, dyValues);
       // dh_{t−1} = dz_t · Whᵀ: Wh transposed once.
-      transposeInto(recurrentSaved.dataSync() as Float32Array, H, G, whT);
+      readInto(recurrentSaved, wh);
+      transposeInto(wh, H, G, whT);
       gates.set(gatesSaved);
       tc.set(tanhCSaved);
       cp.set(cPrevSaved);
+      releaseCopies(gatesSaved, tanhCSaved, cPrevSaved);
       dh.fill(0);
       dc.set(dyValues.subarray(T * BH, (T + 1) * BH));
       for (let t = T - 1; t >= 0; t--) {
@@ -141,23 +145,22 @@ const lstmOp = tf.customGrad(
         maskRows(dh, keepValues, t * B, B, H);
         maskRows(dc, keepValues, t * B, B, H);
       }
-      const dZValues = dZ.slice();
-      const dh0 = dh.slice();
-      const dc0 = dc.slice();
-      return tf.tidy(() => {
-        const dZt = tf.tensor2d(dZValues, [T * B, G]);
+      const grads = tf.tidy(() => {
+        const dZt = tensorFrom(dZ, [T * B, G]) as tf.Tensor2D;
         const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
-        const hPrevT = tf.tensor2d(hPrevSaved, [T * B, H]);
+        const hPrevT = tensorFrom(hPrevSaved, [T * B, H]) as tf.Tensor2D;
         return [
           tf.reshape(tf.matMul(dZt, kernelSaved, false, true), [T, B, F]),
-          tf.tensor2d(dh0, [B, H]),
-          tf.tensor2d(dc0, [B, H]),
+          tensorFrom(dh, [B, H]),
+          tensorFrom(dc, [B, H]),
           tf.zeros([T, B]),
           tf.matMul(xFlat, dZt, true, false),
           tf.matMul(hPrevT, dZt, true, false),
           tf.sum(dZt, 0),
         ];
       });
+      releaseCopies(hPrevSaved);
+      return grads;
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],

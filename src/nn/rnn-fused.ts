@@ -1,11 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
-import { readValues } from "./layers";
 import { smallKernels } from "./small/kernels";
+import { computeInto, readInto, tensorFrom } from "./small/tensor_io";
 import {
   addStep,
   backwardScratch,
   forwardScratch,
+  keepCopy,
   maskRows,
+  releaseCopies,
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
@@ -52,14 +54,15 @@ const rnnOp = tf.customGrad(
     const H = recurrentKernel.shape[0];
     const BH = B * H;
     const keepValues = keep.dataSync() as Float32Array;
-    const projected = readValues(() =>
-      tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }),
-    ) as Float32Array;
     // out: the projections, each step's becoming its h in place; hPrev: the masked h each step starts from.
     const [w, out, hPrev] = workspace(forwardScratch, [H * H, T * BH, T * BH]);
-    w.set(recurrentKernel.dataSync() as Float32Array);
-    out.set(projected);
-    hPrev.subarray(0, BH).set(h0.dataSync() as Float32Array);
+    readInto(recurrentKernel, w);
+    // The input projection of every step, straight into the workspace.
+    computeInto(
+      () => tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }),
+      out,
+    );
+    readInto(h0, hPrev);
     for (let t = 0; t < T; t++) {
       const hp = hPrev.subarray(t * BH, (t + 1) * BH);
       if (t > 0) hp.set(out.subarray((t - 1) * BH, t * BH));
@@ -70,16 +73,25 @@ const rnnOp = tf.customGrad(
     }
     const value = tf.tensor3d(out, [T, B, H]);
     // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
-    const outSaved = out.slice();
-    const hPrevSaved = hPrev.slice();
+    const outSaved = keepCopy(out);
+    const hPrevSaved = keepCopy(hPrev);
 
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
-      const dyValues = dy.dataSync() as Float32Array;
       // dZ: gradient of each step's pre-activation.
-      const [wT, h, dZ, dh] = workspace(backwardScratch, [H * H, T * BH, T * BH, BH]);
-      transposeInto(recurrentSaved.dataSync() as Float32Array, H, H, wT);
+      const [wT, w, h, dZ, dh, dyValues] = workspace(backwardScratch, [
+        H * H,
+        H * H,
+        T * BH,
+        T * BH,
+        BH,
+        T * BH,
+      ]);
+      readInto(dy, dyValues);
+      readInto(recurrentSaved, w);
+      transposeInto(w, H, H, wT);
       h.set(outSaved);
+      releaseCopies(outSaved);
       dh.fill(0);
       for (let t = T - 1; t >= 0; t--) {
         addStep(dh, dyValues, t);
@@ -88,21 +100,21 @@ const rnnOp = tf.customGrad(
         kernels.matmulInto(dh, dz, wT, B, H, H);
         maskRows(dh, keepValues, t * B, B, H);
       }
-      const dZValues = dZ.slice();
-      const dh0 = dh.slice();
-      return tf.tidy(() => {
-        const dZt = tf.tensor2d(dZValues, [T * B, H]);
+      const grads = tf.tidy(() => {
+        const dZt = tensorFrom(dZ, [T * B, H]) as tf.Tensor2D;
         const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
-        const hPrevT = tf.tensor2d(hPrevSaved, [T * B, H]);
+        const hPrevT = tensorFrom(hPrevSaved, [T * B, H]) as tf.Tensor2D;
         return [
           tf.reshape(tf.matMul(dZt, kernelSaved, false, true), [T, B, F]),
-          tf.tensor2d(dh0, [B, H]),
+          tensorFrom(dh, [B, H]),
           tf.zeros([T, B]),
           tf.matMul(xFlat, dZt, true, false),
           tf.matMul(hPrevT, dZt, true, false),
           tf.sum(dZt, 0),
         ];
       });
+      releaseCopies(hPrevSaved);
+      return grads;
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],
