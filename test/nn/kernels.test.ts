@@ -352,6 +352,32 @@ describe("wasm sum matches cpu (leading axes on the patch, others on the stock k
   });
 });
 
+describe("wasm slice (patched: no read-back of the input) matches cpu", () => {
+  const cases: { shape: number[]; begin: number[]; size: number[] }[] = [
+    { shape: [17, 3, 4], begin: [0, 0, 0], size: [16, 3, 4] }, // contiguous: leading rows
+    { shape: [17, 3, 4], begin: [16, 0, 0], size: [1, 3, 4] },
+    { shape: [5, 6], begin: [1, 2], size: [3, 3] }, // strided
+    { shape: [2, 3, 4, 5], begin: [1, 0, 1, 2], size: [1, 3, 2, -1] },
+    { shape: [3, 2, 2, 2, 3], begin: [0, 1, 0, 1, 1], size: [3, 1, 2, 1, 2] }, // rank 5
+    { shape: [9], begin: [2], size: [5] },
+    { shape: [4, 4], begin: [1, 1], size: [0, 2] }, // empty
+  ];
+  for (const c of cases) {
+    it(`shape ${c.shape} begin ${c.begin} size ${c.size}`, async () => {
+      const values = uniform(c.shape, `slice${c.shape}${c.begin}`);
+      const cpu = await on("cpu", () => [tf.slice(tf.tensor(values, c.shape), c.begin, c.size)]);
+      await tf.setBackend("wasm");
+      const x = tf.tensor(values, c.shape);
+      const out = tf.slice(x, c.begin, c.size);
+      expect(Array.from(out.dataSync())).toEqual(Array.from(cpu[0]));
+      const ints = tf.slice(tf.cast(tf.mul(x, 100), "int32"), c.begin, c.size);
+      expect(ints.dtype).toBe("int32");
+      expect(Array.from(ints.dataSync())).toEqual(Array.from(cpu[0], (v) => Math.trunc(v * 100)));
+      tf.dispose([x, out, ints]);
+    });
+  }
+});
+
 describe("wasm gather gradient (UnsortedSegmentSum) matches cpu", () => {
   it("axis 0 with repeated indices", async () => {
     const table = uniform([10, 6], "table");

@@ -1,7 +1,7 @@
 /**
  * Kernel patches for the tfjs wasm backend (tfjs-backend-wasm 4.22): kernels it lacks for training
  * (Conv2DBackpropFilter, UnsortedSegmentSum, the two depthwise-conv gradients) and stock kernels slow enough to dominate a train step
- * (BatchMatMul with transposes, Conv2DBackpropInput, MaxPoolGrad, Sum over leading axes). Figures: experiments/bench-conv-kernels.ts.
+ * (BatchMatMul with transposes, Conv2DBackpropInput, MaxPoolGrad, Sum over leading axes, Slice). Figures: experiments/bench-conv-kernels.ts.
  */
 import * as tf from "@tensorflow/tfjs";
 import { makeBatchMatMulConfig } from "./batch-matmul";
@@ -9,6 +9,7 @@ import { conv2dBackpropFilterConfig } from "./conv2d-backprop-filter";
 import { conv2dBackpropInputConfig } from "./conv2d-backprop-input";
 import { depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig } from "./depthwise-conv2d-backprop";
 import { maxPoolGradConfig } from "./max-pool-grad";
+import { makeSliceConfig } from "./slice";
 import { makeSumConfig } from "./sum";
 import { unsortedSegmentSumConfig } from "./unsorted-segment-sum";
 import { WASM } from "./wasm-util";
@@ -49,6 +50,7 @@ const PATCHES: KernelPatch[] = [
   { kernelName: "MaxPoolGrad", build: replacing(maxPoolGradConfig) },
   { kernelName: "Sum", build: wrapping("Sum", makeSumConfig) },
   { kernelName: "BatchMatMul", build: wrapping("BatchMatMul", makeBatchMatMulConfig) },
+  { kernelName: "Slice", build: wrapping("Slice", makeSliceConfig) },
 ];
 
 /** Names of the wasm kernels {@link registerWasmKernels} registers or replaces. */
