@@ -28,6 +28,12 @@ export const PEER_SOURCES = {
     id: 3,
     text: "PyTorch 2.13 with MKL (both cores), measured side by side with `pomdp bench nn` on these machines (issue 10)",
   },
+  recurrentPeer: {
+    id: 4,
+    text:
+      "`experiments/peers/torch_recurrent.py` (nn.LSTM / nn.GRU / nn.RNN on the same shapes, PyTorch 2.13 with MKL, " +
+      "2 threads), run beside ours by `experiments/bench-recurrent.ts` on 2026-12-02, three runs",
+  },
 } satisfies Record<string, PeerSource>;
 
 /** A Python peer's figure for the same work: one value or a [low, high] range, in the row's unit. */
@@ -87,7 +93,19 @@ export const SPEED_ROWS: readonly SpeedRowSpec[] = [
     key: "lstmTrainMs",
     what: "LSTM(64) over [16, 32, 4]",
     unit: "ms",
-    peer: { label: "PyTorch", value: 2.8, source: PEER_SOURCES.readme },
+    peer: { label: "PyTorch", value: [2.0, 2.7], source: PEER_SOURCES.recurrentPeer },
+  },
+  {
+    key: "gruTrainMs",
+    what: "GRU(64) over [16, 32, 4]",
+    unit: "ms",
+    peer: { label: "PyTorch", value: [4.0, 6.3], source: PEER_SOURCES.recurrentPeer },
+  },
+  {
+    key: "rnnTrainMs",
+    what: "tanh RNN(64) over [16, 32, 4]",
+    unit: "ms",
+    peer: { label: "PyTorch", value: [2.0, 3.2], source: PEER_SOURCES.recurrentPeer },
   },
   {
     key: "cnnTrainMs",

@@ -52,7 +52,7 @@ describe("speed table", () => {
         "| `cartpoleMakeStepsPerSec` (through `make`) | 21.3 M |  |  |",
         "| `minigridEmpty8StepsPerSec` (7 × 7 encoding) | 1.44 M | Python Minigrid: ~0.01 M (1) | ~144× faster |",
         "| `mlpTrainMs` (4-64-64-2 tanh, batch 256, Adam) | 0.934 ms | PyTorch 2.13 (MKL): 0.8 ms (1) | 1.2× slower |",
-        "| `lstmTrainMs` (LSTM(64) over [16, 32, 4]) | 6.1 ms | PyTorch: 2.8 ms (1) | 2.2× slower |",
+        "| `lstmTrainMs` (LSTM(64) over [16, 32, 4]) | 6.1 ms | PyTorch: 2–2.7 ms (4) | 2.3–3× slower |",
         "| `cnnTrainMsBatch4` (Nature CNN, 4 × 84 × 84 × 4; `cpu` backend only) | 5,123 ms |  |  |",
         "| `cnnFwdMs` (Nature CNN forward, batch 32) | 512 ms | PyTorch: 5.6 ms (3) | 91× slower |",
         "| `mlpActUs` (batch-1 action, typed-array fast path) | 5.93 µs | PyTorch: 19–23 µs (1) | 3.2–3.9× faster |",
@@ -61,7 +61,7 @@ describe("speed table", () => {
         "",
         "Peers, measured on a machine of the same kind: (1) this README's hand-typed table of 2026-11-25 " +
           "(commit d853d1f); `../shared/peers/env_speed.py` and `torch_steps.py` measure them again; " +
-          "(3) PyTorch 2.13 with MKL (both cores), measured side by side with `pomdp bench nn` on these machines (issue 10).",
+          "(3) PyTorch 2.13 with MKL (both cores), measured side by side with `pomdp bench nn` on these machines (issue 10); (4) `experiments/peers/torch_recurrent.py` (nn.LSTM / nn.GRU / nn.RNN on the same shapes, PyTorch 2.13 with MKL, 2 threads), run beside ours by `experiments/bench-recurrent.ts` on 2026-12-02, three runs.",
       ].join("\n"),
     );
   });
