@@ -25,9 +25,10 @@
 //   Minigrid Memory S7 (ppo-minigrid-memory-s7, 128):   RNN 642, GRU 1,890, LSTM 1,460
 //   memoryless (MLP, MLP + FrameStack 4):  T-maze 8,970 / 6,560; CartPole-NoVel 10,100 / 10,000;
 //                                          S7 4,350 / 1,450; RepeatPrevious ≈ the T-maze's
-// The plain RNN is 2.3–4.7× slower than the GRU and the LSTM on the T-maze, RepeatPrevious and S7: it
-// unrolls op by op (src/nn/stepwise_core.ts), where they have fused unrolls; over half of the grid's
-// time below is its runs.
+// These rates were measured before the small-kernel layer (src/nn/small): then the plain RNN unrolled op
+// by op and was 2.3–4.7× slower than the GRU and the LSTM. With its fused unroll, the grid's first seed
+// ran (two runs at a time, wall-clock SPS from the run log): T-maze RNN 2,500–7,500, GRU 1,900–4,100,
+// LSTM 1,700–4,300; MLP 3,100–9,900. The estimate below is the older, larger one.
 //
 // Pilots (seed 1, rolling success or return of the last 100 training episodes):
 //   T-maze length 20, 100k steps: LSTM 0.44 at 20k, 0.93 at 40k, 1.00 from 60k; GRU 0.54, 0.95 at
