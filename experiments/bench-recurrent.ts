@@ -55,7 +55,10 @@ const figures: Record<string, unknown> = {
 // 1. Training steps of the cores.
 const ours = jsonOf(process.execPath, [path.join(ROOT, "src/bin.js"), "bench", "nn", "--backend", "wasm"]);
 // The peers' run script takes a path relative to its own folder.
-const torch = jsonOf(peerRun, [path.relative(peers, path.join(ROOT, "experiments/peers/torch_recurrent.py")), "2"]);
+const torch = jsonOf(peerRun, [
+  path.relative(peers, path.join(ROOT, "experiments/peers/torch_recurrent.py")),
+  "2",
+]);
 figures.wasmThreads = ours.wasmThreads;
 for (const row of ["lstmTrainMs", "gruTrainMs", "rnnTrainMs"]) {
   figures[row] = ours[row];

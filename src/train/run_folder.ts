@@ -217,6 +217,42 @@ export function readRunJson<T>(dir: string, name: string): T {
   }
 }
 
+/**
+ * The commit checked out at `root` when it is a git checkout (a worktree included), read from the
+ * files git keeps (no child process: the CLI starts fast); undefined otherwise. Results say which code
+ * made them; uncommitted changes are not seen.
+ */
+export function gitCommit(root: string): string | undefined {
+  try {
+    let gitDir = path.join(root, ".git");
+    if (fs.statSync(gitDir).isFile()) {
+      const pointer = /^gitdir:\s*(.+)$/m.exec(fs.readFileSync(gitDir, "utf8"));
+      if (pointer === null) return undefined;
+      gitDir = path.resolve(root, pointer[1].trim());
+    }
+    const head = fs.readFileSync(path.join(gitDir, "HEAD"), "utf8").trim();
+    const ref = /^ref:\s*(.+)$/.exec(head);
+    if (ref === null) return /^[0-9a-f]{40}$/.test(head) ? head : undefined;
+    // A worktree's refs live in the main repository (its `commondir`).
+    const common = fs.existsSync(path.join(gitDir, "commondir"))
+      ? path.resolve(gitDir, fs.readFileSync(path.join(gitDir, "commondir"), "utf8").trim())
+      : gitDir;
+    for (const dir of [gitDir, common]) {
+      const file = path.join(dir, ref[1]);
+      if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+    }
+    const packed = path.join(common, "packed-refs");
+    if (!fs.existsSync(packed)) return undefined;
+    const line = fs
+      .readFileSync(packed, "utf8")
+      .split("\n")
+      .find((l) => l.endsWith(` ${ref[1]}`));
+    return line?.split(" ")[0];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Versions and machine facts recorded in config.json. */
 export function environmentFacts(backend: string): Record<string, unknown> {
   const versions: Record<string, string> = { node: process.version };
@@ -232,6 +268,8 @@ export function environmentFacts(backend: string): Record<string, unknown> {
   } catch {
     /* not available */
   }
+  const commit = gitCommit(path.join(__dirname, "..", ".."));
+  if (commit !== undefined) versions["pomdp-workbench commit"] = commit;
   return {
     backend,
     versions,
