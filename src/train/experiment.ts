@@ -382,7 +382,7 @@ export async function runExperiment(
     writeJsonAtomic(path.join(out, "experiment.json"), {
       name: spec.name,
       question: spec.question,
-      metric: spec.envs.every((e) => (e.metric ?? "finalReturn") === "finalReturn") ? "finalReturn" : "mixed",
+      metric: experimentMetric(spec.envs),
       steps: spec.steps,
       seeds: Array.from({ length: Math.max(...spec.envs.map((e) => envSeeds(spec, e))) }, (_, i) => i + 1),
       agents: spec.agents,
@@ -570,6 +570,15 @@ function previousRecord(
   } catch {
     return {};
   }
+}
+
+/**
+ * The metric experiment.json names for the whole grid: the envs' common one (the final return or the
+ * success rate), or "mixed" when they differ (each env's own is in its entry).
+ */
+export function experimentMetric(envs: readonly ExperimentEnv[]): "finalReturn" | "successRate" | "mixed" {
+  const metrics = new Set(envs.map((e) => e.metric ?? "finalReturn"));
+  return metrics.size === 1 ? [...metrics][0] : "mixed";
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   type Executor,
   envSeeds,
   envSteps,
+  experimentMetric,
   LocalProcessExecutor,
   planJobs,
   resolveSpec,
@@ -342,6 +343,23 @@ describe("experiment runner", () => {
     );
     expect(bad([{ id: "TMaze-v0", family: "T-maze" }])).toThrow(
       "env TMaze-v0: family groups entries by memoryLength, which it does not have",
+    );
+  });
+});
+
+describe("experimentMetric", () => {
+  it("names the envs' common metric, or mixed when they differ", () => {
+    expect(
+      experimentMetric([{ id: "CartPole-v1" }, { id: "CartPole-NoVel-v1", metric: "finalReturn" }]),
+    ).toBe("finalReturn");
+    expect(
+      experimentMetric([
+        { id: "TMaze-v0", key: "a", metric: "successRate" },
+        { id: "TMaze-v0", key: "b", metric: "successRate" },
+      ]),
+    ).toBe("successRate");
+    expect(experimentMetric([{ id: "CartPole-v1" }, { id: "TMaze-v0", metric: "successRate" }])).toBe(
+      "mixed",
     );
   });
 });
