@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { smallKernels } from "./small/kernels";
-import { computeInto, readInto, tensorFrom } from "./small/tensor_io";
+import { readInto, tensorFrom } from "./small/tensor_io";
 import {
   addStep,
   backwardScratch,
@@ -11,6 +11,7 @@ import {
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
+import { projectInputsInto, projectionGradients } from "./small/unroll_io";
 
 /**
  * The whole GRU unroll (PyTorch's equations, see gru.ts) as one custom-gradient op on the small-kernel
@@ -52,7 +53,7 @@ const gruOp = tf.customGrad(
     // Inputs may be intermediates freed before the backward pass: the tape keeps what is saved.
     save([xs, kernel, recurrentKernel]);
     const kernels = smallKernels();
-    const [T, B, F] = xs.shape;
+    const [T, B] = xs.shape;
     const H = recurrentKernel.shape[0];
     const G = 3 * H;
     const BH = B * H;
@@ -73,7 +74,7 @@ const gruOp = tf.customGrad(
     readInto(recurrentKernel, u);
     readInto(recurrentBias, bh);
     // The input projection of every step, straight into the workspace.
-    computeInto(() => tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }), p);
+    projectInputsInto(xs, kernel, bias, p);
     readInto(h0, hPrev);
     for (let t = 0; t < T; t++) {
       const hp = hPrev.subarray(t * BH, (t + 1) * BH);
@@ -140,23 +141,16 @@ const gruOp = tf.customGrad(
         kernels.matmulInto(dh, dRecT, uT, B, G, H, { accumulate: true });
         maskRows(dh, keepValues, t * B, B, H);
       }
-      const grads = tf.tidy(() => {
-        const dInT = tensorFrom(dIn, [T * B, G]) as tf.Tensor2D;
-        const dRecT = tensorFrom(dRec, [T * B, G]) as tf.Tensor2D;
-        const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
-        const hPrevT = tensorFrom(hPrevSaved, [T * B, H]) as tf.Tensor2D;
-        return [
-          tf.reshape(tf.matMul(dInT, kernelSaved, false, true), [T, B, F]),
-          tensorFrom(dh, [B, H]),
-          tf.zeros([T, B]),
-          tf.matMul(xFlat, dInT, true, false),
-          tf.matMul(hPrevT, dRecT, true, false),
-          tf.sum(dInT, 0),
-          tf.sum(dRecT, 0),
-        ];
-      });
-      releaseCopies(hPrevSaved);
-      return grads;
+      const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dIn, dRec, true);
+      return [
+        grads.dxs,
+        tensorFrom(dh, [B, H]),
+        tf.zeros([T, B]),
+        grads.dKernel,
+        grads.dRecurrentKernel,
+        grads.dBias,
+        grads.dRecurrentBias as tf.Tensor1D,
+      ];
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],

@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { smallKernels } from "./small/kernels";
-import { computeInto, readInto, tensorFrom } from "./small/tensor_io";
+import { readInto, tensorFrom } from "./small/tensor_io";
 import {
   addStep,
   backwardScratch,
@@ -11,6 +11,7 @@ import {
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
+import { projectInputsInto, projectionGradients } from "./small/unroll_io";
 
 /**
  * The whole LSTM unroll as one custom-gradient op on the small-kernel layer (src/nn/small): the input
@@ -56,7 +57,7 @@ const lstmOp = tf.customGrad(
     // Inputs may be intermediates freed before the backward pass: the tape keeps what is saved.
     save([xs, kernel, recurrentKernel]);
     const kernels = smallKernels();
-    const [T, B, F] = xs.shape;
+    const [T, B] = xs.shape;
     const H = recurrentKernel.shape[0];
     const G = 4 * H;
     const BH = B * H;
@@ -74,7 +75,7 @@ const lstmOp = tf.customGrad(
     ]);
     readInto(recurrentKernel, wh);
     // The input projection of every step, straight into the workspace.
-    computeInto(() => tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }), z);
+    projectInputsInto(xs, kernel, bias, z);
     // The running c lives in out's last row (c of step t is only needed by step t + 1).
     const c = out.subarray(T * BH);
     readInto(c0, c);
@@ -145,22 +146,16 @@ const lstmOp = tf.customGrad(
         maskRows(dh, keepValues, t * B, B, H);
         maskRows(dc, keepValues, t * B, B, H);
       }
-      const grads = tf.tidy(() => {
-        const dZt = tensorFrom(dZ, [T * B, G]) as tf.Tensor2D;
-        const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
-        const hPrevT = tensorFrom(hPrevSaved, [T * B, H]) as tf.Tensor2D;
-        return [
-          tf.reshape(tf.matMul(dZt, kernelSaved, false, true), [T, B, F]),
-          tensorFrom(dh, [B, H]),
-          tensorFrom(dc, [B, H]),
-          tf.zeros([T, B]),
-          tf.matMul(xFlat, dZt, true, false),
-          tf.matMul(hPrevT, dZt, true, false),
-          tf.sum(dZt, 0),
-        ];
-      });
-      releaseCopies(hPrevSaved);
-      return grads;
+      const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dZ, dZ);
+      return [
+        grads.dxs,
+        tensorFrom(dh, [B, H]),
+        tensorFrom(dc, [B, H]),
+        tf.zeros([T, B]),
+        grads.dKernel,
+        grads.dRecurrentKernel,
+        grads.dBias,
+      ];
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],

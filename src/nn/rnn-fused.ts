@@ -1,6 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { smallKernels } from "./small/kernels";
-import { computeInto, readInto, tensorFrom } from "./small/tensor_io";
+import { readInto, tensorFrom } from "./small/tensor_io";
 import {
   addStep,
   backwardScratch,
@@ -11,6 +11,7 @@ import {
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
+import { projectInputsInto, projectionGradients } from "./small/unroll_io";
 
 /**
  * The plain RNN's unroll, h_t = tanh(x_t·W_x + b + h_{t−1}·W_h), as one custom-gradient op on the
@@ -50,7 +51,7 @@ const rnnOp = tf.customGrad(
     // Inputs may be intermediates freed before the backward pass: the tape keeps what is saved.
     save([xs, kernel, recurrentKernel]);
     const kernels = smallKernels();
-    const [T, B, F] = xs.shape;
+    const [T, B] = xs.shape;
     const H = recurrentKernel.shape[0];
     const BH = B * H;
     const keepValues = keep.dataSync() as Float32Array;
@@ -58,10 +59,7 @@ const rnnOp = tf.customGrad(
     const [w, out, hPrev] = workspace(forwardScratch, [H * H, T * BH, T * BH]);
     readInto(recurrentKernel, w);
     // The input projection of every step, straight into the workspace.
-    computeInto(
-      () => tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }),
-      out,
-    );
+    projectInputsInto(xs, kernel, bias, out);
     readInto(h0, hPrev);
     for (let t = 0; t < T; t++) {
       const hp = hPrev.subarray(t * BH, (t + 1) * BH);
@@ -100,21 +98,15 @@ const rnnOp = tf.customGrad(
         kernels.matmulInto(dh, dz, wT, B, H, H);
         maskRows(dh, keepValues, t * B, B, H);
       }
-      const grads = tf.tidy(() => {
-        const dZt = tensorFrom(dZ, [T * B, H]) as tf.Tensor2D;
-        const xFlat = tf.reshape(xsSaved, [T * B, F]) as tf.Tensor2D;
-        const hPrevT = tensorFrom(hPrevSaved, [T * B, H]) as tf.Tensor2D;
-        return [
-          tf.reshape(tf.matMul(dZt, kernelSaved, false, true), [T, B, F]),
-          tensorFrom(dh, [B, H]),
-          tf.zeros([T, B]),
-          tf.matMul(xFlat, dZt, true, false),
-          tf.matMul(hPrevT, dZt, true, false),
-          tf.sum(dZt, 0),
-        ];
-      });
-      releaseCopies(hPrevSaved);
-      return grads;
+      const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dZ, dZ);
+      return [
+        grads.dxs,
+        tensorFrom(dh, [B, H]),
+        tf.zeros([T, B]),
+        grads.dKernel,
+        grads.dRecurrentKernel,
+        grads.dBias,
+      ];
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],
