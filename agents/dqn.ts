@@ -32,6 +32,8 @@ import { periodicEvaluation } from "./periodic_eval";
 import type { QNetwork } from "./q_network";
 import { RecurrentState } from "./recurrent_state";
 import { ReplayBuffer, sequenceBatch, transitionBatch } from "./replay";
+import { FusedTdStep } from "./td_fused";
+import { bestValue, type TdStats, tdLossValues } from "./td_loss";
 import {
   type TrainContext,
   type TrainingLoopArgs,
@@ -42,14 +44,15 @@ import {
 
 // The config (its schema, defaults and checks) is in configs.ts, which loads without TF.js.
 export { type DqnConfig, DqnConfigSchema, DrqnConfigSchema } from "./configs";
+export { bestValue } from "./td_loss";
 
 /** Trains DQN (Double DQN with `double`, DRQN with a memory core) on `ctx.envId`. */
 export function trainDqn(config: DqnConfig, ctx: TrainContext, agent = "dqn"): TrainResult<QNetwork> {
-  const { args, target } = dqnLoopArgs(config, ctx, agent);
+  const { args, dispose } = dqnLoopArgs(config, ctx, agent);
   try {
     return trainingLoop(args);
   } finally {
-    target.dispose();
+    dispose();
   }
 }
 
@@ -59,11 +62,11 @@ export async function trainDqnAsync(
   ctx: TrainContext,
   agent = "dqn",
 ): Promise<TrainResult<QNetwork>> {
-  const { args, target } = dqnLoopArgs(config, ctx, agent);
+  const { args, dispose } = dqnLoopArgs(config, ctx, agent);
   try {
     return await trainingLoopAsync(args);
   } finally {
-    target.dispose();
+    dispose();
   }
 }
 
@@ -88,7 +91,7 @@ function dqnLoopArgs(
   config: DqnConfig,
   ctx: TrainContext,
   agent: string,
-): { args: TrainingLoopArgs<QNetwork>; target: QNetwork } {
+): { args: TrainingLoopArgs<QNetwork>; dispose: () => void } {
   const N = config.numEnvs;
   const memory = memoryOf(config.net);
   const recurrent = memory.kind !== "none";
@@ -136,7 +139,17 @@ function dqnLoopArgs(
   const explorationSteps = config.explorationFraction * config.totalSteps;
   const ae = new AutoencoderTraining(qNetwork, config.net, ctx.seed);
   const learner: TdLearner = { qNetwork, target, optimizer, buffer, rng: replayRng, config, ae };
-  const trainStep = recurrent ? sequenceTrainStep(learner) : transitionTrainStep(learner);
+  // Dense-only Q-networks train on the small-kernel heap (td_fused.ts); others in the TF.js graph.
+  const fused = recurrent
+    ? undefined
+    : FusedTdStep.tryCreate(qNetwork, target, optimizer, config, config.batchSize);
+  const trainStep = recurrent
+    ? sequenceTrainStep(learner)
+    : fused
+      ? fusedTrainStep(learner, fused)
+      : transitionTrainStep(learner);
+  const updateTarget = () =>
+    fused ? fused.updateTarget(config.tau) : softUpdate(target.params(), qNetwork.params(), config.tau);
 
   const args: TrainingLoopArgs<QNetwork> = {
     ctx,
@@ -156,6 +169,7 @@ function dqnLoopArgs(
       let tdLoss = 0;
       let qMean = 0;
       let gradientSteps = 0;
+      fused?.pull();
       for (let k = 0; k < vectorSteps; k++) {
         // 1. Act ε-greedily in every env and store the transitions (env steps first … first + N − 1).
         const first = collector.step;
@@ -172,9 +186,14 @@ function dqnLoopArgs(
             qMean += stats.qMean;
             gradientSteps += 1;
           }
-          if (g % config.targetNetworkFrequency === 0)
-            softUpdate(target.params(), qNetwork.params(), config.tau);
+          if (g % config.targetNetworkFrequency === 0) updateTarget();
         }
+        updateSeconds += (performance.now() - started) / 1000;
+      }
+      if (fused) {
+        const started = performance.now();
+        fused.push();
+        qNetwork.weightsChanged();
         updateSeconds += (performance.now() - started) / 1000;
       }
       // With a decoder: now and then a picture of replayed observations and their reconstructions.
@@ -206,7 +225,13 @@ function dqnLoopArgs(
       },
     }),
   };
-  return { args, target };
+  return {
+    args,
+    dispose: () => {
+      fused?.dispose();
+      target.dispose();
+    },
+  };
 }
 
 /**
@@ -288,13 +313,6 @@ interface TdLearner {
   ae: AutoencoderTraining;
 }
 
-/** What one gradient step reports. */
-interface TdStats {
-  tdLoss: number;
-  /** Mean Q(o, a) of the minibatch's transitions (CleanRL's losses/q_values). */
-  qMean: number;
-}
-
 /**
  * DQN's gradient step on uniformly sampled transitions:
  * y = r + γ·(1 − terminated)·max_a Q_target(o′, a)   (Double DQN: Q_target(o′, argmax_a Q(o′, a))),
@@ -339,6 +357,15 @@ function transitionTrainStep({
     });
     qNetwork.weightsChanged();
     return stats;
+  };
+}
+
+/** DQN's gradient step on the small-kernel heap (td_fused.ts): the same step as {@link transitionTrainStep}. */
+function fusedTrainStep({ qNetwork, buffer, rng, config }: TdLearner, fused: FusedTdStep): () => TdStats {
+  const batch = transitionBatch(config.batchSize, qNetwork.observationSize);
+  return () => {
+    buffer.sample(rng, batch);
+    return fused.step(batch);
   };
 }
 
@@ -415,14 +442,6 @@ function sequenceTrainStep({
 }
 
 /**
- * The value of the next observation in row `offset` of `q` (A target Q-values, then with `double` A
- * online ones): max_a Q_target, or Double DQN's Q_target(argmax_a Q_online).
- */
-export function bestValue(q: Float32Array, offset: number, A: number, double: boolean): number {
-  return q[offset + argmaxRow(q, double ? offset + A : offset, A)];
-}
-
-/**
  * The TD loss as one custom-gradient op: mean over rows (weighted by `mask` when given) of
  * (Q(o, a) − y)² or Huber(Q(o, a) − y) with δ = 1, from Q-values [N, A] (differentiable), the
  * actions taken and the targets y. `stats` receives the loss and the mean Q(o, a).
@@ -437,34 +456,11 @@ export function tdLoss(
 ): tf.Scalar {
   const op = tf.customGrad(((qIn: tf.Tensor) => {
     const [N, A] = qIn.shape as [number, number];
-    const values = qIn.dataSync() as Float32Array;
     const dq = new Float32Array(N * A);
-    let weight = 0;
-    for (let i = 0; i < N; i++) weight += mask ? mask[i] : 1;
-    const scale = weight > 0 ? 1 / weight : 0;
-    let loss = 0;
-    let qSum = 0;
-    for (let i = 0; i < N; i++) {
-      const m = mask ? mask[i] : 1;
-      if (m === 0) continue;
-      const index = i * A + actions[i];
-      const error = values[index] - targets[i];
-      const absError = Math.abs(error);
-      if (kind === "mse") {
-        loss += m * error * error;
-        dq[index] = 2 * m * error * scale;
-      } else {
-        loss += m * (absError <= 1 ? 0.5 * error * error : absError - 0.5);
-        dq[index] = m * Math.max(-1, Math.min(1, error)) * scale;
-      }
-      qSum += m * values[index];
-    }
-    if (stats) {
-      stats.tdLoss = loss * scale;
-      stats.qMean = qSum * scale;
-    }
+    const out = stats ?? { tdLoss: 0, qMean: 0 };
+    tdLossValues(qIn.dataSync() as Float32Array, N, A, actions, targets, mask, kind, dq, out);
     return {
-      value: tf.scalar(loss * scale),
+      value: tf.scalar(out.tdLoss),
       gradFunc: (dy: tf.Tensor) => {
         const s = dy.dataSync()[0];
         if (s !== 1) for (let j = 0; j < dq.length; j++) dq[j] *= s;

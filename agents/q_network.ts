@@ -22,6 +22,12 @@ export class QNetwork extends TowerNetwork {
   /** Probability of a uniformly random action in `act` when not greedy: ε of ε-greedy. */
   epsilon = 0;
   private readonly fastHead?: MlpBatchFastPath;
+  /**
+   * Where acting reads Q-values [batch × A] while DQN's fused training step holds the current weights
+   * on the small-kernel heap (agents/td_fused.ts sets it for the run and clears it at the end); the
+   * typed-array fast path or the graph otherwise.
+   */
+  heapQValues?: (observations: Float32Array, batch: number) => Float32Array;
   private result?: QActResult;
   private greedyRows = new Uint8Array(0);
 
@@ -78,6 +84,10 @@ export class QNetwork extends TowerNetwork {
    * encoders, one TF.js graph and read-back otherwise. With an LSTM, `state` is stepped in place.
    */
   qValuesForActing(observations: ArrayLike<number>, batch: number, state?: RecurrentState): Float32Array {
+    if (this.heapQValues) {
+      const obs = observations instanceof Float32Array ? observations : Float32Array.from(observations);
+      return this.heapQValues(obs, batch);
+    }
     if (this.fastHead) {
       this.refreshIfStale([this.fastHead]);
       const obs = observations instanceof Float32Array ? observations : Float32Array.from(observations);
@@ -86,6 +96,17 @@ export class QNetwork extends TowerNetwork {
     return readValues(() =>
       this.head.apply(this.towerStepGraph(0, this.observationTensor(observations, batch), batch, state)),
     ) as Float32Array;
+  }
+
+  /**
+   * The dense layers from observation to Q-values in order (the MLP encoder's, then the head) when the
+   * network is only those (an MLP encoder or none, no memory core): what DQN's fused training step runs
+   * on the small-kernel heap. Undefined for a CNN encoder or a memory core.
+   */
+  denseMlps(): Mlp[] | undefined {
+    if (this.recurrent || this.spec.encoder !== "mlp") return undefined;
+    const encoder = this.towers[0].encoder;
+    return encoder instanceof Mlp ? [encoder, this.head] : [this.head];
   }
 
   /**

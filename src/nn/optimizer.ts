@@ -158,27 +158,63 @@ export abstract class ClippedOptimizer {
    */
   applyGradients(grads: Map<string, tf.Tensor>): StepResult {
     const gradValues = new Map<string, Float32Array>();
-    let sumSquares = 0;
-    for (const [path, grad] of grads) {
-      const g = grad.dataSync() as Float32Array;
-      gradValues.set(path, g);
-      for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
+    for (const [path, grad] of grads) gradValues.set(path, grad.dataSync() as Float32Array);
+    // wasm's dataSync returns a fresh copy that can be updated in place; other backends may hand out
+    // their backing store (shared with snapshots), so copy there.
+    const freshCopies = tf.getBackend() === "wasm";
+    return this.update(
+      gradValues,
+      (path) => {
+        const current = this.params.get(path)!.dataSync() as Float32Array;
+        return freshCopies ? current : Float32Array.from(current);
+      },
+      (path, p) => {
+        const variable = this.params.get(path)!;
+        tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, "float32")));
+      },
+    );
+  }
+
+  /**
+   * One update of parameter values held in typed arrays (a fused training step's, on the small-kernel
+   * heap): `values` per parameter path are updated in place from `grads` (clipped as {@link applyGradients}
+   * clips; a path without a gradient is left alone). The same arithmetic as `applyGradients`, without
+   * TF.js: the caller writes the values back to the variables when it hands them over.
+   */
+  applyGradientArrays(values: Map<string, Float32Array>, grads: Map<string, Float32Array>): StepResult {
+    for (const path of grads.keys()) {
+      const p = values.get(path);
+      const variable = this.params.get(path);
+      if (variable === undefined || p === undefined)
+        throw new Error(`${this.owner}.applyGradientArrays: no parameter "${path}" to update`);
+      if (p.length !== variable.size || grads.get(path)!.length !== variable.size) {
+        throw new Error(
+          `${this.owner}.applyGradientArrays: "${path}" has ${p.length} values and ${grads.get(path)!.length} gradients, expected ${variable.size}`,
+        );
+      }
     }
+    return this.update(grads, (path) => values.get(path)!);
+  }
+
+  /** The clip and the per-parameter update shared by both entry points; `done` receives each updated one. */
+  private update(
+    gradValues: Map<string, Float32Array>,
+    valuesOf: (path: string) => Float32Array,
+    done?: (path: string, p: Float32Array) => void,
+  ): StepResult {
+    let sumSquares = 0;
+    for (const g of gradValues.values()) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
     const gradNorm = Math.sqrt(sumSquares);
     let scale = 1;
     if (this.maxGradNorm !== undefined && gradNorm > this.maxGradNorm)
       scale = this.maxGradNorm / (gradNorm + 1e-6);
     this.stepCount += 1;
-    // wasm's dataSync returns a fresh copy that can be updated in place; other backends may hand out
-    // their backing store (shared with snapshots), so copy there.
-    const freshCopies = tf.getBackend() === "wasm";
-    for (const [path, variable] of this.params) {
+    for (const path of this.params.keys()) {
       const g = gradValues.get(path);
       if (g === undefined) continue;
-      const current = variable.dataSync() as Float32Array;
-      const p = freshCopies ? current : Float32Array.from(current);
+      const p = valuesOf(path);
       this.updateParameter(p, g, scale, this.slotsOf.get(path)!);
-      tf.tidy(() => variable.assign(tf.tensor(p, variable.shape, "float32")));
+      done?.(path, p);
     }
     return { gradNorm };
   }

@@ -386,6 +386,24 @@ export class SmallKernels {
     this.check("tanhBackward", { y: [y, y.length], dy: [dy, y.length], dx: [dx, y.length] });
     this.fns.tanhBackward(y.byteOffset, dy.byteOffset, dx.byteOffset, y.length);
   }
+
+  /** x ← max(x, 0) in place (any length). */
+  reluInPlace(x: Float32Array): void {
+    this.check("reluInPlace", { x: [x, x.length] });
+    this.fns.reluInPlace(x.byteOffset, x.length);
+  }
+
+  /** d ← d where y > 0, else 0: the gradient through y = relu(·), in place (any length). */
+  reluBackward(y: Float32Array, d: Float32Array): void {
+    this.check("reluBackward", { y: [y, d.length], d: [d, d.length] });
+    this.fns.reluBackward(y.byteOffset, d.byteOffset, d.length);
+  }
+
+  /** out[j] = Σ_r d[r·N + j] over M rows, each summed in order of r in float32 (a bias's gradient). */
+  columnSums(d: Float32Array, out: Float32Array, M: number, N: number): void {
+    this.check("columnSums", { d: [d, M * N], out: [out, N] });
+    this.fns.columnSums(d.byteOffset, out.byteOffset, M, N);
+  }
 }
 
 let shared: SmallKernels | undefined;

@@ -1,6 +1,7 @@
 // The text of the small-kernel wasm module, generated here so that its unrolled variants are written
 // once. `npm run build:kernels` compiles it (wabt) into kernels_wasm.ts; a test checks the two agree.
-// Two kinds of kernel: gemm (below) and the pointwise parts of the recurrent cells (CELLS).
+// Three kinds of kernel: gemm (below), the pointwise parts of the recurrent cells (CELLS) and of dense
+// layers (DENSE).
 //
 // gemm(a, sam, sak, b, c, M, K, N, accumulate): C[M, N] = (accumulate ? C : 0) + A·B on float32.
 //   A's element (m, k) is at byte a + 4·(m·sam + k·sak): row-major A is (sam = K, sak = 1), and a
@@ -350,6 +351,71 @@ const CELLS = () => `
       (br $next))))
 `;
 
+// The pointwise parts of dense layers (dense_stack.ts): ReLU and its gradient, and the column sums
+// that give a bias's gradient. Any length: 4 lanes at a time, then one at a time.
+const DENSE = () => `
+  (func (export "reluInPlace") (param $x i32) (param $n i32)
+    (block $done (loop $next
+      (br_if $done (i32.lt_s (local.get $n) (i32.const 4)))
+      (v128.store (local.get $x) (f32x4.max (v128.load (local.get $x)) (v128.const f32x4 0 0 0 0)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.le_s (local.get $n) (i32.const 0)))
+      (if (f32.lt (f32.load (local.get $x)) (f32.const 0)) (then (f32.store (local.get $x) (f32.const 0))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $tail))))
+  (func (export "reluBackward") (param $y i32) (param $d i32) (param $n i32)
+    (block $done (loop $next
+      (br_if $done (i32.lt_s (local.get $n) (i32.const 4)))
+      (v128.store (local.get $d) (v128.and (v128.load (local.get $d)) (f32x4.gt (v128.load (local.get $y)) (v128.const f32x4 0 0 0 0))))
+      (local.set $y (i32.add (local.get $y) (i32.const 16)))
+      (local.set $d (i32.add (local.get $d) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.le_s (local.get $n) (i32.const 0)))
+      (if (f32.le (f32.load (local.get $y)) (f32.const 0)) (then (f32.store (local.get $d) (f32.const 0))))
+      (local.set $y (i32.add (local.get $y) (i32.const 4)))
+      (local.set $d (i32.add (local.get $d) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $tail))))
+  (func (export "columnSums") (param $d i32) (param $out i32) (param $M i32) (param $N i32)
+    (local $j i32) (local $r i32) (local $p i32) (local $row i32) (local $acc v128) (local $f f32)
+    (local.set $row (i32.shl (local.get $N) (i32.const 2)))
+    (local.set $j (i32.const 0))
+    (block $vecDone (loop $vec
+      (br_if $vecDone (i32.gt_s (i32.add (local.get $j) (i32.const 4)) (local.get $N)))
+      (local.set $acc (v128.const f32x4 0 0 0 0))
+      (local.set $p (i32.add (local.get $d) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $r (local.get $M))
+      (block $rowsDone (loop $rows
+        (br_if $rowsDone (i32.le_s (local.get $r) (i32.const 0)))
+        (local.set $acc (f32x4.add (local.get $acc) (v128.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $row)))
+        (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+        (br $rows)))
+      (v128.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $acc))
+      (local.set $j (i32.add (local.get $j) (i32.const 4)))
+      (br $vec)))
+    (block $oneDone (loop $one
+      (br_if $oneDone (i32.ge_s (local.get $j) (local.get $N)))
+      (local.set $f (f32.const 0))
+      (local.set $p (i32.add (local.get $d) (i32.shl (local.get $j) (i32.const 2))))
+      (local.set $r (local.get $M))
+      (block $rowsDone (loop $rows
+        (br_if $rowsDone (i32.le_s (local.get $r) (i32.const 0)))
+        (local.set $f (f32.add (local.get $f) (f32.load (local.get $p))))
+        (local.set $p (i32.add (local.get $p) (local.get $row)))
+        (local.set $r (i32.sub (local.get $r) (i32.const 1)))
+        (br $rows)))
+      (f32.store (i32.add (local.get $out) (i32.shl (local.get $j) (i32.const 2))) (local.get $f))
+      (local.set $j (i32.add (local.get $j) (i32.const 1)))
+      (br $one))))
+`;
+
 /** The module's text (WebAssembly text format with the SIMD proposal). */
 export function kernelsWat(): string {
   const v128Locals = [
@@ -383,6 +449,7 @@ export function kernelsWat(): string {
       ${rowPointers(1)}
       ${rowGroup(1)})))
 ${CELLS()}
+${DENSE()}
 )
 `;
 }
