@@ -15,7 +15,7 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { deriveSeed, Rng } from "../src/core/rng";
 import type { VectorEnv } from "../src/core/vector";
-import { argmaxRow, ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
+import { ClippedAdam, loadCheckpoint, type ParamMap, readValues, saveCheckpoint } from "../src/nn";
 import { VecNormalizer } from "../src/train/normalize";
 import {
   AutoencoderTraining,
@@ -31,7 +31,7 @@ import { memoryOf } from "./net_config";
 import { periodicEvaluation } from "./periodic_eval";
 import type { QNetwork } from "./q_network";
 import { RecurrentState } from "./recurrent_state";
-import { ReplayBuffer, sequenceBatch, transitionBatch } from "./replay";
+import { ReplayBuffer, sequenceBatch, type TransitionBatch, transitionBatch } from "./replay";
 import { FusedTdStep } from "./td_fused";
 import { bestValue, type TdStats, tdLossValues } from "./td_loss";
 import {
@@ -314,28 +314,39 @@ interface TdLearner {
 }
 
 /**
- * DQN's gradient step on uniformly sampled transitions:
+ * DQN's gradient step on uniformly sampled transitions in the TF.js graph ({@link graphTdStep}): for
+ * networks the small-kernel heap does not run (a CNN encoder).
+ */
+function transitionTrainStep(learner: TdLearner): () => TdStats {
+  const { qNetwork, buffer, rng, config } = learner;
+  const batch = transitionBatch(config.batchSize, qNetwork.observationSize);
+  const step = graphTdStep(learner.qNetwork, learner.target, learner.optimizer, config, learner.ae);
+  return () => {
+    buffer.sample(rng, batch);
+    return step(batch);
+  };
+}
+
+/**
+ * DQN's gradient step on a batch of transitions, in the TF.js graph:
  * y = r + γ·(1 − terminated)·max_a Q_target(o′, a)   (Double DQN: Q_target(o′, argmax_a Q(o′, a))),
  * then one Adam step on the TD loss of Q(o, a) against y. The targets are computed on typed arrays
- * from one read-back; the loss is one custom-gradient op ({@link tdLoss}).
+ * from one read-back; the loss is one custom-gradient op ({@link tdLoss}). (Exported for the tests
+ * that hold the fused step, td_fused.ts, against it.)
  */
-function transitionTrainStep({
-  qNetwork,
-  target,
-  optimizer,
-  buffer,
-  rng,
-  config,
-  ae,
-}: TdLearner): () => TdStats {
+export function graphTdStep(
+  qNetwork: QNetwork,
+  target: QNetwork,
+  optimizer: ClippedAdam,
+  config: Pick<DqnConfig, "batchSize" | "gamma" | "double" | "loss">,
+  ae?: AutoencoderTraining,
+): (batch: TransitionBatch) => TdStats {
   const B = config.batchSize;
   const F = qNetwork.observationSize;
   const A = qNetwork.numActions;
-  const batch = transitionBatch(B, F);
   const targets = new Float32Array(B);
   const stats: TdStats = { tdLoss: 0, qMean: 0 };
-  return () => {
-    buffer.sample(rng, batch);
+  return (batch) => {
     const next = readValues(() => {
       const nextObs = qNetwork.observationTensor(batch.observations.subarray(B * F), B);
       const qTarget = target.forward(nextObs).q;
@@ -351,9 +362,9 @@ function transitionTrainStep({
       optimizer.minimize(() => {
         const { q, encodings } = qNetwork.forward(obs);
         const loss = tdLoss(q, batch.actions, targets, undefined, config.loss, stats);
-        return ae.withJointLoss(loss, obs, encodings);
+        return ae ? ae.withJointLoss(loss, obs, encodings) : loss;
       });
-      ae.separateStep(obs);
+      ae?.separateStep(obs);
     });
     qNetwork.weightsChanged();
     return stats;

@@ -45,7 +45,7 @@ export class DenseStack {
   /** Offset of each layer's kernel in `values` (its bias follows it). */
   private readonly offsets: number[] = [];
   /** Inputs and each layer's outputs of the last forward pass, and the backward pass's buffers. */
-  private readonly work = new Scratch();
+  private readonly work: Scratch;
   /** Wᵀ of the layer being differentiated (as large as the largest kernel, allocated once). */
   private readonly transposed: HeapRegion;
   /** Four slots for the ragged end of a tanh layer. */
@@ -67,6 +67,7 @@ export class DenseStack {
     this.sizes = [...sizes];
     this.activations = [...activations];
     this.kernels = args.kernels ?? smallKernels();
+    this.work = new Scratch(this.kernels);
     let at = 0;
     for (let l = 0; l < sizes.length - 1; l++) {
       this.offsets.push(at);

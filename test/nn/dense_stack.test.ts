@@ -1,0 +1,169 @@
+import * as tf from "@tensorflow/tfjs";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Activation } from "../../src/nn/layers";
+import { Mlp } from "../../src/nn/mlp";
+import { DenseStack } from "../../src/nn/small/dense_stack";
+import { SmallKernels, smallKernels } from "../../src/nn/small/kernels";
+import { testRng, useBackend } from "./helpers";
+
+function normals(n: number, tag: string, scale = 1): Float32Array {
+  const rng = testRng(tag);
+  return Float32Array.from({ length: n }, () => scale * rng.normal());
+}
+
+/** A stack holding the weights of `mlp` (non-zero biases set on both first). */
+function stackOf(mlp: Mlp): DenseStack {
+  const stack = new DenseStack({ sizes: mlp.sizes, activations: mlp.activations });
+  mlp.kernels.forEach((kernel, l) => {
+    mlp.biases[l].assign(tf.tensor1d(normals(mlp.sizes[l + 1], `bias${l}`, 0.3)));
+    stack.kernel(l).set(kernel.dataSync());
+    stack.bias(l).set(mlp.biases[l].dataSync());
+  });
+  return stack;
+}
+
+function maxRelativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  expect(a.length).toBe(b.length);
+  let scale = 1e-3;
+  for (let i = 0; i < b.length; i++) scale = Math.max(scale, Math.abs(b[i]));
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / scale);
+  return worst;
+}
+
+const NETS: { name: string; sizes: number[]; activation: Activation }[] = [
+  { name: "DQN's 4-120-84-2 ReLU", sizes: [4, 120, 84, 2], activation: "relu" },
+  // Widths that are not multiples of 4: the kernels' ragged ends (tanh's tail, scalar columns).
+  { name: "a 5-7-6-3 tanh", sizes: [5, 7, 6, 3], activation: "tanh" },
+];
+
+for (const backend of ["wasm", "cpu"] as const) {
+  describe(`DenseStack against the TF.js graph (${backend} backend)`, () => {
+    afterAll(async () => useBackend("wasm"));
+
+    for (const { name, sizes, activation } of NETS) {
+      for (const batch of [1, 3, 128]) {
+        it(`${name}, batch ${batch}: the same outputs and gradients to float tolerance`, async () => {
+          await useBackend(backend);
+          const mlp = new Mlp({ sizes, activation, seed: 7 });
+          const stack = stackOf(mlp);
+          const x = normals(batch * sizes[0], `x${batch}`);
+          const dOut = normals(batch * sizes[sizes.length - 1], `d${batch}`);
+          const tensors = tf.memory().numTensors;
+
+          stack.input(batch).set(x);
+          const y = Float32Array.from(stack.forward(batch));
+          const expected = tf.tidy(() => mlp.apply(tf.tensor2d(x, [batch, sizes[0]])).dataSync());
+          expect(maxRelativeError(y, expected)).toBeLessThan(2e-6);
+
+          stack.backward(dOut, batch);
+          const { value, grads } = tf.variableGrads(() =>
+            tf.sum(tf.mul(mlp.apply(tf.tensor2d(x, [batch, sizes[0]])), tf.tensor2d(dOut, [batch, y.length / batch]))),
+          );
+          mlp.kernels.forEach((kernel, l) => {
+            expect(maxRelativeError(stack.kernel(l, stack.grads), grads[kernel.name].dataSync())).toBeLessThan(1e-5);
+            expect(maxRelativeError(stack.bias(l, stack.grads), grads[mlp.biases[l].name].dataSync())).toBeLessThan(
+              1e-5,
+            );
+          });
+          for (const g of [value, ...Object.values(grads)]) g.dispose();
+          expect(tf.memory().numTensors).toBe(tensors);
+          stack.dispose();
+          mlp.dispose();
+        });
+      }
+    }
+  });
+}
+
+describe("DenseStack", () => {
+  it("Polyak blending rounds as TF.js does (float32 τ and 1 − τ), τ = 1 copies", () => {
+    const a = new DenseStack({ sizes: [3, 4], activations: ["linear"] });
+    const b = new DenseStack({ sizes: [3, 4], activations: ["linear"] });
+    a.values.set(normals(a.size, "a"));
+    b.values.set(normals(b.size, "b"));
+    const before = Float32Array.from(b.values);
+    b.blendFrom(a, 0.005);
+    const f = Math.fround;
+    for (let i = 0; i < b.size; i++)
+      expect(b.values[i]).toBe(f(f(a.values[i] * f(0.005)) + f(before[i] * f(1 - 0.005))));
+    b.blendFrom(a, 1);
+    expect(Array.from(b.values)).toEqual(Array.from(a.values));
+    a.dispose();
+    b.dispose();
+  });
+
+  it("refuses bad shapes, activations and a backward pass of another batch, by name", () => {
+    expect(() => new DenseStack({ sizes: [4], activations: [] })).toThrow(
+      "DenseStack: sizes must be ≥ 2 positive integers, got [4]",
+    );
+    expect(() => new DenseStack({ sizes: [4, 2], activations: ["sigmoid"] })).toThrow(
+      'DenseStack: activation "sigmoid" is not one of linear, relu, tanh',
+    );
+    expect(() => new DenseStack({ sizes: [4, 3, 2], activations: ["relu"] })).toThrow(
+      "DenseStack: 1 activations for 2 layers",
+    );
+    const stack = new DenseStack({ sizes: [2, 2], activations: ["relu"] });
+    stack.input(4).fill(1);
+    stack.forward(4);
+    expect(() => stack.backward(new Float32Array(6), 3)).toThrow(
+      "DenseStack.backward: batch 3, the forward pass had 4",
+    );
+    const other = new DenseStack({ sizes: [2, 3], activations: ["relu"] });
+    expect(() => stack.copyFrom(other)).toThrow("DenseStack.copyFrom: sizes [2, 3] ≠ [2, 2]");
+    stack.dispose();
+    other.dispose();
+  });
+
+  it("gives its heap back when disposed", () => {
+    const kernels = new SmallKernels();
+    expect(kernels.freeBytes()).toBe(kernels.heapBytes());
+    const stack = new DenseStack({ sizes: [4, 120, 84, 2], activations: ["relu", "relu", "linear"], kernels });
+    stack.input(128).fill(0.5);
+    stack.forward(128);
+    stack.backward(new Float32Array(256).fill(1), 128);
+    expect(kernels.freeBytes()).toBeLessThan(kernels.heapBytes());
+    stack.dispose();
+    expect(kernels.freeBytes()).toBe(kernels.heapBytes());
+  });
+});
+
+describe("the dense kernels (src/nn/small)", () => {
+  const kernels = smallKernels();
+
+  it("relu and its gradient: exactly max(x, 0) and d·[y > 0] at every length (ragged ends too)", () => {
+    for (const n of [1, 3, 4, 7, 33]) {
+      const x = kernels.alloc(n);
+      const d = kernels.alloc(n);
+      const values = normals(n, `relu${n}`);
+      const grads = normals(n, `relud${n}`);
+      x.f32.set(values);
+      kernels.reluInPlace(x.f32);
+      expect(Array.from(x.f32)).toEqual(Array.from(values, (v) => (v > 0 ? v : 0)));
+      d.f32.set(grads);
+      kernels.reluBackward(x.f32, d.f32);
+      expect(Array.from(d.f32)).toEqual(Array.from(grads, (g, i) => (values[i] > 0 ? g : 0)));
+      x.free();
+      d.free();
+    }
+  });
+
+  it("column sums: each column summed in order of rows in float32 (bit for bit), any width", () => {
+    for (const [M, N] of [
+      [1, 1],
+      [3, 5],
+      [128, 84],
+      [7, 9],
+    ]) {
+      const d = kernels.alloc(M * N);
+      const out = kernels.alloc(N);
+      d.f32.set(normals(M * N, `cols${M}x${N}`));
+      kernels.columnSums(d.f32, out.f32, M, N);
+      const expected = new Float32Array(N);
+      for (let r = 0; r < M; r++) for (let j = 0; j < N; j++) expected[j] += d.f32[r * N + j];
+      expect(Array.from(out.f32)).toEqual(Array.from(expected));
+      d.free();
+      out.free();
+    }
+  });
+});
