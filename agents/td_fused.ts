@@ -13,10 +13,9 @@
 // Numerics: the same arithmetic as the graph (forward, TD loss, backward, Adam in ClippedAdam's code),
 // but the products sum in order of k in float32 (the kernel layer's gemm) where XNNPACK sums in its
 // own blocked order: losses and gradients agree to float tolerance, runs differ in their last bits.
-import * as tf from "@tensorflow/tfjs";
 import { argmaxRow, type ClippedAdam, type Mlp } from "../src/nn";
-import { DenseStack, denseStackSupports } from "../src/nn/small/dense_stack";
-import { readInto, tensorFrom } from "../src/nn/small/tensor_io";
+import { DenseStackBinding } from "../src/nn/small/dense_binding";
+import { type DenseStack, denseStackSupports } from "../src/nn/small/dense_stack";
 import type { QNetwork } from "./q_network";
 import type { TransitionBatch } from "./replay";
 import { bestValue, type TdStats, tdLossValues } from "./td_loss";
@@ -31,33 +30,19 @@ export interface FusedTdSettings {
   loss: "mse" | "huber";
 }
 
-/** One dense layer's variables and their parameter paths in the network's ParamMap. */
-interface LayerVariables {
-  kernel: tf.Variable;
-  bias: tf.Variable;
-  kernelPath: string;
-  biasPath: string;
-}
-
 /**
  * The fused TD step of a Q-network and its target network (see the file's comment). Make it with
  * {@link FusedTdStep.tryCreate}; `dispose()` frees the heap and hands acting back to the network.
  */
 export class FusedTdStep {
+  private readonly onlineBinding: DenseStackBinding;
+  private readonly targetBinding: DenseStackBinding;
   private readonly online: DenseStack;
   private readonly target: DenseStack;
-  private readonly onlineLayers: LayerVariables[];
-  private readonly targetLayers: LayerVariables[];
   private readonly nextOnline: Float32Array;
   private readonly targets: Float32Array;
   private readonly dq: Float32Array;
   private readonly stats: TdStats = { tdLoss: 0, qMean: 0 };
-  /** Heap views per parameter path (rebuilt when the heap has grown). */
-  private views?: {
-    buffer: ArrayBuffer;
-    values: Map<string, Float32Array>;
-    grads: Map<string, Float32Array>;
-  };
 
   private constructor(
     private readonly qNetwork: QNetwork,
@@ -68,12 +53,10 @@ export class FusedTdStep {
     onlineMlps: Mlp[],
     targetMlps: Mlp[],
   ) {
-    const sizes = [onlineMlps[0].sizes[0], ...onlineMlps.flatMap((m) => m.sizes.slice(1))];
-    const activations = onlineMlps.flatMap((m) => m.activations);
-    this.online = new DenseStack({ sizes, activations });
-    this.target = new DenseStack({ sizes, activations });
-    this.onlineLayers = layerVariables(onlineMlps, qNetwork);
-    this.targetLayers = layerVariables(targetMlps, targetNetwork);
+    this.onlineBinding = new DenseStackBinding(onlineMlps, qNetwork.params());
+    this.targetBinding = new DenseStackBinding(targetMlps, targetNetwork.params());
+    this.online = this.onlineBinding.stack;
+    this.target = this.targetBinding.stack;
     const A = qNetwork.numActions;
     this.nextOnline = new Float32Array(batchSize * A);
     this.targets = new Float32Array(batchSize);
@@ -104,14 +87,14 @@ export class FusedTdStep {
 
   /** Copies both networks' weights from their TF.js variables onto the heap (before an iteration trains). */
   pull(): void {
-    copyToHeap(this.onlineLayers, this.online);
-    copyToHeap(this.targetLayers, this.target);
+    this.onlineBinding.pull();
+    this.targetBinding.pull();
   }
 
   /** Writes both networks' heap weights to their TF.js variables (after an iteration trained). */
   push(): void {
-    copyToVariables(this.online, this.onlineLayers);
-    copyToVariables(this.target, this.targetLayers);
+    this.onlineBinding.push();
+    this.targetBinding.push();
   }
 
   /** θ_target ← τ·θ + (1 − τ)·θ_target on the heap (τ = 1: a copy). */
@@ -150,7 +133,7 @@ export class FusedTdStep {
     const q = this.online.forward(B);
     tdLossValues(q, B, A, batch.actions, this.targets, undefined, this.settings.loss, this.dq, this.stats);
     this.online.backward(this.dq, B);
-    const { values, grads } = this.heapViews();
+    const { values, grads } = this.onlineBinding.paramViews();
     this.optimizer.applyGradientArrays(values, grads);
     return this.stats;
   }
@@ -158,60 +141,7 @@ export class FusedTdStep {
   /** Frees the heap and hands acting back to the network's own path. */
   dispose(): void {
     this.qNetwork.heapQValues = undefined;
-    this.online.dispose();
-    this.target.dispose();
+    this.onlineBinding.dispose();
+    this.targetBinding.dispose();
   }
-
-  /** The online stack's values and gradients as views per parameter path. */
-  private heapViews(): { values: Map<string, Float32Array>; grads: Map<string, Float32Array> } {
-    const buffer = this.online.values.buffer as ArrayBuffer;
-    if (this.views?.buffer !== buffer) {
-      const values = new Map<string, Float32Array>();
-      const grads = new Map<string, Float32Array>();
-      this.onlineLayers.forEach((layer, l) => {
-        values.set(layer.kernelPath, this.online.kernel(l));
-        values.set(layer.biasPath, this.online.bias(l));
-        grads.set(layer.kernelPath, this.online.kernel(l, this.online.grads));
-        grads.set(layer.biasPath, this.online.bias(l, this.online.grads));
-      });
-      this.views = { buffer, values, grads };
-    }
-    return this.views;
-  }
-}
-
-/** The variables of each dense layer of `mlps`, with their paths in `network`'s ParamMap. */
-function layerVariables(mlps: Mlp[], network: QNetwork): LayerVariables[] {
-  const pathOf = new Map<tf.Variable, string>();
-  for (const [path, variable] of network.params()) pathOf.set(variable, path);
-  const find = (variable: tf.Variable) => {
-    const path = pathOf.get(variable);
-    if (path === undefined)
-      throw new Error(`FusedTdStep: variable ${variable.name} is not among the network's parameters`);
-    return path;
-  };
-  return mlps.flatMap((mlp) =>
-    mlp.kernels.map((kernel, l) => ({
-      kernel,
-      bias: mlp.biases[l],
-      kernelPath: find(kernel),
-      biasPath: find(mlp.biases[l]),
-    })),
-  );
-}
-
-function copyToHeap(layers: LayerVariables[], stack: DenseStack): void {
-  layers.forEach((layer, l) => {
-    readInto(layer.kernel, stack.kernel(l));
-    readInto(layer.bias, stack.bias(l));
-  });
-}
-
-function copyToVariables(stack: DenseStack, layers: LayerVariables[]): void {
-  layers.forEach((layer, l) => {
-    tf.tidy(() => {
-      layer.kernel.assign(tensorFrom(stack.kernel(l), layer.kernel.shape));
-      layer.bias.assign(tensorFrom(stack.bias(l), layer.bias.shape));
-    });
-  });
 }

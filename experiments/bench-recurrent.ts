@@ -10,55 +10,29 @@
 // --threads sets POMDP_WASM_THREADS for our runs (default: the backend's own choice); the peer scripts
 // use 2 torch threads (ppo_lstm_cartpole.py's setting; torch_recurrent.py is given the same).
 
-import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-
-const ROOT = path.join(__dirname, "..");
-
-function flag(name: string, fallback: string): string {
-  const at = process.argv.indexOf(name);
-  return at < 0 ? fallback : process.argv[at + 1];
-}
+import { flag, jsonOf, peersRun, ROOT, round, runHeader, trainSummary } from "./bench_peers";
 
 const steps = Number(flag("--steps", "102400"));
 if (!Number.isInteger(steps) || steps < 512) throw new Error("--steps: expected an integer ≥ 512");
 const threads = flag("--threads", "");
-const peers = path.resolve(flag("--peers", path.join(ROOT, "..", "shared", "peers")));
-if (!fs.existsSync(path.join(peers, "run"))) throw new Error(`--peers: no run script in ${peers}`);
+const { peers, run: peerRun } = peersRun();
 const env = { ...process.env, POMDP_LOG_LEVEL: "warn", ...(threads ? { POMDP_WASM_THREADS: threads } : {}) };
-
-/** Runs a command; its stdout's last JSON line. */
-function jsonOf(command: string, args: string[], extraEnv: NodeJS.ProcessEnv = env): Record<string, unknown> {
-  const r = spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: extraEnv, maxBuffer: 1 << 26 });
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${r.stderr.slice(-2000)}`);
-  const line = r.stdout
-    .trim()
-    .split("\n")
-    .reverse()
-    .find((l) => l.startsWith("{"));
-  if (line === undefined) throw new Error(`${command} ${args.join(" ")} printed no JSON line`);
-  return JSON.parse(line);
-}
-
-const round = (x: number, digits = 2) => Number(x.toFixed(digits));
-const peerRun = path.join(peers, "run");
-const figures: Record<string, unknown> = {
-  date: new Date().toISOString(),
-  machine: `${os.cpus()[0]?.model ?? "unknown"} × ${os.cpus().length}`,
-  loadAverageAtStart: os.loadavg()[0],
-  node: process.version,
-  peerTorch: String(spawnSync(peerRun, ["--version"], { encoding: "utf8" }).stdout).trim(),
-};
+const figures: Record<string, unknown> = runHeader(peerRun);
 
 // 1. Training steps of the cores.
-const ours = jsonOf(process.execPath, [path.join(ROOT, "src/bin.js"), "bench", "nn", "--backend", "wasm"]);
+const ours = jsonOf(
+  process.execPath,
+  [path.join(ROOT, "src/bin.js"), "bench", "nn", "--backend", "wasm"],
+  env,
+);
 // The peers' run script takes a path relative to its own folder.
-const torch = jsonOf(peerRun, [
-  path.relative(peers, path.join(ROOT, "experiments/peers/torch_recurrent.py")),
-  "2",
-]);
+const torch = jsonOf(
+  peerRun,
+  [path.relative(peers, path.join(ROOT, "experiments/peers/torch_recurrent.py")), "2"],
+  env,
+);
 figures.wasmThreads = ours.wasmThreads;
 for (const row of ["lstmTrainMs", "gruTrainMs", "rnnTrainMs"]) {
   figures[row] = ours[row];
@@ -67,33 +41,26 @@ for (const row of ["lstmTrainMs", "gruTrainMs", "rnnTrainMs"]) {
 }
 
 // 2. Recurrent PPO, ours then the peer's.
-const out = fs.mkdtempSync(path.join(os.tmpdir(), "bench-recurrent-"));
-const trainArgs = [
-  path.join(ROOT, "src/bin.js"),
-  "train",
-  "--env",
-  "CartPole-v1",
-  "--lstm",
-  "128",
-  "--set",
-  "net.hidden=[64]",
-  "--set",
-  "net.sharedEncoder=true",
-  "--set",
-  "numMinibatches=2",
-  "--steps",
-  String(steps),
-  "--seed",
-  "1",
-  "--out",
-  path.join(out, "run"),
-  "-q",
-];
-const run = spawnSync(process.execPath, trainArgs, { cwd: ROOT, encoding: "utf8", env });
-if (run.status !== 0) throw new Error(`recurrent PPO failed: ${run.stderr}`);
-const summary = JSON.parse(fs.readFileSync(path.join(out, "run", "summary.json"), "utf8"));
-fs.rmSync(out, { recursive: true, force: true });
-const peer = jsonOf(peerRun, ["ppo_lstm_cartpole.py", String(steps), "1"]);
+const summary = trainSummary(
+  [
+    "--env",
+    "CartPole-v1",
+    "--lstm",
+    "128",
+    "--set",
+    "net.hidden=[64]",
+    "--set",
+    "net.sharedEncoder=true",
+    "--set",
+    "numMinibatches=2",
+    "--steps",
+    String(steps),
+    "--seed",
+    "1",
+  ],
+  env,
+);
+const peer = jsonOf(peerRun, ["ppo_lstm_cartpole.py", String(steps), "1"], env);
 figures.recurrentPpoSps = summary.sps;
 figures.recurrentPpoBreakdown = summary.secondsIn;
 figures.recurrentPpoPeerSps = peer.sps;

@@ -9,6 +9,7 @@ import { mseLoss } from "./losses";
 import { makeMemoryCore } from "./memory";
 import type { CoreKind } from "./memory_core";
 import { Mlp } from "./mlp";
+import { DenseStackBinding } from "./small/dense_binding";
 import { ClippedAdam } from "./optimizer";
 import { joinParams } from "./params";
 
@@ -26,8 +27,13 @@ export interface NnBenchResult {
   wasmThreadsFallback?: string;
   /** TF.js version. */
   tfjs: string;
-  /** Adam step of an MLP 4-64-64-2 tanh on a batch of 256 (ms). */
+  /**
+   * Adam step of an MLP 4-64-64-2 tanh on a batch of 256, mse loss (ms): the fused step of the
+   * small-kernel layer (src/nn/small/dense_stack.ts), as DQN's Q-network trains.
+   */
   mlpTrainMs: number;
+  /** The same step as a TF.js graph (variableGrads of the loss, then ClippedAdam) (ms). */
+  mlpGraphTrainMs: number;
   /** Adam step of LSTM(64) over [T 16, B 32, F 4] (time-major) with a dense output per step (ms). */
   lstmTrainMs: number;
   /** The same step with a GRU(64) (ms). */
@@ -167,8 +173,11 @@ export async function benchNn(
   const mlpOpt = new ClippedAdam(mlp.params(), { learningRate: 1e-3 });
   const mlpX = randomTensor([256, 4], rng) as tf.Tensor2D;
   const mlpY = randomTensor([256, 2], rng);
-  const mlpTrainMs = figure("mlpTrainMs", "MLP 4-64-64-2 Adam step, batch 256", "ms", 3, () =>
+  const mlpGraphTrainMs = figure("mlpGraphTrainMs", "MLP 4-64-64-2 Adam step, batch 256, TF.js graph", "ms", 3, () =>
     medianMs(() => mlpOpt.minimize(() => mseLoss(mlp.apply(mlpX), mlpY)), 20, 200),
+  );
+  const mlpTrainMs = figure("mlpTrainMs", "MLP 4-64-64-2 Adam step, batch 256, fused on the heap", "ms", 3, () =>
+    fusedMlpStepMs(mlp, mlpOpt, mlpX, mlpY),
   );
 
   // Batch-1 acting on the fast path: forward + the values in hand.
@@ -262,6 +271,7 @@ export async function benchNn(
     backend,
     tfjs: tf.version.tfjs,
     mlpTrainMs,
+    mlpGraphTrainMs,
     lstmTrainMs,
     gruTrainMs,
     rnnTrainMs,
@@ -283,4 +293,35 @@ if (require.main === module) {
       console.error(err instanceof Error ? err.message : err);
       process.exitCode = 1;
     });
+}
+
+/**
+ * Median time of an mse Adam step of `mlp` on (x, y) fused on the small-kernel heap: forward, the
+ * loss's gradient 2(ŷ − y)/n, backward, ClippedAdam on the heap views.
+ */
+function fusedMlpStepMs(mlp: Mlp, optimizer: ClippedAdam, x: tf.Tensor2D, y: tf.Tensor): number {
+  const binding = new DenseStackBinding([mlp], mlp.params());
+  try {
+    binding.pull();
+    const [B, F] = x.shape;
+    const inputs = x.dataSync() as Float32Array;
+    const targets = y.dataSync() as Float32Array;
+    const dOut = new Float32Array(targets.length);
+    const { stack } = binding;
+    return medianMs(
+      () => {
+        stack.input(B).set(inputs.subarray(0, B * F));
+        const out = stack.forward(B);
+        for (let i = 0; i < dOut.length; i++) dOut[i] = (2 * (out[i] - targets[i])) / dOut.length;
+        stack.backward(dOut, B);
+        const { values, grads } = binding.paramViews();
+        optimizer.applyGradientArrays(values, grads);
+      },
+      20,
+      200,
+    );
+  } finally {
+    binding.push();
+    binding.dispose();
+  }
 }

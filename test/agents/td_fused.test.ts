@@ -14,7 +14,13 @@ const B = 32;
 const net = () => ({
   observationShape: [F],
   numActions: A,
-  net: { encoder: "mlp" as const, hidden: [24, 20], activation: "relu" as const, lstm: 0, sharedEncoder: true },
+  net: {
+    encoder: "mlp" as const,
+    hidden: [24, 20],
+    activation: "relu" as const,
+    lstm: 0,
+    sharedEncoder: true,
+  },
 });
 
 /** Online and target networks (the target a copy, as DQN starts) and Adam, the same for every seed. */
@@ -67,7 +73,9 @@ for (const backend of ["wasm", "cpu"] as const) {
           const expected = { ...graphStep(batch) };
           const got = fusedStep.step(batch);
           expect(Math.abs(got.tdLoss - expected.tdLoss)).toBeLessThan(1e-4 * Math.max(1, expected.tdLoss));
-          expect(Math.abs(got.qMean - expected.qMean)).toBeLessThan(1e-4 * Math.max(1, Math.abs(expected.qMean)));
+          expect(Math.abs(got.qMean - expected.qMean)).toBeLessThan(
+            1e-4 * Math.max(1, Math.abs(expected.qMean)),
+          );
         }
         fusedStep.push();
         expect(tf.memory().numTensors).toBe(tensors);

@@ -58,13 +58,20 @@ for (const backend of ["wasm", "cpu"] as const) {
 
           stack.backward(dOut, batch);
           const { value, grads } = tf.variableGrads(() =>
-            tf.sum(tf.mul(mlp.apply(tf.tensor2d(x, [batch, sizes[0]])), tf.tensor2d(dOut, [batch, y.length / batch]))),
+            tf.sum(
+              tf.mul(
+                mlp.apply(tf.tensor2d(x, [batch, sizes[0]])),
+                tf.tensor2d(dOut, [batch, y.length / batch]),
+              ),
+            ),
           );
           mlp.kernels.forEach((kernel, l) => {
-            expect(maxRelativeError(stack.kernel(l, stack.grads), grads[kernel.name].dataSync())).toBeLessThan(1e-5);
-            expect(maxRelativeError(stack.bias(l, stack.grads), grads[mlp.biases[l].name].dataSync())).toBeLessThan(
-              1e-5,
-            );
+            expect(
+              maxRelativeError(stack.kernel(l, stack.grads), grads[kernel.name].dataSync()),
+            ).toBeLessThan(1e-5);
+            expect(
+              maxRelativeError(stack.bias(l, stack.grads), grads[mlp.biases[l].name].dataSync()),
+            ).toBeLessThan(1e-5);
           });
           for (const g of [value, ...Object.values(grads)]) g.dispose();
           expect(tf.memory().numTensors).toBe(tensors);
@@ -118,7 +125,11 @@ describe("DenseStack", () => {
   it("gives its heap back when disposed", () => {
     const kernels = new SmallKernels();
     expect(kernels.freeBytes()).toBe(kernels.heapBytes());
-    const stack = new DenseStack({ sizes: [4, 120, 84, 2], activations: ["relu", "relu", "linear"], kernels });
+    const stack = new DenseStack({
+      sizes: [4, 120, 84, 2],
+      activations: ["relu", "relu", "linear"],
+      kernels,
+    });
     stack.input(128).fill(0.5);
     stack.forward(128);
     stack.backward(new Float32Array(256).fill(1), 128);
@@ -139,7 +150,7 @@ describe("the dense kernels (src/nn/small)", () => {
       const grads = normals(n, `relud${n}`);
       x.f32.set(values);
       kernels.reluInPlace(x.f32);
-      expect(Array.from(x.f32)).toEqual(Array.from(values, (v) => (v > 0 ? v : 0)));
+      expect(Array.from(x.f32)).toEqual(Array.from(values, (v) => Math.max(v, 0)));
       d.f32.set(grads);
       kernels.reluBackward(x.f32, d.f32);
       expect(Array.from(d.f32)).toEqual(Array.from(grads, (g, i) => (values[i] > 0 ? g : 0)));
