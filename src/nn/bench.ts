@@ -9,9 +9,9 @@ import { mseLoss } from "./losses";
 import { makeMemoryCore } from "./memory";
 import type { CoreKind } from "./memory_core";
 import { Mlp } from "./mlp";
-import { DenseStackBinding } from "./small/dense_binding";
 import { ClippedAdam } from "./optimizer";
 import { joinParams } from "./params";
+import { DenseStackBinding } from "./small/dense_binding";
 
 /** Figures printed by `pomdp bench nn`: milliseconds per step (µs for acting), median after warm-up. */
 export interface NnBenchResult {
@@ -173,11 +173,19 @@ export async function benchNn(
   const mlpOpt = new ClippedAdam(mlp.params(), { learningRate: 1e-3 });
   const mlpX = randomTensor([256, 4], rng) as tf.Tensor2D;
   const mlpY = randomTensor([256, 2], rng);
-  const mlpGraphTrainMs = figure("mlpGraphTrainMs", "MLP 4-64-64-2 Adam step, batch 256, TF.js graph", "ms", 3, () =>
-    medianMs(() => mlpOpt.minimize(() => mseLoss(mlp.apply(mlpX), mlpY)), 20, 200),
+  const mlpGraphTrainMs = figure(
+    "mlpGraphTrainMs",
+    "MLP 4-64-64-2 Adam step, batch 256, TF.js graph",
+    "ms",
+    3,
+    () => medianMs(() => mlpOpt.minimize(() => mseLoss(mlp.apply(mlpX), mlpY)), 20, 200),
   );
-  const mlpTrainMs = figure("mlpTrainMs", "MLP 4-64-64-2 Adam step, batch 256, fused on the heap", "ms", 3, () =>
-    fusedMlpStepMs(mlp, mlpOpt, mlpX, mlpY),
+  const mlpTrainMs = figure(
+    "mlpTrainMs",
+    "MLP 4-64-64-2 Adam step, batch 256, fused on the heap",
+    "ms",
+    3,
+    () => fusedMlpStepMs(mlp, mlpOpt, mlpX, mlpY),
   );
 
   // Batch-1 acting on the fast path: forward + the values in hand.
