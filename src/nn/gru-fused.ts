@@ -141,10 +141,12 @@ const gruOp = tf.customGrad(
         kernels.matmulInto(dh, dRecT, uT, B, G, H, { accumulate: true });
         maskRows(dh, keepValues, t * B, B, H);
       }
+      // The state gradient first: projectionGradients may grow the heap (and so detach this view).
+      const dh0 = tensorFrom(dh, [B, H]);
       const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dIn, dRec, true);
       return [
         grads.dxs,
-        tensorFrom(dh, [B, H]),
+        dh0,
         tf.zeros([T, B]),
         grads.dKernel,
         grads.dRecurrentKernel,

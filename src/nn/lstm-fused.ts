@@ -146,16 +146,11 @@ const lstmOp = tf.customGrad(
         maskRows(dh, keepValues, t * B, B, H);
         maskRows(dc, keepValues, t * B, B, H);
       }
+      // The state gradients first: projectionGradients may grow the heap (and so detach these views).
+      const dh0 = tensorFrom(dh, [B, H]);
+      const dc0 = tensorFrom(dc, [B, H]);
       const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dZ, dZ);
-      return [
-        grads.dxs,
-        tensorFrom(dh, [B, H]),
-        tensorFrom(dc, [B, H]),
-        tf.zeros([T, B]),
-        grads.dKernel,
-        grads.dRecurrentKernel,
-        grads.dBias,
-      ];
+      return [grads.dxs, dh0, dc0, tf.zeros([T, B]), grads.dKernel, grads.dRecurrentKernel, grads.dBias];
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],

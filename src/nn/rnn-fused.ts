@@ -98,15 +98,10 @@ const rnnOp = tf.customGrad(
         kernels.matmulInto(dh, dz, wT, B, H, H);
         maskRows(dh, keepValues, t * B, B, H);
       }
+      // The state gradient first: projectionGradients may grow the heap (and so detach this view).
+      const dh0 = tensorFrom(dh, [B, H]);
       const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dZ, dZ);
-      return [
-        grads.dxs,
-        tensorFrom(dh, [B, H]),
-        tf.zeros([T, B]),
-        grads.dKernel,
-        grads.dRecurrentKernel,
-        grads.dBias,
-      ];
+      return [grads.dxs, dh0, tf.zeros([T, B]), grads.dKernel, grads.dRecurrentKernel, grads.dBias];
     };
     return { value, gradFunc };
   }) as Parameters<typeof tf.customGrad>[0],

@@ -1,9 +1,10 @@
 // The TF.js ends of the fused unrolls (lstm-fused.ts, gru-fused.ts, rnn-fused.ts): the input
-// projection of every step at the start, and at the end of the backward pass the gradients that are
-// big products (XNNPACK does those well) from the pre-activation gradients on the kernels' heap.
+// projection of every step at the start (one TF.js matMul), and at the end of the backward pass the
+// gradients of the weights, biases and inputs from the pre-activation gradients on the kernels' heap.
 import * as tf from "@tensorflow/tfjs";
-import { computeInto, tensorFrom } from "./tensor_io";
-import { releaseCopies } from "./unroll_buffers";
+import { Scratch, smallKernels } from "./kernels";
+import { computeInto, readInto, tensorFrom } from "./tensor_io";
+import { releaseCopies, transposeInto, workspace } from "./unroll_buffers";
 
 /** x_t·W + b of every step, xs [T, B, F] · kernel [F, G] + bias, into `dest` ([T·B, G] values). */
 export function projectInputsInto(
@@ -30,12 +31,16 @@ export interface ProjectionGradients {
   dRecurrentBias?: tf.Tensor1D;
 }
 
+const projectionScratch = new Scratch();
+
 /**
  * From dIn [T·B, G] (the gradient of every step's x·W + b) and dRec [T·B, G] (of h_{t−1}·U; the same
- * array where one pre-activation holds both, as in the LSTM and the RNN), with xs and the kernel saved
- * by the forward pass and hPrev [T·B, H] (the masked states each step started from, a buffer from
- * `keepCopy`, given back here): dxs = dIn·Wᵀ, dW = xᵀ·dIn, dU = hPrevᵀ·dRec, db = Σ dIn, and with
- * `recurrentBias` dbh = Σ dRec.
+ * array where one pre-activation holds both, as in the LSTM and the RNN), both views of the kernels'
+ * heap, with xs and the kernel saved by the forward pass and hPrev [T·B, H] (the masked states each
+ * step started from, a buffer from `keepCopy`, given back here): dxs = dIn·Wᵀ, dW = xᵀ·dIn,
+ * dU = hPrevᵀ·dRec, db = Σ dIn, and with `recurrentBias` dbh = Σ dRec — on the kernel layer (gemm,
+ * column sums: in-order float32 sums), where TF.js spent ~1.8 ms of the LSTM bench's step on these
+ * transposed products. Its workspace may grow the heap: views the caller still needs must be read first.
  */
 export function projectionGradients(
   xs: tf.Tensor3D,
@@ -47,20 +52,41 @@ export function projectionGradients(
 ): ProjectionGradients {
   const [T, B, F] = xs.shape;
   const G = kernel.shape[1];
-  const H = hPrev.length / (T * B);
-  const grads = tf.tidy(() => {
-    const dInT = tensorFrom(dIn, [T * B, G]) as tf.Tensor2D;
-    const dRecT = dRec === dIn ? dInT : (tensorFrom(dRec, [T * B, G]) as tf.Tensor2D);
-    const xFlat = tf.reshape(xs, [T * B, F]) as tf.Tensor2D;
-    const hPrevT = tensorFrom(hPrev, [T * B, H]) as tf.Tensor2D;
-    return {
-      dxs: tf.reshape(tf.matMul(dInT, kernel, false, true), [T, B, F]) as tf.Tensor3D,
-      dKernel: tf.matMul(xFlat, dInT, true, false) as tf.Tensor2D,
-      dRecurrentKernel: tf.matMul(hPrevT, dRecT, true, false) as tf.Tensor2D,
-      dBias: tf.sum(dInT, 0) as tf.Tensor1D,
-      ...(recurrentBias ? { dRecurrentBias: tf.sum(dRecT, 0) as tf.Tensor1D } : {}),
-    };
-  });
+  const N = T * B;
+  const H = hPrev.length / N;
+  const kernels = smallKernels();
+  // Where dIn and dRec are: the workspace may grow the heap, which detaches every view of it.
+  const dInAt = [dIn.byteOffset, dIn.length] as const;
+  const dRecAt = [dRec.byteOffset, dRec.length] as const;
+  const sameArray = dRec === dIn;
+  const [x, w, wT, h, dx, dW, dU, db, dbh] = workspace(projectionScratch, [
+    N * F,
+    F * G,
+    G * F,
+    N * H,
+    N * F,
+    F * G,
+    H * G,
+    G,
+    G,
+  ]);
+  const dInView = kernels.viewOf(...dInAt);
+  const dRecView = sameArray ? dInView : kernels.viewOf(...dRecAt);
+  readInto(xs, x);
+  readInto(kernel, w);
+  transposeInto(w, F, G, wT);
+  h.set(hPrev);
   releaseCopies(hPrev);
-  return grads;
+  kernels.matmulInto(dx, dInView, wT, N, G, F);
+  kernels.matmulInto(dW, x, dInView, F, N, G, { transposeA: true });
+  kernels.matmulInto(dU, h, dRecView, H, N, G, { transposeA: true });
+  kernels.columnSums(dInView, db, N, G);
+  if (recurrentBias) kernels.columnSums(dRecView, dbh, N, G);
+  return {
+    dxs: tensorFrom(dx, [T, B, F]) as tf.Tensor3D,
+    dKernel: tensorFrom(dW, [F, G]) as tf.Tensor2D,
+    dRecurrentKernel: tensorFrom(dU, [H, G]) as tf.Tensor2D,
+    dBias: tensorFrom(db, [G]) as tf.Tensor1D,
+    ...(recurrentBias ? { dRecurrentBias: tensorFrom(dbh, [G]) as tf.Tensor1D } : {}),
+  };
 }
