@@ -203,6 +203,14 @@ export function trainCommand(): Command {
       "--resume <run>",
       "continue the run in this folder from its checkpoint to the same total steps (its config.json decides everything else)",
     )
+    .option(
+      "--restart",
+      "with --out: an unfinished run in that folder (no summary.json) is discarded and starts again from scratch",
+    )
+    .option(
+      "--force",
+      "take the run folder's lock (train.lock: one writer per run folder) even when its holder may still run",
+    )
     .option("-q, --quiet", "no progress line")
     .action(async (flags: TrainFlags, cmd: Command) => (await import("./train")).trainAction(flags, cmd));
   return withRequire(command);
