@@ -100,7 +100,7 @@ cd ${shellQuote(command.cwd)} || exit 1
 export POMDP_LOG_LEVEL="\${POMDP_LOG_LEVEL:-warn}"
 export POMDP_WASM_THREADS="\${POMDP_WASM_THREADS:-\${SLURM_CPUS_PER_TASK:-1}}"
 export ${PARENT_PID_ENV}=$$
-echo "pomdp-job: job \${SLURM_JOB_ID:-?} start \${SLURM_RESTART_COUNT:-0} on $(hostname -s) at $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "pomdp-job: job \${SLURM_JOB_ID:-?} start \${SLURM_RESTART_COUNT:-0} on $(hostname -s) at $(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
 
 child=
 requeue=0
@@ -145,6 +145,6 @@ if [ ! -f ${dir}/eval.json ]; then
     exit "$status"
   }
 fi
-echo "pomdp-job: run ${task.name} finished at $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "pomdp-job: run ${task.name} finished at $(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)"
 `;
 }
