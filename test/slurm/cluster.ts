@@ -45,9 +45,13 @@ export function startCluster(): TestCluster {
   return { dir, conf: path.join(dir, "slurm.conf"), pids };
 }
 
-/** Stops the cluster (its jobs cancelled, its daemons by pid); returns the pids still alive (none). */
+/**
+ * Stops the cluster (its jobs cancelled, its daemons by pid) and removes its folder; returns the pids
+ * still alive (none).
+ */
 export function stopCluster(cluster: TestCluster): number[] {
   spawnSync(SCRIPT, ["stop", cluster.dir], { encoding: "utf8" });
+  fs.rmSync(cluster.dir, { recursive: true, force: true });
   return cluster.pids.filter((pid) => {
     try {
       // A zombie has ended: only its exit status waits to be read.
