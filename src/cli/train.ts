@@ -211,7 +211,8 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
 
 /** Takes the run folder's lock (released when the process exits); throws, naming the holder, when held. */
 function takeRunLock(dir: string, flags: TrainFlags): RunLock {
-  return acquireRunLock(dir, { force: flags.force, warn: (line) => console.error(line) });
+  const say = (line: string) => console.error(line);
+  return acquireRunLock(dir, { force: flags.force, warn: say, note: flags.quiet ? undefined : say });
 }
 
 /** `pomdp train --resume <dir>`: checks the folder, then continues the run where its checkpoint left it. */

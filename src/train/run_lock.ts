@@ -121,8 +121,10 @@ export function describeHolder(info: LockInfo): string {
 export interface AcquireOptions {
   /** Take the lock over even when its holder may still run (`pomdp train --force`). */
   force?: boolean;
-  /** Told when a stale or forced lock is taken over. */
+  /** Told when a lock whose holder may still run is taken over (`--force`). */
   warn?: (line: string) => void;
+  /** Told when a stale lock (its holder gone) is taken over. */
+  note?: (line: string) => void;
 }
 
 /**
@@ -163,7 +165,9 @@ export function acquireRunLock(dir: string, options: AcquireOptions = {}): RunLo
       );
     }
     const whose = typeof held === "string" ? held : `the lock of ${describeHolder(held)}`;
-    options.warn?.(`pomdp: warning: ${dir}: taking over ${whose} (${stale ?? "--force"})`);
+    // A stale lock is what a killed run leaves: a note; taking a live one (--force) is a warning.
+    if (stale === undefined) options.warn?.(`pomdp: warning: ${dir}: taking over ${whose} (--force)`);
+    else options.note?.(`${dir}: taking over ${whose}: ${stale}`);
     fs.rmSync(file, { force: true });
   }
   const heartbeat = setInterval(() => {

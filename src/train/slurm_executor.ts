@@ -48,6 +48,8 @@ interface Followed {
   jobId: string;
   /** Its state at the last look (undefined before the first). */
   state?: string;
+  /** Why it waited at the last look (squeue's reason). */
+  reason?: string;
   resolve: () => void;
   reject: (err: Error) => void;
 }
@@ -246,6 +248,13 @@ export class SlurmExecutor implements Executor {
     const before = f.state;
     f.state = job.state;
     f.jobId = job.jobId;
+    if (job.state === before && job.reason === f.reason) return;
+    const held = /held/i.test(job.reason) && !/held/i.test(f.reason ?? "");
+    f.reason = job.reason;
+    if (held)
+      this.log(
+        `held ${f.task.name}: job ${job.jobId} (${job.reason}): release it with scontrol release ${job.jobId}, or cancel it with scancel ${job.jobId}`,
+      );
     if (job.state === before) return;
     if (job.state === "RUNNING") this.log(`running ${f.task.name}: job ${job.jobId} on ${job.nodes}`);
     else if (before === "RUNNING" && (job.state === "PENDING" || job.state === "REQUEUED"))

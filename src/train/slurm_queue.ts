@@ -82,7 +82,12 @@ export function slurmCommand(command: string, args: string[], timeoutMs = 60_000
   return new Promise((resolve) => {
     execFile(command, args, { timeout: timeoutMs, maxBuffer: 64 * 2 ** 20 }, (err, stdout, stderr) => {
       const code = err === null ? 0 : typeof err.code === "number" ? err.code : null;
-      const why = err !== null && code === null ? `${command}: ${err.message}` : "";
+      const why =
+        err === null || code !== null
+          ? ""
+          : err.code === "ENOENT"
+            ? `${command} is not installed here (or not on PATH): Slurm's commands must be where pomdp experiment --executor slurm runs`
+            : `${command}: ${err.message}`;
       resolve({ code, stdout: String(stdout), stderr: `${stderr}${why}` });
     });
   });
@@ -91,7 +96,12 @@ export function slurmCommand(command: string, args: string[], timeoutMs = 60_000
 /** Every job of this user that squeue lists (queued, running, completing). */
 export async function listQueue(user = os.userInfo().username): Promise<QueuedJob[]> {
   const r = await slurmCommand("squeue", ["--noheader", `--user=${user}`, `--format=${SQUEUE_FORMAT}`]);
-  if (r.code !== 0) throw new Error(`squeue failed (exit ${r.code}): ${lastLine(r.stderr || r.stdout)}`);
+  if (r.code !== 0)
+    throw new Error(
+      r.code === null
+        ? lastLine(r.stderr)
+        : `squeue failed (exit ${r.code}): ${lastLine(r.stderr || r.stdout)}`,
+    );
   return parseSqueue(r.stdout);
 }
 

@@ -81,15 +81,17 @@ describe("the run lock", () => {
     const run = path.join(dir, "run");
     const pid = deadPid();
     writeLock(run, { pid, host: os.hostname(), startedAt: "2026-01-01T00:00:00.000Z" });
+    const notes: string[] = [];
     const warnings: string[] = [];
-    const lock = acquireRunLock(run, { warn: (l) => warnings.push(l) });
-    expect(warnings).toEqual([
-      `pomdp: warning: ${run}: taking over the lock of pid ${pid} on ${os.hostname()} since 2026-01-01T00:00:00.000Z (pid ${pid} no longer runs)`,
+    const lock = acquireRunLock(run, { note: (l) => notes.push(l), warn: (l) => warnings.push(l) });
+    expect(notes).toEqual([
+      `${run}: taking over the lock of pid ${pid} on ${os.hostname()} since 2026-01-01T00:00:00.000Z: pid ${pid} no longer runs`,
     ]);
+    expect(warnings).toEqual([]);
     lock.release();
     // Our own pid, but another start time: the pid was reused, the holder is gone.
     writeLock(run, { pid: process.pid, host: os.hostname(), startedAt: "x", procStart: 1 });
-    acquireRunLock(run, { warn: () => {} }).release();
+    acquireRunLock(run).release();
   });
 
   it("refuses the lock of another host until its heartbeat is old", () => {
@@ -100,10 +102,10 @@ describe("the run lock", () => {
       `${run} is being written by another pomdp train (pid 4242 on node-17 since 2026-01-01T00:00:00.000Z): one writer per run folder; it may still run there; if it does not, pass --force (or wait ${REMOTE_LOCK_STALE_SECONDS} s after its last heartbeat)`,
     );
     writeLock(run, other, REMOTE_LOCK_STALE_SECONDS + 60);
-    const warnings: string[] = [];
-    acquireRunLock(run, { warn: (l) => warnings.push(l) }).release();
-    expect(warnings[0]).toMatch(
-      /taking over the lock of pid 4242 on node-17 .*\(its heartbeat stopped \d+ s ago/,
+    const notes: string[] = [];
+    acquireRunLock(run, { note: (l) => notes.push(l) }).release();
+    expect(notes[0]).toMatch(
+      /taking over the lock of pid 4242 on node-17 .*: its heartbeat stopped \d+ s ago/,
     );
   });
 
