@@ -4,25 +4,33 @@
 # munge (apt-get install slurm-wlm munge). No systemd, no cgroups: munged runs as the munge user,
 # slurmctld and slurmd as root, everything (config, sockets, state, logs, pid files) in one folder.
 #
-#   test/slurm/cluster.sh start DIR   starts the cluster; prints `export SLURM_CONF=DIR/slurm.conf`
-#   test/slurm/cluster.sh stop DIR    cancels its jobs and stops its daemons (by the pids in DIR)
+#   test/slurm/cluster.sh start DIR [--accounting]   starts the cluster; prints `export SLURM_CONF=…`
+#   test/slurm/cluster.sh stop DIR                   cancels its jobs, stops its daemons (by their pids)
 #
-# Environment: POMDP_SLURM_PORT (slurmctld's port, default 6817; slurmd takes the next one).
+# --accounting also starts MariaDB (its own data folder, listening on 127.0.0.1 only) and slurmdbd, so
+# that sacct answers (apt-get install slurmdbd mariadb-server).
+# Environment: POMDP_SLURM_PORT (slurmctld's port, default 6817; slurmd takes the next one, MariaDB and
+# slurmdbd the two after).
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 start|stop DIR" >&2
+  echo "usage: $0 start DIR [--accounting] | stop DIR" >&2
   exit 2
 }
-[ $# -eq 2 ] || usage
+[ $# -eq 2 ] || [ $# -eq 3 ] || usage
 cmd=$1
 dir=$2
+accounting=0
+if [ $# -eq 3 ]; then
+  [ "$3" = --accounting ] || usage
+  accounting=1
+fi
 
 stop() {
   if [ -f "$dir/slurm.conf" ] && [ -f "$dir/slurmctld.pid" ]; then
     SLURM_CONF="$dir/slurm.conf" timeout 10 scancel --user "$(id -un)" 2>/dev/null || true
   fi
-  for daemon in slurmd slurmctld munge/munged; do
+  for daemon in slurmd slurmctld slurmdbd mysql/mariadbd munge/munged; do
     pidfile="$dir/$daemon.pid"
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
@@ -49,6 +57,14 @@ start() {
     exit 3
   }
   local port=${POMDP_SLURM_PORT:-6817}
+  if [ "$accounting" = 1 ]; then
+    for tool in slurmdbd mariadbd mariadb-install-db; do
+      command -v "$tool" >/dev/null || {
+        echo "$0: $tool is not installed (apt-get install slurmdbd mariadb-server)" >&2
+        exit 3
+      }
+    done
+  fi
   mkdir -p "$dir"
   dir=$(cd "$dir" && pwd)
   chmod 755 "$dir"
@@ -95,15 +111,25 @@ MinJobAge=30
 InactiveLimit=0
 MpiDefault=none
 JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 SchedulerParameters=sched_interval=1,bf_interval=1
 NodeName=$host CPUs=$cpus RealMemory=$memory State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 CONF
+  if [ "$accounting" = 1 ]; then
+    cat >>"$dir/slurm.conf" <<CONF
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=$host
+AccountingStoragePort=$((port + 3))
+AccountingStoragePass=$dir/munge/munge.socket
+CONF
+  else
+    echo "AccountingStorageType=accounting_storage/none" >>"$dir/slurm.conf"
+  fi
   runuser -u munge -- munged --force --socket="$dir/munge/munge.socket" --key-file="$dir/munge/munge.key" \
     --pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" --seed-file="$dir/munge/munged.seed"
   export SLURM_CONF=$dir/slurm.conf
+  [ "$accounting" = 0 ] || start_accounting "$port" "$host"
   slurmctld -c
   slurmd
   # Ready when the node takes jobs.
@@ -115,6 +141,53 @@ CONF
     sleep 0.1
   done
   echo "$0: the node did not come up within 10 s: see $dir/slurmctld.log and $dir/slurmd.log" >&2
+  stop
+  exit 1
+}
+
+# MariaDB in DIR/mysql (127.0.0.1:port+2) and slurmdbd (port+3), configured in DIR/slurmdbd.conf.
+start_accounting() {
+  local port=$1 host=$2 db=$dir/mysql
+  if [ ! -d "$db/data" ]; then
+    mkdir -p "$db/data"
+    chown -R mysql:mysql "$db"
+    mariadb-install-db --user=mysql --datadir="$db/data" --skip-test-db >"$db/install.log" 2>&1
+  fi
+  # mariadbd stays in the foreground: started in the background, its pid file says where it is.
+  setsid mariadbd --user=mysql --datadir="$db/data" --socket="$db/mysqld.sock" --pid-file="$db/mariadbd.pid" \
+    --bind-address=127.0.0.1 --port=$((port + 2)) --log-error="$db/error.log" </dev/null >/dev/null 2>&1 &
+  for _ in $(seq 1 100); do
+    [ -S "$db/mysqld.sock" ] && break
+    sleep 0.1
+  done
+  mariadb --socket="$db/mysqld.sock" -e "CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY 'pomdp';
+    GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';" || {
+    echo "$0: MariaDB did not start: see $db/error.log" >&2
+    stop
+    exit 1
+  }
+  cat >"$dir/slurmdbd.conf" <<CONF
+AuthType=auth/munge
+AuthInfo=socket=$dir/munge/munge.socket
+DbdHost=$host
+DbdPort=$((port + 3))
+SlurmUser=root
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=$((port + 2))
+StorageUser=slurm
+StoragePass=pomdp
+StorageLoc=slurm_acct_db
+PidFile=$dir/slurmdbd.pid
+LogFile=$dir/slurmdbd.log
+CONF
+  chmod 600 "$dir/slurmdbd.conf"
+  slurmdbd
+  for _ in $(seq 1 100); do
+    timeout 5 sacctmgr --noheader list cluster >/dev/null 2>&1 && return 0
+    sleep 0.1
+  done
+  echo "$0: slurmdbd did not start within 10 s: see $dir/slurmdbd.log" >&2
   stop
   exit 1
 }

@@ -7,16 +7,22 @@ import * as path from "node:path";
 
 const SCRIPT = path.join(__dirname, "cluster.sh");
 
-/** The daemons' pid files, relative to the cluster's folder. */
-const PID_FILES = ["slurmctld.pid", "slurmd.pid", "munge/munged.pid"];
+/** The daemons' pid files, relative to the cluster's folder (the last two with accounting only). */
+const PID_FILES = ["slurmctld.pid", "slurmd.pid", "munge/munged.pid", "slurmdbd.pid", "mysql/mariadbd.pid"];
 
-/** Why a single-node cluster cannot be started on this machine, or undefined when it can. */
-export function clusterUnavailable(): string | undefined {
+/**
+ * Why a single-node cluster (with accounting: slurmdbd and MariaDB too) cannot be started on this
+ * machine, or undefined when it can.
+ */
+export function clusterUnavailable(accounting = false): string | undefined {
   if (process.platform !== "linux") return "Slurm's daemons run on Linux only";
   if (process.getuid?.() !== 0) return "the cluster's daemons must start as root (CI runs as root)";
-  for (const tool of ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel"]) {
-    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0)
-      return `${tool} is not installed (apt-get install slurm-wlm munge; .ci/run does)`;
+  const tools = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "scontrol", "scancel"];
+  for (const tool of accounting ? [...tools, "slurmdbd", "mariadbd", "mariadb-install-db"] : tools) {
+    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) {
+      const packages = accounting ? "slurm-wlm munge slurmdbd mariadb-server" : "slurm-wlm munge";
+      return `${tool} is not installed (apt-get install ${packages}; .ci/run does)`;
+    }
   }
   return undefined;
 }
@@ -27,21 +33,26 @@ export interface TestCluster {
   dir: string;
   /** Its slurm.conf, for SLURM_CONF. */
   conf: string;
-  /** The daemons' pids (slurmctld, slurmd, munged). */
+  /** The daemons' pids (slurmctld, slurmd, munged; slurmdbd and mariadbd with accounting). */
   pids: number[];
 }
 
-/** Starts a cluster in a new folder on ports of its own; throws with the script's output if it fails. */
-export function startCluster(): TestCluster {
+/**
+ * Starts a cluster (with accounting: slurmdbd and MariaDB too) in a new folder on ports of its own;
+ * throws with the script's output if it fails.
+ */
+export function startCluster(accounting = false): TestCluster {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-slurm-"));
   // Ports of its own, so that a cluster left by another test run does not answer instead.
-  const port = 17000 + 2 * (process.pid % 1000);
-  const r = spawnSync(SCRIPT, ["start", dir], {
+  const port = 17000 + 8 * (process.pid % 1000) + (accounting ? 4 : 0);
+  const r = spawnSync(SCRIPT, accounting ? ["start", dir, "--accounting"] : ["start", dir], {
     encoding: "utf8",
     env: { ...process.env, POMDP_SLURM_PORT: String(port) },
   });
   if (r.status !== 0) throw new Error(`cluster.sh start failed (exit ${r.status}): ${r.stderr}${r.stdout}`);
-  const pids = PID_FILES.map((f) => Number(fs.readFileSync(path.join(dir, f), "utf8").trim()));
+  const pids = PID_FILES.filter((f) => fs.existsSync(path.join(dir, f))).map((f) =>
+    Number(fs.readFileSync(path.join(dir, f), "utf8").trim()),
+  );
   return { dir, conf: path.join(dir, "slurm.conf"), pids };
 }
 

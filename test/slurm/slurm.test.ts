@@ -18,6 +18,9 @@ const FIXTURE = "test/slurm/fixtures/tiny_slurm.ts";
 const unavailable = clusterUnavailable();
 if (unavailable !== undefined)
   console.warn(`test/slurm: skipped: no Slurm cluster can start here: ${unavailable}`);
+const noAccounting = clusterUnavailable(true);
+if (noAccounting !== undefined && unavailable === undefined)
+  console.warn(`test/slurm: the accounting tests are skipped: ${noAccounting}`);
 
 /** A process's command line words, or undefined when it is gone. */
 function cmdline(pid: string): string[] | undefined {
@@ -184,7 +187,11 @@ describe.skipIf(unavailable !== undefined)(
           "runs/broken--CartPole-NoVel-v1--s1",
           "runs/broken--CartPole-NoVel-v1--s2",
         ]);
-        for (const f of failed) expect(f.error).toContain('ppo config: field "gamma": expected ≤ 1, got 2');
+        // Without accounting, a job gone from the queue without summary.json and eval.json has failed.
+        for (const f of failed)
+          expect(f.error).toMatch(
+            /^broken--CartPole-NoVel-v1--s\d: job \d+ left the queue without finishing the run: ppo config: field "gamma": expected ≤ 1, got 2$/,
+          );
         // Both interrupted runs resumed from a checkpoint rather than starting again.
         const resumedAt = loggedAt(requeued, "run resumed");
         expect(resumedAt).toBeDefined();
@@ -253,5 +260,43 @@ describe.skipIf(unavailable !== undefined)(
       expect(fs.existsSync(path.join(out, "report.html"))).toBe(true);
       expect(status.code).toBe(1);
     }, 180_000);
+  },
+);
+
+describe.skipIf(noAccounting !== undefined)(
+  "the Slurm executor on a cluster that keeps accounting (slurmdbd, MariaDB)",
+  () => {
+    let cluster: TestCluster;
+
+    beforeAll(() => {
+      const started = Date.now();
+      cluster = startCluster(true);
+      process.env.SLURM_CONF = cluster.conf;
+      console.log(`cluster with accounting started in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    }, 60_000);
+
+    afterAll(() => {
+      if (cluster === undefined) return;
+      const alive = stopCluster(cluster);
+      delete process.env.SLURM_CONF;
+      expect(alive).toEqual([]);
+    }, 30_000);
+
+    it("says how a failed run's job ended (sacct's state and exit code) beside its error line", async () => {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "slurm-acct-"));
+      const lines: string[] = [];
+      const executor = new SlurmExecutor({ out, pollSeconds: 1, log: (line) => lines.push(line) });
+      const one = { ...spec, agents: spec.agents.filter((a) => a.id !== "lstm"), seeds: 1, compare: [] };
+      const scores = await runExperiment(one, { out, executor, command: "test", quick: false });
+      expect(scores.map((s) => `${s.run} ${s.status}`)).toEqual([
+        "runs/mlp--CartPole-NoVel-v1--s1 done",
+        "runs/broken--CartPole-NoVel-v1--s1 failed",
+      ]);
+      expect(scores[0].score).toBe(28.4);
+      expect(scores[1].error).toMatch(
+        /^broken--CartPole-NoVel-v1--s1: job \d+ ended FAILED \(exit 1:0\) without finishing the run: ppo config: field "gamma": expected ≤ 1, got 2$/,
+      );
+      expect(lines.join("\n")).not.toContain("keeps no accounting");
+    }, 120_000);
   },
 );
