@@ -30,19 +30,22 @@ stop() {
   if [ -f "$dir/slurm.conf" ] && [ -f "$dir/slurmctld.pid" ]; then
     SLURM_CONF="$dir/slurm.conf" timeout 10 scancel --user "$(id -un)" 2>/dev/null || true
   fi
+  # All at once (each takes a second or two to stop), then SIGKILL for any still there after 5 s.
+  local pids=() pidfile
   for daemon in slurmd slurmctld slurmdbd mysql/mariadbd munge/munged; do
     pidfile="$dir/$daemon.pid"
     [ -f "$pidfile" ] || continue
     pid=$(cat "$pidfile")
-    if kill "$pid" 2>/dev/null; then
-      for _ in $(seq 1 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-      done
-      kill -9 "$pid" 2>/dev/null || true
-    fi
+    kill "$pid" 2>/dev/null && pids+=("$pid")
     rm -f "$pidfile"
   done
+  for _ in $(seq 1 50); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
 }
 
 start() {

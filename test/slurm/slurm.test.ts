@@ -3,6 +3,7 @@
 // requeued with `scontrol requeue` and a run whose slurmstepd and job script are killed with SIGKILL
 // finish with the metrics of uninterrupted runs; a failing run is reported with its error line; no run
 // folder ever has two writers; --detach and --status.
+import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalProcessExecutor, type RunScore, runExperiment } from "../../src/train/experiment";
 import { SlurmExecutor } from "../../src/train/slurm_executor";
 import { slurmCommand } from "../../src/train/slurm_queue";
-import { pomdp } from "../cli/helpers";
+import { pomdp, ROOT } from "../cli/helpers";
 import { clusterUnavailable, startCluster, stopCluster, type TestCluster } from "./cluster";
 import spec from "./fixtures/tiny_slurm";
 
@@ -221,38 +222,62 @@ describe.skipIf(unavailable !== undefined)(
       }
     }, 240_000);
 
-    it("--detach submits and returns; --status says where the runs stand and writes the report once all have finished", async () => {
+    it("Ctrl-C leaves the jobs (no terminal to ask); --detach finds them queued; --status says where they stand and writes the report once all have finished", async () => {
       const out = path.join(tmp, "detached");
       const flags = ["--executor", "slurm", "--seeds", "1", "--out", out];
-      const detached = pomdp("experiment", FIXTURE, ...flags, "--detach");
-      expect(detached.code).toBe(0);
-      expect(detached.stderr).toMatch(/queued mlp--CartPole-NoVel-v1--s1: job \d+/);
-      expect(detached.stderr).toContain(`--status`);
-      expect(fs.existsSync(path.join(out, "report.html"))).toBe(false);
-      // Run again while they are queued: each is found by name and left alone.
+      // Held jobs (sbatch --hold) stay queued until released: what each command finds is certain.
+      const held = spawn(
+        process.execPath,
+        [path.join(ROOT, "src/bin.js"), "experiment", FIXTURE, ...flags, "--slurm-args", "--hold"],
+        {
+          cwd: ROOT,
+          stdio: ["ignore", "ignore", "pipe"],
+          env: { ...process.env, POMDP_SLURM_POLL_SECONDS: "1" },
+        },
+      );
+      let stderr = "";
+      held.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      await waitFor(() => (stderr.match(/^held /gm) ?? []).length === 3, "three held jobs", 60_000);
+      expect(stderr).toMatch(
+        /^held mlp--CartPole-NoVel-v1--s1: job (\d+) \(JobHeldUser\): release it with scontrol release \1, or cancel it with scancel \1$/m,
+      );
+      held.kill("SIGINT");
+      const code = await new Promise<number | null>((resolve) => held.on("exit", (c) => resolve(c)));
+      expect(code).toBe(130);
+      expect(stderr).toContain(
+        `Ctrl-C: the experiment's 3 Slurm jobs stay queued or running; where they stand: pomdp experiment ${FIXTURE} ${flags.join(" ")} --slurm-args --hold --status; this command again waits for them and writes the report`,
+      );
+      // Run again, detached, while they are queued: each is found by name and left alone.
       const again = pomdp("experiment", FIXTURE, ...flags, "--detach");
-      expect(again.stderr).toMatch(
-        /queued mlp--CartPole-NoVel-v1--s1: job \d+ is (pending|running) already; left alone/,
+      expect(again.code).toBe(0);
+      expect(again.stderr.match(/^queued .*: job \d+ is pending already; left alone$/gm)).toHaveLength(3);
+      expect(again.stderr).toContain(
+        `submitted; where the runs stand: pomdp experiment ${FIXTURE} ${flags.join(" ")} --status`,
       );
       const early = pomdp("experiment", FIXTURE, ...flags, "--status");
-      expect(early.stderr).toMatch(
-        /tiny-slurm: 3 runs: \d done, \d running, \d pending, \d failed, 0 not submitted/,
+      expect(early.stderr).toContain(
+        "tiny-slurm: 3 runs: 0 done, 0 running, 3 pending, 0 failed, 0 not submitted",
       );
+      expect(early.stderr).toMatch(/^pending +mlp--CartPole-NoVel-v1--s1: job \d+ pending \(JobHeldUser\)$/m);
       expect(early.stderr).toContain("the report is written once every run has finished");
+      expect(fs.existsSync(path.join(out, "report.html"))).toBe(false);
+      const jobs = [...(await new SlurmExecutor({ out, log: () => {} }).queued()).values()].map(
+        (j) => j.jobId,
+      );
+      expect((await slurmCommand("scontrol", ["release", jobs.join(",")])).code).toBe(0);
       let status = early;
       await waitFor(
         () => {
           status = pomdp("experiment", FIXTURE, ...flags, "--status");
-          return (
-            !/running|pending/.test(status.stderr.split("\n")[0] ?? "") ||
-            /0 running, 0 pending/.test(status.stderr)
-          );
+          return /0 running, 0 pending/.test(status.stderr);
         },
         "every detached run to finish",
         120_000,
       );
-      expect(status.stderr).toMatch(
-        /tiny-slurm: 3 runs: 2 done, 0 running, 0 pending, 1 failed, 0 not submitted/,
+      expect(status.stderr).toContain(
+        "tiny-slurm: 3 runs: 2 done, 0 running, 0 pending, 1 failed, 0 not submitted",
       );
       expect(status.stderr).toContain(
         'failed        broken--CartPole-NoVel-v1--s1: ppo config: field "gamma": expected ≤ 1, got 2',
