@@ -1,8 +1,9 @@
 // The Slurm executor against a real single-node Slurm cluster (test/slurm/cluster.sh: munged, slurmctld
 // and slurmd of Debian's slurm-wlm, no accounting): the tiny experiment scores as it does locally; a run
 // requeued with `scontrol requeue` and a run whose slurmstepd and job script are killed with SIGKILL
-// finish with the metrics of uninterrupted runs; a failing run is reported with its error line; no run
-// folder ever has two writers; --detach and --status.
+// finish with the metrics of uninterrupted runs, and so does one sent SIGUSR1 as before its time limit;
+// a failing run is reported with its error line; no run folder ever has two writers; Ctrl-C, --detach
+// and --status; with accounting, sacct's state and exit code.
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -91,6 +92,15 @@ function loggedAt(dir: string, msg: string): number | undefined {
   return lines.map((l) => JSON.parse(l)).find((l) => l.msg === msg)?.time;
 }
 
+/** How many times a run has resumed (its log.jsonl's "run resumed" lines; 0 before it has a log). */
+function resumes(dir: string): number {
+  try {
+    return (fs.readFileSync(path.join(dir, "log.jsonl"), "utf8").match(/"msg":"run resumed"/g) ?? []).length;
+  } catch {
+    return 0;
+  }
+}
+
 /** The times its job script started, from a run's Slurm log (`pomdp-job: job N start K … at <ISO>`). */
 function jobStarts(log: string): number[] {
   return [...fs.readFileSync(log, "utf8").matchAll(/^pomdp-job: job \d+ start \d+ on \S+ at (\S+)$/gm)].map(
@@ -118,7 +128,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(alive).toEqual([]);
     }, 30_000);
 
-    it("scores as locally; a requeued and a killed run finish with identical metrics; a bad config fails alone; one writer per run", async () => {
+    it("scores as locally; runs requeued (scontrol requeue, SIGUSR1 before the time limit) or killed finish with identical metrics; a bad config fails alone; one writer per run", async () => {
       const local = path.join(tmp, "local");
       const slurm = path.join(tmp, "slurm");
       // The reference, uninterrupted and local, meanwhile.
@@ -157,6 +167,13 @@ describe.skipIf(unavailable !== undefined)(
         const requeuedAt = Date.now();
         const r = await slurmCommand("scontrol", ["requeue", requeueJob ?? "none"]);
         expect(r.stderr).toBe("");
+        // Once resumed, the same run gets what Slurm sends a job near its time limit (--signal=B:USR1@…):
+        // SIGUSR1 to the job script, which passes it on; a checkpoint, and the job requeues itself.
+        const nearLimit = (async () => {
+          await waitFor(() => resumes(requeued) === 1, "the requeued run to resume");
+          const b = await slurmCommand("scancel", ["--batch", "--signal=USR1", requeueJob ?? "none"]);
+          expect(b.stderr).toBe("");
+        })();
         // kill -9 of a running job's slurmstepd and job script (its pomdp train sees its parent gone).
         await waitFor(() => pastCheckpoint(killed), "the second run's checkpoint", 120_000);
         const killJob = await jobOf(killed);
@@ -168,6 +185,7 @@ describe.skipIf(unavailable !== undefined)(
         process.kill(Number(stepd), "SIGKILL");
         process.kill(Number(script), "SIGKILL");
         const killedAt = Date.now();
+        await nearLimit;
         let scores: RunScore[] = await pass;
         let resubmitted = false;
         if (scores.find((s) => s.run.endsWith(path.basename(killed)))?.status === "failed") {
@@ -193,10 +211,14 @@ describe.skipIf(unavailable !== undefined)(
           expect(f.error).toMatch(
             /^broken--CartPole-NoVel-v1--s\d: job \d+ left the queue without finishing the run: ppo config: field "gamma": expected ≤ 1, got 2$/,
           );
-        // Both interrupted runs resumed from a checkpoint rather than starting again.
+        // The interrupted runs resumed from a checkpoint rather than starting again: the requeued one
+        // twice (after scontrol requeue, then after SIGUSR1), the killed one once.
         const resumedAt = loggedAt(requeued, "run resumed");
-        expect(resumedAt).toBeDefined();
-        expect(loggedAt(killed, "run resumed")).toBeDefined();
+        expect(resumes(requeued)).toBe(2);
+        expect(fs.readFileSync(path.join(slurm, "slurm", `${path.basename(requeued)}.log`), "utf8")).toMatch(
+          /^pomdp-job: the time limit is near: checkpoint written, requeueing job \d+$/m,
+        );
+        expect(resumes(killed)).toBe(1);
         // One writer per run folder, always (and the watch saw every run that trained).
         expect([...writers.values()].every((n) => n === 1)).toBe(true);
         for (const s of scores.filter((x) => x.status === "done"))
