@@ -152,16 +152,19 @@ export async function runExperimentAndReport(
     console.error(`submitted; where the runs stand: ${statusCommand}`);
     return;
   }
+  let stopDisplay = () => {};
   const removeInterrupt = slurm
     ? onInterruptAskCancel(
         slurm,
         `where they stand: ${statusCommand}; this command again waits for them and writes the report`,
+        () => stopDisplay(),
       )
     : () => {};
   let scores: RunScore[];
   try {
-    scores = await runExperimentWithProgress(spec, options, opts.progressEvery, (log) => {
+    scores = await runExperimentWithProgress(spec, options, opts.progressEvery, (log, stop) => {
       logLine = log;
+      stopDisplay = stop;
     });
   } finally {
     removeInterrupt();
@@ -227,14 +230,20 @@ export async function runExperimentWithProgress(
   spec: ExperimentSpec,
   options: Omit<RunExperimentOptions, "log" | "listener">,
   progressEvery = 30,
-  /** Given the display's line printer, for other lines to go through it (an executor's). */
-  onLog?: (log: (line: string) => void) => void,
+  /**
+   * Given the display's line printer, for other lines to go through it (an executor's), and what stops
+   * the display (before asking a question on the terminal).
+   */
+  onLog?: (log: (line: string) => void, stop: () => void) => void,
 ): Promise<RunScore[]> {
   const progress = makeExperimentProgress({
     tty: process.stderr.isTTY === true,
     everySeconds: progressEvery,
   });
-  onLog?.((line) => progress.log(line));
+  onLog?.(
+    (line) => progress.log(line),
+    () => progress.stop(),
+  );
   try {
     return await runExperiment(spec, { ...options, log: (line) => progress.log(line), listener: progress });
   } finally {

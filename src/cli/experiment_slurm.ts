@@ -48,13 +48,18 @@ export function slurmResources(opts: ExperimentRunOptions): SlurmResources {
 }
 
 /**
- * Ctrl-C while the experiment's jobs run: on a terminal, asks whether to cancel them (scancel) or
- * leave them; elsewhere leaves them, and says so. Either way the command then exits 130; a second
+ * Ctrl-C while the experiment's jobs run: stops the progress display, then on a terminal asks whether
+ * to cancel them (scancel) or leave them; elsewhere leaves them, and says so. Either way the command then exits 130; a second
  * Ctrl-C ends it at once. Returns a function that removes the handler.
  */
-export function onInterruptAskCancel(executor: SlurmExecutor, hint: string): () => void {
+export function onInterruptAskCancel(
+  executor: SlurmExecutor,
+  hint: string,
+  stopDisplay: () => void = () => {},
+): () => void {
   const onSigint = async () => {
     process.off("SIGINT", onSigint);
+    stopDisplay();
     const n = executor.following;
     if (process.stdin.isTTY && process.stderr.isTTY) {
       const rl = readline.createInterface({ input: process.stdin, output: process.stderr });

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalProcessExecutor, type RunScore, runExperiment } from "../../src/train/experiment";
 import { SlurmExecutor } from "../../src/train/slurm_executor";
+import { shellQuote } from "../../src/train/slurm_job";
 import { slurmCommand } from "../../src/train/slurm_queue";
 import { pomdp, ROOT } from "../cli/helpers";
 import { clusterUnavailable, startCluster, stopCluster, type TestCluster } from "./cluster";
@@ -243,6 +244,41 @@ describe.skipIf(unavailable !== undefined)(
         executor.stop();
       }
     }, 240_000);
+
+    it("Ctrl-C on a terminal asks whether to cancel the jobs; y cancels them (scancel)", async () => {
+      const out = path.join(tmp, "asked");
+      const command = [
+        process.execPath,
+        path.join(ROOT, "src/bin.js"),
+        "experiment",
+        FIXTURE,
+        ...["--executor", "slurm", "--seeds", "1", "--out", out, "--slurm-args", "--hold"],
+      ]
+        .map(shellQuote)
+        .join(" ");
+      // `script` gives the command a terminal; Ctrl-C typed there is SIGINT, as at a user's keyboard.
+      const term = spawn("script", ["-qfec", command, "/dev/null"], {
+        cwd: ROOT,
+        stdio: ["pipe", "pipe", "ignore"],
+        env: { ...process.env, POMDP_SLURM_POLL_SECONDS: "1" },
+      });
+      let screen = "";
+      term.stdout.on("data", (d) => {
+        screen += d;
+      });
+      await waitFor(() => (screen.match(/held \S+: job \d+/g) ?? []).length === 3, "three held jobs", 60_000);
+      term.stdin.write("\x03");
+      await waitFor(() => screen.includes("(scancel)? [y/N] "), "the question", 30_000);
+      expect(screen).toContain(
+        "Ctrl-C: cancel the experiment's 3 Slurm jobs still queued or running (scancel)? [y/N] ",
+      );
+      term.stdin.write("y\r");
+      const code = await new Promise<number | null>((resolve) => term.on("exit", (c) => resolve(c)));
+      expect(screen).toContain("cancelled 3 jobs (their runs keep their checkpoints)");
+      expect(code).toBe(130);
+      const left = await new SlurmExecutor({ out, log: () => {} }).queued();
+      expect([...left.values()].filter((j) => j.state !== "CANCELLED")).toEqual([]);
+    }, 120_000);
 
     it("Ctrl-C leaves the jobs (no terminal to ask); --detach finds them queued; --status says where they stand and writes the report once all have finished", async () => {
       const out = path.join(tmp, "detached");
