@@ -2,8 +2,9 @@
 // parsers only), so that `pomdp --help` and a bad flag answer at once. Each action imports the
 // subcommand's implementation, src/cli/<name>.ts, only when it runs: TF.js, the agents, the envs and
 // the report's plotting load for the command that needs them, not for every start.
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import { DEFAULT_CHECKPOINT_EVERY } from "../train/run_files";
+import { parseSlurmMem, parseSlurmPartition, parseSlurmTime, splitShellWords } from "../train/slurm_flags";
 import type { EvalFlags } from "./eval";
 import type { ExperimentRunOptions } from "./experiment";
 import {
@@ -203,6 +204,14 @@ export function trainCommand(): Command {
       "--resume <run>",
       "continue the run in this folder from its checkpoint to the same total steps (its config.json decides everything else)",
     )
+    .option(
+      "--restart",
+      "with --out: an unfinished run in that folder (no summary.json) is discarded and starts again from scratch",
+    )
+    .option(
+      "--force",
+      "take the run folder's lock (train.lock: one writer per run folder) even when its holder may still run",
+    )
     .option("-q, --quiet", "no progress line")
     .action(async (flags: TrainFlags, cmd: Command) => (await import("./train")).trainAction(flags, cmd));
   return withRequire(command);
@@ -340,7 +349,52 @@ export function withRunOptions(command: Command): Command {
       "seconds between the running runs' progress lines when stderr is not a terminal (there: bars); 0: neither",
       parseNonNegativeNumber,
       30,
+    )
+    .addOption(
+      new Option(
+        "--executor <kind>",
+        "where the runs run: local (child processes here) or slurm (one sbatch job per run; the results folder must be on storage the compute nodes see)",
+      )
+        .choices(["local", "slurm"])
+        .default("local"),
+    )
+    .option(
+      "--slurm-partition <name>",
+      "Slurm partition of the runs' jobs (sbatch --partition)",
+      slurmParser(parseSlurmPartition),
+    )
+    .option(
+      "--slurm-time <limit>",
+      "time limit of each run's job (sbatch --time, e.g. 4:00:00); a run near it checkpoints and requeues itself",
+      slurmParser(parseSlurmTime),
+    )
+    .option("--slurm-cpus <N>", "CPUs of each run's job (sbatch --cpus-per-task)", parsePositiveInt)
+    .option(
+      "--slurm-mem <size>",
+      "memory of each run's job (sbatch --mem, e.g. 4G)",
+      slurmParser(parseSlurmMem),
+    )
+    .option(
+      "--slurm-args <args>",
+      'more sbatch arguments for each run\'s job, as one string (e.g. "--account=abc --qos=low")',
+      slurmParser(splitShellWords),
+    )
+    .option("--detach", "with --executor slurm: submit the runs' jobs and return at once")
+    .option(
+      "--status",
+      "where the experiment's Slurm jobs stand (done, running, pending, failed); writes the report once every run has finished",
     );
+}
+
+/** A commander parser from a checker that throws an Error: the message becomes commander's. */
+function slurmParser<T>(check: (value: string) => T): (value: string) => T {
+  return (value) => {
+    try {
+      return check(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  };
 }
 
 /** `pomdp experiment <name|file>`: runs an experiment's grid of runs, then its report. */

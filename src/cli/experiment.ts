@@ -18,8 +18,16 @@ import {
   runExperiment,
 } from "../train/experiment";
 import { requireModule } from "../train/require_module";
+import { SlurmExecutor } from "../train/slurm_executor";
 import { trainCommand, withRunOptions } from "./commands";
 import { makeExperimentProgress } from "./experiment_progress";
+import {
+  checkExecutorFlags,
+  experimentStanding,
+  onInterruptAskCancel,
+  slurmResources,
+  standingLines,
+} from "./experiment_slurm";
 import { resolveRequire, withOnePrefix } from "./options";
 
 const EXPERIMENTS_DIR = path.join(__dirname, "..", "..", "experiments");
@@ -65,6 +73,22 @@ export interface ExperimentRunOptions {
   scoreOnly?: boolean;
   /** Seconds between progress lines when stderr is not a terminal (there: bars); 0: no progress. Default 30. */
   progressEvery?: number;
+  /** Where the runs run: child processes here (default) or one Slurm job each. */
+  executor?: "local" | "slurm";
+  /** Slurm partition of the runs' jobs. */
+  slurmPartition?: string;
+  /** Time limit of each run's job (a Slurm time). */
+  slurmTime?: string;
+  /** CPUs of each run's job. */
+  slurmCpus?: number;
+  /** Memory of each run's job (4G …). */
+  slurmMem?: string;
+  /** More sbatch arguments, split into words. */
+  slurmArgs?: string[];
+  /** Submit the runs' jobs and return (Slurm). */
+  detach?: boolean;
+  /** Say where the experiment's Slurm jobs stand (and write the report when every run has finished). */
+  status?: boolean;
 }
 
 /** The results folder of a run of `spec` (already resolved): `--out`, else experiments/results/<name>[-quick]. */
@@ -95,9 +119,16 @@ export async function runExperimentAndReport(
   opts: ExperimentRunOptions,
   command: string,
 ): Promise<void> {
+  checkExecutorFlags(opts);
   const spec = resolveSpec(experiment, { quick: opts.quick, seeds: opts.seeds });
   const out = resultsFolder(spec, opts);
-  const executor = new LocalProcessExecutor(opts.workers);
+  if (opts.status) return statusAndReport(experiment, spec, out, opts, command);
+  let logLine = (line: string) => console.error(line);
+  const slurm =
+    opts.executor === "slurm"
+      ? new SlurmExecutor({ out, resources: slurmResources(opts), log: (line) => logLine(line) })
+      : undefined;
+  const executor = slurm ?? new LocalProcessExecutor(opts.workers);
   const runs = planJobs(spec, out).length;
   const uniform = spec.envs.every(
     (e) => envSeeds(spec, e) === spec.seeds && envSteps(spec, e) === spec.steps,
@@ -105,27 +136,87 @@ export async function runExperimentAndReport(
   const grid = uniform
     ? `${spec.agents.length} agents × ${spec.envs.length} envs × ${spec.seeds} seeds) of ${spec.steps.toLocaleString("en")} steps`
     : `${spec.agents.length} agents × ${spec.envs.map((e) => `${envKey(e)} ${envSeeds(spec, e)} seeds of ${envSteps(spec, e).toLocaleString("en")} steps`).join(", ")})`;
-  console.error(
-    `${spec.name}: ${spec.question}\n${runs} runs (${grid}, ${executor.concurrency} at a time → ${out}`,
-  );
-  const scores = await runExperimentWithProgress(
-    spec,
-    {
-      out,
-      executor,
-      quick: opts.quick === true,
-      scoreOnly: opts.scoreOnly === true,
-      command,
-      checkEnv: checkRunEnv,
-    },
-    opts.progressEvery,
-  );
+  const where = slurm ? "a Slurm job each" : `${executor.concurrency} at a time`;
+  console.error(`${spec.name}: ${spec.question}\n${runs} runs (${grid}, ${where} → ${out}`);
+  const statusCommand = `${command.replace(/ --detach\b/, "")} --status`;
+  const options = {
+    out,
+    executor,
+    quick: opts.quick === true,
+    scoreOnly: opts.scoreOnly === true,
+    command,
+    checkEnv: checkRunEnv,
+  };
+  if (opts.detach) {
+    await runExperiment(spec, { ...options, detach: true, log: (line) => console.error(line) });
+    console.error(`submitted; where the runs stand: ${statusCommand}`);
+    return;
+  }
+  let stopDisplay = () => {};
+  const removeInterrupt = slurm
+    ? onInterruptAskCancel(
+        slurm,
+        `where they stand: ${statusCommand}; this command again waits for them and writes the report`,
+        () => stopDisplay(),
+      )
+    : () => {};
+  let scores: RunScore[];
+  try {
+    scores = await runExperimentWithProgress(spec, options, opts.progressEvery, (log, stop) => {
+      logLine = log;
+      stopDisplay = stop;
+    });
+  } finally {
+    removeInterrupt();
+  }
+  reportScores(out, scores);
+}
+
+/** Prints the report's path, and the failed runs with why (exit code 1 when there are any). */
+function reportScores(out: string, scores: RunScore[]): void {
   const failed = scores.filter((s) => s.status === "failed");
   console.log(writeReport(out) ?? path.resolve(out));
   if (failed.length > 0) {
     console.error(
       `${failed.length} of ${scores.length} runs failed:\n${failed.map((f) => `  ${failedRunLine(f)}`).join("\n")}`,
     );
+    process.exitCode = 1;
+  }
+}
+
+/**
+ * `--status`: where every run of a Slurm experiment stands; once none is queued, running or
+ * unsubmitted, the finished runs are scored and the report written (as `--score-only` does).
+ */
+async function statusAndReport(
+  experiment: ExperimentSpec,
+  spec: ExperimentSpec,
+  out: string,
+  opts: ExperimentRunOptions,
+  command: string,
+): Promise<void> {
+  const standing = await experimentStanding(spec, out);
+  for (const line of standingLines(spec, standing)) console.error(line);
+  const open = standing.filter((s) => s.state !== "done" && s.state !== "failed").length;
+  if (open > 0) {
+    console.error("the report is written once every run has finished: ask --status again then");
+    return;
+  }
+  const failed = standing.filter((s) => s.state === "failed").length;
+  await runExperimentAndReport(
+    experiment,
+    {
+      ...opts,
+      status: false,
+      executor: "local",
+      scoreOnly: true,
+      ...{ slurmPartition: undefined, slurmTime: undefined, slurmCpus: undefined, slurmMem: undefined },
+      slurmArgs: undefined,
+    },
+    command.replace(/ --status\b/, ""),
+  );
+  if (failed > 0) {
+    console.error(`${failed} runs failed: run without --status to submit them again`);
     process.exitCode = 1;
   }
 }
@@ -139,11 +230,20 @@ export async function runExperimentWithProgress(
   spec: ExperimentSpec,
   options: Omit<RunExperimentOptions, "log" | "listener">,
   progressEvery = 30,
+  /**
+   * Given the display's line printer, for other lines to go through it (an executor's), and what stops
+   * the display (before asking a question on the terminal).
+   */
+  onLog?: (log: (line: string) => void, stop: () => void) => void,
 ): Promise<RunScore[]> {
   const progress = makeExperimentProgress({
     tty: process.stderr.isTTY === true,
     everySeconds: progressEvery,
   });
+  onLog?.(
+    (line) => progress.log(line),
+    () => progress.stop(),
+  );
   try {
     return await runExperiment(spec, { ...options, log: (line) => progress.log(line), listener: progress });
   } finally {

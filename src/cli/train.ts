@@ -16,8 +16,10 @@ import {
   resolveRunConfig,
 } from "../train/resolve";
 import type { EvalMetric, RunFolder } from "../train/run_folder";
+import { acquireRunLock, type RunLock } from "../train/run_lock";
 import { requireField } from "../train/run_modules";
 import { resolveRequire } from "./options";
+import { type StopRequest, watchStopRequests } from "./train_stop";
 
 /** Flags of `pomdp train`. */
 export interface TrainFlags {
@@ -50,6 +52,10 @@ export interface TrainFlags {
   evalEvery?: number;
   evalEpisodes?: number;
   evalGreedy?: boolean;
+  /** `--restart`: empty an unfinished run in `--out` and start it again. */
+  restart?: boolean;
+  /** `--force`: take the run folder's lock even when its holder may still run. */
+  force?: boolean;
 }
 
 /**
@@ -136,6 +142,7 @@ const NEW_RUN_FLAGS: readonly (keyof TrainFlags)[] = [
   "evalEvery",
   "evalEpisodes",
   "evalGreedy",
+  "restart",
 ];
 
 /** `pomdp train`: trains an agent and writes a run folder. */
@@ -156,7 +163,20 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
   const env = flags.env!;
   const { defaultRunDir, environmentFacts, RunFolder } = await import("../train/run_folder");
   const out = flags.out ?? defaultRunDir(env, flags.agent, flags.seed);
-  RunFolder.checkFree(out);
+  if (flags.restart && flags.out === undefined)
+    throw new ConfigError("--restart starts the run in --out again: give --out");
+  // One writer per run folder, from before the folder is looked at until the process ends.
+  const lock = takeRunLock(out, flags);
+  if (flags.restart) {
+    const { clearUnfinishedRun } = await import("../train/run_folder");
+    clearUnfinishedRun(out);
+  }
+  try {
+    RunFolder.checkFree(out);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
   // The config is good: now the agents and TF.js load.
   const { agentByName } = await import("../../agents/index");
   const agent = agentByName(resolved.agent.name);
@@ -189,9 +209,17 @@ export async function trainAction(flags: TrainFlags, cmd: Command): Promise<void
   });
 }
 
+/** Takes the run folder's lock (released when the process exits); throws, naming the holder, when held. */
+function takeRunLock(dir: string, flags: TrainFlags): RunLock {
+  const say = (line: string) => console.error(line);
+  return acquireRunLock(dir, { force: flags.force, warn: say, note: flags.quiet ? undefined : say });
+}
+
 /** `pomdp train --resume <dir>`: checks the folder, then continues the run where its checkpoint left it. */
 async function resumeRun(dir: string, flags: TrainFlags): Promise<void> {
   const resumed: ResolvedResume = await resolveResume(dir, AGENT_CATALOG);
+  // One writer per run folder: nothing is changed in it before the lock is held.
+  takeRunLock(dir, flags);
   const { agentByName } = await import("../../agents/index");
   const { RunFolder } = await import("../train/run_folder");
   const { initBackend } = await import("../nn/backend");
@@ -217,9 +245,10 @@ async function resumeRun(dir: string, flags: TrainFlags): Promise<void> {
 }
 
 /**
- * Trains with a progress line, checkpoints, and Ctrl-C handling: the first Ctrl-C writes a checkpoint
- * at the end of the current update and exits with code 130, printing how to resume; a second one
- * quits at once (the last checkpoint stays).
+ * Trains with a progress line, checkpoints, and stop requests (see ./train_stop.ts): Ctrl-C, SIGUSR1,
+ * SIGTERM under Slurm, or the parent named by POMDP_PARENT_PID gone. The first writes a checkpoint at
+ * the end of the current update and exits (130 for Ctrl-C, 128 + the signal's number for a signal),
+ * printing how to resume; a second Ctrl-C quits at once (the last checkpoint stays).
  */
 async function runTraining(
   agent: AgentDefinition,
@@ -232,16 +261,12 @@ async function runTraining(
   const out = folder.dir;
   let run: RunFolder | undefined;
   const progress = await makeProgress(flags.quiet === true);
-  let stopRequested = false;
-  const onSigint = () => {
-    if (stopRequested) return;
-    stopRequested = true;
-    // From now on the default action applies: a second Ctrl-C ends the process at once.
-    process.off("SIGINT", onSigint);
+  let stop: StopRequest | undefined;
+  const stopWatch = watchStopRequests((request) => {
+    stop = request;
     progress.stop();
-    console.error("\nCtrl-C: saving a checkpoint at the end of this update (Ctrl-C again to quit at once)");
-  };
-  process.on("SIGINT", onSigint);
+    console.error(`\n${request.message}`);
+  });
   try {
     const result = await agent.trainAsync(config as never, {
       ...ctx,
@@ -252,7 +277,7 @@ async function runTraining(
       onUpdate: progress.update,
       onEval: progress.evaluated,
       checkpointEvery: flags.checkpointEvery,
-      shouldStop: () => stopRequested,
+      shouldStop: () => stop !== undefined,
     });
     progress.stop();
     result.net.dispose();
@@ -279,9 +304,9 @@ async function runTraining(
         : `stopped after update ${err.update} of ${err.numUpdates} (${err.step.toLocaleString("en")} steps); the weights are in ${err.checkpointDir}, ` +
             `but the run cannot be resumed: the env ${err.envBlocker} does not save its state (it has no getState/setState)`,
     );
-    process.exit(130);
+    process.exit(stop?.exitCode ?? 130);
   } finally {
-    process.off("SIGINT", onSigint);
+    stopWatch();
     progress.stop();
     run?.close();
   }

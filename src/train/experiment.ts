@@ -1,7 +1,6 @@
 // Experiments: a grid of agents × envs × seeds with an equal step budget, run as `pomdp train`
 // processes through an executor, each into its own run folder, then evaluated and scored. The
 // results folder's format is documented in experiments/README.md; stats and reports read it.
-import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -9,8 +8,16 @@ import * as zlib from "node:zlib";
 import pLimit from "p-limit";
 import { spec } from "../core/registry";
 import { METRICS_GZ_FILE } from "../report/results";
+import type { Executor, RunTask } from "./executor";
 import { writeFileAtomic, writeJsonAtomic } from "./run_folder";
 import type { WatchedRun } from "./run_progress";
+
+export {
+  type Executor,
+  LocalProcessExecutor,
+  type RunTask,
+  wasmThreadsPerRun,
+} from "./executor";
 
 /** One agent of an experiment: `pomdp train` flags (agent, network, wrappers). */
 export interface ExperimentAgent {
@@ -242,73 +249,6 @@ export function planJobs(spec: ExperimentSpec, out: string): RunJob[] {
   return jobs;
 }
 
-/**
- * Runs commands of the `pomdp` CLI somewhere: the one thing the runner needs from a machine. The
- * local executor runs them as child processes here; a queue on a distributed engine can implement
- * the same interface to spread an experiment's runs over machines without changing experiments.
- */
-export interface Executor {
-  /** Runs `pomdp <args>` to completion; resolves with its stdout, rejects with its last stderr line. */
-  run(args: string[], label: string): Promise<string>;
-  /** How many runs it takes at once. */
-  readonly concurrency: number;
-}
-
-/** Threads of the wasm backend for each of `concurrency` runs at once: the cores shared out, 1 to 8. */
-export function wasmThreadsPerRun(concurrency: number, cores = os.availableParallelism()): number {
-  return Math.max(1, Math.min(8, Math.floor(cores / Math.max(1, concurrency))));
-}
-
-/** Runs `pomdp` commands as child processes of this machine, `workers` at a time (p-limit). */
-export class LocalProcessExecutor implements Executor {
-  private readonly limit: ReturnType<typeof pLimit>;
-
-  constructor(
-    readonly concurrency: number = Math.max(1, os.availableParallelism()),
-    private readonly bin = path.join(__dirname, "..", "bin.js"),
-  ) {
-    if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-      throw new Error(`--workers must be an integer ≥ 1, got ${concurrency}`);
-    }
-    this.limit = pLimit(concurrency);
-  }
-
-  run(args: string[], label: string): Promise<string> {
-    return this.limit(
-      () =>
-        new Promise<string>((resolve, reject) => {
-          const child = spawn(process.execPath, [this.bin, ...args], {
-            stdio: ["ignore", "pipe", "pipe"],
-            env: {
-              ...process.env,
-              POMDP_LOG_LEVEL: process.env.POMDP_LOG_LEVEL ?? "warn",
-              // The cores are shared by the runs in flight: each wasm run gets its share of threads
-              // (src/nn/wasm_threads.ts), unless the user chose a count.
-              POMDP_WASM_THREADS:
-                process.env.POMDP_WASM_THREADS ?? String(wasmThreadsPerRun(this.concurrency)),
-            },
-          });
-          let stdout = "";
-          let stderr = "";
-          child.stdout.on("data", (d) => {
-            stdout += d;
-          });
-          child.stderr.on("data", (d) => {
-            stderr += d;
-          });
-          child.on("error", reject);
-          child.on("exit", (code, signal) => {
-            if (code === 0) resolve(stdout);
-            else {
-              const last = stderr.trim().split("\n").pop() ?? "";
-              reject(new Error(`${label}: exit ${code ?? signal}${last ? `: ${last}` : ""}`));
-            }
-          });
-        }),
-    );
-  }
-}
-
 /** One entry of scores.json. */
 export interface RunScore {
   agent: string;
@@ -359,6 +299,11 @@ export interface RunExperimentOptions {
    * the run's `pomdp train` arguments); throws why not, and the run fails at once, before training.
    */
   checkEnv?: (trainArgs: string[]) => void;
+  /**
+   * Queue the unfinished runs with the executor's `submit` and return at once (nothing is scored: a
+   * later pass does that); for executors whose runs go on without this process (Slurm). Default false.
+   */
+  detach?: boolean;
 }
 
 /**
@@ -403,7 +348,8 @@ export async function runExperiment(
         cpu: os.cpus()[0]?.model ?? "unknown",
         cores: os.cpus().length,
         node: process.version,
-        workers: executor.concurrency,
+        // Infinity (a Slurm executor: the cluster decides) is not a number of JSON.
+        workers: Number.isFinite(executor.concurrency) ? executor.concurrency : "all",
       },
       startedAt,
       finishedAt,
@@ -413,6 +359,10 @@ export async function runExperiment(
   const trained = (job: RunJob) => fs.existsSync(path.join(job.dir, "summary.json"));
   const jobs = planJobs(spec, out).filter((job) => !options.scoreOnly || trained(job));
   const toTrain = jobs.filter((job) => !trained(job)).length;
+  if (options.detach) {
+    await submitJobs(jobs, spec, executor, log, options.checkEnv);
+    return [];
+  }
   options.listener?.planned(jobs.length);
   // As many jobs in flight as the executor runs at once, so each run is evaluated (and reported)
   // as soon as it has trained, rather than after every other run has.
@@ -442,6 +392,80 @@ export async function runExperiment(
   return scores;
 }
 
+/**
+ * Queues every job that is not finished (trained and evaluated) with the executor's `submit`, after the
+ * checks a run gets before it trains; a run that fails them is said and not queued.
+ */
+async function submitJobs(
+  jobs: RunJob[],
+  spec: ExperimentSpec,
+  executor: Executor,
+  log: (l: string) => void,
+  checkEnv?: (trainArgs: string[]) => void,
+): Promise<void> {
+  if (executor.submit === undefined)
+    throw new Error("this executor runs runs in this process only: it cannot detach from them");
+  for (const job of jobs) {
+    const finished = ["summary.json", "eval.json"].every((f) => fs.existsSync(path.join(job.dir, f)));
+    if (finished) continue;
+    const task = runTask(job, spec);
+    try {
+      const fresh =
+        !fs.existsSync(path.join(job.dir, "summary.json")) &&
+        !fs.existsSync(path.join(job.dir, "checkpoint"));
+      if (fresh) checkEnv?.(task.start);
+      log(await executor.submit(task));
+    } catch (err) {
+      log(`failed ${task.name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/** The commands of a job: `pomdp train` to start or resume it, `pomdp eval` to score it. */
+export function runTask(job: RunJob, spec: ExperimentSpec): RunTask {
+  const envArgs = job.env.args ?? [];
+  const own = job.env.agentArgs?.[job.agent.id] ?? [];
+  const start = [
+    "train",
+    "--env",
+    job.env.id,
+    ...job.agent.args,
+    ...own,
+    ...envArgs,
+    ...envKwargsArgs(job.env),
+    "--steps",
+    String(envSteps(spec, job.env)),
+    "--seed",
+    String(job.seed),
+    "--out",
+    job.dir,
+    "-q",
+    // A run folder left without a checkpoint (stopped before its first) starts again from scratch.
+    "--restart",
+  ];
+  const evalFile = path.join(job.dir, "eval.json");
+  const evaluate = [
+    "eval",
+    job.dir,
+    "--episodes",
+    String(spec.evalEpisodes ?? 100),
+    "--seed",
+    String(1000 + job.seed),
+    // The run's config.json has them too; given here, the evaluation does not depend on that.
+    ...envKwargsArgs(job.env),
+    "--out",
+    evalFile,
+    ...requireArgs(envArgs),
+  ];
+  return {
+    name: path.basename(job.dir),
+    dir: job.dir,
+    start,
+    resume: ["train", "--resume", job.dir, "-q", ...requireArgs(envArgs)],
+    evaluate,
+  };
+}
+
 async function runJob(
   job: RunJob,
   spec: ExperimentSpec,
@@ -460,60 +484,25 @@ async function runJob(
   };
   try {
     const summaryFile = path.join(job.dir, "summary.json");
-    if (!fs.existsSync(summaryFile)) {
-      const envArgs = job.env.args ?? [];
-      const watched: WatchedRun = {
-        name,
-        dir: job.dir,
-        totalSteps: envSteps(spec, job.env),
-        metric: job.env.metric ?? "finalReturn",
-        successAbove: job.env.successAbove,
-      };
-      if (fs.existsSync(path.join(job.dir, "checkpoint"))) {
-        listener?.training(watched);
-        await executor.run(["train", "--resume", job.dir, "-q", ...requireArgs(envArgs)], name);
-      } else {
-        fs.rmSync(job.dir, { recursive: true, force: true });
-        const own = job.env.agentArgs?.[job.agent.id] ?? [];
-        const args = [
-          "train",
-          "--env",
-          job.env.id,
-          ...job.agent.args,
-          ...own,
-          ...envArgs,
-          ...envKwargsArgs(job.env),
-        ];
-        args.push(
-          "--steps",
-          String(envSteps(spec, job.env)),
-          "--seed",
-          String(job.seed),
-          "--out",
-          job.dir,
-          "-q",
-        );
-        checkEnv?.(args);
-        listener?.training(watched);
-        await executor.run(args, name);
-      }
-    }
     const evalFile = path.join(job.dir, "eval.json");
-    if (!fs.existsSync(evalFile)) {
-      const evalArgs = [
-        "eval",
-        job.dir,
-        "--episodes",
-        String(spec.evalEpisodes ?? 100),
-        "--seed",
-        String(1000 + job.seed),
-        // The run's config.json has them too; given here, the evaluation does not depend on that.
-        ...envKwargsArgs(job.env),
-      ];
-      await executor.run(
-        [...evalArgs, "--out", evalFile, ...requireArgs(job.env.args ?? [])],
-        `${name} eval`,
-      );
+    const task = runTask(job, spec);
+    const trained = fs.existsSync(summaryFile);
+    const resumes = fs.existsSync(path.join(job.dir, "checkpoint"));
+    if (!trained && !resumes) checkEnv?.(task.start);
+    if (!trained || !fs.existsSync(evalFile)) {
+      if (!trained)
+        listener?.training({
+          name,
+          dir: job.dir,
+          totalSteps: envSteps(spec, job.env),
+          metric: job.env.metric ?? "finalReturn",
+          successAbove: job.env.successAbove,
+        });
+      if (executor.runTask) await executor.runTask(task);
+      else {
+        if (!trained) await executor.run(resumes ? task.resume : task.start, name);
+        await executor.run(task.evaluate, `${name} eval`);
+      }
     }
     const evaluation = JSON.parse(fs.readFileSync(evalFile, "utf8")) as {
       returns: number[];

@@ -11,6 +11,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import pino from "pino";
 import { RUN_FILES } from "./run_files";
+import { LOCK_FILE } from "./run_lock";
 
 export { DEFAULT_CHECKPOINT_EVERY, RUN_FILES } from "./run_files";
 
@@ -84,12 +85,15 @@ export class RunFolder {
     );
   }
 
-  /** Checks that `dir` can hold a new run (absent or empty) without creating anything. */
+  /**
+   * Checks that `dir` can hold a new run (absent, or empty but for the run lock this process holds)
+   * without creating anything.
+   */
   static checkFree(dir: string): void {
     if (fs.existsSync(dir)) {
       const stat = fs.statSync(dir);
       if (!stat.isDirectory()) throw new Error(`--out ${dir}: exists and is not a folder`);
-      if (fs.readdirSync(dir).length > 0) {
+      if (fs.readdirSync(dir).some((f) => f !== LOCK_FILE)) {
         throw new Error(
           `--out ${dir}: the folder exists and is not empty; pick a new folder (runs are never overwritten)`,
         );
@@ -163,6 +167,21 @@ export class RunFolder {
     fs.closeSync(this.metricsFd);
     this.logger.flush();
   }
+}
+
+/**
+ * Empties the folder of an unfinished run so that it can start again (`pomdp train --restart`): every
+ * file but the run lock goes. A finished run (summary.json) is refused: runs are never overwritten.
+ */
+export function clearUnfinishedRun(dir: string): void {
+  if (!fs.existsSync(dir)) return;
+  if (fs.existsSync(path.join(dir, RUN_FILES.summary))) {
+    throw new Error(
+      `--restart ${dir}: the run is finished (summary.json exists); runs are never overwritten: pick a new folder`,
+    );
+  }
+  for (const name of fs.readdirSync(dir))
+    if (name !== LOCK_FILE) fs.rmSync(path.join(dir, name), { recursive: true, force: true });
 }
 
 /** Writes a file to a temporary file and renames it: a crash never leaves half a file. */
