@@ -4,7 +4,7 @@
 //   2. DQN with the preset dqn-cartpole (CleanRL dqn.py's defaults), CartPole-v1, against
 //      ../shared/peers/dqn_cartpole.py, same steps and seed, `--rounds` times alternating (ours first);
 //   3. PPO (MLP) on CartPole-v1 against ../shared/peers/ppo_cartpole.py, same steps and seed;
-//   4. A2C on CartPole-v1 (ours only: ../shared/peers has no A2C).
+//   4. A2C with the preset a2c-cartpole (RL Zoo's settings) against experiments/peers/a2c_cartpole.py.
 // Prints one JSON line: our figures, the peers', the ratios (torch time / ours for the step, our SPS /
 // the peer's for the agents: > 1 means we are faster) and which torch ran.
 //   npx ts-node experiments/bench-small-nets.ts [--dqn-steps 500000] [--ppo-steps 100000] [--rounds 2]
@@ -23,7 +23,7 @@ const dqnSteps = count("--dqn-steps", "500000", 20_000);
 const ppoSteps = count("--ppo-steps", "100000", 2048);
 const rounds = count("--rounds", "2", 1);
 const threads = flag("--threads", "1");
-const { run: peerRun } = peersRun();
+const { peers, run: peerRun } = peersRun();
 const env = { ...process.env, POMDP_LOG_LEVEL: "warn", POMDP_WASM_THREADS: threads };
 const figures: Record<string, unknown> = runHeader(peerRun);
 figures.wasmThreads = Number(threads);
