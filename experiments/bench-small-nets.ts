@@ -67,12 +67,19 @@ figures.ppoSps = ppo.sps;
 figures.ppoPeerSps = ppoPeer.sps;
 figures.ppoRatio = round(Number(ppo.sps) / Number(ppoPeer.sps));
 
-// 4. A2C (no peer).
+// 4. A2C (the peer is ours: the peers' run script takes a path relative to its own folder).
 const a2c = trainSummary(
   ["--env", "CartPole-v1", "--agent", "a2c", "--steps", String(ppoSteps), "--seed", "1"],
   env,
 );
+const a2cPeer = jsonOf(
+  peerRun,
+  [path.relative(peers, path.join(ROOT, "experiments/peers/a2c_cartpole.py")), String(ppoSteps), "1"],
+  env,
+);
 figures.a2cSps = a2c.sps;
-figures.a2cPeer = "none in ../shared/peers";
+figures.a2cBreakdown = a2c.secondsIn;
+figures.a2cPeerSps = a2cPeer.sps;
+figures.a2cRatio = round(Number(a2c.sps) / Number(a2cPeer.sps));
 figures.loadAverageAtEnd = os.loadavg()[0];
 console.log(JSON.stringify(figures));
