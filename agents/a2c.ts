@@ -7,6 +7,7 @@
 // env sequences at once from the LSTM state stored at the rollout's start.
 import * as tf from "@tensorflow/tfjs";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../src/nn";
+import { FusedA2cStep } from "./a2c_fused";
 import type { ActorCritic } from "./actor_critic";
 import { AutoencoderTraining, checkAuxConfig, reconstructionDue, writeReconstructions } from "./aux_ae";
 import { setUpActorCritic } from "./collector";
@@ -34,16 +35,26 @@ export { type A2cConfig, A2cConfigSchema } from "./configs";
 
 /** Trains A2C (recurrent A2C with a memory core) on `ctx.envId`. */
 export function trainA2c(config: A2cConfig, ctx: TrainContext): TrainResult {
-  return trainingLoop(a2cLoopArgs(config, ctx));
+  const { args, dispose } = a2cLoopArgs(config, ctx);
+  try {
+    return trainingLoop(args);
+  } finally {
+    dispose();
+  }
 }
 
 /** {@link trainA2c} giving the event loop a turn after every update (Ctrl-C stops it at an update boundary). */
-export function trainA2cAsync(config: A2cConfig, ctx: TrainContext): Promise<TrainResult> {
-  return trainingLoopAsync(a2cLoopArgs(config, ctx));
+export async function trainA2cAsync(config: A2cConfig, ctx: TrainContext): Promise<TrainResult> {
+  const { args, dispose } = a2cLoopArgs(config, ctx);
+  try {
+    return await trainingLoopAsync(args);
+  } finally {
+    dispose();
+  }
 }
 
 /** The run's set-up (env, network, optimiser, streams) and its update, for the training loop. */
-function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
+function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): { args: TrainingLoopArgs; dispose: () => void } {
   const N = config.numEnvs;
   const T = config.numSteps;
   const batchSize = N * T;
@@ -65,8 +76,10 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
   const allEnvs = Int32Array.from({ length: N }, (_, i) => i);
   const allRows = Int32Array.from({ length: batchSize }, (_, i) => i);
   const ae = new AutoencoderTraining(net, config.net, ctx.seed);
+  // Actor-critics of dense layers with separate towers train on the small-kernel heap (a2c_fused.ts).
+  const fused = FusedA2cStep.tryCreate(net, optimizer, config);
 
-  return {
+  const args: TrainingLoopArgs = {
     ctx,
     agent: "a2c",
     net,
@@ -94,7 +107,9 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
       const batch = recurrent
         ? gatherSequences(buffer, allEnvs, net)
         : gatherRows(buffer, allRows, net.observationSize);
-      const stats = a2cStep(net, optimizer, batch, config, ae);
+      const stats = fused
+        ? fused.step(batch, config.normalizeAdvantage ? normalized(batch.advantages) : batch.advantages)
+        : a2cStep(net, optimizer, batch, config, ae);
       if (net.hasDecoder && ctx.run && reconstructionDue(config.net, update, numUpdates))
         writeReconstructions(net, buffer.observations, batchSize, ctx.run.dir, collector.step);
       return {
@@ -110,6 +125,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
       };
     },
   };
+  return { args, dispose: () => fused?.dispose() };
 }
 
 /**
@@ -119,7 +135,7 @@ function a2cLoopArgs(config: A2cConfig, ctx: TrainContext): TrainingLoopArgs {
  * (net.aux "ae") the reconstruction loss, joined or in its own step (see `AutoencoderTraining`). Returns the
  * loss terms (and the mean entropy, not its negative).
  */
-function a2cStep(
+export function a2cStep(
   net: ActorCritic,
   optimizer: ClippedOptimizer,
   batch: Minibatch,

@@ -75,6 +75,21 @@ export class ActorCritic extends TowerNetwork {
   }
 
   /**
+   * The dense layers of the actor (its tower's MLP encoder, then the policy head) and of the critic
+   * (its encoder, then the value head) when the network is only those, with separate towers and no
+   * memory core or decoder: what A2C's fused step runs on the small-kernel heap. Undefined otherwise.
+   */
+  denseMlps(): { actor: Mlp[]; critic: Mlp[] } | undefined {
+    if (this.recurrent || this.spec.encoder !== "mlp" || this.spec.sharedEncoder || this.hasDecoder)
+      return undefined;
+    const chain = (t: number, head: Mlp) => {
+      const encoder = this.towers[t].encoder;
+      return encoder instanceof Mlp ? [encoder, head] : [head];
+    };
+    return { actor: chain(0, this.actorHead), critic: chain(1, this.criticHead) };
+  }
+
+  /**
    * Samples one action per env for observations [B, ...] (row-major), with log-probs and values.
    * With an LSTM, `state` is stepped in place; rows where `episodeStarts[i]` is 1 are zeroed first.
    * `greedy` takes the most probable action instead of sampling.

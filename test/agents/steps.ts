@@ -1,6 +1,7 @@
 // Watches every optimiser step an agent takes: the gradients it was given (before clipping), the
 // step size it used and the parameters before and after, by parameter path. Agents build their
-// optimiser inside the run, so the watch is on the optimisers' shared `applyGradients`.
+// optimiser inside the run, so the watch is on the optimisers' shared `applyGradients` (and
+// `applyGradientArrays`, where a fused step on the small-kernel heap hands over typed arrays).
 import type * as tf from "@tensorflow/tfjs";
 import { vi } from "vitest";
 import { ClippedOptimizer } from "../../src/nn";
@@ -45,10 +46,34 @@ export function recordSteps<T>(body: () => T, withParams = true): { steps: Recor
     steps.push(step);
     return out;
   });
+  // The fused steps (small-kernel heap) hand the optimiser typed arrays: their values are the
+  // parameters (pushed to the variables after the step), their gradients the step's.
+  const originalArrays = ClippedOptimizer.prototype.applyGradientArrays;
+  const arraysSpy = vi.spyOn(ClippedOptimizer.prototype, "applyGradientArrays").mockImplementation(function (
+    this: ClippedOptimizer,
+    values: Map<string, Float32Array>,
+    grads: Map<string, Float32Array>,
+  ) {
+    const step: RecordedStep = {
+      kind: this.kind,
+      learningRate: this.learningRate,
+      grads: new Map([...grads].map(([k, g]) => [k, Float32Array.from(g)])),
+      before: withParams ? snapshotParams(this.params) : new Map(),
+      after: new Map(),
+    };
+    const out = originalArrays.call(this, values, grads);
+    if (withParams) {
+      step.after = snapshotParams(this.params);
+      for (const [k, v] of values) step.after.set(k, Float32Array.from(v));
+    }
+    steps.push(step);
+    return out;
+  });
   try {
     return { steps, result: body() };
   } finally {
     spy.mockRestore();
+    arraysSpy.mockRestore();
   }
 }
 
