@@ -207,8 +207,8 @@ export class ReplayBuffer {
       const slot = Math.floor(rng.random() * size);
       const env = N > 1 ? Math.floor(rng.random() * N) : 0;
       const row = slot * N + env;
-      out.observations.set(this.observations.subarray(row * F, (row + 1) * F), k * F);
-      out.observations.set(this.nextObservations.subarray(row * F, (row + 1) * F), (B + k) * F);
+      copyRow(this.observations, row * F, out.observations, k * F, F);
+      copyRow(this.nextObservations, row * F, out.observations, (B + k) * F, F);
       out.actions[k] = this.actions[row];
       out.rewards[k] = this.rewards[row];
       out.bootstrap[k] = 1 - this.terminated[row];
@@ -392,4 +392,13 @@ export function sequenceBatch(
     ...(stateSize > 0 ? { h: new Float32Array(sequences * stateSize) } : {}),
     ...(stateSize > 0 && stateParts === 2 ? { c: new Float32Array(sequences * stateSize) } : {}),
   };
+}
+
+/**
+ * dest[to … to + n) = src[from … from + n): a loop for short rows (vector observations, where two
+ * subarray views a row cost more than the copy), `set` for long ones (pixels).
+ */
+function copyRow(src: Float32Array, from: number, dest: Float32Array, to: number, n: number): void {
+  if (n > 32) dest.set(src.subarray(from, from + n), to);
+  else for (let j = 0; j < n; j++) dest[to + j] = src[from + j];
 }

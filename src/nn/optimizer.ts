@@ -2,6 +2,10 @@ import * as tf from "@tensorflow/tfjs";
 import { requireBackend } from "./backend";
 import { requireNumber } from "./check";
 import type { ParamMap } from "./params";
+import { Scratch, smallKernels } from "./small/kernels";
+
+/** Adam's moments on the small-kernel heap while its kernel runs (see ClippedAdam.updateArrayParameter). */
+const adamMoments = new Scratch();
 
 /** Which optimiser a checkpoint's state belongs to (the manifest's `optimizer.kind`). */
 export type OptimizerKind = "ClippedAdam" | "ClippedRmsprop";
@@ -193,7 +197,7 @@ export abstract class ClippedOptimizer {
         );
       }
     }
-    return this.update(grads, (path) => values.get(path)!);
+    return this.update(grads, (path) => values.get(path)!, undefined, true);
   }
 
   /** The clip and the per-parameter update shared by both entry points; `done` receives each updated one. */
@@ -201,6 +205,7 @@ export abstract class ClippedOptimizer {
     gradValues: Map<string, Float32Array>,
     valuesOf: (path: string) => Float32Array,
     done?: (path: string, p: Float32Array) => void,
+    arrays = false,
   ): StepResult {
     let sumSquares = 0;
     for (const g of gradValues.values()) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
@@ -213,7 +218,8 @@ export abstract class ClippedOptimizer {
       const g = gradValues.get(path);
       if (g === undefined) continue;
       const p = valuesOf(path);
-      this.updateParameter(p, g, scale, this.slotsOf.get(path)!);
+      if (arrays) this.updateArrayParameter(p, g, scale, this.slotsOf.get(path)!);
+      else this.updateParameter(p, g, scale, this.slotsOf.get(path)!);
       done?.(path, p);
     }
     return { gradNorm };
@@ -229,6 +235,20 @@ export abstract class ClippedOptimizer {
     scale: number,
     slots: readonly Float32Array[],
   ): void;
+
+  /**
+   * {@link updateParameter} for {@link applyGradientArrays}, whose values and gradients may be views of
+   * the small-kernel heap: a subclass may run its update there as a kernel (Adam does). By default the
+   * same code as `updateParameter`.
+   */
+  protected updateArrayParameter(
+    p: Float32Array,
+    g: Float32Array,
+    scale: number,
+    slots: readonly Float32Array[],
+  ): void {
+    this.updateParameter(p, g, scale, slots);
+  }
 
   /** Copy of the step count and every slot (what a checkpoint stores). */
   getSlotState(): OptimizerState {
@@ -324,6 +344,50 @@ export class ClippedAdam extends ClippedOptimizer {
       v[i] = vi;
       p[i] -= (stepSize * mi) / (Math.sqrt(vi) * inverseRoot + eps);
     }
+  }
+
+  /**
+   * On the small-kernel heap (values and gradients both views of it), the update runs as one SIMD
+   * kernel in float32 (the moments copied onto the heap and back): ~10× faster than the loop above,
+   * which computes in double precision, so the two differ in the last bits of a float32.
+   */
+  protected override updateArrayParameter(
+    p: Float32Array,
+    g: Float32Array,
+    scale: number,
+    slots: readonly Float32Array[],
+  ): void {
+    const kernels = smallKernels();
+    if (p.buffer !== kernels.buffer || g.buffer !== kernels.buffer || p.length !== g.length) {
+      this.updateParameter(p, g, scale, slots);
+      return;
+    }
+    const [m, v] = slots;
+    const n = p.length;
+    const pAt = p.byteOffset;
+    const gAt = g.byteOffset;
+    // The moments' region may grow the heap, which detaches every view of it: p and g are taken again.
+    const moments = adamMoments.ensure(2 * n).f32;
+    const heapM = moments.subarray(0, n);
+    const heapV = moments.subarray(n, 2 * n);
+    heapM.set(m);
+    heapV.set(v);
+    const stepSize = this.learningRate / (1 - this.beta1 ** this.stepCount);
+    const inverseRoot = 1 / Math.sqrt(1 - this.beta2 ** this.stepCount);
+    kernels.adamUpdate(
+      kernels.viewOf(pAt, n),
+      kernels.viewOf(gAt, n),
+      heapM,
+      heapV,
+      scale,
+      this.beta1,
+      this.beta2,
+      stepSize,
+      inverseRoot,
+      this.epsilon,
+    );
+    m.set(heapM);
+    v.set(heapV);
   }
 
   /** Copy of the optimiser state (for checkpoints). */

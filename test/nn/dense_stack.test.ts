@@ -178,3 +178,34 @@ describe("the dense kernels (src/nn/small)", () => {
     }
   });
 });
+
+describe("Adam on the heap (SmallKernels.adamUpdate)", () => {
+  it("matches ClippedAdam's double-precision loop to float32 rounding, ragged length, clip factor", () => {
+    const kernels = smallKernels();
+    const n = 37;
+    const [p, g, m, v] = [0, 1, 2, 3].map(() => kernels.alloc(n));
+    const values = normals(n, "adam-p");
+    const grads = normals(n, "adam-g");
+    const m0 = normals(n, "adam-m", 0.1);
+    const v0 = Float32Array.from(normals(n, "adam-v", 0.1), (x) => x * x);
+    p.f32.set(values);
+    g.f32.set(grads);
+    m.f32.set(m0);
+    v.f32.set(v0);
+    const [b1, b2, lr, eps, scale, t] = [0.9, 0.999, 1e-2, 1e-8, 0.7, 3];
+    const stepSize = lr / (1 - b1 ** t);
+    const inverseRoot = 1 / Math.sqrt(1 - b2 ** t);
+    kernels.adamUpdate(p.f32, g.f32, m.f32, v.f32, scale, b1, b2, stepSize, inverseRoot, eps);
+    for (let i = 0; i < n; i++) {
+      const gs = grads[i] * scale;
+      const mi = b1 * m0[i] + (1 - b1) * gs;
+      const vi = b2 * v0[i] + (1 - b2) * gs * gs;
+      const pi = values[i] - (stepSize * mi) / (Math.sqrt(vi) * inverseRoot + eps);
+      expect(m.f32[i]).toBeCloseTo(mi, 6);
+      expect(v.f32[i]).toBeCloseTo(vi, 6);
+      expect(Math.abs(p.f32[i] - pi)).toBeLessThan(1e-6 * Math.max(1, Math.abs(pi)));
+      expect(p.f32[i]).not.toBe(values[i]);
+    }
+    for (const r of [p, g, m, v]) r.free();
+  });
+});

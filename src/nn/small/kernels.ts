@@ -404,6 +404,42 @@ export class SmallKernels {
     this.check("columnSums", { d: [d, M * N], out: [out, N] });
     this.fns.columnSums(d.byteOffset, out.byteOffset, M, N);
   }
+
+  /**
+   * Adam's update of `p` from `g` in float32 (all four views on the heap, of one length), with the
+   * clip factor `scale`: m = b1·m + (1 − b1)·g·scale, v = b2·v + (1 − b2)·(g·scale)²,
+   * p −= stepSize·m / (√v·inverseRoot + eps); stepSize and inverseRoot carry the bias corrections.
+   */
+  adamUpdate(
+    p: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    scale: number,
+    b1: number,
+    b2: number,
+    stepSize: number,
+    inverseRoot: number,
+    eps: number,
+  ): void {
+    const n = p.length;
+    this.check("adamUpdate", { p: [p, n], g: [g, n], m: [m, n], v: [v, n] });
+    this.fns.adamUpdate(
+      p.byteOffset,
+      g.byteOffset,
+      m.byteOffset,
+      v.byteOffset,
+      n,
+      scale,
+      b1,
+      b2,
+      1 - b1,
+      1 - b2,
+      stepSize,
+      inverseRoot,
+      eps,
+    );
+  }
 }
 
 let shared: SmallKernels | undefined;

@@ -1,7 +1,7 @@
 // The text of the small-kernel wasm module, generated here so that its unrolled variants are written
 // once. `npm run build:kernels` compiles it (wabt) into kernels_wasm.ts; a test checks the two agree.
-// Three kinds of kernel: gemm (below), the pointwise parts of the recurrent cells (CELLS) and of dense
-// layers (DENSE).
+// Four kinds of kernel: gemm (below), the pointwise parts of the recurrent cells (CELLS) and of dense
+// layers (DENSE), and Adam's update (OPTIMIZERS).
 //
 // gemm(a, sam, sak, b, c, M, K, N, accumulate): C[M, N] = (accumulate ? C : 0) + A·B on float32.
 //   A's element (m, k) is at byte a + 4·(m·sam + k·sak): row-major A is (sam = K, sak = 1), and a
@@ -416,6 +416,58 @@ const DENSE = () => `
       (br $one))))
 `;
 
+// Adam's update of one parameter in float32 (dense_stack's fused steps): with gs = g·scale,
+//   m = b1·m + c1·gs,  v = b2·v + c2·gs²,  p −= (stepSize·m) / (√v·inverseRoot + eps)
+// (c1 = 1 − b1, c2 = 1 − b2), 4 lanes at a time, then one at a time.
+const OPTIMIZERS = () => `
+  (func (export "adamUpdate") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $n i32)
+    (param $scale f32) (param $b1 f32) (param $b2 f32) (param $c1 f32) (param $c2 f32)
+    (param $step f32) (param $ir f32) (param $eps f32)
+    (local $gs v128) (local $mi v128) (local $vi v128) (local $fg f32) (local $fm f32) (local $fv f32)
+    (local $vscale v128) (local $vb1 v128) (local $vb2 v128) (local $vc1 v128) (local $vc2 v128)
+    (local $vstep v128) (local $vir v128) (local $veps v128)
+    (local.set $vscale (f32x4.splat (local.get $scale)))
+    (local.set $vb1 (f32x4.splat (local.get $b1)))
+    (local.set $vb2 (f32x4.splat (local.get $b2)))
+    (local.set $vc1 (f32x4.splat (local.get $c1)))
+    (local.set $vc2 (f32x4.splat (local.get $c2)))
+    (local.set $vstep (f32x4.splat (local.get $step)))
+    (local.set $vir (f32x4.splat (local.get $ir)))
+    (local.set $veps (f32x4.splat (local.get $eps)))
+    (block $done (loop $next
+      (br_if $done (i32.lt_s (local.get $n) (i32.const 4)))
+      (local.set $gs (f32x4.mul (v128.load (local.get $g)) (local.get $vscale)))
+      (local.set $mi (f32x4.add (f32x4.mul (local.get $vb1) (v128.load (local.get $m))) (f32x4.mul (local.get $vc1) (local.get $gs))))
+      (local.set $vi (f32x4.add (f32x4.mul (local.get $vb2) (v128.load (local.get $v))) (f32x4.mul (f32x4.mul (local.get $vc2) (local.get $gs)) (local.get $gs))))
+      (v128.store (local.get $m) (local.get $mi))
+      (v128.store (local.get $v) (local.get $vi))
+      (v128.store (local.get $p) (f32x4.sub (v128.load (local.get $p))
+        (f32x4.div (f32x4.mul (local.get $vstep) (local.get $mi))
+          (f32x4.add (f32x4.mul (f32x4.sqrt (local.get $vi)) (local.get $vir)) (local.get $veps)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 16)))
+      (local.set $g (i32.add (local.get $g) (i32.const 16)))
+      (local.set $m (i32.add (local.get $m) (i32.const 16)))
+      (local.set $v (i32.add (local.get $v) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next)))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.le_s (local.get $n) (i32.const 0)))
+      (local.set $fg (f32.mul (f32.load (local.get $g)) (local.get $scale)))
+      (local.set $fm (f32.add (f32.mul (local.get $b1) (f32.load (local.get $m))) (f32.mul (local.get $c1) (local.get $fg))))
+      (local.set $fv (f32.add (f32.mul (local.get $b2) (f32.load (local.get $v))) (f32.mul (f32.mul (local.get $c2) (local.get $fg)) (local.get $fg))))
+      (f32.store (local.get $m) (local.get $fm))
+      (f32.store (local.get $v) (local.get $fv))
+      (f32.store (local.get $p) (f32.sub (f32.load (local.get $p))
+        (f32.div (f32.mul (local.get $step) (local.get $fm))
+          (f32.add (f32.mul (f32.sqrt (local.get $fv)) (local.get $ir)) (local.get $eps)))))
+      (local.set $p (i32.add (local.get $p) (i32.const 4)))
+      (local.set $g (i32.add (local.get $g) (i32.const 4)))
+      (local.set $m (i32.add (local.get $m) (i32.const 4)))
+      (local.set $v (i32.add (local.get $v) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $tail))))
+`;
+
 /** The module's text (WebAssembly text format with the SIMD proposal). */
 export function kernelsWat(): string {
   const v128Locals = [
@@ -450,6 +502,7 @@ export function kernelsWat(): string {
       ${rowGroup(1)})))
 ${CELLS()}
 ${DENSE()}
+${OPTIMIZERS()}
 )
 `;
 }
