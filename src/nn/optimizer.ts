@@ -197,8 +197,27 @@ export abstract class ClippedOptimizer {
         );
       }
     }
-    return this.update(grads, (path) => values.get(path)!, undefined, true);
+    // A subclass's heap workspace (Adam's moments) is reserved first, for the largest parameter: growing
+    // the heap detaches every view of it, so views of the heap are taken again afterwards.
+    const kernels = smallKernels();
+    const before = kernels.buffer;
+    const located = (arrays: Map<string, Float32Array>) =>
+      [...arrays].map(([path, a]) => [path, a, a.buffer === before ? a.byteOffset : -1, a.length] as const);
+    const valueSpots = located(values);
+    const gradSpots = located(grads);
+    this.reserveArrayWorkspace(Math.max(0, ...[...grads.values()].map((g) => g.length)));
+    const again = (spots: ReturnType<typeof located>) =>
+      new Map(spots.map(([path, a, at, length]) => [path, at < 0 ? a : kernels.viewOf(at, length)]));
+    const heapValues = kernels.buffer === before ? values : again(valueSpots);
+    const heapGrads = kernels.buffer === before ? grads : again(gradSpots);
+    return this.update(heapGrads, (path) => heapValues.get(path)!, undefined, true);
   }
+
+  /**
+   * Makes room for {@link updateArrayParameter}'s heap workspace for parameters of up to `length`
+   * values, before any view is used (Adam reserves its moments); nothing by default.
+   */
+  protected reserveArrayWorkspace(_length: number): void {}
 
   /** The clip and the per-parameter update shared by both entry points; `done` receives each updated one. */
   private update(
@@ -346,6 +365,11 @@ export class ClippedAdam extends ClippedOptimizer {
     }
   }
 
+  /** Room for both moments of the largest parameter on the heap. */
+  protected override reserveArrayWorkspace(length: number): void {
+    adamMoments.ensure(2 * length);
+  }
+
   /**
    * On the small-kernel heap (values and gradients both views of it), the update runs as one SIMD
    * kernel in float32 (the moments copied onto the heap and back): ~10× faster than the loop above,
@@ -364,9 +388,7 @@ export class ClippedAdam extends ClippedOptimizer {
     }
     const [m, v] = slots;
     const n = p.length;
-    const pAt = p.byteOffset;
-    const gAt = g.byteOffset;
-    // The moments' region may grow the heap, which detaches every view of it: p and g are taken again.
+    // Reserved by reserveArrayWorkspace: this does not grow the heap, so p and g stay attached.
     const moments = adamMoments.ensure(2 * n).f32;
     const heapM = moments.subarray(0, n);
     const heapV = moments.subarray(n, 2 * n);
@@ -375,8 +397,8 @@ export class ClippedAdam extends ClippedOptimizer {
     const stepSize = this.learningRate / (1 - this.beta1 ** this.stepCount);
     const inverseRoot = 1 / Math.sqrt(1 - this.beta2 ** this.stepCount);
     kernels.adamUpdate(
-      kernels.viewOf(pAt, n),
-      kernels.viewOf(gAt, n),
+      p,
+      g,
       heapM,
       heapV,
       scale,

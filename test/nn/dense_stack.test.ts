@@ -2,6 +2,8 @@ import * as tf from "@tensorflow/tfjs";
 import { afterAll, describe, expect, it } from "vitest";
 import type { Activation } from "../../src/nn/layers";
 import { Mlp } from "../../src/nn/mlp";
+import { ClippedAdam } from "../../src/nn/optimizer";
+import { DenseStackBinding } from "../../src/nn/small/dense_binding";
 import { DenseStack } from "../../src/nn/small/dense_stack";
 import { SmallKernels, smallKernels } from "../../src/nn/small/kernels";
 import { testRng, useBackend } from "./helpers";
@@ -207,5 +209,35 @@ describe("Adam on the heap (SmallKernels.adamUpdate)", () => {
       expect(p.f32[i]).not.toBe(values[i]);
     }
     for (const r of [p, g, m, v]) r.free();
+  });
+});
+
+describe("ClippedAdam.applyGradientArrays on heap views", () => {
+  it("updates every parameter when its workspace has to grow the heap (views are taken again)", async () => {
+    await useBackend("wasm");
+    const kernels = smallKernels();
+    // A parameter larger than any moments region before, and a heap with no free block to hold them.
+    const mlp = new Mlp({ sizes: [256, 300, 3], activation: "relu", seed: 4 });
+    const binding = new DenseStackBinding([mlp], mlp.params());
+    binding.pull();
+    const { stack } = binding;
+    stack.grads.fill(0.01);
+    const fillers = [];
+    for (let largest = kernels.freeBytes(); largest >= 64; largest = kernels.freeBytes()) {
+      fillers.push(kernels.alloc(Math.floor(largest / 4 / 2)));
+      if (fillers.length > 64) break;
+    }
+    const heapBefore = kernels.heapBytes();
+    const before = Float32Array.from(stack.values);
+    const optimizer = new ClippedAdam(mlp.params(), { learningRate: 1e-2 });
+    const { values, grads } = binding.paramViews();
+    optimizer.applyGradientArrays(values, grads);
+    expect(kernels.heapBytes()).toBeGreaterThan(heapBefore);
+    const after = stack.values;
+    // Adam's first step moves every value by about lr (sign of the gradient).
+    for (let i = 0; i < after.length; i++) expect(before[i] - after[i]).toBeCloseTo(1e-2, 4);
+    for (const f of fillers) f.free();
+    binding.dispose();
+    mlp.dispose();
   });
 });
