@@ -35,6 +35,8 @@ const ui = {
 /** The run shown: episode (step, return) pairs and the rolling mean after each. */
 interface Run {
   worker: Worker;
+  /** Every metrics.jsonl line the worker posted, in order. */
+  lines: MetricLine[];
   totalSteps: number;
   episodes: { step: number; ret: number; mean: number }[];
   window: number[];
@@ -114,6 +116,7 @@ function onMessage(message: FromWorker): void {
 
 function onUpdate(lines: MetricLine[], step: number, sps: number): void {
   if (!run) return;
+  run.lines.push(...lines);
   for (const line of lines) {
     if (line.type === "episode") {
       const ret = Number(line.return);
@@ -218,7 +221,7 @@ function togglePause(): void {
 /** A fresh worker (the old one ends with its run) and an empty plot. */
 function reset(): void {
   run?.worker.terminate();
-  run = { worker: newWorker(), totalSteps: 1, episodes: [], window: [], paused: false };
+  run = { worker: newWorker(), lines: [], totalSteps: 1, episodes: [], window: [], paused: false };
   ui.curve.replaceChildren();
   ui.steps.textContent = "0";
   ui.steps.dataset.value = "0";
@@ -235,6 +238,11 @@ function reset(): void {
   ui.env.disabled = ui.preset.disabled = ui.seed.disabled = false;
   setState("idle");
 }
+
+/** For tests and the browser's console: the run's metrics.jsonl lines so far, as `pomdp train` writes them. */
+(window as unknown as { pomdp: object }).pomdp = {
+  metrics: (): MetricLine[] => structuredClone(run?.lines ?? []),
+};
 
 ui.form.addEventListener("submit", (event) => {
   event.preventDefault();
