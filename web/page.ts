@@ -100,6 +100,7 @@ function onMessage(message: FromWorker): void {
       break;
     case "update":
       onUpdate(message.lines, message.step, message.sps);
+      ui.sps.dataset.seconds = String(message.seconds);
       break;
     case "paused":
       setState(`paused at step ${message.step}`);

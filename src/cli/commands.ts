@@ -95,6 +95,18 @@ export function benchCommand(): Command {
     .action(async (opts: { from?: string[]; out?: string; seconds: number; backend?: string }) =>
       (await import("./bench")).benchTableAction(opts),
     );
+  bench
+    .command("web")
+    .description(
+      "the browser page in headless Chromium: bundle size, time to first frame, and PPO on CartPole-v1 " +
+        "trained from the page until the mean return of the last 20 episodes reaches --target",
+    )
+    .option("--seed <n>", "the run's seed", parseNonNegativeInt, 1)
+    .option("--target <r>", "mean return of the last 20 episodes to reach", parsePositiveNumber, 195)
+    .option("--timeout <s>", "give up after this many seconds of page time", parsePositiveNumber, 600)
+    .action(async (opts: { seed: number; target: number; timeout: number }) =>
+      (await import("./bench_web")).benchWebAction(opts),
+    );
   return bench;
 }
 

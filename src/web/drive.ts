@@ -65,6 +65,8 @@ export interface PageStats {
   /** Rolling mean of the last 20 returns (NaN before the first episode). */
   mean: number;
   sps: string;
+  /** Seconds of training in the worker (paused time left out). */
+  seconds: number;
   state: string;
   error: string;
   /** Points of the rolling-mean curve. */
@@ -81,6 +83,7 @@ export function readStats(page: Page): Promise<PageStats> {
       episodes: Number(el("episodes").textContent),
       mean: el("mean").dataset.value === undefined ? Number.NaN : Number(el("mean").dataset.value),
       sps: el("sps").textContent,
+      seconds: Number(el("sps").dataset.seconds ?? 0),
       state: el("state").textContent,
       error: el("error").textContent,
       points: points === "" ? 0 : points.split(" ").length,
