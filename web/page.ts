@@ -151,7 +151,9 @@ function draw(): void {
   const width = 900;
   const height = 320;
   const pad = { left: 48, right: 12, top: 12, bottom: 28 };
-  const maxStep = Math.max(run.totalSteps, 1);
+  // The x axis grows with the run (to the budget), so that the start of a long run is readable.
+  const lastStep = run.episodes.at(-1)?.step ?? 0;
+  const maxStep = Math.max(1, Math.min(run.totalSteps, 10_000 * Math.ceil((1.25 * lastStep) / 10_000)));
   const maxReturn = Math.max(1, ...run.episodes.map((e) => e.ret));
   const x = (step: number) => pad.left + (step / maxStep) * (width - pad.left - pad.right);
   const y = (r: number) => height - pad.bottom - (r / maxReturn) * (height - pad.top - pad.bottom);
@@ -176,7 +178,7 @@ function draw(): void {
     el(
       "text",
       { x: width - pad.right, y: height - 8, "text-anchor": "end", "font-size": 11 },
-      `${maxStep} steps`,
+      `${maxStep.toLocaleString("en")} of ${run.totalSteps.toLocaleString("en")} steps`,
     ),
     el(
       "text",

@@ -57,7 +57,14 @@ export async function buildWeb(
   options: { minify?: boolean } = {},
 ): Promise<WebBuild> {
   const started = performance.now();
-  const esbuild = await import("esbuild");
+  let esbuild: typeof import("esbuild");
+  try {
+    esbuild = await import("esbuild");
+  } catch (err) {
+    throw new Error(
+      `building the page needs esbuild, a dev dependency (install with npm ci, without --omit=dev): ${(err as Error).message.split("\n")[0]}`,
+    );
+  }
   const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
   fs.mkdirSync(outDir, { recursive: true });
   const result = await esbuild.build({
