@@ -10,9 +10,11 @@ import type { ClippedOptimizer, Parameterised } from "../src/nn";
 import type { VecNormalizer } from "../src/train/normalize";
 import {
   DEFAULT_CHECKPOINT_EVERY,
+  type EpisodeMetric,
   type EvalMetric,
   type RunFolder,
   type RunSummary,
+  type UpdateMetric,
   writeFolderAtomic,
 } from "../src/train/run_folder";
 import type { ActorCritic } from "./actor_critic";
@@ -47,6 +49,17 @@ export interface TrainContext {
   onEpisode?: (episode: FinishedEpisode) => void;
   /** Called after every periodic evaluation (config evalEvery), with its metrics line. */
   onEval?: (evaluation: EvalMetric, best: boolean) => void;
+  /**
+   * Called with every line the loop writes to metrics.jsonl (episodes, updates, evaluations), also when
+   * there is no run folder (the browser page's worker posts them to the page).
+   */
+  onMetric?: (line: EpisodeMetric | UpdateMetric | EvalMetric) => void;
+  /**
+   * How {@link trainingLoopAsync} gives the event loop a turn after every update; default `setImmediate`
+   * (Node). The browser page's worker passes its own (browsers have no setImmediate), which also waits
+   * there while training is paused.
+   */
+  yieldTurn?: () => Promise<void>;
   /**
    * Write a checkpoint into the run folder every this many updates (0: only when stopped); default
    * {@link DEFAULT_CHECKPOINT_EVERY}. Needs `run`. Checkpoints never change what the run computes.
@@ -181,10 +194,11 @@ export async function trainingLoopAsync<N extends TrainableNet>(
   args: TrainingLoopArgs<N>,
 ): Promise<TrainResult<N>> {
   const loop = loopSteps(args);
+  const yieldTurn = args.ctx.yieldTurn ?? (() => new Promise<void>((resolve) => setImmediate(resolve)));
   for (;;) {
     const next = loop.next();
     if (next.done) return next.value;
-    await new Promise((resolve) => setImmediate(resolve));
+    await yieldTurn();
   }
 }
 
@@ -238,7 +252,9 @@ function* loopSteps<N extends TrainableNet>(
     const onEpisode = (e: FinishedEpisode) => {
       recent.push(e.return);
       if (recent.length > 20) recent.shift();
-      run?.metric({ type: "episode", step: e.step, return: e.return, length: e.length });
+      const line: EpisodeMetric = { type: "episode", step: e.step, return: e.return, length: e.length };
+      run?.metric(line);
+      ctx.onMetric?.(line);
       ctx.onEpisode?.(e);
     };
     const totalSteps = numUpdates * args.stepsPerUpdate;
@@ -280,13 +296,15 @@ function* loopSteps<N extends TrainableNet>(
       updateSeconds += outcome.updateSeconds;
       const seconds = trainingSeconds();
       const sps = Math.round(collector.step / seconds);
-      run?.metric({
-        type: "update",
-        step: collector.step,
-        sps,
-        ...outcome.metrics,
-        rssMb: Math.round(process.memoryUsage.rss() / 2 ** 20),
-      });
+      if (run || ctx.onMetric) {
+        const line: UpdateMetric = { type: "update", step: collector.step, sps, ...outcome.metrics };
+        // The process's resident memory: Node only (a browser has no such figure).
+        if (typeof process !== "undefined" && process.memoryUsage !== undefined) {
+          line.rssMb = Math.round(process.memoryUsage.rss() / 2 ** 20);
+        }
+        run?.metric(line);
+        ctx.onMetric?.(line);
+      }
       ctx.onUpdate?.({
         update,
         numUpdates,
@@ -306,6 +324,7 @@ function* loopSteps<N extends TrainableNet>(
         lastEval = collector.step;
         nextEval = nextEvaluationStep(collector.step, evaluation.every);
         run?.metric(result);
+        ctx.onMetric?.(result);
         // The best mean return so far (the first of equals) is kept in best/, as SB3's best_model.
         const isBest = bestEval === undefined || result.returnMean > bestEval.returnMean;
         if (isBest) {

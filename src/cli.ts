@@ -15,6 +15,7 @@ import {
   reportCommand,
   rolloutCommand,
   trainCommand,
+  webCommand,
 } from "./cli/commands";
 import { withOnePrefix } from "./cli/options";
 
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   program.addCommand(experimentCommand());
   program.addCommand(reportCommand());
   program.addCommand(exportTbCommand());
+  program.addCommand(webCommand());
   for (const command of program.commands) command.exitOverride();
   withOnePrefix(program);
   return program;

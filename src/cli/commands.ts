@@ -25,6 +25,7 @@ import type { PretrainFlags } from "./pretrain_ae";
 import type { RecordFlags } from "./record";
 import type { ReportFlags } from "./report";
 import type { TrainFlags } from "./train";
+import type { WebFlags } from "./web";
 
 /** `pomdp envs`: the registered ids with their spaces. */
 export function envsCommand(): Command {
@@ -93,6 +94,18 @@ export function benchCommand(): Command {
     .option("--backend <name>", "bench nn: tensorflow | wasm | cpu", parseBackendFlag)
     .action(async (opts: { from?: string[]; out?: string; seconds: number; backend?: string }) =>
       (await import("./bench")).benchTableAction(opts),
+    );
+  bench
+    .command("web")
+    .description(
+      "the browser page in headless Chromium: bundle size, time to first frame, and PPO on CartPole-v1 " +
+        "trained from the page until the mean return of the last 20 episodes reaches --target",
+    )
+    .option("--seed <n>", "the run's seed", parseNonNegativeInt, 1)
+    .option("--target <r>", "mean return of the last 20 episodes to reach", parsePositiveNumber, 195)
+    .option("--timeout <s>", "give up after this many seconds of page time", parsePositiveNumber, 600)
+    .action(async (opts: { seed: number; target: number; timeout: number }) =>
+      (await import("./bench_web")).benchWebAction(opts),
     );
   return bench;
 }
@@ -455,4 +468,26 @@ export function exportTbCommand(): Command {
     .action(async (target: string, opts: { out?: string }) =>
       (await import("./export_tb")).exportTbAction(target, opts),
     );
+}
+
+/** Commander parser of `--port`: 0 (any free port) to 65535. */
+export function parsePort(value: string): number {
+  const n = /^\d+$/.test(value.trim()) ? Number(value) : Number.NaN;
+  if (!Number.isInteger(n) || n > 65535)
+    throw new InvalidArgumentError(`expected a port 0-65535, got "${value}"`);
+  return n;
+}
+
+/** `pomdp web`: the browser page (train PPO in a Web Worker), built when needed and served on localhost. */
+export function webCommand(): Command {
+  return new Command("web")
+    .description(
+      "serve the browser page on localhost: train PPO on the project's envs in the browser (built into web/dist first when missing or stale)",
+    )
+    .option("-p, --port <n>", "port on 127.0.0.1 (0: any free port)", parsePort, 8080)
+    .option("--open", "open the page in the desktop's browser")
+    .option("--dir <dir>", "folder of the built page (default: web/dist in the repository)")
+    .option("--build", "build the page again before serving")
+    .option("--build-only", "build the page and exit (npm run build:web)")
+    .action(async (opts: WebFlags) => (await import("./web")).webAction(opts));
 }

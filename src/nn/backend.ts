@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import "@tensorflow/tfjs-backend-wasm";
+import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import type { Logger } from "pino";
 import { BACKEND_ENV_VAR, BACKEND_NAMES, type BackendName, parseBackendName } from "./backend_names";
 import { registerWasmKernels } from "./kernels";
@@ -129,6 +129,24 @@ export async function initBackend(
       `TF.js backend: wasm (${wasm.build} build, ${wasm.threads} thread${wasm.threads === 1 ? "" : "s"}: ${wasm.choice})`,
     );
   }
+  return chosen;
+}
+
+/**
+ * The browser page's backend (web/, bundled by src/web/build.ts): tfjs-backend-wasm fetching its `.wasm`
+ * files from `wasmPrefix` (a URL folder ending in "/" on the page's own server, no CDN), with the same
+ * kernel patches as {@link initBackend} on wasm, so that the page computes what `pomdp train` computes.
+ * tfjs-backend-wasm picks its own build there: the multi-threaded one only where the page is
+ * cross-origin isolated (SharedArrayBuffer), else the single-threaded SIMD one. Not for Node.
+ */
+export async function initBrowserBackend(wasmPrefix: string): Promise<BackendName> {
+  setWasmPaths(wasmPrefix);
+  const ok = await tf.setBackend("wasm");
+  if (!ok) throw new Error(`TF.js backend 'wasm' failed to initialise (its .wasm files from ${wasmPrefix})`);
+  await tf.ready();
+  registerWasmKernels();
+  gateWasmKernels();
+  chosen = "wasm";
   return chosen;
 }
 

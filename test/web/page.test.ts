@@ -1,0 +1,168 @@
+// The browser page (web/), built by src/web/build.ts and served from localhost by src/web/serve.ts, in
+// headless Chromium (Debian's, through playwright-core): it loads with no console error and no request
+// off localhost, trains the project's PPO on CartPole-v1 in its worker with the curve growing, pauses,
+// computes the same first update lines as PPO in Node on the wasm backend, and names an unknown env.
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PpoConfig } from "../../agents/configs";
+import { registerBuiltinEnvs } from "../../envs";
+import { spec } from "../../src/core/registry";
+import { CHROMIUM, launchChromium, openPage, readStats, startTraining } from "../../src/web/drive";
+
+// In CI the browser test must run (.ci/run installs chromium); elsewhere it is skipped without one.
+const skip = !fs.existsSync(CHROMIUM) && !process.env.CI;
+if (skip) console.warn(`page browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
+
+type Line = Record<string, unknown>;
+
+/** An update line without the machine's figures (speed, memory), which differ between runs. */
+function withoutMachineFigures(line: Line): Line {
+  const { sps: _sps, rssMb: _rss, ...rest } = line;
+  return rest;
+}
+
+describe.skipIf(skip)(
+  `the browser page in headless Chromium${skip ? ` (skipped: no ${CHROMIUM})` : ""}`,
+  () => {
+    let dir: string;
+    let server: { url: string; close(): Promise<void> };
+    let browser: Browser;
+    beforeAll(async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-web-"));
+      const { buildWeb } = await import("../../src/web/build");
+      const built = await buildWeb(dir);
+      expect(Object.keys(built.files)).toEqual([
+        "index.html",
+        "page.js",
+        "tfjs-backend-wasm-simd.wasm",
+        "tfjs-backend-wasm-threaded-simd.wasm",
+        "tfjs-backend-wasm.wasm",
+        "worker.js",
+      ]);
+      const { serveStatic } = await import("../../src/web/serve");
+      server = await serveStatic(dir, 0);
+      browser = await launchChromium();
+    }, 60_000);
+    afterAll(async () => {
+      await browser?.close();
+      await server?.close();
+      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    it("trains PPO on CartPole-v1 in its worker: steps rise, the curve grows, pause stops the counter", async () => {
+      const { page, watch } = await openPage(browser, server.url);
+      const presets = await page.$$eval("#preset option", (os) => os.map((o) => o.getAttribute("value")));
+      expect(presets.slice(0, 2)).toEqual(["auto", "ppo-cartpole"]);
+      await startTraining(page, { env: "CartPole-v1", seed: 1 });
+      // 4 envs × 128 steps an update: the counter moves by 512.
+      await page.waitForFunction('Number(document.getElementById("steps").dataset.value) >= 2048', null, {
+        timeout: 30_000,
+      });
+      const early = await readStats(page);
+      expect(early.error).toBe("");
+      expect(early.state).toBe("training");
+      expect(early.steps % 512).toBe(0);
+      expect(early.episodes).toBeGreaterThan(0);
+      expect(await page.textContent("#backend")).toMatch(/^wasm, \d+ threads?$/);
+      expect(await page.textContent("#config")).toContain('"learningRate": 0.00025');
+      // (Strings run in the page: the tests are type-checked without the DOM's types.)
+      await page.waitForFunction(
+        `(document.getElementById("rolling")?.getAttribute("points") ?? "").trim().split(" ").length > ${early.points}`,
+        null,
+        { timeout: 20_000 },
+      );
+      const later = await readStats(page);
+      expect(later.steps).toBeGreaterThan(early.steps);
+      expect(later.points).toBeGreaterThan(early.points);
+
+      await page.click("#pause");
+      await page.waitForFunction(
+        'document.getElementById("state").textContent.startsWith("paused at step")',
+        null,
+        {
+          timeout: 20_000,
+        },
+      );
+      const paused = await readStats(page);
+      expect(paused.state).toBe(`paused at step ${paused.steps}`);
+      await page.waitForTimeout(1500);
+      expect((await readStats(page)).steps).toBe(paused.steps);
+      await page.click("#pause"); // now "Resume"
+      await page.waitForFunction(
+        `Number(document.getElementById("steps").dataset.value) > ${paused.steps}`,
+        null,
+        { timeout: 20_000 },
+      );
+
+      // The page's first update lines are those of the same run in Node on the wasm backend.
+      const lines = (await page.evaluate("window.pomdp.metrics()")) as Line[];
+      const browserUpdates = lines.filter((l) => l.type === "update").slice(0, 2);
+      const browserEpisodes = lines.filter((l) => l.type === "episode" && (l.step as number) <= 1024);
+      expect(browserUpdates).toHaveLength(2);
+      const node = await nodeRun(2);
+      expect(browserUpdates.map(withoutMachineFigures)).toEqual(node.updates.map(withoutMachineFigures));
+      expect(browserEpisodes).toEqual(node.episodes);
+
+      expect(watch.errors).toEqual([]);
+      expect(watch.foreignRequests).toEqual([]);
+      await page.close();
+    }, 90_000);
+
+    it("names an unknown env id on the page, as the command line does", async () => {
+      const { page, watch } = await openPage(browser, server.url);
+      await startTraining(page, { env: "CartPole-v9", seed: 0 });
+      await page.waitForFunction('document.getElementById("error").textContent !== ""', null, {
+        timeout: 20_000,
+      });
+      registerBuiltinEnvs();
+      const expected = (() => {
+        try {
+          spec("CartPole-v9");
+        } catch (err) {
+          return (err as Error).message;
+        }
+        throw new Error("CartPole-v9 is registered");
+      })();
+      expect(expected).toContain("CartPole-v9");
+      expect(await page.textContent("#error")).toBe(expected);
+      expect(await page.textContent("#state")).toBe("error");
+      expect(watch.errors).toEqual([]);
+      expect(watch.foreignRequests).toEqual([]);
+      await page.close();
+    }, 30_000);
+  },
+);
+
+/** The first `updates` update lines (and the episodes before them) of PPO on CartPole-v1, seed 1, in Node on wasm. */
+async function nodeRun(updates: number): Promise<{ updates: Line[]; episodes: Line[] }> {
+  const { initBackend } = await import("../../src/nn/backend");
+  const { nnLogger } = await import("../../src/nn/log");
+  await initBackend("wasm", nnLogger.child({}, { level: "warn" }));
+  const { AGENT_CATALOG } = await import("../../agents/catalog");
+  const { resolveRunConfig } = await import("../../src/train/resolve");
+  const { trainPpo } = await import("../../agents/ppo");
+  const { TrainingInterrupted } = await import("../../agents/training_loop");
+  const resolved = await resolveRunConfig({ agent: "ppo", envId: "CartPole-v1" }, AGENT_CATALOG);
+  const lines: Line[] = [];
+  let done = 0;
+  try {
+    trainPpo(resolved.config as unknown as PpoConfig, {
+      envId: "CartPole-v1",
+      seed: 1,
+      onMetric: (line) => lines.push({ ...line }),
+      onUpdate: () => {
+        done++;
+      },
+      shouldStop: () => done >= updates,
+    });
+  } catch (err) {
+    if (!(err instanceof TrainingInterrupted)) throw err;
+  }
+  return {
+    updates: lines.filter((l) => l.type === "update"),
+    episodes: lines.filter((l) => l.type === "episode"),
+  };
+}
