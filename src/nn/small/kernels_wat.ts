@@ -59,14 +59,6 @@ function block({ rows, width }: Block): string {
         : `(f32.store ${cAddr(r)} (local.get $f${r}))`,
     ),
   );
-  // One k: the splats, the multiply-adds, the pointers to the next k. The loop runs two a turn (less
-  // loop overhead; each accumulator still sums in order of k).
-  const step = [
-    ...splat,
-    ...madd,
-    rs.map((r) => `(local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $stepA)))`).join(" "),
-    "(local.set $pb (i32.add (local.get $pb) (local.get $rowB)))",
-  ].join("\n          ");
   return `
       (block $done${id} (loop $next${id}
         (br_if $done${id} (i32.gt_u (i32.add (local.get $n) (i32.const ${width})) (local.get $N)))
@@ -75,13 +67,13 @@ function block({ rows, width }: Block): string {
         (local.set $pb (i32.add (local.get $b) (i32.shl (local.get $n) (i32.const 2))))
         (local.set $k (local.get $K))
         (block $kdone${id} (loop $knext${id}
-          (br_if $kdone${id} (i32.lt_u (local.get $k) (i32.const 2)))
-          ${step}
-          ${step}
-          (local.set $k (i32.sub (local.get $k) (i32.const 2)))
+          (br_if $kdone${id} (i32.eqz (local.get $k)))
+          ${splat.join("\n          ")}
+          ${madd.join("\n          ")}
+          ${rs.map((r) => `(local.set $pa${r} (i32.add (local.get $pa${r}) (local.get $stepA)))`).join(" ")}
+          (local.set $pb (i32.add (local.get $pb) (local.get $rowB)))
+          (local.set $k (i32.sub (local.get $k) (i32.const 1)))
           (br $knext${id})))
-        (if (local.get $k) (then
-          ${step}))
         ${store.join("\n        ")}
         (local.set $n (i32.add (local.get $n) (i32.const ${width})))
         (br $next${id})))`;
