@@ -7,6 +7,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 
+import { CLEANRL_LSTM_PPO_ARGS } from "./bench_peers";
+
 const ROOT = path.join(__dirname, "..");
 const scaleAt = process.argv.indexOf("--steps-scale");
 const scale = scaleAt < 0 ? 1 : Number(process.argv[scaleAt + 1]);
@@ -23,18 +25,7 @@ const RUNS: { name: string; args: string[]; steps: number; peer?: string }[] = [
     // CleanRL-style recurrent PPO settings of the peer ppo_lstm_cartpole.py: 4 envs × 128 steps,
     // 2 minibatches of whole envs, 4 epochs, Linear(64)+tanh encoder → LSTM(128), shared by both heads.
     name: "recurrentPpoCartPoleSps",
-    args: [
-      "--env",
-      "CartPole-v1",
-      "--lstm",
-      "128",
-      "--set",
-      "net.hidden=[64]",
-      "--set",
-      "net.sharedEncoder=true",
-      "--set",
-      "numMinibatches=2",
-    ],
+    args: CLEANRL_LSTM_PPO_ARGS,
     steps: 51_200,
     peer: "CleanRL-style PyTorch LSTM PPO, same settings: 1,900–2,100 SPS",
   },

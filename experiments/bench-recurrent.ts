@@ -12,7 +12,16 @@
 
 import * as os from "node:os";
 import * as path from "node:path";
-import { flag, jsonOf, peersRun, ROOT, round, runHeader, trainSummary } from "./bench_peers";
+import {
+  CLEANRL_LSTM_PPO_ARGS,
+  flag,
+  jsonOf,
+  peersRun,
+  ROOT,
+  round,
+  runHeader,
+  trainSummary,
+} from "./bench_peers";
 
 const steps = Number(flag("--steps", "102400"));
 if (!Number.isInteger(steps) || steps < 512) throw new Error("--steps: expected an integer ≥ 512");
@@ -41,25 +50,7 @@ for (const row of ["lstmTrainMs", "gruTrainMs", "rnnTrainMs"]) {
 }
 
 // 2. Recurrent PPO, ours then the peer's.
-const summary = trainSummary(
-  [
-    "--env",
-    "CartPole-v1",
-    "--lstm",
-    "128",
-    "--set",
-    "net.hidden=[64]",
-    "--set",
-    "net.sharedEncoder=true",
-    "--set",
-    "numMinibatches=2",
-    "--steps",
-    String(steps),
-    "--seed",
-    "1",
-  ],
-  env,
-);
+const summary = trainSummary([...CLEANRL_LSTM_PPO_ARGS, "--steps", String(steps), "--seed", "1"], env);
 const peer = jsonOf(peerRun, ["ppo_lstm_cartpole.py", String(steps), "1"], env);
 figures.recurrentPpoSps = summary.sps;
 figures.recurrentPpoBreakdown = summary.secondsIn;

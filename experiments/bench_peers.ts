@@ -62,3 +62,21 @@ export function trainSummary(args: string[], env: NodeJS.ProcessEnv): Record<str
 }
 
 export const round = (x: number, digits = 2) => Number(x.toFixed(digits));
+
+/**
+ * `pomdp train` flags for the CleanRL-style recurrent PPO of ../shared/peers/ppo_lstm_cartpole.py on
+ * CartPole-v1: 4 envs × 128 steps, 2 minibatches of whole envs, 4 epochs, Linear(64)+tanh encoder →
+ * LSTM(128) shared by both heads.
+ */
+export const CLEANRL_LSTM_PPO_ARGS = [
+  "--env",
+  "CartPole-v1",
+  "--lstm",
+  "128",
+  "--set",
+  "net.hidden=[64]",
+  "--set",
+  "net.sharedEncoder=true",
+  "--set",
+  "numMinibatches=2",
+];
