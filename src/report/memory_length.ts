@@ -138,13 +138,20 @@ export function memoryLengthPlots(
     })),
   );
   const color = colorOf(agentLabels);
-  const x = {
+  // One x axis per panel, ticked at that family's own lengths (a shared facet axis would tick every
+  // family at every other family's lengths too).
+  const xOf = (family: string) => ({
     field: "memoryLength",
     type: "quantitative",
     title: "Memory length (steps)",
     scale: { type: "log", nice: false, padding: 12 },
-    axis: { values: [...new Set(points.map((p) => p.memoryLength))].sort((a, b) => a - b), format: "~g" },
-  };
+    axis: {
+      values: [...new Set(points.filter((p) => p.family === family).map((p) => p.memoryLength))].sort(
+        (a, b) => a - b,
+      ),
+      format: "~g",
+    },
+  });
   const yTitle = "Normalized score (mean over seeds)";
   return [
     {
@@ -161,60 +168,56 @@ export function memoryLengthPlots(
             ...memoryLengthFamilies(points).map((family) => ({ kind: "chance", family, chance: 0 })),
           ],
         },
-        facet: {
-          column: {
-            field: "family",
-            type: "nominal",
-            title: null,
-            sort: memoryLengthFamilies(points),
-          },
-        },
-        spec: {
+        hconcat: memoryLengthFamilies(points).map((family, panel) => ({
+          title: { text: family, anchor: "middle" },
           width: 320,
           height: 240,
           layer: [
             {
               // One row per panel: a rule with a constant y alone would be drawn once per data row.
-              name: "chance",
-              transform: [{ filter: "datum.kind === 'chance'" }],
+              // Layer names must be unique across the panels (vega-lite merges same-named views' data).
+              name: `chance-${panel}`,
+              transform: [
+                { filter: `datum.kind === 'chance' && datum.family === ${JSON.stringify(family)}` },
+              ],
               mark: { type: "rule", strokeDash: [4, 4], color: "#999" },
               encoding: { y: { field: "chance", type: "quantitative" } },
             },
             {
-              name: "seeds",
-              transform: [{ filter: "datum.kind === 'seed'" }],
+              name: `seeds-${panel}`,
+              transform: [{ filter: `datum.kind === 'seed' && datum.family === ${JSON.stringify(family)}` }],
               mark: { type: "point", filled: true, size: 14, opacity: 0.35 },
               encoding: {
-                x,
+                x: xOf(family),
                 y: { field: "score", type: "quantitative", title: yTitle },
                 color,
               },
             },
             {
-              name: "ci",
-              transform: [{ filter: "datum.kind === 'mean'" }],
+              name: `ci-${panel}`,
+              transform: [{ filter: `datum.kind === 'mean' && datum.family === ${JSON.stringify(family)}` }],
               mark: { type: "rule", strokeWidth: 1.5, opacity: 0.6 },
               encoding: {
-                x,
+                x: xOf(family),
                 y: { field: "lower", type: "quantitative", title: yTitle },
                 y2: { field: "upper" },
                 color,
               },
             },
             {
-              name: "mean",
-              transform: [{ filter: "datum.kind === 'mean'" }],
+              name: `mean-${panel}`,
+              transform: [{ filter: `datum.kind === 'mean' && datum.family === ${JSON.stringify(family)}` }],
               mark: { type: "line", strokeWidth: 2.2 },
-              encoding: { x, y: { field: "mean", type: "quantitative", title: yTitle }, color },
+              encoding: { x: xOf(family), y: { field: "mean", type: "quantitative", title: yTitle }, color },
             },
             {
               // The means' points, with the tooltip; a line mark with point: true beside the CI layer
               // sends vega-lite's dataflow optimizer to its limit ("Maximum optimization runs").
-              name: "points",
-              transform: [{ filter: "datum.kind === 'mean'" }],
+              name: `points-${panel}`,
+              transform: [{ filter: `datum.kind === 'mean' && datum.family === ${JSON.stringify(family)}` }],
               mark: { type: "point", filled: true, size: 40, opacity: 1 },
               encoding: {
-                x,
+                x: xOf(family),
                 y: { field: "mean", type: "quantitative" },
                 color,
                 tooltip: [
@@ -229,8 +232,8 @@ export function memoryLengthPlots(
               },
             },
           ],
-        },
-        resolve: { scale: { x: "independent" } },
+        })),
+        resolve: { scale: { x: "independent", y: "shared", color: "shared" } },
         config: CONFIG,
       },
     },

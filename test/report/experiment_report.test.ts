@@ -405,10 +405,21 @@ describe("pomdp report: success against memory length", () => {
           score?: number;
         }[];
       };
-      facet: { column: { sort: string[] } };
-      spec: { layer: { name: string; encoding: { x?: { scale: { type: string } } } }[] };
+      hconcat: {
+        title: { text: string };
+        layer: { name: string; encoding: { x?: { scale: { type: string }; axis: { values: number[] } } } }[];
+      }[];
     };
-    expect(lite.facet.column.sort).toEqual(["T-maze", "RepeatPrevious"]);
+    expect(lite.hconcat.map((panel) => panel.title.text)).toEqual(["T-maze", "RepeatPrevious"]);
+    // Each panel ticks its own family's lengths only.
+    expect(
+      lite.hconcat.map(
+        (panel, i) => panel.layer.find((l) => l.name === `mean-${i}`)?.encoding.x?.axis.values,
+      ),
+    ).toEqual([
+      [5, 20],
+      [1, 4],
+    ]);
     const means = lite.data.values.filter((v) => v.kind === "mean");
     expect(means.map((v) => [v.agent, v.family, v.memoryLength])).toEqual(
       expected.map(([agent, family, , length]) => [
@@ -421,7 +432,7 @@ describe("pomdp report: success against memory length", () => {
       expect(v.mean).toBeCloseTo(expected[i][4], 12);
     });
     expect(lite.data.values.filter((v) => v.kind === "seed")).toHaveLength(8 * 3);
-    expect(lite.spec.layer.find((l) => l.name === "mean")?.encoding.x?.scale.type).toBe("log");
+    expect(lite.hconcat[0].layer.find((l) => l.name === "mean-0")?.encoding.x?.scale.type).toBe("log");
     // The SVG: a line per agent and family, a CI rule per point, a legend of the agents, and the
     // chance line (dashed) in each panel.
     expect(items(plot.svg, "line mark")).toHaveLength(2 * 2);
