@@ -90,8 +90,13 @@ export const PpoConfigSchema = z
     annealClip: z.boolean().default(false),
     /** Clip the value loss around the rollout's values, as CleanRL. */
     clipVloss: z.boolean().default(true),
-    /** Entropy bonus weight. */
+    /** Entropy bonus weight (at the start of the run when entCoefEnd is set). */
     entCoef: z.number().min(0).default(0.01),
+    /**
+     * The entropy bonus weight at the end of the run, reached linearly from entCoef over the updates
+     * (an entropy schedule: explore widely first, then settle); null keeps entCoef throughout.
+     */
+    entCoefEnd: z.number().min(0).nullable().default(null),
     /** Value loss weight. */
     vfCoef: z.number().min(0).default(0.5),
     /** Global gradient-norm clip. */

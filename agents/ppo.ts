@@ -82,6 +82,12 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
       const remaining = 1 - (update - 1) / numUpdates;
       optimizer.learningRate = config.annealLr ? remaining * config.learningRate : config.learningRate;
       const clip = config.annealClip ? remaining * config.clipCoef : config.clipCoef;
+      // The entropy schedule: entCoef at the first update, entCoefEnd after the last.
+      const progress = (update - 1) / numUpdates;
+      const entCoef =
+        config.entCoefEnd === null
+          ? config.entCoef
+          : config.entCoef + (config.entCoefEnd - config.entCoef) * progress;
 
       // 2. Rollout: numSteps steps of every env, then GAE from the value of the next observations.
       collector.collect(buffer, onEpisode);
@@ -102,7 +108,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
           const mb = recurrent
             ? gatherSequences(buffer, chosen, net)
             : gatherRows(buffer, chosen, net.observationSize);
-          stats = ppoStep(net, optimizer, mb, config, clip, ae);
+          stats = ppoStep(net, optimizer, mb, config, clip, entCoef, ae);
           clipFracs.push(stats.clipFrac);
         }
         if (config.targetKl !== null && stats.approxKl > config.targetKl) break;
@@ -120,6 +126,7 @@ function ppoLoopArgs(config: PpoConfig, ctx: TrainContext): TrainingLoopArgs {
           clipFrac: clipFracs.reduce((a, b) => a + b, 0) / clipFracs.length,
           explainedVariance: explainedVariance(buffer.values, buffer.returns),
           learningRate: optimizer.learningRate,
+          ...(config.entCoefEnd === null ? {} : { entCoef }),
           ...(net.hasDecoder ? { reconLoss: ae.meter.take() } : {}),
         },
       };
@@ -151,6 +158,7 @@ function ppoStep(
   mb: Minibatch,
   config: PpoConfig,
   clip: number,
+  entCoef: number,
   ae: AutoencoderTraining,
 ): PpoLossStats {
   const stats: PpoLossStats = { policyLoss: 0, valueLoss: 0, entropy: 0, approxKl: 0, clipFrac: 0 };
@@ -165,7 +173,7 @@ function ppoStep(
     clip,
     clipVloss: config.clipVloss,
     valueClip: config.clipCoef,
-    entCoef: config.entCoef,
+    entCoef,
     vfCoef: config.vfCoef,
   };
   tf.tidy(() => {

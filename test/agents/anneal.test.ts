@@ -104,6 +104,20 @@ describe("PPO's schedules (CleanRL's frac = 1 − (update − 1)/numUpdates)", (
   }, 60_000);
 });
 
+describe("PPO's entropy schedule (entCoefEnd)", () => {
+  it("every step of update u weights the entropy by entCoef + (entCoefEnd − entCoef)·(u − 1)/numUpdates", () => {
+    const scheduled = run({ entCoef: 0.08, entCoefEnd: 0.02 });
+    const expected = [0, 0.25, 0.5, 0.75].map((done) => 0.08 + (0.02 - 0.08) * done);
+    scheduled.updates.forEach((u, i) => {
+      expect(u.calls).toHaveLength(E * M);
+      for (const { coefficients } of u.calls) expect(coefficients.entCoef).toBeCloseTo(expected[i], 12);
+    });
+    // Without it, entCoef throughout.
+    for (const u of run({ entCoef: 0.08 }).updates)
+      for (const { coefficients } of u.calls) expect(coefficients.entCoef).toBe(0.08);
+  }, 60_000);
+});
+
 describe("PPO's targetKl", () => {
   it("stops an update's epochs after the first whose last minibatch's approximate KL exceeds it", () => {
     // Without a target every update runs all E epochs. The KL after each epoch's last step need not

@@ -5,7 +5,7 @@
 // and the other `$…` stand for the files this test writes. Changed since, on purpose (issue 18): a
 // `cnn` net shares one torso by default and `--encoder-from` sets `net.latentNorm` from the folder;
 // the list of presets has the pixel ones; every config has the periodic evaluation's fields (issue 22:
-// evalEvery 0, evalEpisodes 10, evalGreedy false).
+// evalEvery 0, evalEpisodes 10, evalGreedy false); PPO's have the entropy schedule's entCoefEnd (null).
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
