@@ -227,7 +227,13 @@ export abstract class ClippedOptimizer {
     arrays = false,
   ): StepResult {
     let sumSquares = 0;
-    for (const g of gradValues.values()) for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
+    const kernels = arrays ? smallKernels() : null;
+    for (const g of gradValues.values()) {
+      // A heap view's squares are summed by the kernel (4 lanes: the last bits of the double may differ
+      // from the loop's); the TF.js path keeps the sequential loop, so its results stay as they were.
+      if (kernels !== null && g.buffer === kernels.buffer) sumSquares += kernels.sumSquares(g);
+      else for (let i = 0; i < g.length; i++) sumSquares += g[i] * g[i];
+    }
     const gradNorm = Math.sqrt(sumSquares);
     let scale = 1;
     if (this.maxGradNorm !== undefined && gradNorm > this.maxGradNorm)

@@ -39,7 +39,7 @@ describe("small-kernel layer (src/nn/small)", () => {
     expect(kernelsModuleSource(bytes)).toContain(KERNELS_WASM_BASE64.slice(0, 100));
   });
 
-  it("gemm equals an in-order float32 sum exactly, for every blocking remainder, Aᵀ·B and accumulation", () => {
+  it("gemm equals an in-order float32 sum exactly, for every blocking remainder, Aᵀ·B, accumulation and a bias row", () => {
     const kernels = new SmallKernels();
     for (const [M, K, N] of [
       [1, 1, 1],
@@ -51,27 +51,85 @@ describe("small-kernel layer (src/nn/small)", () => {
       [4, 0, 9],
     ]) {
       for (const transposeA of [false, true]) {
-        for (const accumulate of [false, true]) {
+        for (const start of ["zero", "accumulate", "rowInit"] as const) {
+          const accumulate = start === "accumulate";
           const a = normals(M * K, `a${M}${K}`);
           const b = normals(K * N, `b${K}${N}`);
           const c0 = normals(M * N, `c${M}${N}`);
-          const region = kernels.alloc(M * K + K * N + M * N);
+          // A bias row: every row of C starts from it (a dense layer's forward pass).
+          const row = normals(N, `r${N}`);
+          const region = kernels.alloc(M * K + K * N + M * N + N);
           const heap = region.f32;
+          const bias = heap.subarray(M * K + K * N + M * N);
+          bias.set(row);
           const [ha, hb, hc] = [
             heap.subarray(0, M * K),
             heap.subarray(M * K, M * K + K * N),
-            heap.subarray(M * K + K * N),
+            heap.subarray(M * K + K * N, M * K + K * N + M * N),
           ];
           if (transposeA)
             for (let m = 0; m < M; m++) for (let k = 0; k < K; k++) ha[k * M + m] = a[m * K + k];
           else ha.set(a);
           hb.set(b);
           hc.set(c0);
-          kernels.matmulInto(hc, ha, hb, M, K, N, { transposeA, accumulate });
-          expect(Array.from(hc)).toEqual(Array.from(referenceGemm(a, b, accumulate ? c0 : null, M, K, N)));
+          kernels.matmulInto(hc, ha, hb, M, K, N, {
+            transposeA,
+            accumulate,
+            ...(start === "rowInit" ? { rowInit: bias } : {}),
+          });
+          const from =
+            start === "accumulate"
+              ? c0
+              : start === "rowInit"
+                ? Float32Array.from({ length: M * N }, (_, i) => row[i % N])
+                : null;
+          expect(Array.from(hc)).toEqual(Array.from(referenceGemm(a, b, from, M, K, N)));
           region.free();
         }
       }
+    }
+  });
+
+  it("transpose moves every value, for every remainder of 4 in rows and columns", () => {
+    const kernels = new SmallKernels();
+    for (const [R, C] of [
+      [1, 1],
+      [4, 4],
+      [3, 5],
+      [8, 12],
+      [9, 6],
+      [64, 256],
+      [120, 84],
+      [84, 2],
+      [0, 3],
+    ]) {
+      const src = normals(R * C, `t${R}x${C}`);
+      const region = kernels.alloc(2 * R * C);
+      const [hs, hd] = [region.f32.subarray(0, R * C), region.f32.subarray(R * C)];
+      hs.set(src);
+      hd.fill(Number.NaN);
+      kernels.transposeInto(hs, R, C, hd);
+      const expected = new Float32Array(R * C);
+      for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) expected[c * R + r] = src[r * C + c];
+      expect(Array.from(hd), `${R} × ${C}`).toEqual(Array.from(expected));
+      region.free();
+    }
+  });
+
+  it("sumSquares: Σx² in float64 within n·2⁻⁵² relative of the sequential sum (the bound on both sums' rounding), for every remainder of 4", () => {
+    const kernels = new SmallKernels();
+    for (const n of [0, 1, 3, 4, 7, 64, 10_934]) {
+      const x = normals(n, `s${n}`, 3);
+      const region = kernels.alloc(n);
+      region.f32.set(x);
+      let expected = 0;
+      for (let i = 0; i < n; i++) expected += x[i] * x[i];
+      const got = kernels.sumSquares(region.f32.subarray(0, n));
+      if (n === 0) expect(got).toBe(0);
+      else expect(Math.abs(got - expected) / expected, `n = ${n}`).toBeLessThan(n * 2 ** -52);
+      // A single value's square is exact.
+      if (n === 1) expect(got).toBe(x[0] * x[0]);
+      region.free();
     }
   });
 
@@ -100,6 +158,12 @@ describe("small-kernel layer (src/nn/small)", () => {
     );
     expect(() => kernels.matmulInto(r, r, r, 3, 3, 3)).toThrow(
       "SmallKernels.matmulInto: a holds 8 values, the product needs 9",
+    );
+    expect(() => kernels.matmulInto(r, r, r, 2, 2, 2, { rowInit: r.subarray(0, 1) })).toThrow(
+      "SmallKernels.matmulInto: rowInit holds 1 values, the product needs 2",
+    );
+    expect(() => kernels.matmulInto(r, r, r, 2, 2, 2, { rowInit: r, accumulate: true })).toThrow(
+      "SmallKernels.matmulInto: accumulate and rowInit are exclusive (both say what C starts from)",
     );
     expect(() => kernels.tanhInPlace(r.subarray(0, 6))).toThrow(
       "SmallKernels.tanhInPlace: width 6 is not a multiple of 4",

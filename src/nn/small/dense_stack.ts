@@ -154,9 +154,7 @@ export class DenseStack {
       const y = this.layerIO(l + 1, batch);
       const nIn = sizes[l];
       const nOut = sizes[l + 1];
-      const bias = this.bias(l);
-      for (let b = 0; b < batch; b++) y.set(bias, b * nOut);
-      this.kernels.matmulInto(y, x, this.kernel(l), batch, nIn, nOut, { accumulate: true });
+      this.kernels.matmulInto(y, x, this.kernel(l), batch, nIn, nOut, { rowInit: this.bias(l) });
       this.activate(y, this.activations[l]);
     }
     return this.layerIO(this.layers, batch);

@@ -27,7 +27,8 @@ type GemmFn = (
   M: number,
   K: number,
   N: number,
-  accumulate: number,
+  init: number,
+  initRow: number,
 ) => void;
 
 /** Options of {@link SmallKernels.matmulInto}. */
@@ -36,6 +37,11 @@ export interface MatmulOptions {
   transposeA?: boolean;
   /** Add the product to what `c` holds instead of overwriting it. Default false. */
   accumulate?: boolean;
+  /**
+   * A row of N values (a view of the heap) that every row of the product starts from: C = 1·rowInitᵀ + A·B,
+   * summed as rowInit first and then the products (a dense layer's bias, without copying it into C).
+   */
+  rowInit?: Float32Array;
 }
 
 /**
@@ -179,6 +185,19 @@ export class SmallKernels {
     this.checkView("matmulInto", "b", b, K * N, "product");
     this.checkView("matmulInto", "c", c, M * N, "product");
     const transposed = options.transposeA === true;
+    if (options.rowInit !== undefined) {
+      if (options.accumulate === true)
+        throw new Error(
+          "SmallKernels.matmulInto: accumulate and rowInit are exclusive (both say what C starts from)",
+        );
+      this.checkView("matmulInto", "rowInit", options.rowInit, N, "product");
+    }
+    const init =
+      options.rowInit !== undefined
+        ? [options.rowInit.byteOffset, 0]
+        : options.accumulate === true
+          ? [c.byteOffset, 4 * N]
+          : [-1, 0];
     this.gemmFn(
       a.byteOffset,
       transposed ? 1 : K,
@@ -188,7 +207,8 @@ export class SmallKernels {
       M,
       K,
       N,
-      options.accumulate === true ? 1 : 0,
+      init[0],
+      init[1],
     );
   }
 
@@ -397,6 +417,21 @@ export class SmallKernels {
   reluBackward(y: Float32Array, d: Float32Array): void {
     this.check("reluBackward", { y: [y, d.length], d: [d, d.length] });
     this.fns.reluBackward(y.byteOffset, d.byteOffset, d.length);
+  }
+
+  /** dst [C, R] = srcᵀ for src [R, C], both row-major views of the heap that do not overlap. */
+  transposeInto(src: Float32Array, R: number, C: number, dst: Float32Array): void {
+    this.check("transposeInto", { src: [src, R * C], dst: [dst, R * C] });
+    this.fns.transpose(src.byteOffset, R, C, dst.byteOffset);
+  }
+
+  /**
+   * Σ x[i]² in float64 (a global gradient norm's square): each square is exact; the sum runs over 4
+   * lanes, so it may differ from a sequential sum in the last bits of the double.
+   */
+  sumSquares(x: Float32Array): number {
+    this.checkView("sumSquares", "x", x, x.length);
+    return (this.fns.sumSquares as unknown as (x: number, n: number) => number)(x.byteOffset, x.length);
   }
 
   /** out[j] = Σ_r d[r·N + j] over M rows, each summed in order of r in float32 (a bias's gradient). */

@@ -3,7 +3,9 @@
 // Four kinds of kernel: gemm (below), the pointwise parts of the recurrent cells (CELLS) and of dense
 // layers (DENSE), and Adam's update (OPTIMIZERS).
 //
-// gemm(a, sam, sak, b, c, M, K, N, accumulate): C[M, N] = (accumulate ? C : 0) + A·B on float32.
+// gemm(a, sam, sak, b, c, M, K, N, init, initRow): C[M, N] = I + A·B on float32, where I is zero when
+//   init < 0 and otherwise the [M, N] matrix at byte init with rows initRow bytes apart: C itself
+//   (init = c, initRow = 4·N) to accumulate, or one row broadcast to every row (initRow = 0: a bias).
 //   A's element (m, k) is at byte a + 4·(m·sam + k·sak): row-major A is (sam = K, sak = 1), and a
 //   row-major matrix read transposed is (sam = 1, sak = its row length) — so A·B and Aᵀ·B are one
 //   kernel. B is row-major [K, N] at byte b; C row-major [M, N] at byte c.
@@ -26,11 +28,13 @@ function block({ rows, width }: Block): string {
   const vs = range(vector ? width / 4 : 1);
   const acc = (r: number, j: number) => `$c${r}${j}`;
   const cAddr = (r: number) => `(i32.add (local.get $pc${r}) (i32.shl (local.get $n) (i32.const 2)))`;
+  const iAddr = (r: number) => `(i32.add (local.get $pi${r}) (i32.shl (local.get $n) (i32.const 2)))`;
+  const fromInit = "(i32.ge_s (local.get $init) (i32.const 0))";
   const init = rs.flatMap((r) =>
     vs.map((j) =>
       vector
-        ? `(local.set ${acc(r, j)} (if (result v128) (local.get $accumulate) (then (v128.load offset=${16 * j} ${cAddr(r)})) (else (v128.const i32x4 0 0 0 0))))`
-        : `(local.set $f${r} (if (result f32) (local.get $accumulate) (then (f32.load ${cAddr(r)})) (else (f32.const 0))))`,
+        ? `(local.set ${acc(r, j)} (if (result v128) ${fromInit} (then (v128.load offset=${16 * j} ${iAddr(r)})) (else (v128.const i32x4 0 0 0 0))))`
+        : `(local.set $f${r} (if (result f32) ${fromInit} (then (f32.load ${iAddr(r)})) (else (f32.const 0))))`,
     ),
   );
   const splat = rs.map((r) =>
@@ -90,7 +94,8 @@ function rowPointers(rows: 1 | 2): string {
     .map(
       (r) =>
         `(local.set $ra${r} (i32.add (local.get $a) (i32.shl (i32.mul (i32.add (local.get $m) (i32.const ${r})) (local.get $sam)) (i32.const 2))))
-      (local.set $pc${r} (i32.add (local.get $c) (i32.shl (i32.mul (i32.add (local.get $m) (i32.const ${r})) (local.get $N)) (i32.const 2))))`,
+      (local.set $pc${r} (i32.add (local.get $c) (i32.shl (i32.mul (i32.add (local.get $m) (i32.const ${r})) (local.get $N)) (i32.const 2))))
+      (local.set $pi${r} (i32.add (local.get $init) (i32.mul (i32.add (local.get $m) (i32.const ${r})) (local.get $initRow))))`,
     )
     .join("\n      ");
 }
@@ -351,6 +356,10 @@ const CELLS = () => `
       (br $next))))
 `;
 
+/** An i8x16.shuffle taking float lanes `lanes` (0–3 from the first operand, 4–7 from the second). */
+const floatShuffle = (lanes: number[], x: string, y: string) =>
+  `(i8x16.shuffle ${lanes.flatMap((l) => [0, 1, 2, 3].map((b) => 4 * l + b)).join(" ")} ${x} ${y})`;
+
 // The pointwise parts of dense layers (dense_stack.ts): ReLU and its gradient, and the column sums
 // that give a bias's gradient. Any length: 4 lanes at a time, then one at a time.
 const DENSE = () => `
@@ -382,6 +391,77 @@ const DENSE = () => `
       (local.set $d (i32.add (local.get $d) (i32.const 4)))
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br $tail))))
+  ;; transpose(src, R, C, dst): dst [C, R] = srcᵀ for src [R, C], 4 × 4 blocks by shuffles, then the
+  ;; ragged right columns and bottom rows one value at a time.
+  (func (export "transpose") (param $src i32) (param $R i32) (param $C i32) (param $dst i32)
+    (local $r i32) (local $c i32) (local $R4 i32) (local $C4 i32) (local $p i32) (local $q i32)
+    (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $R4 (i32.and (local.get $R) (i32.const -4)))
+    (local.set $C4 (i32.and (local.get $C) (i32.const -4)))
+    (local.set $r (i32.const 0))
+    (block $rowsDone (loop $nextRows
+      (br_if $rowsDone (i32.ge_u (local.get $r) (local.get $R4)))
+      (local.set $c (i32.const 0))
+      (block $colsDone (loop $nextCols
+        (br_if $colsDone (i32.ge_u (local.get $c) (local.get $C4)))
+        (local.set $p (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $c)) (i32.const 2))))
+        (local.set $x0 (v128.load (local.get $p)))
+        (local.set $x1 (v128.load (i32.add (local.get $p) (i32.shl (local.get $C) (i32.const 2)))))
+        (local.set $x2 (v128.load (i32.add (local.get $p) (i32.shl (local.get $C) (i32.const 3)))))
+        (local.set $x3 (v128.load (i32.add (local.get $p) (i32.mul (local.get $C) (i32.const 12)))))
+        (local.set $t0 ${floatShuffle([0, 4, 1, 5], "(local.get $x0)", "(local.get $x1)")})
+        (local.set $t1 ${floatShuffle([2, 6, 3, 7], "(local.get $x0)", "(local.get $x1)")})
+        (local.set $t2 ${floatShuffle([0, 4, 1, 5], "(local.get $x2)", "(local.get $x3)")})
+        (local.set $t3 ${floatShuffle([2, 6, 3, 7], "(local.get $x2)", "(local.get $x3)")})
+        (local.set $q (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $R)) (local.get $r)) (i32.const 2))))
+        (v128.store (local.get $q) ${floatShuffle([0, 1, 4, 5], "(local.get $t0)", "(local.get $t2)")})
+        (v128.store (i32.add (local.get $q) (i32.shl (local.get $R) (i32.const 2))) ${floatShuffle([2, 3, 6, 7], "(local.get $t0)", "(local.get $t2)")})
+        (v128.store (i32.add (local.get $q) (i32.shl (local.get $R) (i32.const 3))) ${floatShuffle([0, 1, 4, 5], "(local.get $t1)", "(local.get $t3)")})
+        (v128.store (i32.add (local.get $q) (i32.mul (local.get $R) (i32.const 12))) ${floatShuffle([2, 3, 6, 7], "(local.get $t1)", "(local.get $t3)")})
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $nextCols)))
+      (local.set $r (i32.add (local.get $r) (i32.const 4)))
+      (br $nextRows)))
+    ;; The ragged edges: columns C4… of every row, then rows R4… of the first C4 columns.
+    (local.set $r (i32.const 0))
+    (block $edgeDone (loop $nextEdge
+      (br_if $edgeDone (i32.ge_u (local.get $r) (local.get $R)))
+      (local.set $c (select (local.get $C4) (i32.const 0) (i32.lt_u (local.get $r) (local.get $R4))))
+      (block $edgeRowDone (loop $nextEdgeValue
+        (br_if $edgeRowDone (i32.ge_u (local.get $c) (local.get $C)))
+        (f32.store
+          (i32.add (local.get $dst) (i32.shl (i32.add (i32.mul (local.get $c) (local.get $R)) (local.get $r)) (i32.const 2)))
+          (f32.load (i32.add (local.get $src) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $C)) (local.get $c)) (i32.const 2)))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $nextEdgeValue)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $nextEdge))))
+  ;; sumSquares(x, n) → Σ x[i]² in float64 (each square exact), over 4 double lanes: two f64x2
+  ;; accumulators take the low and high halves of every 4 values, then the lanes and the tail are added.
+  (func (export "sumSquares") (param $x i32) (param $n i32) (result f64)
+    (local $v v128) (local $lo v128) (local $hi v128) (local $s f64) (local $f f64)
+    (local.set $lo (v128.const i64x2 0 0))
+    (local.set $hi (v128.const i64x2 0 0))
+    (block $done (loop $next
+      (br_if $done (i32.lt_u (local.get $n) (i32.const 4)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $lo (f64x2.add (local.get $lo) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (f64x2.promote_low_f32x4 (local.get $v)))))
+      (local.set $v ${floatShuffle([2, 3, 0, 1], "(local.get $v)", "(local.get $v)")})
+      (local.set $hi (f64x2.add (local.get $hi) (f64x2.mul (f64x2.promote_low_f32x4 (local.get $v)) (f64x2.promote_low_f32x4 (local.get $v)))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next)))
+    (local.set $lo (f64x2.add (local.get $lo) (local.get $hi)))
+    (local.set $s (f64.add (f64x2.extract_lane 0 (local.get $lo)) (f64x2.extract_lane 1 (local.get $lo))))
+    (block $tailDone (loop $tail
+      (br_if $tailDone (i32.eqz (local.get $n)))
+      (local.set $f (f64.promote_f32 (f32.load (local.get $x))))
+      (local.set $s (f64.add (local.get $s) (f64.mul (local.get $f) (local.get $f))))
+      (local.set $x (i32.add (local.get $x) (i32.const 4)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+      (br $tail)))
+    (local.get $s))
   (func (export "columnSums") (param $d i32) (param $out i32) (param $M i32) (param $N i32)
     (local $j i32) (local $r i32) (local $p i32) (local $row i32) (local $acc v128) (local $f f32)
     (local.set $row (i32.shl (local.get $N) (i32.const 2)))
@@ -483,9 +563,10 @@ export function kernelsWat(): string {
   (memory (export "memory") 1)
   (func (export "gemm")
     (param $a i32) (param $sam i32) (param $sak i32) (param $b i32) (param $c i32)
-    (param $M i32) (param $K i32) (param $N i32) (param $accumulate i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $init i32) (param $initRow i32)
     (local $m i32) (local $n i32) (local $k i32) (local $stepA i32) (local $rowB i32)
     (local $ra0 i32) (local $ra1 i32) (local $pa0 i32) (local $pa1 i32) (local $pb i32) (local $pc0 i32) (local $pc1 i32)
+    (local $pi0 i32) (local $pi1 i32)
     (local $f0 f32) (local $f1 f32) (local $x0 f32) (local $x1 f32)
     ${v128Locals.map((name) => `(local ${name} v128)`).join(" ")}
     (local.set $stepA (i32.shl (local.get $sak) (i32.const 2)))

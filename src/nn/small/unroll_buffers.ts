@@ -1,6 +1,6 @@
 // Buffers shared by the fused unrolls (lstm-fused.ts, gru-fused.ts, rnn-fused.ts): their heap
 // workspaces and the two loops each of them runs on every step.
-import { Scratch } from "./kernels";
+import { Scratch, smallKernels } from "./kernels";
 
 /** Workspace of the fused unrolls' forward passes (each pass is done with it when it returns). */
 export const forwardScratch = new Scratch();
@@ -37,8 +37,16 @@ export function maskRows(
   }
 }
 
-/** out [N, K] = transpose of w [K, N] (a recurrent kernel, transposed once per backward pass). */
+/**
+ * out [N, K] = transpose of w [K, N] (a recurrent kernel, transposed once per backward pass): by the
+ * kernels' 4 × 4 shuffles when both are views of their heap, else one value at a time.
+ */
 export function transposeInto(w: ArrayLike<number>, K: number, N: number, out: Float32Array): void {
+  const kernels = smallKernels();
+  if (w instanceof Float32Array && w.buffer === kernels.buffer && out.buffer === kernels.buffer) {
+    kernels.transposeInto(w, K, N, out);
+    return;
+  }
   for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) out[n * K + k] = w[k * N + n];
 }
 
