@@ -5,6 +5,7 @@
 import type { Activation } from "./layers";
 import type { Lstm } from "./lstm";
 import type { Mlp } from "./mlp";
+import { Scratch, smallKernels } from "./small/kernels";
 import { RecurrentStepKernel } from "./small/recurrent_step";
 
 /** Index of the largest of `n` values from `offset` (the first one on ties), as torch.argmax. */
@@ -198,6 +199,8 @@ export class MlpBatchFastPath {
   private readonly biases: Float32Array[] = [];
   private buffers: Float32Array[] = [];
   private capacity = 0;
+  /** Bumped by every refresh: the heap's copy of the weights is current when it has this version. */
+  private version = 0;
 
   /** Snapshots the weights of `mlp` (`owner` names this path in errors). */
   constructor(
@@ -215,6 +218,7 @@ export class MlpBatchFastPath {
       this.kernels.push(this.mlp.kernels[l].dataSync() as Float32Array);
       this.biases.push(this.mlp.biases[l].dataSync() as Float32Array);
     }
+    this.version += 1;
   }
 
   /**
@@ -230,6 +234,9 @@ export class MlpBatchFastPath {
       this.buffers = sizes.slice(1).map((n) => new Float32Array(batch * n));
       this.capacity = batch;
     }
+    // Float32 inputs run on the small-kernel heap (the same arithmetic, SIMD); others (a number[]
+    // may hold values a float32 cannot) in the loop below.
+    if (input instanceof Float32Array) return this.forwardOnHeap(input, batch);
     let x: ArrayLike<number> = input;
     for (let l = 0; l < this.kernels.length; l++) {
       const nIn = sizes[l];
@@ -253,7 +260,64 @@ export class MlpBatchFastPath {
     }
     return (x as Float32Array).subarray(0, batch * sizes[sizes.length - 1]);
   }
+
+  /**
+   * {@link forward} by the kernels' `denseRowsF64` (bit for bit the loop's arithmetic): the weights are
+   * copied to the heap when they changed or another path's were put there since, the input each call.
+   */
+  private forwardOnHeap(input: Float32Array, batch: number): Float32Array {
+    const sizes = this.mlp.sizes;
+    const layers = this.kernels.length;
+    const paramLength = this.kernels.reduce((n, w, l) => n + w.length + this.biases[l].length, 0);
+    const ioLength = sizes.reduce((n, width) => n + batch * width, 0);
+    const region = heapScratch().ensure(paramLength + ioLength);
+    const heap = region.f32;
+    const current =
+      resident !== null &&
+      resident.owner === this &&
+      resident.version === this.version &&
+      resident.byteOffset === region.byteOffset;
+    let at = 0;
+    const params: [Float32Array, Float32Array][] = [];
+    for (let l = 0; l < layers; l++) {
+      const w = heap.subarray(at, at + this.kernels[l].length);
+      at += w.length;
+      const b = heap.subarray(at, at + this.biases[l].length);
+      at += b.length;
+      if (!current) {
+        w.set(this.kernels[l]);
+        b.set(this.biases[l]);
+      }
+      params.push([w, b]);
+    }
+    resident = { owner: this, version: this.version, byteOffset: region.byteOffset };
+    let x = heap.subarray(at, at + batch * sizes[0]);
+    at += x.length;
+    x.set(input);
+    const kernels = smallKernels();
+    for (let l = 0; l < layers; l++) {
+      const out = heap.subarray(at, at + batch * sizes[l + 1]);
+      at += out.length;
+      kernels.denseRowsF64(x, batch, sizes[l], params[l][0], sizes[l + 1], params[l][1], out);
+      applyInPlace(out, this.mlp.activations[l]);
+      x = out;
+    }
+    // Off the heap: the caller may allocate on it (and so detach its views) while it holds the result.
+    const result = this.buffers[layers - 1].subarray(0, x.length);
+    result.set(x);
+    return result;
+  }
 }
+
+/** The heap region the batched MLP paths compute in (one for all: acting runs one at a time). */
+let scratch: Scratch | null = null;
+function heapScratch(): Scratch {
+  scratch ??= new Scratch();
+  return scratch;
+}
+
+/** Whose weights the scratch region holds, at which version and offset (null: nobody's yet). */
+let resident: { owner: MlpBatchFastPath; version: number; byteOffset: number } | null = null;
 
 function applyInPlace(v: Float32Array, activation: Activation): void {
   switch (activation) {

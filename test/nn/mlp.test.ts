@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { MlpBatchFastPath } from "../../src/nn/fast_path";
 import { fastTanh } from "../../src/nn/layers";
 import { crossEntropyLoss, mseLoss } from "../../src/nn/losses";
 import { Mlp } from "../../src/nn/mlp";
@@ -125,5 +126,61 @@ describe("Mlp", () => {
     const mlp = new Mlp({ sizes: [4, 2], seed: 0 });
     expect(() => mlp.fastPath().forward([1, 2, 3])).toThrow(/input length 3/);
     mlp.dispose();
+  });
+});
+
+describe("MlpBatchFastPath on the small-kernel heap", () => {
+  beforeAll(() => useBackend("wasm"));
+
+  /** Inputs as acting sees them: mostly zeros (one-hot views) with a few values, including −0. */
+  function sparseInputs(batch: number, width: number, tag: string): Float32Array {
+    const rng = testRng(tag);
+    return Float32Array.from({ length: batch * width }, (_, i) =>
+      i % 7 === 3 ? -0 : rng.random() < 0.3 ? rng.normal() : 0,
+    );
+  }
+
+  it("float32 inputs give the JS loop's outputs bit for bit (zeros skipped, ragged widths, every activation)", () => {
+    for (const [sizes, activation] of [
+      [[37, 13, 6], "tanh"],
+      [[980, 64, 3], "relu"],
+      [[4, 64, 64, 2], "tanh"],
+      [[9, 5, 1], "sigmoid"],
+    ] as const) {
+      const mlp = new Mlp({ sizes: [...sizes], seed: 4, activation });
+      const path = new MlpBatchFastPath(mlp);
+      for (const batch of [1, 3, 8]) {
+        const x = sparseInputs(batch, sizes[0], `fp${sizes[0]}-${batch}`);
+        const heap = Float32Array.from(path.forward(x, batch));
+        // A number[] input takes the loop (it may hold values a float32 cannot; these it can).
+        const loop = Float32Array.from(path.forward(Array.from(x), batch));
+        expect(heap.length).toBe(batch * sizes[sizes.length - 1]);
+        expect(Array.from(heap), `${sizes} batch ${batch}`).toEqual(Array.from(loop));
+      }
+      mlp.dispose();
+    }
+  });
+
+  it("two paths taking turns each see their own weights, and refresh() brings in new ones", () => {
+    const a = new Mlp({ sizes: [20, 8, 2], seed: 1 });
+    const b = new Mlp({ sizes: [20, 8, 2], seed: 2 });
+    const [pa, pb] = [new MlpBatchFastPath(a), new MlpBatchFastPath(b)];
+    const x = sparseInputs(2, 20, "turns");
+    const loopA = Array.from(pa.forward(Array.from(x), 2));
+    const loopB = Array.from(pb.forward(Array.from(x), 2));
+    expect(loopA).not.toEqual(loopB);
+    for (let i = 0; i < 3; i++) {
+      expect(Array.from(pa.forward(x, 2))).toEqual(loopA);
+      expect(Array.from(pb.forward(x, 2))).toEqual(loopB);
+    }
+    // New weights in a: the snapshot keeps the old ones until refresh().
+    a.kernels[0].assign(tf.mul(a.kernels[0], 2));
+    expect(Array.from(pa.forward(x, 2))).toEqual(loopA);
+    pa.refresh();
+    const after = Array.from(pa.forward(x, 2));
+    expect(after).not.toEqual(loopA);
+    expect(after).toEqual(Array.from(pa.forward(Array.from(x), 2)));
+    a.dispose();
+    b.dispose();
   });
 });

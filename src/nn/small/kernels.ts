@@ -419,6 +419,29 @@ export class SmallKernels {
     this.fns.reluBackward(y.byteOffset, d.byteOffset, d.length);
   }
 
+  /**
+   * out [batch, nOut] = bias + x·w, as a JS loop over a Float32Array computes it: for each nonzero
+   * x[b, i] in order of i, out ← float32(out + x·w) with the product and sum in float64 (the batched
+   * MLP forward pass of acting). x [batch, nIn], w [nIn, nOut], bias [nOut]: views of the heap.
+   */
+  denseRowsF64(
+    x: Float32Array,
+    batch: number,
+    nIn: number,
+    w: Float32Array,
+    nOut: number,
+    bias: Float32Array,
+    out: Float32Array,
+  ): void {
+    this.check("denseRowsF64", {
+      x: [x, batch * nIn],
+      w: [w, nIn * nOut],
+      bias: [bias, nOut],
+      out: [out, batch * nOut],
+    });
+    this.fns.denseRowsF64(x.byteOffset, batch, nIn, w.byteOffset, nOut, bias.byteOffset, out.byteOffset);
+  }
+
   /** dst [C, R] = srcᵀ for src [R, C], both row-major views of the heap that do not overlap. */
   transposeInto(src: Float32Array, R: number, C: number, dst: Float32Array): void {
     this.check("transposeInto", { src: [src, R * C], dst: [dst, R * C] });

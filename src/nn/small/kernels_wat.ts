@@ -462,6 +462,52 @@ const DENSE = () => `
       (local.set $n (i32.sub (local.get $n) (i32.const 1)))
       (br $tail)))
     (local.get $s))
+  ;; denseRowsF64(x, batch, nIn, w, nOut, bias, out): out[b, ·] = bias, then for each nonzero x[b, i]
+  ;; in order of i, out[b, j] ← f32(f64(out[b, j]) + f64(x[b, i])·f64(w[i, j])): a JS loop's arithmetic
+  ;; on a Float32Array (the exact product, one double rounding, the store's float rounding), 4 columns
+  ;; at a time in two f64x2 halves, the last 1–3 one at a time. Acting's batched MLP forward pass.
+  (func (export "denseRowsF64") (param $x i32) (param $batch i32) (param $nIn i32) (param $w i32) (param $nOut i32)
+    (param $bias i32) (param $out i32)
+    (local $b i32) (local $i i32) (local $j i32) (local $o i32) (local $pw i32) (local $xi f32) (local $xd v128)
+    (local $ov v128) (local $wv v128) (local $lo v128) (local $hi v128) (local $nOut4 i32)
+    (local.set $nOut4 (i32.and (local.get $nOut) (i32.const -4)))
+    (local.set $b (i32.const 0))
+    (block $rowsDone (loop $nextRow
+      (br_if $rowsDone (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $o (i32.add (local.get $out) (i32.shl (i32.mul (local.get $b) (local.get $nOut)) (i32.const 2))))
+      (memory.copy (local.get $o) (local.get $bias) (i32.shl (local.get $nOut) (i32.const 2)))
+      (local.set $i (i32.const 0))
+      (block $inputsDone (loop $nextInput
+        (br_if $inputsDone (i32.ge_u (local.get $i) (local.get $nIn)))
+        (local.set $xi (f32.load (local.get $x)))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (if (f32.ne (local.get $xi) (f32.const 0)) (then
+          (local.set $xd (f64x2.splat (f64.promote_f32 (local.get $xi))))
+          (local.set $pw (i32.add (local.get $w) (i32.shl (i32.mul (local.get $i) (local.get $nOut)) (i32.const 2))))
+          (local.set $j (i32.const 0))
+          (block $quadsDone (loop $nextQuad
+            (br_if $quadsDone (i32.ge_u (local.get $j) (local.get $nOut4)))
+            (local.set $ov (v128.load (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $wv (v128.load (i32.add (local.get $pw) (i32.shl (local.get $j) (i32.const 2)))))
+            (local.set $lo (f64x2.add (f64x2.promote_low_f32x4 (local.get $ov))
+              (f64x2.mul (local.get $xd) (f64x2.promote_low_f32x4 (local.get $wv)))))
+            (local.set $hi (f64x2.add (f64x2.promote_low_f32x4 ${floatShuffle([2, 3, 0, 1], "(local.get $ov)", "(local.get $ov)")})
+              (f64x2.mul (local.get $xd) (f64x2.promote_low_f32x4 ${floatShuffle([2, 3, 0, 1], "(local.get $wv)", "(local.get $wv)")}))))
+            (v128.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))
+              ${floatShuffle([0, 1, 4, 5], "(f32x4.demote_f64x2_zero (local.get $lo))", "(f32x4.demote_f64x2_zero (local.get $hi))")})
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $nextQuad)))
+          (block $tailDone (loop $nextTail
+            (br_if $tailDone (i32.ge_u (local.get $j) (local.get $nOut)))
+            (f32.store (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))
+              (f32.demote_f64 (f64.add (f64.promote_f32 (f32.load (i32.add (local.get $o) (i32.shl (local.get $j) (i32.const 2)))))
+                (f64.mul (f64.promote_f32 (local.get $xi)) (f64.promote_f32 (f32.load (i32.add (local.get $pw) (i32.shl (local.get $j) (i32.const 2)))))))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $nextTail)))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $nextInput)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $nextRow))))
   (func (export "columnSums") (param $d i32) (param $out i32) (param $M i32) (param $N i32)
     (local $j i32) (local $r i32) (local $p i32) (local $row i32) (local $acc v128) (local $f f32)
     (local.set $row (i32.shl (local.get $N) (i32.const 2)))
