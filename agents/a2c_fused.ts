@@ -82,9 +82,11 @@ export class FusedA2cStep {
     const actor = this.actor.stack;
     const critic = this.critic.stack;
     const obs = batch.observations.subarray(0, N * F);
+    // Both inputs first: making room for a batch may grow the heap, which detaches every view of it
+    // (the actor's logits would read as undefined were the critic's room made after them).
     actor.input(N).set(obs);
-    const logits = actor.forward(N);
     critic.input(N).set(obs);
+    const logits = actor.forward(N);
     const values = critic.forward(N);
     if (this.dLogits.length !== N * A) {
       this.dLogits = new Float32Array(N * A);

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { a2cStep } from "../../agents/a2c";
 import { FusedA2cStep } from "../../agents/a2c_fused";
 import { ActorCritic } from "../../agents/actor_critic";
@@ -8,6 +8,7 @@ import { A2cConfigSchema } from "../../agents/configs";
 import { type Minibatch, normalized } from "../../agents/rollout";
 import { Rng } from "../../src/core/rng";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../../src/nn";
+import { SmallKernels } from "../../src/nn/small/kernels";
 import { useBackend } from "../nn/helpers";
 
 const F = 4;
@@ -91,6 +92,52 @@ for (const backend of ["wasm", "cpu"] as const) {
     }
   });
 }
+
+describe("FusedA2cStep when the heap grows mid-step", () => {
+  it("each allocation of the first step growing the heap (every view detached) changes nothing", async () => {
+    await useBackend("wasm");
+    const config = A2cConfigSchema.parse({ net });
+    const run = (growEveryAlloc: boolean) => {
+      const ac = new ActorCritic({ observationShape: [F], numActions: A, net, seed: 9 });
+      const opt = new ClippedRmsprop(ac.params(), {
+        learningRate: 3e-3,
+        epsilon: 1e-5,
+        maxGradNorm: 0.5,
+        alpha: 0.99,
+      });
+      const step = FusedA2cStep.tryCreate(ac, opt, config)!;
+      const original = SmallKernels.prototype.alloc;
+      // Before each real allocation, one bigger than the whole heap (then freed): the heap must grow.
+      const spy = growEveryAlloc
+        ? vi.spyOn(SmallKernels.prototype, "alloc").mockImplementation(function (
+            this: SmallKernels,
+            length: number,
+          ) {
+            original.call(this, this.heapBytes() / 4 + 1).free();
+            return original.call(this, length);
+          })
+        : undefined;
+      const stats = [];
+      try {
+        for (const batch of rollouts(3)) {
+          stats.push(step.step(batch, batch.advantages));
+          spy?.mockRestore();
+        }
+      } finally {
+        spy?.mockRestore();
+      }
+      const result = { stats, weights: weights(ac) };
+      step.dispose();
+      ac.dispose();
+      return result;
+    };
+    const calm = run(false);
+    const grown = run(true);
+    for (const s of grown.stats) for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
+    expect(grown.stats).toEqual(calm.stats);
+    expect(grown.weights).toEqual(calm.weights);
+  });
+});
 
 describe("FusedA2cStep.tryCreate", () => {
   it("declines a shared encoder and a memory core (the graph step runs them)", async () => {
