@@ -1,11 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { graphTdStep, softUpdate } from "../../agents/dqn";
 import { QNetwork } from "../../agents/q_network";
 import { transitionBatch } from "../../agents/replay";
 import { FusedTdStep } from "../../agents/td_fused";
 import { Rng } from "../../src/core/rng";
 import { ClippedAdam } from "../../src/nn";
+import { SmallKernels } from "../../src/nn/small/kernels";
 import { useBackend } from "../nn/helpers";
 
 const F = 4;
@@ -108,6 +109,46 @@ for (const backend of ["wasm", "cpu"] as const) {
     }
   });
 }
+
+describe("FusedTdStep when the heap grows mid-step", () => {
+  it("each allocation of the first steps growing the heap (every view detached) changes nothing (Double DQN)", async () => {
+    await useBackend("wasm");
+    const config = { loss: "huber" as const, double: true, batchSize: B, gamma: 0.99 };
+    const run = (growEveryAlloc: boolean) => {
+      const l = learner();
+      const original = SmallKernels.prototype.alloc;
+      // Before each real allocation, one bigger than the whole heap (then freed): the heap must grow.
+      const spy = growEveryAlloc
+        ? vi.spyOn(SmallKernels.prototype, "alloc").mockImplementation(function (
+            this: SmallKernels,
+            length: number,
+          ) {
+            original.call(this, this.heapBytes() / 4 + 1).free();
+            return original.call(this, length);
+          })
+        : undefined;
+      const stats = [];
+      try {
+        const step = FusedTdStep.tryCreate(l.online, l.target, l.optimizer, config, B)!;
+        step.pull();
+        for (const batch of batches(3)) stats.push({ ...step.step(batch) });
+        step.push();
+        step.dispose();
+      } finally {
+        spy?.mockRestore();
+      }
+      const result = { stats, weights: weights(l.online) };
+      l.online.dispose();
+      l.target.dispose();
+      return result;
+    };
+    const calm = run(false);
+    const grown = run(true);
+    for (const s of grown.stats) for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
+    expect(grown.stats).toEqual(calm.stats);
+    expect(grown.weights).toEqual(calm.weights);
+  });
+});
 
 describe("FusedTdStep.tryCreate", () => {
   it("declines networks the heap does not run: a memory core", async () => {
