@@ -1,25 +1,35 @@
 // The page's training worker: resolves the run's config as `pomdp train` does (the agent's zod schema,
-// the shipped presets), then trains the project's own PPO on the project's own env (agents/ppo.ts) on
-// tfjs-backend-wasm, posting every metrics.jsonl line to the page. Runs in a Web Worker so that the
-// page stays responsive while it trains.
+// the shipped presets, the network flags), then trains the project's own PPO on the project's own env
+// (agents/ppo.ts) on tfjs-backend-wasm, posting every metrics.jsonl line to the page and, between
+// updates, frames of one env the agent plays (web/showcase.ts). Runs in a Web Worker so that the page
+// stays responsive while it trains.
+import type { ActorCritic } from "../agents/actor_critic";
 import { AGENT_CATALOG } from "../agents/catalog";
 import type { PpoConfig } from "../agents/configs";
 import { trainPpoAsync } from "../agents/ppo";
 import { listEnvs } from "../src/core/registry";
 import { initBrowserBackend } from "../src/nn/backend";
 import { resolveRunConfig } from "../src/train/resolve";
-import type { FromWorker, MetricLine, ToWorker } from "./protocol";
+import type { FromWorker, MetricLine, RunRequest, ToWorker } from "./protocol";
+import { pageRunRequest } from "./run_request";
+import { Showcase, type ShowcaseConfig } from "./showcase";
+
+/** Steps of the shown env after every update. */
+const SHOWCASE_STEPS = 16;
 
 /** The worker's global scope, as much of it as is used here (the page's tsconfig has the DOM's types). */
 const scope = self as unknown as {
-  postMessage(message: FromWorker): void;
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((event: { data: ToWorker }) => void) | null;
   location: { href: string };
 };
 
-const post = (message: FromWorker) => scope.postMessage(message);
+const post = (message: FromWorker, transfer?: Transferable[]) => scope.postMessage(message, transfer);
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 let started = false;
+/** Whether the run got past its config and backend (a failure after that needs a new worker). */
+let training = false;
 let paused = false;
 let pausedSince = 0;
 let pausedMs = 0;
@@ -45,26 +55,46 @@ async function yieldTurn(): Promise<void> {
   while (paused) await new Promise<void>((resolve) => (wake = resolve));
 }
 
-async function train(env: string, presetName: string, seed: number): Promise<void> {
-  const resolved = await resolveRunConfig(
-    { agent: "ppo", envId: env, preset: presetName === "auto" ? undefined : presetName },
-    AGENT_CATALOG,
-  );
+async function resolve(request: RunRequest): Promise<void> {
+  try {
+    const resolved = await resolveRunConfig(pageRunRequest(request), AGENT_CATALOG);
+    post({ type: "resolved", request, preset: resolved.preset?.name ?? null, config: resolved.config });
+  } catch (err) {
+    post({ type: "error", during: "resolve", message: messageOf(err) });
+  }
+}
+
+async function train(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
+  const { request, seed } = message;
+  const edited = message.config !== undefined;
+  // With the edited config, the preset it was resolved from is the one shown (`auto`'s pick).
+  const fromPreset = edited
+    ? null
+    : await resolveRunConfig(pageRunRequest(request), AGENT_CATALOG).then((r) => r.preset?.name ?? null);
+  const resolved = await resolveRunConfig(pageRunRequest(request, message.config), AGENT_CATALOG);
   const config = resolved.config as unknown as PpoConfig;
   const wasmPrefix = new URL("./", scope.location.href).href;
   const backend = await initBrowserBackend(wasmPrefix);
   const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
   post({ type: "ready", backend, threads: getThreadsCount() });
-  post({ type: "config", preset: resolved.preset?.name ?? null, config, totalSteps: config.totalSteps });
+  post({
+    type: "config",
+    preset: edited ? request.preset : fromPreset,
+    edited,
+    config,
+    totalSteps: config.totalSteps,
+  });
+  training = true;
   let lines: MetricLine[] = [];
+  let showcase: Showcase | undefined;
   const t0 = performance.now();
   const result = await trainPpoAsync(config, {
-    envId: env,
+    envId: request.env,
     seed,
     onMetric: (line) => {
       lines.push(line as MetricLine);
     },
-    onUpdate: (p) => {
+    onUpdate: (p, agent) => {
       lastStep = p.step;
       const seconds = (performance.now() - t0 - pausedMs) / 1000;
       post({
@@ -76,24 +106,47 @@ async function train(env: string, presetName: string, seed: number): Promise<voi
         seconds,
       });
       lines = [];
+      if (message.showcase) {
+        const net = agent.net as ActorCritic;
+        showcase ??= new Showcase(
+          { ...config, envId: request.env, encoder: config.net.encoder } as ShowcaseConfig,
+          seed,
+          net,
+        );
+        const frames = showcase.play(net, agent.normalizer, SHOWCASE_STEPS);
+        const transfer = frames.flatMap((f) => [
+          f.picture.data.buffer,
+          ...(f.view ? [f.view.data.buffer] : []),
+          ...(f.hidden ? [f.hidden.buffer] : []),
+        ]);
+        post({ type: "frames", frames, memory: showcase.memory }, transfer as Transferable[]);
+      }
     },
     yieldTurn,
   });
+  showcase?.close();
   result.net.dispose();
   post({ type: "done", summary: result.summary });
 }
 
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.type === "start") {
+  if (message.type === "resolve") {
+    void resolve(message.request);
+  } else if (message.type === "start") {
     if (started) {
-      post({ type: "error", message: "this worker is already training; reset the page to start again" });
+      post({
+        type: "error",
+        during: "train",
+        message: "this worker is already training; reset the page to start again",
+      });
       return;
     }
     started = true;
-    train(message.env, message.preset, message.seed).catch((err: unknown) =>
-      post({ type: "error", message: err instanceof Error ? err.message : String(err) }),
-    );
+    train(message).catch((err: unknown) => {
+      if (!training) started = false; // a refused config can be fixed and started again
+      post({ type: "error", during: "train", message: messageOf(err) });
+    });
   } else if (message.type === "pause") {
     if (!paused) {
       paused = true;
@@ -115,5 +168,5 @@ post({
   envIds: listEnvs().map((s) => s.id),
   presets: AGENT_CATALOG.presets
     .filter((p) => p.agent === "ppo")
-    .map((p) => ({ name: p.name, envId: p.envId, source: p.source })),
+    .map((p) => ({ name: p.name, envId: p.envId, source: p.source, recurrent: p.memory === "recurrent" })),
 });

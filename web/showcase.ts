@@ -1,0 +1,100 @@
+// The worker's showcase: one env, apart from the training envs, played by the agent as it trains
+// (sampling its actions as training does, from its own branch of the seed tree), so that the page can
+// draw it. Its pictures are the env's own render() and, for a gridworld, the egocentric view that
+// `pomdp record` draws (src/cli/record_frame.ts); for a recurrent agent, h of its memory core after
+// each step. It never touches the training envs, streams or statistics: the run computes the same.
+import type { ActorCritic } from "../agents/actor_critic";
+import { makeAgentEnv } from "../agents/env_setup";
+import { memoryOf } from "../agents/net_config";
+import type { RecurrentState } from "../agents/recurrent_state";
+import { agentViewImage, scaleImage } from "../src/cli/record_frame";
+import type { Env } from "../src/core";
+import { deriveSeed, Rng } from "../src/core/rng";
+import { CORE_LABELS } from "../src/nn/memory_core";
+import type { VecNormalizer } from "../src/train/normalize";
+import type { ShowcaseFrame } from "./protocol";
+
+/** Widest picture posted to the page, in pixels (CartPole's 600 are halved). */
+const MAX_PICTURE_WIDTH = 320;
+
+/** The config fields the showcase's env and memory label need. */
+export type ShowcaseConfig = Parameters<typeof makeAgentEnv>[0] & {
+  net: Parameters<typeof memoryOf>[0];
+};
+
+export class Showcase {
+  private readonly env: Env<unknown, number>;
+  private readonly rng: Rng;
+  private readonly state: RecurrentState;
+  private readonly starts = Uint8Array.of(1);
+  private observation: ArrayLike<number>;
+  private episodeStep = 0;
+  private episodeReturn = 0;
+  /** The memory strip's rows (recurrent agents). */
+  readonly memory?: { towers: number; units: number; label: string };
+
+  constructor(config: ShowcaseConfig, seed: number, net: ActorCritic) {
+    this.env = makeAgentEnv(config);
+    if (typeof this.env.render !== "function") {
+      this.env.close();
+      throw new Error(`showcase: ${config.envId} cannot draw itself (no render())`);
+    }
+    this.rng = new Rng(deriveSeed(seed, "web/showcase/actions"));
+    this.observation = this.env.reset({ seed: deriveSeed(seed, "web/showcase/env") })
+      .observation as ArrayLike<number>;
+    this.state = net.initialState(1);
+    const memory = memoryOf(config.net);
+    if (net.recurrent && memory.kind !== "none") {
+      const towers = this.state.towers;
+      this.memory = {
+        towers,
+        units: this.state.hidden,
+        label: `${net.towerNames.join(" / ")} ${CORE_LABELS[memory.kind]} h (${this.state.hidden} units${towers > 1 ? " each" : ""})`,
+      };
+    }
+  }
+
+  /** Plays `steps` steps with the agent as it is now (a new episode follows one that ended). */
+  play(net: ActorCritic, normalizer: VecNormalizer, steps: number): ShowcaseFrame[] {
+    const frames: ShowcaseFrame[] = [];
+    for (let i = 0; i < steps; i++) {
+      const obs = normalizer.normalize(this.observation, 1);
+      const { actions } = net.act(obs, 1, this.rng, this.state, this.starts);
+      this.starts[0] = 0;
+      const result = this.env.step(actions[0]);
+      this.episodeStep++;
+      this.episodeReturn += result.reward;
+      frames.push(this.frame());
+      if (result.terminated || result.truncated) {
+        this.observation = this.env.reset().observation as ArrayLike<number>;
+        this.starts[0] = 1;
+        this.episodeStep = 0;
+        this.episodeReturn = 0;
+      } else this.observation = result.observation as ArrayLike<number>;
+    }
+    return frames;
+  }
+
+  private frame(): ShowcaseFrame {
+    const full = this.env.render!();
+    const picture = scaleImage(full, Math.min(1, MAX_PICTURE_WIDTH / full.width));
+    const view = agentViewImage(this.env, picture.height);
+    return {
+      // (A copy: the env may draw its next picture into the same bytes, and these are transferred.)
+      picture: {
+        width: picture.width,
+        height: picture.height,
+        channels: 3,
+        data: picture.data === full.data ? full.data.slice() : picture.data,
+      },
+      ...(view ? { view: { width: view.width, height: view.height, channels: 3, data: view.data } } : {}),
+      ...(this.memory ? { hidden: this.state.h.slice() } : {}),
+      episodeStep: this.episodeStep,
+      episodeReturn: this.episodeReturn,
+    };
+  }
+
+  close(): void {
+    this.env.close();
+  }
+}
