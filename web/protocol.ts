@@ -23,7 +23,8 @@ export interface RunRequest {
 
 /** One step of the env the worker shows: its picture, a gridworld's egocentric view, the memory's h. */
 export interface ShowcaseFrame {
-  picture: RgbPicture;
+  /** The env's picture (absent for an env that draws none, such as TMaze). */
+  picture?: RgbPicture;
   /** The agent's egocentric view (gridworlds). */
   view?: RgbPicture;
   /** h of the memory core after this step, [towers × units] (recurrent agents). */

@@ -22,6 +22,17 @@ export type ShowcaseConfig = Parameters<typeof makeAgentEnv>[0] & {
   net: Parameters<typeof memoryOf>[0];
 };
 
+/** Whether `env` (just reset) draws a picture: render() exists and does not refuse. */
+function drawsPictures(env: Env<unknown, number>): boolean {
+  if (typeof env.render !== "function") return false;
+  try {
+    env.render();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class Showcase {
   private readonly env: Env<unknown, number>;
   private readonly rng: Rng;
@@ -30,18 +41,17 @@ export class Showcase {
   private observation: ArrayLike<number>;
   private episodeStep = 0;
   private episodeReturn = 0;
+  /** Whether the env draws pictures (TMaze, for one, has only a text picture). */
+  private readonly draws: boolean;
   /** The memory strip's rows (recurrent agents). */
   readonly memory?: { towers: number; units: number; label: string };
 
   constructor(config: ShowcaseConfig, seed: number, net: ActorCritic) {
     this.env = makeAgentEnv(config);
-    if (typeof this.env.render !== "function") {
-      this.env.close();
-      throw new Error(`showcase: ${config.envId} cannot draw itself (no render())`);
-    }
     this.rng = new Rng(deriveSeed(seed, "web/showcase/actions"));
     this.observation = this.env.reset({ seed: deriveSeed(seed, "web/showcase/env") })
       .observation as ArrayLike<number>;
+    this.draws = drawsPictures(this.env);
     this.state = net.initialState(1);
     const memory = memoryOf(config.net);
     if (net.recurrent && memory.kind !== "none") {
@@ -76,6 +86,9 @@ export class Showcase {
   }
 
   private frame(): ShowcaseFrame {
+    const memory = this.memory ? { hidden: this.state.h.slice() } : {};
+    const counts = { episodeStep: this.episodeStep, episodeReturn: this.episodeReturn };
+    if (!this.draws) return { ...memory, ...counts };
     const full = this.env.render!();
     const picture = scaleImage(full, Math.min(1, MAX_PICTURE_WIDTH / full.width));
     const view = agentViewImage(this.env, picture.height);
@@ -88,9 +101,8 @@ export class Showcase {
         data: picture.data === full.data ? full.data.slice() : picture.data,
       },
       ...(view ? { view: { width: view.width, height: view.height, channels: 3, data: view.data } } : {}),
-      ...(this.memory ? { hidden: this.state.h.slice() } : {}),
-      episodeStep: this.episodeStep,
-      episodeReturn: this.episodeReturn,
+      ...memory,
+      ...counts,
     };
   }
 

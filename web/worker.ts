@@ -115,7 +115,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
         );
         const frames = showcase.play(net, agent.normalizer, SHOWCASE_STEPS);
         const transfer = frames.flatMap((f) => [
-          f.picture.data.buffer,
+          ...(f.picture ? [f.picture.data.buffer] : []),
           ...(f.view ? [f.view.data.buffer] : []),
           ...(f.hidden ? [f.hidden.buffer] : []),
         ]);

@@ -5,6 +5,7 @@
 import { PlaySession } from "../../src/cli/play_session";
 import { agentViewImage } from "../../src/cli/record_frame";
 import { byId } from "../dom";
+import type { RgbPicture } from "../protocol";
 import { drawRgb } from "../rgb_canvas";
 
 const ui = {
@@ -30,12 +31,21 @@ const KEY_NAMES: Record<string, string> = {
 
 let session: PlaySession | undefined;
 
+/** The env's picture, or undefined when it draws none (TMaze shows only its text picture). */
+function picture(): RgbPicture | undefined {
+  try {
+    return session?.env.render?.();
+  } catch {
+    return undefined;
+  }
+}
+
 function draw(): void {
   if (!session) return;
-  const env = session.env;
-  const picture = env.render?.();
-  if (picture) drawRgb(ui.picture, picture);
-  const view = agentViewImage(env, picture?.height ?? 224);
+  const full = picture();
+  ui.picture.hidden = full === undefined;
+  if (full) drawRgb(ui.picture, full);
+  const view = agentViewImage(session.env, full?.height ?? 224);
   ui.view.hidden = view === undefined;
   if (view) drawRgb(ui.view, view);
 }

@@ -51,6 +51,7 @@ export class ShowcaseView {
     for (const canvas of [this.el.picture, this.el.view, this.el.hidden]) clearCanvas(canvas);
     this.el.picture.dataset.frames = "0";
     this.el.hidden.dataset.columns = "0";
+    this.el.picture.hidden = false;
     this.el.view.hidden = true;
     this.el.hidden.hidden = true;
     this.el.hiddenLabel.textContent = "";
@@ -60,13 +61,15 @@ export class ShowcaseView {
   private next(): void {
     const frame = this.queue.shift();
     if (frame === undefined) return;
-    drawRgb(this.el.picture, frame.picture);
+    this.el.picture.hidden = frame.picture === undefined;
+    if (frame.picture) drawRgb(this.el.picture, frame.picture);
     this.el.picture.dataset.frames = String(++this.drawn);
     this.el.view.hidden = frame.view === undefined;
     if (frame.view) drawRgb(this.el.view, frame.view);
     if (frame.episodeStep === 1) this.history = [];
     if (frame.hidden && this.memory) this.drawMemory(frame.hidden);
-    this.el.caption.textContent = `episode step ${frame.episodeStep}, return ${Number(frame.episodeReturn.toFixed(3))}`;
+    const drawn = frame.picture ? "" : " (this env draws no picture)";
+    this.el.caption.textContent = `episode step ${frame.episodeStep}, return ${Number(frame.episodeReturn.toFixed(3))}${drawn}`;
   }
 
   private drawMemory(hidden: Float32Array): void {
