@@ -32,6 +32,8 @@ export interface ShowcaseFrame {
   /** Steps of the shown episode so far, and its return. */
   episodeStep: number;
   episodeReturn: number;
+  /** This step ended the episode (the next frame starts a new one). */
+  episodeEnded: boolean;
 }
 
 /** Page → worker. */
@@ -45,7 +47,25 @@ export type ToWorker =
    */
   | { type: "start"; request: RunRequest; seed: number; config?: unknown; showcase: boolean }
   | { type: "pause" }
-  | { type: "resume" };
+  | { type: "resume" }
+  /**
+   * Load the final agent of a run folder from its files (config.json, final/weights.json and
+   * weights.bin, final/agent-state.json) and play episodes with it, posting frames, from `seed` as
+   * `pomdp eval --seed` plays them.
+   */
+  | { type: "play-run"; files: RunAgentFiles; seed: number };
+
+/** A run's final agent, as the page read it from the folder. */
+export interface RunAgentFiles {
+  /** config.json, parsed. */
+  run: unknown;
+  /** final/weights.json, as text. */
+  manifest: string;
+  /** final/weights.bin. */
+  weights: ArrayBuffer;
+  /** final/agent-state.json, parsed. */
+  agentState: unknown;
+}
 
 /** Worker → page. */
 export type FromWorker =
@@ -71,7 +91,9 @@ export type FromWorker =
    * the memory strip's rows are (towers × units, and its label).
    */
   | { type: "frames"; frames: ShowcaseFrame[]; memory?: { towers: number; units: number; label: string } }
+  /** The agent of a run folder is loaded and plays: what it is. */
+  | { type: "agent"; description: string }
   | { type: "paused"; step: number }
   | { type: "done"; summary: unknown }
-  /** A failure: `during` says whether resolving a config or training failed. */
-  | { type: "error"; during: "resolve" | "train"; message: string };
+  /** A failure: `during` says whether resolving a config, training or playing a run's agent failed. */
+  | { type: "error"; during: "resolve" | "train" | "play"; message: string };

@@ -1,12 +1,13 @@
-// The worker's showcase: one env, apart from the training envs, played by the agent as it trains
-// (sampling its actions as training does, from its own branch of the seed tree), so that the page can
-// draw it. Its pictures are the env's own render() and, for a gridworld, the egocentric view that
-// `pomdp record` draws (src/cli/record_frame.ts); for a recurrent agent, h of its memory core after
-// each step. It never touches the training envs, streams or statistics: the run computes the same.
-import type { ActorCritic } from "../agents/actor_critic";
+// The worker's showcase: one env, apart from the training envs, played by an agent so that the page
+// can draw it: by the agent being trained, between updates (sampling its actions as training does, from
+// its own branch of the seed tree, so the run computes the same), or by an agent opened from a run folder
+// (with `pomdp eval`'s seeds). Its pictures are the env's own render() and, for a gridworld, the
+// egocentric view `pomdp record` draws (src/cli/record_frame.ts); for a recurrent agent, h of its
+// memory core after each step.
 import { makeAgentEnv } from "../agents/env_setup";
 import { memoryOf } from "../agents/net_config";
 import type { RecurrentState } from "../agents/recurrent_state";
+import type { AgentNetwork } from "../agents/tower";
 import { agentViewImage, scaleImage } from "../src/cli/record_frame";
 import type { Env } from "../src/core";
 import { deriveSeed, Rng } from "../src/core/rng";
@@ -16,6 +17,12 @@ import type { ShowcaseFrame } from "./protocol";
 
 /** Widest picture posted to the page, in pixels (CartPole's 600 are halved). */
 const MAX_PICTURE_WIDTH = 320;
+
+/** The showcase's own branches of the run's seed tree (the training's streams are left alone). */
+const SHOWCASE_STREAMS = { env: "web/showcase/env", actions: "web/showcase/actions" };
+
+/** `pomdp eval`'s branches: the same seed plays the episodes `pomdp eval --seed` plays (agents/evaluate.ts). */
+export const EVAL_STREAMS = { env: "eval/env", actions: "eval/actions" };
 
 /** The config fields the showcase's env and memory label need. */
 export type ShowcaseConfig = Parameters<typeof makeAgentEnv>[0] & {
@@ -46,10 +53,16 @@ export class Showcase {
   /** The memory strip's rows (recurrent agents). */
   readonly memory?: { towers: number; units: number; label: string };
 
-  constructor(config: ShowcaseConfig, seed: number, net: ActorCritic) {
+  constructor(
+    config: ShowcaseConfig,
+    seed: number,
+    net: AgentNetwork,
+    /** Purposes of the env's seed and of the action stream in the seed tree (`pomdp eval`'s: eval/env, eval/actions). */
+    streams: { env: string; actions: string } = SHOWCASE_STREAMS,
+  ) {
     this.env = makeAgentEnv(config);
-    this.rng = new Rng(deriveSeed(seed, "web/showcase/actions"));
-    this.observation = this.env.reset({ seed: deriveSeed(seed, "web/showcase/env") })
+    this.rng = new Rng(deriveSeed(seed, streams.actions));
+    this.observation = this.env.reset({ seed: deriveSeed(seed, streams.env) })
       .observation as ArrayLike<number>;
     this.draws = drawsPictures(this.env);
     this.state = net.initialState(1);
@@ -65,7 +78,7 @@ export class Showcase {
   }
 
   /** Plays `steps` steps with the agent as it is now (a new episode follows one that ended). */
-  play(net: ActorCritic, normalizer: VecNormalizer, steps: number): ShowcaseFrame[] {
+  play(net: AgentNetwork, normalizer: VecNormalizer, steps: number): ShowcaseFrame[] {
     const frames: ShowcaseFrame[] = [];
     for (let i = 0; i < steps; i++) {
       const obs = normalizer.normalize(this.observation, 1);
@@ -74,8 +87,9 @@ export class Showcase {
       const result = this.env.step(actions[0]);
       this.episodeStep++;
       this.episodeReturn += result.reward;
-      frames.push(this.frame());
-      if (result.terminated || result.truncated) {
+      const ended = result.terminated || result.truncated;
+      frames.push(this.frame(ended));
+      if (ended) {
         this.observation = this.env.reset().observation as ArrayLike<number>;
         this.starts[0] = 1;
         this.episodeStep = 0;
@@ -85,9 +99,9 @@ export class Showcase {
     return frames;
   }
 
-  private frame(): ShowcaseFrame {
+  private frame(episodeEnded: boolean): ShowcaseFrame {
     const memory = this.memory ? { hidden: this.state.h.slice() } : {};
-    const counts = { episodeStep: this.episodeStep, episodeReturn: this.episodeReturn };
+    const counts = { episodeStep: this.episodeStep, episodeReturn: this.episodeReturn, episodeEnded };
     if (!this.draws) return { ...memory, ...counts };
     const full = this.env.render!();
     const picture = scaleImage(full, Math.min(1, MAX_PICTURE_WIDTH / full.width));

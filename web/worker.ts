@@ -3,19 +3,24 @@
 // (agents/ppo.ts) on tfjs-backend-wasm, posting every metrics.jsonl line to the page and, between
 // updates, frames of one env the agent plays (web/showcase.ts). Runs in a Web Worker so that the page
 // stays responsive while it trains.
-import type { ActorCritic } from "../agents/actor_critic";
 import { AGENT_CATALOG } from "../agents/catalog";
 import type { PpoConfig } from "../agents/configs";
+import { type AgentStateFile, agentFromFiles, type RunConfigFile } from "../agents/index";
+import { memoryOf } from "../agents/net_config";
 import { trainPpoAsync } from "../agents/ppo";
+import type { AgentNetwork } from "../agents/tower";
 import { listEnvs } from "../src/core/registry";
 import { initBrowserBackend } from "../src/nn/backend";
+import { CORE_LABELS } from "../src/nn/memory_core";
 import { resolveRunConfig } from "../src/train/resolve";
-import type { FromWorker, MetricLine, RunRequest, ToWorker } from "./protocol";
+import type { FromWorker, MetricLine, RunRequest, ShowcaseFrame, ToWorker } from "./protocol";
 import { pageRunRequest } from "./run_request";
-import { Showcase, type ShowcaseConfig } from "./showcase";
+import { EVAL_STREAMS, Showcase, type ShowcaseConfig } from "./showcase";
 
 /** Steps of the shown env after every update. */
 const SHOWCASE_STEPS = 16;
+/** A run's agent plays this many steps a second (the page draws 15 frames a second). */
+const PLAYBACK_STEPS_PER_SECOND = 15;
 
 /** The worker's global scope, as much of it as is used here (the page's tsconfig has the DOM's types). */
 const scope = self as unknown as {
@@ -53,6 +58,16 @@ async function yieldTurn(): Promise<void> {
   await turn();
   if (paused) post({ type: "paused", step: lastStep });
   while (paused) await new Promise<void>((resolve) => (wake = resolve));
+}
+
+/** Posts the showcase's frames, their pixels and memory transferred (not copied). */
+function postFrames(frames: ShowcaseFrame[], memory: Showcase["memory"]): void {
+  const transfer = frames.flatMap((f) => [
+    ...(f.picture ? [f.picture.data.buffer] : []),
+    ...(f.view ? [f.view.data.buffer] : []),
+    ...(f.hidden ? [f.hidden.buffer] : []),
+  ]);
+  post({ type: "frames", frames, memory }, transfer as Transferable[]);
 }
 
 async function resolve(request: RunRequest): Promise<void> {
@@ -107,19 +122,14 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
       });
       lines = [];
       if (message.showcase) {
-        const net = agent.net as ActorCritic;
+        const net = agent.net as unknown as AgentNetwork;
         showcase ??= new Showcase(
           { ...config, envId: request.env, encoder: config.net.encoder } as ShowcaseConfig,
           seed,
           net,
         );
         const frames = showcase.play(net, agent.normalizer, SHOWCASE_STEPS);
-        const transfer = frames.flatMap((f) => [
-          ...(f.picture ? [f.picture.data.buffer] : []),
-          ...(f.view ? [f.view.data.buffer] : []),
-          ...(f.hidden ? [f.hidden.buffer] : []),
-        ]);
-        post({ type: "frames", frames, memory: showcase.memory }, transfer as Transferable[]);
+        postFrames(frames, showcase.memory);
       }
     },
     yieldTurn,
@@ -129,9 +139,46 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   post({ type: "done", summary: result.summary });
 }
 
+/** Plays episodes with the final agent of a run folder, posting frames at the page's pace, until the worker ends. */
+async function playRun(message: Extract<ToWorker, { type: "play-run" }>): Promise<void> {
+  const wasmPrefix = new URL("./", scope.location.href).href;
+  const backend = await initBrowserBackend(wasmPrefix);
+  const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
+  post({ type: "ready", backend, threads: getThreadsCount() });
+  const agent = agentFromFiles({
+    run: message.files.run as RunConfigFile,
+    manifest: message.files.manifest,
+    weights: new Uint8Array(message.files.weights),
+    agentState: message.files.agentState as AgentStateFile,
+  });
+  const { run, net, normalizer } = agent;
+  const core = memoryOf(run.config.net);
+  const memory = core.kind === "none" ? "no memory" : `${CORE_LABELS[core.kind]} ${core.size}`;
+  post({
+    type: "agent",
+    description: `${run.agent} on ${run.envId} (seed ${run.seed}), ${memory}, ${net.parameterCount().toLocaleString("en")} parameters`,
+  });
+  const setup = {
+    ...run.config,
+    envId: run.envId,
+    envKwargs: run.envKwargs,
+    encoder: run.config.net.encoder,
+  };
+  const showcase = new Showcase(setup as unknown as ShowcaseConfig, message.seed, net, EVAL_STREAMS);
+  for (;;) {
+    const frames = showcase.play(net, normalizer, SHOWCASE_STEPS);
+    postFrames(frames, showcase.memory);
+    await new Promise((resolve) => setTimeout(resolve, (1000 * SHOWCASE_STEPS) / PLAYBACK_STEPS_PER_SECOND));
+  }
+}
+
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.type === "resolve") {
+  if (message.type === "play-run") {
+    playRun(message).catch((err: unknown) =>
+      post({ type: "error", during: "play", message: messageOf(err) }),
+    );
+  } else if (message.type === "resolve") {
     void resolve(message.request);
   } else if (message.type === "start") {
     if (started) {

@@ -1,5 +1,6 @@
 // The page's "Open a run" view in headless Chromium: a run folder written by `pomdp train` (a small
-// committed fixture), chosen with the folder input, shows its learning curve, summary and config.
+// committed fixture), chosen with the folder input, shows its learning curve, summary and config, and
+// its final agent, loaded in the page's worker, plays the episodes `pomdp eval --seed 0` plays.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -20,7 +21,7 @@ describe.skipIf(skip)("the Open-a-run view in headless Chromium", () => {
     await harness?.close();
   });
 
-  it("shows a pomdp train run folder's curve, summary and config", async () => {
+  it("shows a pomdp train run folder's curve, summary and config, and its agent plays pomdp eval's episodes", async () => {
     const lines = fs
       .readFileSync(path.join(RUN, "metrics.jsonl"), "utf8")
       .split("\n")
@@ -44,6 +45,24 @@ describe.skipIf(skip)("the Open-a-run view in headless Chromium", () => {
     expect(await page.textContent("#run-summary")).toContain('"finalReturnMean20": 34.6');
     expect(await page.textContent("#run-config")).toContain('"preset": "ppo-cartpole"');
     expect(await page.textContent("#run-error")).toBe("");
+
+    // Its final agent plays the episodes `pomdp eval --seed 0` plays, in the page's worker.
+    expect(await page.isDisabled("#run-play")).toBe(false);
+    await page.click("#run-play");
+    await page.waitForFunction(
+      '(JSON.parse(document.getElementById("run-episodes").dataset.returns ?? "[]")).length >= 2',
+      null,
+      { timeout: 60_000 },
+    );
+    const pageReturns = JSON.parse(
+      (await page.getAttribute("#run-episodes", "data-returns")) ?? "[]",
+    ) as number[];
+    expect(pageReturns.slice(0, 2)).toEqual(await nodeEvalReturns(2));
+    expect(await page.textContent("#run-agent")).toMatch(
+      /^ppo on CartPole-v1 \(seed 1\), no memory, 9,155 parameters/,
+    );
+    expect(Number(await page.getAttribute("#run-picture", "data-frames"))).toBeGreaterThan(pageReturns[0]);
+    await page.click("#run-play"); // Stop
 
     // A finished experiment's run keeps metrics.jsonl.gz: gunzipped in the page.
     const gzRun = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-web-run-")), "gz-run");
@@ -76,5 +95,26 @@ describe.skipIf(skip)("the Open-a-run view in headless Chromium", () => {
     expect(watch.errors).toEqual([]);
     expect(watch.foreignRequests).toEqual([]);
     await page.close();
-  }, 60_000);
+  }, 120_000);
 });
+
+/** Returns of the first `episodes` episodes `pomdp eval --seed 0` plays with the fixture's agent, in Node on wasm. */
+async function nodeEvalReturns(episodes: number): Promise<number[]> {
+  const { initBackend } = await import("../../src/nn/backend");
+  const { nnLogger } = await import("../../src/nn/log");
+  await initBackend("wasm", nnLogger.child({}, { level: "warn" }));
+  const { loadAgent } = await import("../../agents/index");
+  const { playEpisodes } = await import("../../agents/evaluate");
+  const { run, net, normalizer } = loadAgent(RUN);
+  try {
+    const setup = {
+      ...run.config,
+      envId: run.envId,
+      envKwargs: run.envKwargs,
+      encoder: run.config.net.encoder,
+    };
+    return playEpisodes(net, normalizer, setup, { episodes, seed: 0, greedy: false }).returns;
+  } finally {
+    net.dispose();
+  }
+}

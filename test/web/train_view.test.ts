@@ -76,6 +76,21 @@ describe.skipIf(skip)("the Train view in headless Chromium", () => {
     await page.close();
   }, 90_000);
 
+  it("TMaze, which draws no picture: its recurrent preset's shared LSTM as the heat map, the picture hidden", async () => {
+    const { page, watch } = await openPage(harness.browser, harness.url);
+    await startTraining(page, { env: "TMaze-v0", preset: "ppo-lstm-tmaze", network: "lstm", seed: 1 });
+    await page.waitForFunction('Number(document.getElementById("hidden").dataset.columns) >= 2', null, {
+      timeout: 60_000,
+    });
+    expect(await page.textContent("#hidden-label")).toContain("shared LSTM h (64 units)");
+    expect(await page.$eval("#env-picture", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(
+      true,
+    );
+    expect(await page.textContent("#env-caption")).toContain("(this env draws no picture)");
+    expect(watch.errors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it("validates the edited config with pomdp train's zod schema and trains with the edited values", async () => {
     const { page, watch } = await openPage(harness.browser, harness.url);
     await waitForResolvedConfig(page);

@@ -4,7 +4,7 @@ import { byId, option } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { FromWorker, RunRequest } from "../protocol";
 import { isNetworkChoice, NETWORK_CHOICES } from "../run_request";
-import { TrainingClient } from "../training_client";
+import { WorkerClient } from "../worker_client";
 
 const ui = {
   form: byId<HTMLFormElement>("compare-controls"),
@@ -23,7 +23,7 @@ const COLOURS = ["#1f5fbf", "#d95f02"] as const;
 
 /** One side of the comparison: its worker and its episodes. */
 interface Side {
-  client: TrainingClient;
+  client: WorkerClient;
   series: EpisodeSeries;
   totalSteps: number;
   step: number;
@@ -89,7 +89,7 @@ function start(): void {
   sides = ui.networks.map((select, i) => {
     const network = select.value;
     if (!isNetworkChoice(network)) throw new Error(`compare: unknown network "${network}"`);
-    const client = new TrainingClient(sideHandlers(i), (m) => showError(i, m));
+    const client = new WorkerClient(sideHandlers(i), (m) => showError(i, m));
     const request: RunRequest = { env, preset: "auto", network };
     client.send({ type: "start", request, seed, showcase: false });
     const name = `${NETWORK_CHOICES[network].label} (${i === 0 ? "A" : "B"})`;

@@ -29,7 +29,11 @@ export class ShowcaseView {
   /** Frames drawn so far (tests read it from the picture's data-frames). */
   private drawn = 0;
 
-  constructor(private readonly el: ShowcaseElements) {
+  constructor(
+    private readonly el: ShowcaseElements,
+    /** Called when a drawn frame ended its episode, with its return and steps. */
+    private readonly onEpisodeEnd?: (episodeReturn: number, steps: number) => void,
+  ) {
     this.clear();
   }
 
@@ -69,6 +73,7 @@ export class ShowcaseView {
     if (frame.episodeStep === 1) this.history = [];
     if (frame.hidden && this.memory) this.drawMemory(frame.hidden);
     const drawn = frame.picture ? "" : " (this env draws no picture)";
+    if (frame.episodeEnded) this.onEpisodeEnd?.(frame.episodeReturn, frame.episodeStep);
     this.el.caption.textContent = `episode step ${frame.episodeStep}, return ${Number(frame.episodeReturn.toFixed(3))}${drawn}`;
   }
 

@@ -5,7 +5,7 @@ import { byId, option } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { FromWorker, MetricLine, RunRequest } from "../protocol";
 import { NETWORK_CHOICES } from "../run_request";
-import { TrainingClient } from "../training_client";
+import { WorkerClient } from "../worker_client";
 import { ShowcaseView } from "./showcase_view";
 
 const ui = {
@@ -34,7 +34,7 @@ const ui = {
 
 /** The run shown: its worker, every metrics.jsonl line it posted, its episodes. */
 interface Run {
-  client: TrainingClient;
+  client: WorkerClient;
   lines: MetricLine[];
   totalSteps: number;
   series: EpisodeSeries;
@@ -215,7 +215,7 @@ function togglePause(): void {
 function reset(): void {
   run?.client.terminate();
   run = {
-    client: new TrainingClient(handlers, showError),
+    client: new WorkerClient(handlers, showError),
     lines: [],
     totalSteps: 1,
     series: new EpisodeSeries("this run", "#1f5fbf", "rolling"),

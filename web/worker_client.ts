@@ -1,4 +1,4 @@
-// One training worker (web/worker.ts) seen from the page: typed messages both ways.
+// One worker (web/worker.ts: it trains, or plays a run's agent) seen from the page: typed messages both ways.
 import type { FromWorker, ToWorker } from "./protocol";
 
 /** Handlers of the worker's messages, by type (a missing one ignores that type). */
@@ -6,7 +6,7 @@ export type WorkerHandlers = {
   [K in FromWorker["type"]]?: (message: Extract<FromWorker, { type: K }>) => void;
 };
 
-export class TrainingClient {
+export class WorkerClient {
   private readonly worker: Worker;
   paused = false;
 
