@@ -74,12 +74,19 @@ export async function writeScreenshots(seconds = 60): Promise<Shot[]> {
     // Open a run: the test fixture's folder.
     {
       const { page } = await openPage(browser, server.url);
-      await page.setViewportSize({ width: 1000, height: 820 });
+      await page.setViewportSize({ width: 1000, height: 1160 });
       await page.click("#tab-run");
       await page.setInputFiles("#run-files", FIXTURE_RUN);
       await page.waitForSelector("#run-rolling");
+      await page.click("#run-play");
+      await page.waitForFunction('document.getElementById("run-episodes").textContent !== ""', null, {
+        timeout: 60_000,
+      });
       await shoot(page, "run.png");
-      shots.push({ file: "run.png", what: "Open a run: test/web/fixtures/cartpole-ppo-run" });
+      shots.push({
+        file: "run.png",
+        what: "Open a run: test/web/fixtures/cartpole-ppo-run, its agent playing",
+      });
       await page.close();
     }
   } finally {
