@@ -17,10 +17,14 @@ import type { FromWorker, MetricLine, RunRequest, ShowcaseFrame, ToWorker } from
 import { pageRunRequest } from "./run_request";
 import { EVAL_STREAMS, Showcase, type ShowcaseConfig } from "./showcase";
 
-/** Steps of the shown env after every update. */
+/** Most steps of the shown env after an update, and per batch of a run's agent. */
 const SHOWCASE_STEPS = 16;
-/** A run's agent plays this many steps a second (the page draws 15 frames a second). */
-const PLAYBACK_STEPS_PER_SECOND = 15;
+/**
+ * Frames the page draws a second (web/views/showcase_view.ts): the showcase plays no more steps than
+ * that, plus a second's worth ahead, so that a fast run does not spend its time drawing frames the page
+ * would drop.
+ */
+const SHOWCASE_FPS = 15;
 
 /** The worker's global scope, as much of it as is used here (the page's tsconfig has the DOM's types). */
 const scope = self as unknown as {
@@ -102,6 +106,8 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   training = true;
   let lines: MetricLine[] = [];
   let showcase: Showcase | undefined;
+  /** Steps the showcase played so far. */
+  let showcaseSteps = 0;
   const t0 = performance.now();
   const result = await trainPpoAsync(config, {
     envId: request.env,
@@ -121,14 +127,16 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
         seconds,
       });
       lines = [];
-      if (message.showcase) {
+      const due = Math.min(SHOWCASE_STEPS, Math.ceil(SHOWCASE_FPS * (seconds + 1)) - showcaseSteps);
+      if (message.showcase && due > 0) {
+        showcaseSteps += due;
         const net = agent.net as unknown as AgentNetwork;
         showcase ??= new Showcase(
           { ...config, envId: request.env, encoder: config.net.encoder } as ShowcaseConfig,
           seed,
           net,
         );
-        const frames = showcase.play(net, agent.normalizer, SHOWCASE_STEPS);
+        const frames = showcase.play(net, agent.normalizer, due);
         postFrames(frames, showcase.memory);
       }
     },
@@ -168,7 +176,7 @@ async function playRun(message: Extract<ToWorker, { type: "play-run" }>): Promis
   for (;;) {
     const frames = showcase.play(net, normalizer, SHOWCASE_STEPS);
     postFrames(frames, showcase.memory);
-    await new Promise((resolve) => setTimeout(resolve, (1000 * SHOWCASE_STEPS) / PLAYBACK_STEPS_PER_SECOND));
+    await new Promise((resolve) => setTimeout(resolve, (1000 * SHOWCASE_STEPS) / SHOWCASE_FPS));
   }
 }
 

@@ -30,11 +30,26 @@ function sourcesStamp(): string {
   return hash.digest("hex").slice(0, 16);
 }
 
+/** Removes builds of older sources (left in the temp folder for an hour, in case a test still serves one). */
+function removeOldBuilds(): void {
+  const hourAgo = Date.now() - 3_600_000;
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith("pomdp-web-test-")) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      if (fs.statSync(dir).mtimeMs < hourAgo) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // Another test file removed it first.
+    }
+  }
+}
+
 /** The folder of the built page, building it when the sources changed since the last build. */
 export async function builtPage(): Promise<string> {
   const stamp = sourcesStamp();
   const dir = path.join(os.tmpdir(), `pomdp-web-test-${stamp}`);
   if (fs.existsSync(path.join(dir, "STAMP"))) return dir;
+  removeOldBuilds();
   const { buildWeb } = await import("../../src/web/build");
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-web-building-"));
   await buildWeb(tmp);
