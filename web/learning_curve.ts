@@ -124,9 +124,3 @@ export function drawCurves(svg: SVGSVGElement, series: readonly EpisodeSeries[],
   }
   svg.replaceChildren(...children);
 }
-
-/** Points of the polyline with id `id` (0 when it has none). */
-export function pointCount(svg: SVGSVGElement, id: string): number {
-  const text = (svg.querySelector(`#${id}`)?.getAttribute("points") ?? "").trim();
-  return text === "" ? 0 : text.split(" ").length;
-}
