@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { type MakeOverrides, spec, type VectorEnv } from "../src/core";
-import { loadCheckpoint } from "../src/nn";
+import { BINARY_FILE, loadCheckpointFiles, MANIFEST_FILE } from "../src/nn";
 import { VecNormalizer, type VecNormalizerState } from "../src/train/normalize";
 import type { AgentConfigDefinition } from "../src/train/resolve";
 import { RUN_FILES, readRunJson } from "../src/train/run_folder";
@@ -130,7 +130,7 @@ export function loadAgent(
       `${path.join(runDir, RUN_FILES.config)} is not a run config (expected agent, envId, config.net)`,
     );
   }
-  const agent = agentByName(run.agent);
+  agentByName(run.agent); // an unknown agent is refused before anything is read
   const finalDir = path.join(runDir, RUN_FILES[which]);
   if (which === "best" && !fs.existsSync(finalDir)) {
     throw new Error(
@@ -138,6 +138,57 @@ export function loadAgent(
     );
   }
   loadRunModules(path.join(runDir, RUN_FILES.config), run); // the run's --require'd env files
+  spec(run.envId); // an unknown id (a user env not --require'd) fails here with a clear message
+  const read = (file: string, what: string) => {
+    try {
+      return fs.readFileSync(path.join(finalDir, file));
+    } catch (err) {
+      throw new Error(
+        `cannot read checkpoint ${what} ${path.join(finalDir, file)}: ${(err as Error).message}`,
+      );
+    }
+  };
+  const manifest = read(MANIFEST_FILE, "manifest").toString("utf8");
+  const weights = read(BINARY_FILE, "weights");
+  return agentFromFiles(
+    { run, manifest, weights, agentState: readRunJson<AgentStateFile>(finalDir, AGENT_STATE_FILE) },
+    envKwargs,
+    finalDir,
+  );
+}
+
+/** What agent-state.json of a saved agent holds that loading it needs. */
+export interface AgentStateFile {
+  normalizer?: VecNormalizerState;
+}
+
+/** A saved agent's files, read: config.json, weights.json (text), weights.bin, agent-state.json. */
+export interface SavedAgentFiles {
+  run: RunConfigFile;
+  manifest: string;
+  weights: Uint8Array;
+  agentState: AgentStateFile;
+}
+
+/**
+ * {@link loadAgent} of files already read (the browser page gets them from a dropped run folder): a new
+ * network of the run's agent with the saved weights, and its normalizer, frozen. `where` (the saved
+ * agent's folder) names the files in messages. The run's env must be registered.
+ */
+export function agentFromFiles(
+  files: SavedAgentFiles,
+  envKwargs?: MakeOverrides,
+  where = "final",
+): LoadedAgent {
+  const { run } = files;
+  if (
+    typeof run?.agent !== "string" ||
+    typeof run.envId !== "string" ||
+    typeof run.config?.net !== "object"
+  ) {
+    throw new Error(`${RUN_FILES.config} is not a run config (expected agent, envId, config.net)`);
+  }
+  const agent = agentByName(run.agent);
   spec(run.envId); // an unknown id (a user env not --require'd) fails here with a clear message
   const env = makeAgentVectorEnv(
     {
@@ -151,13 +202,15 @@ export function loadAgent(
   try {
     const net = agent.network(env, run.config, run.seed);
     try {
-      loadCheckpoint(finalDir, net.params());
+      loadCheckpointFiles(files.manifest, files.weights, net.params(), {
+        manifestPath: `${where}/${MANIFEST_FILE}`,
+        binPath: `${where}/${BINARY_FILE}`,
+      });
       net.weightsChanged();
     } catch (err) {
       net.dispose();
       throw err;
     }
-    const state = readRunJson<{ normalizer: VecNormalizerState }>(finalDir, AGENT_STATE_FILE);
     const normalizer = new VecNormalizer({
       observationSize: net.observationSize,
       numEnvs: 1,
@@ -167,7 +220,7 @@ export function loadAgent(
     });
     // The statistics only: the running returns of the training envs (kept for resuming) mean nothing
     // to an evaluation env, and their count is the training run's numEnvs.
-    const { returns: _trainingReturns, ...statistics } = state.normalizer ?? {};
+    const { returns: _trainingReturns, ...statistics } = files.agentState.normalizer ?? {};
     normalizer.setState(statistics);
     normalizer.training = false;
     return { run, net, normalizer };

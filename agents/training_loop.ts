@@ -43,8 +43,11 @@ export interface TrainContext {
    * The loop sets `run` to what it returns.
    */
   openRun?: () => RunFolder;
-  /** Called after every update (progress line, tests). */
-  onUpdate?: (progress: UpdateProgress) => void;
+  /**
+   * Called after every update (progress line, tests), with the network and normalizer being trained
+   * (the browser page's worker plays one env with them between updates; they must not be changed).
+   */
+  onUpdate?: (progress: UpdateProgress, agent: TrainingAgent) => void;
   /** Called for every finished training episode. */
   onEpisode?: (episode: FinishedEpisode) => void;
   /** Called after every periodic evaluation (config evalEvery), with its metrics line. */
@@ -104,6 +107,12 @@ export interface UpdateProgress {
   /** Mean return of the last 20 training episodes (NaN before the first). */
   returnMean20: number;
   seconds: number;
+}
+
+/** The network and observation normalizer a run is training, as `onUpdate` hears them. */
+export interface TrainingAgent {
+  net: TrainableNet;
+  normalizer: VecNormalizer;
 }
 
 /** What the training loop needs of an agent's network: its parameters, and to hear when they change. */
@@ -305,15 +314,18 @@ function* loopSteps<N extends TrainableNet>(
         run?.metric(line);
         ctx.onMetric?.(line);
       }
-      ctx.onUpdate?.({
-        update,
-        numUpdates,
-        step: collector.step,
-        totalSteps,
-        sps,
-        returnMean20: recent.length > 0 ? mean(recent) : Number.NaN,
-        seconds,
-      });
+      ctx.onUpdate?.(
+        {
+          update,
+          numUpdates,
+          step: collector.step,
+          totalSteps,
+          sps,
+          returnMean20: recent.length > 0 ? mean(recent) : Number.NaN,
+          seconds,
+        },
+        { net, normalizer: args.normalizer },
+      );
       // Due at each multiple of evalEvery, and once more at the end: the curve ends at the final agent.
       if (
         evaluation &&

@@ -1,25 +1,44 @@
 // The page's training worker: resolves the run's config as `pomdp train` does (the agent's zod schema,
-// the shipped presets), then trains the project's own PPO on the project's own env (agents/ppo.ts) on
-// tfjs-backend-wasm, posting every metrics.jsonl line to the page. Runs in a Web Worker so that the
-// page stays responsive while it trains.
+// the shipped presets, the network flags), then trains the project's own PPO on the project's own env
+// (agents/ppo.ts) on tfjs-backend-wasm, posting every metrics.jsonl line to the page and, between
+// updates, frames of one env the agent plays (web/showcase.ts). Runs in a Web Worker so that the page
+// stays responsive while it trains.
 import { AGENT_CATALOG } from "../agents/catalog";
 import type { PpoConfig } from "../agents/configs";
+import { type AgentStateFile, agentFromFiles, type RunConfigFile } from "../agents/index";
+import { memoryOf } from "../agents/net_config";
 import { trainPpoAsync } from "../agents/ppo";
+import type { AgentNetwork } from "../agents/tower";
 import { listEnvs } from "../src/core/registry";
 import { initBrowserBackend } from "../src/nn/backend";
+import { CORE_LABELS } from "../src/nn/memory_core";
 import { resolveRunConfig } from "../src/train/resolve";
-import type { FromWorker, MetricLine, ToWorker } from "./protocol";
+import type { FromWorker, MetricLine, RunRequest, ShowcaseFrame, ToWorker } from "./protocol";
+import { pageRunRequest } from "./run_request";
+import { EVAL_STREAMS, Showcase, type ShowcaseConfig } from "./showcase";
+
+/** Most steps of the shown env after an update, and per batch of a run's agent. */
+const SHOWCASE_STEPS = 16;
+/**
+ * Frames the page draws a second (web/views/showcase_view.ts): the showcase plays no more steps than
+ * that, plus a second's worth ahead, so that a fast run does not spend its time drawing frames the page
+ * would drop.
+ */
+const SHOWCASE_FPS = 15;
 
 /** The worker's global scope, as much of it as is used here (the page's tsconfig has the DOM's types). */
 const scope = self as unknown as {
-  postMessage(message: FromWorker): void;
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
   onmessage: ((event: { data: ToWorker }) => void) | null;
   location: { href: string };
 };
 
-const post = (message: FromWorker) => scope.postMessage(message);
+const post = (message: FromWorker, transfer?: Transferable[]) => scope.postMessage(message, transfer);
+const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 let started = false;
+/** Whether the run got past its config and backend (a failure after that needs a new worker). */
+let training = false;
 let paused = false;
 let pausedSince = 0;
 let pausedMs = 0;
@@ -45,26 +64,58 @@ async function yieldTurn(): Promise<void> {
   while (paused) await new Promise<void>((resolve) => (wake = resolve));
 }
 
-async function train(env: string, presetName: string, seed: number): Promise<void> {
-  const resolved = await resolveRunConfig(
-    { agent: "ppo", envId: env, preset: presetName === "auto" ? undefined : presetName },
-    AGENT_CATALOG,
-  );
+/** Posts the showcase's frames, their pixels and memory transferred (not copied). */
+function postFrames(frames: ShowcaseFrame[], memory: Showcase["memory"]): void {
+  const transfer = frames.flatMap((f) => [
+    ...(f.picture ? [f.picture.data.buffer] : []),
+    ...(f.view ? [f.view.data.buffer] : []),
+    ...(f.hidden ? [f.hidden.buffer] : []),
+  ]);
+  post({ type: "frames", frames, memory }, transfer as Transferable[]);
+}
+
+async function resolve(request: RunRequest): Promise<void> {
+  try {
+    const resolved = await resolveRunConfig(pageRunRequest(request), AGENT_CATALOG);
+    post({ type: "resolved", request, preset: resolved.preset?.name ?? null, config: resolved.config });
+  } catch (err) {
+    post({ type: "error", during: "resolve", message: messageOf(err) });
+  }
+}
+
+async function train(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
+  const { request, seed } = message;
+  const edited = message.config !== undefined;
+  // With the edited config, the preset it was resolved from is the one shown (`auto`'s pick).
+  const fromPreset = edited
+    ? null
+    : await resolveRunConfig(pageRunRequest(request), AGENT_CATALOG).then((r) => r.preset?.name ?? null);
+  const resolved = await resolveRunConfig(pageRunRequest(request, message.config), AGENT_CATALOG);
   const config = resolved.config as unknown as PpoConfig;
   const wasmPrefix = new URL("./", scope.location.href).href;
   const backend = await initBrowserBackend(wasmPrefix);
   const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
   post({ type: "ready", backend, threads: getThreadsCount() });
-  post({ type: "config", preset: resolved.preset?.name ?? null, config, totalSteps: config.totalSteps });
+  post({
+    type: "config",
+    preset: edited ? request.preset : fromPreset,
+    edited,
+    config,
+    totalSteps: config.totalSteps,
+  });
+  training = true;
   let lines: MetricLine[] = [];
+  let showcase: Showcase | undefined;
+  /** Steps the showcase played so far. */
+  let showcaseSteps = 0;
   const t0 = performance.now();
   const result = await trainPpoAsync(config, {
-    envId: env,
+    envId: request.env,
     seed,
     onMetric: (line) => {
       lines.push(line as MetricLine);
     },
-    onUpdate: (p) => {
+    onUpdate: (p, agent) => {
       lastStep = p.step;
       const seconds = (performance.now() - t0 - pausedMs) / 1000;
       post({
@@ -76,24 +127,81 @@ async function train(env: string, presetName: string, seed: number): Promise<voi
         seconds,
       });
       lines = [];
+      const due = Math.min(SHOWCASE_STEPS, Math.ceil(SHOWCASE_FPS * (seconds + 1)) - showcaseSteps);
+      if (message.showcase && due > 0) {
+        showcaseSteps += due;
+        const net = agent.net as unknown as AgentNetwork;
+        showcase ??= new Showcase(
+          { ...config, envId: request.env, encoder: config.net.encoder } as ShowcaseConfig,
+          seed,
+          net,
+        );
+        const frames = showcase.play(net, agent.normalizer, due);
+        postFrames(frames, showcase.memory);
+      }
     },
     yieldTurn,
   });
+  showcase?.close();
   result.net.dispose();
   post({ type: "done", summary: result.summary });
 }
 
+/** Plays episodes with the final agent of a run folder, posting frames at the page's pace, until the worker ends. */
+async function playRun(message: Extract<ToWorker, { type: "play-run" }>): Promise<void> {
+  const wasmPrefix = new URL("./", scope.location.href).href;
+  const backend = await initBrowserBackend(wasmPrefix);
+  const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
+  post({ type: "ready", backend, threads: getThreadsCount() });
+  const agent = agentFromFiles({
+    run: message.files.run as RunConfigFile,
+    manifest: message.files.manifest,
+    weights: new Uint8Array(message.files.weights),
+    agentState: message.files.agentState as AgentStateFile,
+  });
+  const { run, net, normalizer } = agent;
+  const core = memoryOf(run.config.net);
+  const memory = core.kind === "none" ? "no memory" : `${CORE_LABELS[core.kind]} ${core.size}`;
+  post({
+    type: "agent",
+    description: `${run.agent} on ${run.envId} (seed ${run.seed}), ${memory}, ${net.parameterCount().toLocaleString("en")} parameters`,
+  });
+  const setup = {
+    ...run.config,
+    envId: run.envId,
+    envKwargs: run.envKwargs,
+    encoder: run.config.net.encoder,
+  };
+  const showcase = new Showcase(setup as unknown as ShowcaseConfig, message.seed, net, EVAL_STREAMS);
+  for (;;) {
+    const frames = showcase.play(net, normalizer, SHOWCASE_STEPS);
+    postFrames(frames, showcase.memory);
+    await new Promise((resolve) => setTimeout(resolve, (1000 * SHOWCASE_STEPS) / SHOWCASE_FPS));
+  }
+}
+
 scope.onmessage = (event) => {
   const message = event.data;
-  if (message.type === "start") {
+  if (message.type === "play-run") {
+    playRun(message).catch((err: unknown) =>
+      post({ type: "error", during: "play", message: messageOf(err) }),
+    );
+  } else if (message.type === "resolve") {
+    void resolve(message.request);
+  } else if (message.type === "start") {
     if (started) {
-      post({ type: "error", message: "this worker is already training; reset the page to start again" });
+      post({
+        type: "error",
+        during: "train",
+        message: "this worker is already training; reset the page to start again",
+      });
       return;
     }
     started = true;
-    train(message.env, message.preset, message.seed).catch((err: unknown) =>
-      post({ type: "error", message: err instanceof Error ? err.message : String(err) }),
-    );
+    train(message).catch((err: unknown) => {
+      if (!training) started = false; // a refused config can be fixed and started again
+      post({ type: "error", during: "train", message: messageOf(err) });
+    });
   } else if (message.type === "pause") {
     if (!paused) {
       paused = true;
@@ -115,5 +223,5 @@ post({
   envIds: listEnvs().map((s) => s.id),
   presets: AGENT_CATALOG.presets
     .filter((p) => p.agent === "ppo")
-    .map((p) => ({ name: p.name, envId: p.envId, source: p.source })),
+    .map((p) => ({ name: p.name, envId: p.envId, source: p.source, recurrent: p.memory === "recurrent" })),
 });

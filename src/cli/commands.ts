@@ -21,6 +21,7 @@ import {
   parseView,
   withRequire,
 } from "./options";
+import { PLAY_HELP_LINES } from "./play_keys";
 import type { PretrainFlags } from "./pretrain_ae";
 import type { RecordFlags } from "./record";
 import type { ReportFlags } from "./report";
@@ -131,12 +132,6 @@ export function renderCommand(): Command {
       ) => (await import("./render")).renderAction(id, opts),
     );
 }
-
-/** The keys of `pomdp play`, as its help and its screen list them. */
-export const PLAY_HELP_LINES = [
-  "keys: ←/→ turn, ↑ forward, space toggle, p pick up, d drop,",
-  "enter or . done, r reset, q quit",
-];
 
 /** `pomdp play <id>`: play a gridworld with the keyboard (or from key names piped in, one per line). */
 export function playCommand(): Command {

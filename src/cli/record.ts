@@ -7,12 +7,12 @@ import type { LoadedAgent } from "../../agents/index";
 import { memoryOf } from "../../agents/net_config";
 import { QNetwork } from "../../agents/q_network";
 import type { RecurrentState } from "../../agents/recurrent_state";
-import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
 import type { Env, MakeOverrides } from "../core";
 import { deriveSeed, Rng } from "../core/rng";
 import { CORE_LABELS } from "../nn/memory_core";
 import { GifWriter, type RgbImage } from "../report/gif";
 import {
+  agentViewImage,
   BACKGROUND,
   blankImage,
   blit,
@@ -79,24 +79,7 @@ export interface RecordedEpisode {
 }
 
 interface GridworldView {
-  agentViewSize?: number;
-  encodeView?: () => Uint8Array;
   maxSteps?: number;
-}
-
-/** The gridworld's egocentric view drawn as tiles (as `pomdp render --view agent`), or undefined. */
-function agentViewImage(env: Env<unknown, unknown>, side: number): RgbImage | undefined {
-  const grid = env.unwrapped as unknown as GridworldView;
-  const viewSize = grid.agentViewSize;
-  if (viewSize === undefined || typeof grid.encodeView !== "function") return undefined;
-  const tile = Math.max(1, Math.floor(side / viewSize));
-  const pixels = viewSize * tile;
-  return {
-    width: pixels,
-    height: pixels,
-    channels: 3,
-    data: renderEncodedViewRgb(grid.encodeView(), viewSize, tile),
-  };
 }
 
 /** The env's action names, where it has them (`actionNames` on the unwrapped env). */

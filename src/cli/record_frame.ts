@@ -1,5 +1,8 @@
-// What `pomdp record` draws its frames with: the canvas helpers, the memory heat map's colours and
-// the memory strip (one column per step, one row per LSTM unit).
+// What `pomdp record` (and the browser page) draws its frames with: the canvas helpers, a gridworld's
+// egocentric view, the memory heat map's colours and the memory strip (one column per step, one row per
+// LSTM unit).
+import { renderEncodedViewRgb } from "../../envs/gridworld/render_rgb";
+import type { Env } from "../core";
 import type { RgbImage } from "../report/gif";
 
 /** Background of the frames around and between the panels. */
@@ -160,4 +163,25 @@ export function drawMemoryStrip(
         );
     }
   }
+}
+
+/** What a gridworld offers to draw its agent's view. */
+interface EgocentricView {
+  agentViewSize?: number;
+  encodeView?: () => Uint8Array;
+}
+
+/** The gridworld's egocentric view drawn as tiles (as `pomdp render --view agent`), or undefined. */
+export function agentViewImage(env: Env<unknown, unknown>, side: number): RgbImage | undefined {
+  const grid = env.unwrapped as unknown as EgocentricView;
+  const viewSize = grid.agentViewSize;
+  if (viewSize === undefined || typeof grid.encodeView !== "function") return undefined;
+  const tile = Math.max(1, Math.floor(side / viewSize));
+  const pixels = viewSize * tile;
+  return {
+    width: pixels,
+    height: pixels,
+    channels: 3,
+    data: renderEncodedViewRgb(grid.encodeView(), viewSize, tile),
+  };
 }

@@ -101,6 +101,11 @@ function readManifest(manifestPath: string): Manifest {
   } catch (err) {
     throw new Error(`cannot read checkpoint manifest ${manifestPath}: ${(err as Error).message}`);
   }
+  return parseManifest(text, manifestPath);
+}
+
+/** The manifest in `text` (from `manifestPath`, for messages); not one is an error saying why. */
+function parseManifest(text: string, manifestPath: string): Manifest {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -138,6 +143,31 @@ export function loadCheckpoint(dir: string, params: ParamMap, optimizer?: Clippe
   } catch (err) {
     throw new Error(`cannot read checkpoint weights ${binPath}: ${(err as Error).message}`);
   }
+  return assignCheckpoint(manifest, bytes, params, optimizer, { manifestPath, binPath });
+}
+
+/**
+ * {@link loadCheckpoint} of a checkpoint's two files already read (the browser page gets them from a
+ * dropped run folder): `manifestText` of weights.json and `bytes` of weights.bin; `where` names them in
+ * messages. The same checks, and nothing is assigned unless everything checks out.
+ */
+export function loadCheckpointFiles(
+  manifestText: string,
+  bytes: Uint8Array,
+  params: ParamMap,
+  where: { manifestPath: string; binPath: string },
+  optimizer?: ClippedOptimizer,
+): unknown {
+  return assignCheckpoint(parseManifest(manifestText, where.manifestPath), bytes, params, optimizer, where);
+}
+
+function assignCheckpoint(
+  manifest: Manifest,
+  bytes: Uint8Array,
+  params: ParamMap,
+  optimizer: ClippedOptimizer | undefined,
+  { manifestPath, binPath }: { manifestPath: string; binPath: string },
+): unknown {
   if (bytes.byteLength !== manifest.byteLength) {
     throw new Error(
       `corrupt checkpoint weights ${binPath}: ${bytes.byteLength} bytes, expected ${manifest.byteLength} (from ${manifestPath})`,

@@ -24,6 +24,7 @@ export { benchNn, type NnBenchResult } from "./bench";
 export {
   BINARY_FILE,
   loadCheckpoint,
+  loadCheckpointFiles,
   MANIFEST_FILE,
   readCheckpointMetadata,
   saveCheckpoint,

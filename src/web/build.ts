@@ -95,6 +95,10 @@ export async function buildWeb(
       {
         name: "node-builtins-stub",
         setup(build) {
+          // zlib's crc32 checks checkpoints' weights (an agent opened from a run folder): the browser's own.
+          build.onResolve({ filter: /^(node:)?zlib$/ }, () => ({
+            path: path.join(REPO_ROOT, "web", "zlib_browser.ts"),
+          }));
           build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
             builtins.has(args.path)
               ? { path: `node:${args.path.replace(/^node:/, "")}`, namespace: "node-stub" }

@@ -91,13 +91,14 @@ export function readStats(page: Page): Promise<PageStats> {
   })()`);
 }
 
-/** Starts training from the page's form. */
+/** Starts training from the page's Train form (network: one of web/run_request.ts's choices, default mlp). */
 export async function startTraining(
   page: Page,
-  run: { env: string; preset?: string; seed: number },
+  run: { env: string; preset?: string; network?: string; seed: number },
 ): Promise<void> {
   await page.fill("#env", run.env);
   await page.selectOption("#preset", run.preset ?? "auto");
+  await page.selectOption("#network", run.network ?? "mlp");
   await page.fill("#seed", String(run.seed));
   await page.click("#start");
 }

@@ -3,14 +3,13 @@
 // off localhost, trains the project's PPO on CartPole-v1 in its worker with the curve growing, pauses,
 // computes the same first update lines as PPO in Node on the wasm backend, and names an unknown env.
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PpoConfig } from "../../agents/configs";
 import { registerBuiltinEnvs } from "../../envs";
 import { spec } from "../../src/core/registry";
-import { CHROMIUM, launchChromium, openPage, readStats, startTraining } from "../../src/web/drive";
+import { CHROMIUM, openPage, readStats, startTraining } from "../../src/web/drive";
+import { type PageHarness, pageHarness } from "./built_page";
 
 // In CI the browser test must run (.ci/run installs chromium); elsewhere it is skipped without one.
 const skip = !fs.existsSync(CHROMIUM) && !process.env.CI;
@@ -27,14 +26,17 @@ function withoutMachineFigures(line: Line): Line {
 describe.skipIf(skip)(
   `the browser page in headless Chromium${skip ? ` (skipped: no ${CHROMIUM})` : ""}`,
   () => {
-    let dir: string;
-    let server: { url: string; close(): Promise<void> };
+    let harness: PageHarness;
     let browser: Browser;
     beforeAll(async () => {
-      dir = fs.mkdtempSync(path.join(os.tmpdir(), "pomdp-web-"));
-      const { buildWeb } = await import("../../src/web/build");
-      const built = await buildWeb(dir);
-      expect(Object.keys(built.files)).toEqual([
+      harness = await pageHarness();
+      browser = harness.browser;
+      expect(
+        fs
+          .readdirSync(harness.dir)
+          .filter((f) => f !== "STAMP")
+          .sort(),
+      ).toEqual([
         "index.html",
         "page.js",
         "tfjs-backend-wasm-simd.wasm",
@@ -42,20 +44,15 @@ describe.skipIf(skip)(
         "tfjs-backend-wasm.wasm",
         "worker.js",
       ]);
-      const { serveStatic } = await import("../../src/web/serve");
-      server = await serveStatic(dir, 0);
-      browser = await launchChromium();
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => {
-      await browser?.close();
-      await server?.close();
-      if (dir) fs.rmSync(dir, { recursive: true, force: true });
+      await harness?.close();
     });
 
     it("trains PPO on CartPole-v1 in its worker: steps rise, the curve grows, pause stops the counter", async () => {
-      const { page, watch } = await openPage(browser, server.url);
+      const { page, watch } = await openPage(browser, harness.url);
       const presets = await page.$$eval("#preset option", (os) => os.map((o) => o.getAttribute("value")));
-      expect(presets.slice(0, 2)).toEqual(["auto", "ppo-cartpole"]);
+      expect(presets.slice(0, 3)).toEqual(["auto", "none", "ppo-cartpole"]);
       await startTraining(page, { env: "CartPole-v1", seed: 1 });
       // 4 envs × 128 steps an update: the counter moves by 512.
       await page.waitForFunction('Number(document.getElementById("steps").dataset.value) >= 2048', null, {
@@ -112,7 +109,7 @@ describe.skipIf(skip)(
     }, 90_000);
 
     it("names an unknown env id on the page, as the command line does", async () => {
-      const { page, watch } = await openPage(browser, server.url);
+      const { page, watch } = await openPage(browser, harness.url);
       await startTraining(page, { env: "CartPole-v9", seed: 0 });
       await page.waitForFunction('document.getElementById("error").textContent !== ""', null, {
         timeout: 20_000,

@@ -1,0 +1,268 @@
+// The Train view: pick an env, a preset, a network and a seed; the resolved config is shown as
+// editable JSON (Start validates it with the zod schema `pomdp train` uses); start, pause and reset a
+// run in a worker; its learning curve, steps, steps/s, last update line, and the env it plays.
+import { byId, option } from "../dom";
+import { drawCurves, EpisodeSeries } from "../learning_curve";
+import type { FromWorker, MetricLine, RunRequest } from "../protocol";
+import { NETWORK_CHOICES } from "../run_request";
+import { WorkerClient } from "../worker_client";
+import { ShowcaseView } from "./showcase_view";
+
+const ui = {
+  form: byId<HTMLFormElement>("controls"),
+  env: byId<HTMLInputElement>("env"),
+  envIds: byId<HTMLDataListElement>("env-ids"),
+  preset: byId<HTMLSelectElement>("preset"),
+  network: byId<HTMLSelectElement>("network"),
+  seed: byId<HTMLInputElement>("seed"),
+  start: byId<HTMLButtonElement>("start"),
+  pause: byId<HTMLButtonElement>("pause"),
+  reset: byId<HTMLButtonElement>("reset"),
+  error: byId<HTMLElement>("error"),
+  steps: byId<HTMLElement>("steps"),
+  sps: byId<HTMLElement>("sps"),
+  episodes: byId<HTMLElement>("episodes"),
+  mean: byId<HTMLElement>("mean"),
+  backend: byId<HTMLElement>("backend"),
+  state: byId<HTMLElement>("state"),
+  curve: byId<SVGSVGElement>("curve"),
+  editor: byId<HTMLTextAreaElement>("config-editor"),
+  editorStatus: byId<HTMLElement>("config-status"),
+  config: byId<HTMLElement>("config"),
+  update: byId<HTMLElement>("update"),
+};
+
+/** The run shown: its worker, every metrics.jsonl line it posted, its episodes. */
+interface Run {
+  client: WorkerClient;
+  lines: MetricLine[];
+  totalSteps: number;
+  series: EpisodeSeries;
+}
+
+/** PPO presets by name (from the worker's catalog): which are for recurrent networks. */
+const recurrentPresets = new Set<string>();
+let run: Run;
+let drawQueued = false;
+/** The request the editor's JSON was resolved for, its preset, and whether it was edited since. */
+let editorFor = "";
+let editorPreset: string | null = null;
+let editorDirty = false;
+let started = false;
+
+const showcase = new ShowcaseView({
+  picture: byId("env-picture"),
+  view: byId("env-view"),
+  hidden: byId("hidden"),
+  hiddenLabel: byId("hidden-label"),
+  caption: byId("env-caption"),
+});
+
+function setState(text: string): void {
+  ui.state.textContent = text;
+}
+
+function showError(message: string): void {
+  ui.error.textContent = message;
+  setState("error");
+  ui.pause.disabled = true;
+}
+
+function request(): RunRequest {
+  return {
+    env: ui.env.value.trim(),
+    preset: ui.preset.value,
+    network: ui.network.value as RunRequest["network"],
+  };
+}
+
+const requestKey = (r: RunRequest) => JSON.stringify([r.env, r.preset, r.network]);
+
+/** Asks the worker for the config of the form's choice (shown in the editor when it answers). */
+function resolveShown(): void {
+  if (started) return;
+  ui.editorStatus.textContent = "resolving…";
+  run.client.send({ type: "resolve", request: request() });
+}
+
+const handlers = {
+  catalog(message: Extract<FromWorker, { type: "catalog" }>) {
+    ui.envIds.replaceChildren(...message.envIds.map((id) => option(id)));
+    recurrentPresets.clear();
+    for (const p of message.presets) if (p.recurrent) recurrentPresets.add(p.name);
+    const chosen = ui.preset.value;
+    ui.preset.replaceChildren(
+      option("auto", "auto (as pomdp train picks)"),
+      option("none", "none (the plain defaults)"),
+      ...message.presets.map((p) => option(p.name, `${p.name} (${p.envId})`, p.source)),
+    );
+    if (chosen) ui.preset.value = chosen;
+    ui.start.disabled = false;
+    resolveShown();
+  },
+  resolved(message: Extract<FromWorker, { type: "resolved" }>) {
+    if (started || requestKey(message.request) !== requestKey(request())) return;
+    ui.editor.value = JSON.stringify(message.config, null, 2);
+    editorFor = requestKey(message.request);
+    editorPreset = message.preset;
+    editorDirty = false;
+    ui.editorStatus.textContent = `resolved from preset ${message.preset ?? "none"}; edit and Start`;
+  },
+  ready(message: Extract<FromWorker, { type: "ready" }>) {
+    ui.backend.textContent = `wasm, ${message.threads} thread${message.threads === 1 ? "" : "s"}`;
+  },
+  config(message: Extract<FromWorker, { type: "config" }>) {
+    run.totalSteps = message.totalSteps;
+    const preset = message.edited ? editorPreset : message.preset;
+    const how = message.edited ? (editorDirty ? ", edited on the page" : ", as shown") : "";
+    ui.config.textContent = `preset: ${preset ?? "none"}${how}\n${JSON.stringify(message.config, null, 2)}`;
+    setState("training");
+  },
+  update(message: Extract<FromWorker, { type: "update" }>) {
+    onUpdate(message.lines, message.step, message.sps);
+    ui.sps.dataset.seconds = String(message.seconds);
+  },
+  frames(message: Extract<FromWorker, { type: "frames" }>) {
+    showcase.add(message);
+  },
+  paused(message: Extract<FromWorker, { type: "paused" }>) {
+    setState(`paused at step ${message.step}`);
+  },
+  done() {
+    setState("done");
+    ui.pause.disabled = true;
+  },
+  error(message: Extract<FromWorker, { type: "error" }>) {
+    if (message.during === "resolve") {
+      ui.editorStatus.textContent = message.message;
+      return;
+    }
+    showError(message.message);
+    // A config refused before training starts can be fixed and started again.
+    if (ui.steps.dataset.value === "0") unlockForm();
+  },
+};
+
+function onUpdate(lines: MetricLine[], step: number, sps: number): void {
+  run.lines.push(...lines);
+  run.series.add(lines);
+  for (const line of lines) if (line.type === "update") ui.update.textContent = JSON.stringify(line);
+  ui.steps.textContent = step.toLocaleString("en");
+  ui.steps.dataset.value = String(step);
+  ui.sps.textContent = sps.toLocaleString("en");
+  ui.episodes.textContent = String(run.series.points.length);
+  const last = run.series.last;
+  if (last) {
+    ui.mean.textContent = last.mean.toFixed(1);
+    ui.mean.dataset.value = String(last.mean);
+  }
+  if (!drawQueued) {
+    drawQueued = true;
+    requestAnimationFrame(() => {
+      drawQueued = false;
+      drawCurves(ui.curve, [run.series], run.totalSteps);
+    });
+  }
+}
+
+/** The editor's config when it belongs to the form's choice (or was edited), else undefined; throws on bad JSON. */
+function editedConfig(): unknown {
+  const text = ui.editor.value.trim();
+  if (text === "" || (!editorDirty && editorFor !== requestKey(request()))) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`config: not JSON (${(err as Error).message})`);
+  }
+}
+
+function start(): void {
+  ui.error.textContent = "";
+  const seed = Number(ui.seed.value);
+  if (!Number.isInteger(seed) || seed < 0) {
+    showError(`seed: expected a whole number ≥ 0, got "${ui.seed.value}"`);
+    return;
+  }
+  let config: unknown;
+  try {
+    config = editedConfig();
+  } catch (err) {
+    showError((err as Error).message);
+    return;
+  }
+  started = true;
+  run.client.send({ type: "start", request: request(), seed, config, showcase: true });
+  setState("starting");
+  ui.start.disabled = true;
+  ui.pause.disabled = false;
+  ui.reset.disabled = false;
+  ui.env.disabled = ui.preset.disabled = ui.network.disabled = ui.seed.disabled = ui.editor.readOnly = true;
+}
+
+function unlockForm(): void {
+  started = false;
+  ui.start.disabled = false;
+  ui.env.disabled = ui.preset.disabled = ui.network.disabled = ui.seed.disabled = ui.editor.readOnly = false;
+}
+
+function togglePause(): void {
+  const paused = run.client.togglePause();
+  ui.pause.textContent = paused ? "Resume" : "Pause";
+  setState(paused ? "pausing" : "training");
+}
+
+/** A fresh worker (the old one ends with its run) and an empty plot. */
+function reset(): void {
+  run?.client.terminate();
+  run = {
+    client: new WorkerClient(handlers, showError),
+    lines: [],
+    totalSteps: 1,
+    series: new EpisodeSeries("this run", "#1f5fbf", "rolling"),
+  };
+  showcase.clear();
+  ui.curve.replaceChildren();
+  ui.steps.textContent = "0";
+  ui.steps.dataset.value = "0";
+  ui.sps.textContent = "–";
+  ui.episodes.textContent = "0";
+  ui.mean.textContent = "–";
+  delete ui.mean.dataset.value;
+  ui.update.textContent = "–";
+  ui.error.textContent = "";
+  ui.pause.textContent = "Pause";
+  ui.pause.disabled = true;
+  ui.reset.disabled = true;
+  unlockForm();
+  ui.start.disabled = true; // until the worker posts its catalog
+  setState("idle");
+}
+
+/** Sets up the view; returns the run's metrics.jsonl lines so far, for `window.pomdp.metrics()`. */
+export function setUpTrainView(): { metrics: () => MetricLine[] } {
+  ui.network.replaceChildren(
+    ...Object.entries(NETWORK_CHOICES).map(([name, choice]) => option(name, choice.label)),
+  );
+  ui.form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    start();
+  });
+  ui.env.addEventListener("change", resolveShown);
+  ui.network.addEventListener("change", resolveShown);
+  ui.preset.addEventListener("change", () => {
+    // A recurrent preset is for a network with memory, as `pomdp train --lstm` picks it.
+    if (
+      recurrentPresets.has(ui.preset.value) &&
+      (ui.network.value === "mlp" || ui.network.value === "frame-stack")
+    )
+      ui.network.value = "lstm";
+    resolveShown();
+  });
+  ui.editor.addEventListener("input", () => {
+    editorDirty = true;
+  });
+  ui.pause.addEventListener("click", togglePause);
+  ui.reset.addEventListener("click", reset);
+  reset();
+  return { metrics: () => structuredClone(run.lines) };
+}
