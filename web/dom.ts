@@ -12,6 +12,14 @@ export function option(value: string, text = value, title?: string): HTMLOptionE
   return Object.assign(document.createElement("option"), { value, textContent: text, title: title ?? "" });
 }
 
+/** The seed typed into `input`, or the error line naming what was expected (shown on the page). */
+export function seedFrom(input: HTMLInputElement): { seed: number } | { error: string } {
+  const seed = Number(input.value);
+  if (!Number.isInteger(seed) || seed < 0)
+    return { error: `seed: expected a whole number ≥ 0, got "${input.value}"` };
+  return { seed };
+}
+
 const SVG_NS = "http://www.w3.org/2000/svg";
 
 /** An SVG element with attributes and text. */

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { a2cStep } from "../../agents/a2c";
 import { FusedA2cStep } from "../../agents/a2c_fused";
 import { ActorCritic } from "../../agents/actor_critic";
@@ -8,8 +8,7 @@ import { A2cConfigSchema } from "../../agents/configs";
 import { type Minibatch, normalized } from "../../agents/rollout";
 import { Rng } from "../../src/core/rng";
 import { ClippedAdam, type ClippedOptimizer, ClippedRmsprop } from "../../src/nn";
-import { SmallKernels } from "../../src/nn/small/kernels";
-import { useBackend } from "../nn/helpers";
+import { growHeapOnEveryAlloc, useBackend } from "../nn/helpers";
 
 const F = 4;
 const A = 3;
@@ -106,17 +105,7 @@ describe("FusedA2cStep when the heap grows mid-step", () => {
         alpha: 0.99,
       });
       const step = FusedA2cStep.tryCreate(ac, opt, config)!;
-      const original = SmallKernels.prototype.alloc;
-      // Before each real allocation, one bigger than the whole heap (then freed): the heap must grow.
-      const spy = growEveryAlloc
-        ? vi.spyOn(SmallKernels.prototype, "alloc").mockImplementation(function (
-            this: SmallKernels,
-            length: number,
-          ) {
-            original.call(this, this.heapBytes() / 4 + 1).free();
-            return original.call(this, length);
-          })
-        : undefined;
+      const spy = growEveryAlloc ? growHeapOnEveryAlloc() : undefined;
       const stats = [];
       try {
         for (const batch of rollouts(3)) {

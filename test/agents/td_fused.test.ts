@@ -1,13 +1,12 @@
 import * as tf from "@tensorflow/tfjs";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { graphTdStep, softUpdate } from "../../agents/dqn";
 import { QNetwork } from "../../agents/q_network";
 import { transitionBatch } from "../../agents/replay";
 import { FusedTdStep } from "../../agents/td_fused";
 import { Rng } from "../../src/core/rng";
 import { ClippedAdam } from "../../src/nn";
-import { SmallKernels } from "../../src/nn/small/kernels";
-import { useBackend } from "../nn/helpers";
+import { growHeapOnEveryAlloc, useBackend } from "../nn/helpers";
 
 const F = 4;
 const A = 3;
@@ -116,17 +115,7 @@ describe("FusedTdStep when the heap grows mid-step", () => {
     const config = { loss: "huber" as const, double: true, batchSize: B, gamma: 0.99 };
     const run = (growEveryAlloc: boolean) => {
       const l = learner();
-      const original = SmallKernels.prototype.alloc;
-      // Before each real allocation, one bigger than the whole heap (then freed): the heap must grow.
-      const spy = growEveryAlloc
-        ? vi.spyOn(SmallKernels.prototype, "alloc").mockImplementation(function (
-            this: SmallKernels,
-            length: number,
-          ) {
-            original.call(this, this.heapBytes() / 4 + 1).free();
-            return original.call(this, length);
-          })
-        : undefined;
+      const spy = growEveryAlloc ? growHeapOnEveryAlloc() : undefined;
       const stats = [];
       try {
         const step = FusedTdStep.tryCreate(l.online, l.target, l.optimizer, config, B)!;

@@ -1,6 +1,8 @@
 import * as tf from "@tensorflow/tfjs";
+import { vi } from "vitest";
 import { deriveSeed, Rng } from "../../src/core/rng";
 import { type BackendName, initBackend } from "../../src/nn/backend";
+import { SmallKernels } from "../../src/nn/small/kernels";
 
 /** Switches TF.js to `name` (quietly) for the tests of a file. */
 export async function useBackend(name: BackendName): Promise<void> {
@@ -44,4 +46,20 @@ export function accuracy(predicted: ArrayLike<number>, labels: ArrayLike<number>
   let hits = 0;
   for (let i = 0; i < labels.length; i++) if (predicted[i] === labels[i]) hits++;
   return hits / labels.length;
+}
+
+/**
+ * Makes every allocation on the small-kernel heap grow it first (an allocation bigger than the whole
+ * heap, then freed), so that each detaches every view of the heap. Restore with the returned spy's
+ * `mockRestore()`.
+ */
+export function growHeapOnEveryAlloc() {
+  const original = SmallKernels.prototype.alloc;
+  return vi.spyOn(SmallKernels.prototype, "alloc").mockImplementation(function (
+    this: SmallKernels,
+    length: number,
+  ) {
+    original.call(this, this.heapBytes() / 4 + 1).free();
+    return original.call(this, length);
+  });
 }

@@ -1,6 +1,6 @@
 // The Compare view: two networks (say PPO with an MLP and with an LSTM) on the same env and seed, each
 // trained in its own worker, both learning curves on one plot with a legend.
-import { byId, option } from "../dom";
+import { byId, option, seedFrom } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { FromWorker, RunRequest } from "../protocol";
 import { isNetworkChoice, NETWORK_CHOICES } from "../run_request";
@@ -79,11 +79,12 @@ function sideHandlers(index: number) {
 
 function start(): void {
   ui.error.textContent = "";
-  const seed = Number(ui.seed.value);
-  if (!Number.isInteger(seed) || seed < 0) {
-    ui.error.textContent = `seed: expected a whole number ≥ 0, got "${ui.seed.value}"`;
+  const parsed = seedFrom(ui.seed);
+  if ("error" in parsed) {
+    ui.error.textContent = parsed.error;
     return;
   }
+  const { seed } = parsed;
   reset();
   const env = ui.env.value.trim();
   sides = ui.networks.map((select, i) => {

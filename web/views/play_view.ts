@@ -4,7 +4,7 @@
 
 import { PlaySession } from "../../src/cli/play_session";
 import { agentViewImage } from "../../src/cli/record_frame";
-import { byId } from "../dom";
+import { byId, seedFrom } from "../dom";
 import type { RgbPicture } from "../protocol";
 import { drawRgb } from "../rgb_canvas";
 
@@ -52,11 +52,12 @@ function draw(): void {
 
 function start(): void {
   ui.error.textContent = "";
-  const seed = Number(ui.seed.value);
-  if (!Number.isInteger(seed) || seed < 0) {
-    ui.error.textContent = `seed: expected a whole number ≥ 0, got "${ui.seed.value}"`;
+  const parsed = seedFrom(ui.seed);
+  if ("error" in parsed) {
+    ui.error.textContent = parsed.error;
     return;
   }
+  const { seed } = parsed;
   session?.env.close();
   session = undefined;
   try {

@@ -1,7 +1,7 @@
 // The Open-a-run view: a run folder made by `pomdp train`, chosen or dropped: its learning curve from
 // metrics.jsonl, its summary and its config; and its final agent playing episodes (in a worker, as
 // `pomdp eval --seed` plays them), drawn as the Train view draws the env it plays.
-import { byId } from "../dom";
+import { byId, seedFrom } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { RunAgentFiles } from "../protocol";
 import {
@@ -127,11 +127,12 @@ async function play(): Promise<void> {
   }
   if (!opened) return;
   ui.error.textContent = "";
-  const seed = Number(ui.seed.value);
-  if (!Number.isInteger(seed) || seed < 0) {
-    ui.error.textContent = `seed: expected a whole number ≥ 0, got "${ui.seed.value}"`;
+  const parsed = seedFrom(ui.seed);
+  if ("error" in parsed) {
+    ui.error.textContent = parsed.error;
     return;
   }
+  const { seed } = parsed;
   try {
     const files = await agentFiles(opened);
     const fail = (message: string) => {

@@ -1,7 +1,7 @@
 // The Train view: pick an env, a preset, a network and a seed; the resolved config is shown as
 // editable JSON (Start validates it with the zod schema `pomdp train` uses); start, pause and reset a
 // run in a worker; its learning curve, steps, steps/s, last update line, and the env it plays.
-import { byId, option } from "../dom";
+import { byId, option, seedFrom } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { FromWorker, MetricLine, RunRequest } from "../protocol";
 import { NETWORK_CHOICES } from "../run_request";
@@ -178,11 +178,12 @@ function editedConfig(): unknown {
 
 function start(): void {
   ui.error.textContent = "";
-  const seed = Number(ui.seed.value);
-  if (!Number.isInteger(seed) || seed < 0) {
-    showError(`seed: expected a whole number ≥ 0, got "${ui.seed.value}"`);
+  const parsed = seedFrom(ui.seed);
+  if ("error" in parsed) {
+    showError(parsed.error);
     return;
   }
+  const { seed } = parsed;
   let config: unknown;
   try {
     config = editedConfig();
