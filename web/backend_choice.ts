@@ -60,7 +60,7 @@ export async function chooseBackend(
     return {
       backend,
       renderer,
-      reason: `WebGL, as asked${gpu}; its sums run in another order than pomdp train's, so the run differs from Node's`,
+      reason: `WebGL, as asked${gpu}; its sums run in another order than pomdp train's, so its numbers differ from Node's in the last digits`,
     };
   }
   const wasm = await initBrowserBackend(wasmPrefix, "wasm");
