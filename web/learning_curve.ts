@@ -49,6 +49,8 @@ export class EpisodeSeries {
 const WIDTH = 900;
 const HEIGHT = 320;
 const PAD = { left: 48, right: 12, top: 12, bottom: 28 };
+/** Height of the legend's row above the plot (drawn with several series), so that it covers no curve. */
+const LEGEND_ROW = 20;
 
 /**
  * Redraws `svg` with `series`; the x axis grows with the runs (up to `totalSteps`, their budget) so that
@@ -60,16 +62,17 @@ export function drawCurves(svg: SVGSVGElement, series: readonly EpisodeSeries[],
   const values = series.flatMap((s) => s.points.map((p) => p.ret));
   const maxReturn = Math.max(1, ...values);
   const minReturn = Math.min(0, ...values);
+  const top = PAD.top + (series.length > 1 ? LEGEND_ROW : 0);
   const x = (step: number) => PAD.left + (step / maxStep) * (WIDTH - PAD.left - PAD.right);
   const y = (r: number) =>
-    HEIGHT - PAD.bottom - ((r - minReturn) / (maxReturn - minReturn)) * (HEIGHT - PAD.top - PAD.bottom);
+    HEIGHT - PAD.bottom - ((r - minReturn) / (maxReturn - minReturn)) * (HEIGHT - top - PAD.bottom);
   const points = (s: EpisodeSeries, key: "ret" | "mean") =>
     s.points.map((p) => `${x(p.step).toFixed(1)},${y(p[key]).toFixed(1)}`).join(" ");
   const axis = "#888";
   const small = { "font-size": 11 };
   const children: SVGElement[] = [
     svgElement("line", { x1: PAD.left, y1: y(0), x2: WIDTH - PAD.right, y2: y(0), stroke: axis }),
-    svgElement("line", { x1: PAD.left, y1: y(minReturn), x2: PAD.left, y2: PAD.top, stroke: axis }),
+    svgElement("line", { x1: PAD.left, y1: y(minReturn), x2: PAD.left, y2: top, stroke: axis }),
     svgElement(
       "text",
       { ...small, x: PAD.left - 6, y: y(maxReturn) + 4, "text-anchor": "end" },
@@ -107,20 +110,23 @@ export function drawCurves(svg: SVGSVGElement, series: readonly EpisodeSeries[],
     );
   }
   if (series.length > 1) {
-    series.forEach((s, i) => {
-      const top = PAD.top + 6 + i * 16;
+    // One row above the plot, side by side (about 6.5 px a character at 11 px).
+    let left = PAD.left;
+    const row = PAD.top + 2;
+    for (const s of series) {
       children.push(
         svgElement("line", {
-          x1: PAD.left + 12,
-          y1: top,
-          x2: PAD.left + 32,
-          y2: top,
+          x1: left,
+          y1: row,
+          x2: left + 20,
+          y2: row,
           stroke: s.colour,
           "stroke-width": 2,
         }),
-        svgElement("text", { ...small, x: PAD.left + 38, y: top + 4, class: "legend" }, s.name),
+        svgElement("text", { ...small, x: left + 26, y: row + 4, class: "legend" }, s.name),
       );
-    });
+      left += 26 + 6.5 * s.name.length + 24;
+    }
   }
   svg.replaceChildren(...children);
 }

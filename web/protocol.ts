@@ -1,4 +1,5 @@
 // The messages between the page (web/page.ts and its views) and its training worker (web/worker.ts).
+import type { PageBackendChoice, PageBackendName } from "../src/nn/backend_names";
 import type { NetworkChoice } from "./run_request";
 
 export type { NetworkChoice };
@@ -45,7 +46,15 @@ export type ToWorker =
    * `pomdp train` validates a config) or, without it, the config `request` resolves to. `showcase`:
    * play one env with the current agent after every update and post its frames.
    */
-  | { type: "start"; request: RunRequest; seed: number; config?: unknown; showcase: boolean }
+  | {
+      type: "start";
+      request: RunRequest;
+      seed: number;
+      config?: unknown;
+      showcase: boolean;
+      /** The backend: wasm, webgl, or auto (the faster for this run's net, timed on both; web/backend_choice.ts). */
+      backend: PageBackendChoice;
+    }
   | { type: "pause" }
   | { type: "resume" }
   /**
@@ -77,8 +86,20 @@ export type FromWorker =
     }
   /** The answer to "resolve": the validated config and the preset it came from. */
   | { type: "resolved"; request: RunRequest; preset: string | null; config: unknown }
-  /** The backend is up: its name and the build tfjs-backend-wasm picked. */
-  | { type: "ready"; backend: string; threads: number }
+  /** "auto" is timing the run's net on each backend (a few seconds). */
+  | { type: "choosing-backend"; choice: PageBackendChoice }
+  /**
+   * The backend is up: its name, why it was chosen, the threads of the build tfjs-backend-wasm picked
+   * (0 on WebGL), the WebGL renderer (null without WebGL) and, after "auto", the steps/s measured on each.
+   */
+  | {
+      type: "ready";
+      backend: PageBackendName;
+      threads: number;
+      reason: string;
+      renderer: string | null;
+      measured?: { wasm: number; webgl: number | null };
+    }
   /** The run's resolved config (the same zod config `pomdp train` resolves) and its preset. */
   | { type: "config"; preset: string | null; edited: boolean; config: unknown; totalSteps: number }
   /**

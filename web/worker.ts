@@ -10,9 +10,9 @@ import { memoryOf } from "../agents/net_config";
 import { trainPpoAsync } from "../agents/ppo";
 import type { AgentNetwork } from "../agents/tower";
 import { listEnvs } from "../src/core/registry";
-import { initBrowserBackend } from "../src/nn/backend";
 import { CORE_LABELS } from "../src/nn/memory_core";
 import { resolveRunConfig } from "../src/train/resolve";
+import { type BackendChoice, chooseBackend } from "./backend_choice";
 import type { FromWorker, MetricLine, RunRequest, ShowcaseFrame, ToWorker } from "./protocol";
 import { pageRunRequest } from "./run_request";
 import { EVAL_STREAMS, Showcase, type ShowcaseConfig } from "./showcase";
@@ -83,6 +83,49 @@ async function resolve(request: RunRequest): Promise<void> {
   }
 }
 
+/** Posts the backend chosen, with the wasm build's threads. */
+async function postReady(choice: BackendChoice): Promise<void> {
+  const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
+  post({
+    type: "ready",
+    backend: choice.backend,
+    threads: choice.backend === "wasm" ? getThreadsCount() : 0,
+    reason: choice.reason,
+    renderer: choice.renderer,
+    ...(choice.measured === undefined ? {} : { measured: choice.measured }),
+  });
+}
+
+/** Rollouts of the run's own config that "auto" trains on each backend; the first warms up (shaders, caches). */
+const MEASURE_ROLLOUTS = 3;
+
+/**
+ * Env steps per second of the run's own config (env, net, rollout, epochs, minibatches) on the current
+ * backend: MEASURE_ROLLOUTS rollouts and updates from the run's seed in a throwaway run, timed after the
+ * first. The run itself starts afresh afterwards, so what it computes does not depend on this.
+ */
+async function measureSps(config: PpoConfig, envId: string, seed: number): Promise<number> {
+  const rollout = config.numEnvs * config.numSteps;
+  let updates = 0;
+  let warm = 0;
+  let end = 0;
+  const result = await trainPpoAsync(
+    { ...config, totalSteps: MEASURE_ROLLOUTS * rollout },
+    {
+      envId,
+      seed,
+      onUpdate: () => {
+        updates += 1;
+        if (updates === 1) warm = performance.now();
+        end = performance.now();
+      },
+      yieldTurn: turn,
+    },
+  );
+  result.net.dispose();
+  return ((MEASURE_ROLLOUTS - 1) * rollout) / ((end - warm) / 1000);
+}
+
 async function train(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
   const { request, seed } = message;
   const edited = message.config !== undefined;
@@ -93,9 +136,11 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   const resolved = await resolveRunConfig(pageRunRequest(request, message.config), AGENT_CATALOG);
   const config = resolved.config as unknown as PpoConfig;
   const wasmPrefix = new URL("./", scope.location.href).href;
-  const backend = await initBrowserBackend(wasmPrefix);
-  const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
-  post({ type: "ready", backend, threads: getThreadsCount() });
+  post({ type: "choosing-backend", choice: message.backend });
+  const choice = await chooseBackend(message.backend, wasmPrefix, () =>
+    measureSps(config, request.env, seed),
+  );
+  await postReady(choice);
   post({
     type: "config",
     preset: edited ? request.preset : fromPreset,
@@ -150,9 +195,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
 /** Plays episodes with the final agent of a run folder, posting frames at the page's pace, until the worker ends. */
 async function playRun(message: Extract<ToWorker, { type: "play-run" }>): Promise<void> {
   const wasmPrefix = new URL("./", scope.location.href).href;
-  const backend = await initBrowserBackend(wasmPrefix);
-  const { getThreadsCount } = await import("@tensorflow/tfjs-backend-wasm");
-  post({ type: "ready", backend, threads: getThreadsCount() });
+  await postReady(await chooseBackend("wasm", wasmPrefix, () => Promise.resolve(0)));
   const agent = agentFromFiles({
     run: message.files.run as RunConfigFile,
     manifest: message.files.manifest,

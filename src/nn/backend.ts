@@ -1,7 +1,13 @@
 import * as tf from "@tensorflow/tfjs";
 import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import type { Logger } from "pino";
-import { BACKEND_ENV_VAR, BACKEND_NAMES, type BackendName, parseBackendName } from "./backend_names";
+import {
+  BACKEND_ENV_VAR,
+  BACKEND_NAMES,
+  type BackendName,
+  type PageBackendName,
+  parseBackendName,
+} from "./backend_names";
 import { registerWasmKernels } from "./kernels";
 import { nnLogger } from "./log";
 import {
@@ -28,7 +34,7 @@ export {
   type WasmThreadsSetting,
 };
 
-let chosen: BackendName | null = null;
+let chosen: BackendName | PageBackendName | null = null;
 
 /** Options of {@link initBackend}. */
 export interface InitBackendOptions {
@@ -129,17 +135,31 @@ export async function initBackend(
       `TF.js backend: wasm (${wasm.build} build, ${wasm.threads} thread${wasm.threads === 1 ? "" : "s"}: ${wasm.choice})`,
     );
   }
-  return chosen;
+  // initBackend picks among Node's backends only.
+  return chosen as BackendName;
 }
 
 /**
- * The browser page's backend (web/, bundled by src/web/build.ts): tfjs-backend-wasm fetching its `.wasm`
- * files from `wasmPrefix` (a URL folder ending in "/" on the page's own server, no CDN), with the same
- * kernel patches as {@link initBackend} on wasm, so that the page computes what `pomdp train` computes.
- * tfjs-backend-wasm picks its own build there: the multi-threaded one only where the page is
- * cross-origin isolated (SharedArrayBuffer), else the single-threaded SIMD one. Not for Node.
+ * The browser page's backend (web/, bundled by src/web/build.ts). On `wasm` (the default):
+ * tfjs-backend-wasm fetching its `.wasm` files from `wasmPrefix` (a URL folder ending in "/" on the
+ * page's own server, no CDN), with the same kernel patches as {@link initBackend} on wasm, so that the
+ * page computes what `pomdp train` computes. tfjs-backend-wasm picks its own build there: the
+ * multi-threaded one only where the page is cross-origin isolated (SharedArrayBuffer), else the
+ * single-threaded SIMD one. On `webgl`: TF.js's WebGL backend (in a Web Worker it draws on an
+ * OffscreenCanvas); its sums run in another order on the GPU, so its runs differ from Node's in the last
+ * bits and then more. Throws where the browser offers no WebGL. Not for Node.
  */
-export async function initBrowserBackend(wasmPrefix: string): Promise<BackendName> {
+export async function initBrowserBackend(
+  wasmPrefix: string,
+  name: PageBackendName = "wasm",
+): Promise<PageBackendName> {
+  if (name === "webgl") {
+    const ok = tf.findBackendFactory("webgl") !== null && (await tf.setBackend("webgl"));
+    if (!ok) throw new Error("TF.js backend 'webgl' failed to initialise: this browser offers no WebGL here");
+    await tf.ready();
+    chosen = "webgl";
+    return chosen;
+  }
   setWasmPaths(wasmPrefix);
   const ok = await tf.setBackend("wasm");
   if (!ok) throw new Error(`TF.js backend 'wasm' failed to initialise (its .wasm files from ${wasmPrefix})`);
@@ -170,7 +190,7 @@ export function backendFacts(): Record<string, string | number> {
 }
 
 /** The backend chosen by the last {@link initBackend}, or null before it ran. */
-export function currentBackend(): BackendName | null {
+export function currentBackend(): BackendName | PageBackendName | null {
   return chosen;
 }
 
@@ -178,7 +198,7 @@ export function currentBackend(): BackendName | null {
  * The current backend; before {@link initBackend} ran, an error naming `owner` (the block being built),
  * rather than TF.js silently picking a backend of its own or failing obscurely. Every block calls it first.
  */
-export function requireBackend(owner: string): BackendName {
+export function requireBackend(owner: string): BackendName | PageBackendName {
   if (chosen === null) {
     throw new Error(
       `${owner}: no TF.js backend yet; call \`await initBackend()\` (from src/nn) before building networks`,

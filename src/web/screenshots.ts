@@ -42,7 +42,7 @@ export async function writeScreenshots(seconds = 60): Promise<Shot[]> {
     {
       const { page } = await openPage(browser, server.url);
       await page.setViewportSize({ width: 1000, height: 1020 });
-      await startTraining(page, { env: "CartPole-NoVel-v1", network: "lstm", seed: 1 });
+      await startTraining(page, { env: "CartPole-NoVel-v1", network: "lstm", seed: 1, backend: "auto" });
       await page.waitForTimeout(seconds * 1000);
       await shoot(page, "train.png");
       shots.push({ file: "train.png", what: "Train: recurrent PPO (LSTM 64) on CartPole-NoVel-v1" });

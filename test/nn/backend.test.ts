@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs";
 import { afterEach, describe, expect, it } from "vitest";
 import { BACKEND_ENV_VAR, currentBackend, initBackend, parseBackendName } from "../../src/nn/backend";
+import { parsePageBackendChoice } from "../../src/nn/backend_names";
 import { silentLogger } from "./helpers";
 
 function tfjsNodeLoads(): boolean {
@@ -39,6 +40,13 @@ describe("initBackend", () => {
       /POMDP_BACKEND value "gpu".*tensorflow, wasm, cpu/,
     );
     expect(() => parseBackendName("webgl")).toThrow(/"webgl".*tensorflow, wasm, cpu/);
+  });
+
+  it("checks the page's backend choice (auto, wasm, webgl) with an exact message", () => {
+    for (const choice of ["auto", "wasm", "webgl"]) expect(parsePageBackendChoice(choice)).toBe(choice);
+    expect(() => parsePageBackendChoice("gpu")).toThrow(
+      'unknown backend "gpu": choose one of auto, wasm, webgl',
+    );
   });
 
   it("picks tensorflow when tfjs-node loads, else wasm", async () => {

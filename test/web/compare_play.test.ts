@@ -42,6 +42,24 @@ describe.skipIf(skip)("the Compare and Play views in headless Chromium", () => {
     );
     const legend = await page.$$eval("#compare-curve text.legend", (els) => els.map((e) => e.textContent));
     expect(legend).toEqual(["PPO, MLP (no memory) (A)", "recurrent PPO, LSTM 64 (B)"]);
+    // The legend sits in its own row above the plot: below its text's baseline, no curve reaches up.
+    const legendBaseline = Math.max(
+      ...(await page.$$eval("#compare-curve text.legend", (els) =>
+        els.map((e) => Number(e.getAttribute("y"))),
+      )),
+    );
+    const highestPoint = Math.min(
+      ...(await page.$$eval("#compare-curve polyline", (els) =>
+        els.flatMap((e) =>
+          (e.getAttribute("points") ?? "")
+            .trim()
+            .split(" ")
+            .filter((p: string) => p !== "")
+            .map((p: string) => Number(p.split(",")[1])),
+        ),
+      )),
+    );
+    expect(legendBaseline).toBeLessThan(highestPoint);
     expect(await page.textContent("#compare-error")).toBe("");
     await page.click("#compare-pause");
     expect(watch.errors).toEqual([]);

@@ -1,7 +1,8 @@
 // The browser page (web/), built by src/web/build.ts and served from localhost by src/web/serve.ts, in
 // headless Chromium (Debian's, through playwright-core): it loads with no console error and no request
 // off localhost, trains the project's PPO on CartPole-v1 in its worker with the curve growing, pauses,
-// computes the same first update lines as PPO in Node on the wasm backend, and names an unknown env.
+// computes the same first update lines as PPO in Node on the wasm backend, chooses between wasm and
+// WebGL by timing the run's net and says why, trains on WebGL when asked, and names an unknown env.
 import * as fs from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -107,6 +108,57 @@ describe.skipIf(skip)(
       expect(watch.foreignRequests).toEqual([]);
       await page.close();
     }, 90_000);
+
+    it("auto times this run's net on wasm and on WebGL, says which it took and why, and keeps Node's numbers on wasm", async () => {
+      const { page, watch } = await openPage(browser, harness.url);
+      await startTraining(page, { env: "CartPole-v1", seed: 1, backend: "auto" });
+      await page.waitForFunction('Number(document.getElementById("steps").dataset.value) >= 1024', null, {
+        timeout: 60_000,
+      });
+      expect((await readStats(page)).error).toBe("");
+      // Headless Chromium here has WebGL 2 in workers through SwiftShader, so both are timed.
+      const why = (await page.textContent("#backend-why")) ?? "";
+      const measured = JSON.parse((await page.getAttribute("#backend-why", "data-measured")) ?? "null") as {
+        wasm: number;
+        webgl: number;
+      } | null;
+      expect(measured).not.toBeNull();
+      const { wasm, webgl } = measured as { wasm: number; webgl: number };
+      expect(wasm).toBeGreaterThan(0);
+      expect(webgl).toBeGreaterThan(0);
+      const took = wasm >= webgl ? "wasm" : "webgl";
+      expect(await page.getAttribute("#backend", "data-value")).toBe(took);
+      const figures = `this net trained at ${Math.round(wasm).toLocaleString("en")} steps/s on wasm and ${Math.round(webgl).toLocaleString("en")} on WebGL`;
+      expect(why.startsWith(`${took === "wasm" ? "wasm" : "WebGL"}: ${figures} (`)).toBe(true);
+      if (took === "wasm") {
+        // The timing runs are throwaway runs: the run itself is Node's, line for line.
+        const lines = (await page.evaluate("window.pomdp.metrics()")) as Line[];
+        const node = await nodeRun(2);
+        const browserUpdates = lines.filter((l) => l.type === "update").slice(0, 2);
+        expect(browserUpdates.map(withoutMachineFigures)).toEqual(node.updates.map(withoutMachineFigures));
+      }
+      expect(watch.errors).toEqual([]);
+      expect(watch.foreignRequests).toEqual([]);
+      await page.close();
+    }, 120_000);
+
+    it("trains on WebGL when asked for, and says so", async () => {
+      const { page, watch } = await openPage(browser, harness.url);
+      await startTraining(page, { env: "CartPole-v1", seed: 1, backend: "webgl" });
+      await page.waitForFunction('Number(document.getElementById("steps").dataset.value) >= 1024', null, {
+        timeout: 90_000,
+      });
+      const stats = await readStats(page);
+      expect(stats.error).toBe("");
+      expect(stats.episodes).toBeGreaterThan(0);
+      expect(await page.textContent("#backend")).toBe("WebGL");
+      expect(await page.textContent("#backend-why")).toMatch(
+        /^WebGL, as asked \(.+\); its sums run in another order than pomdp train's, so its numbers differ from Node's in the last digits$/,
+      );
+      expect(watch.errors).toEqual([]);
+      expect(watch.foreignRequests).toEqual([]);
+      await page.close();
+    }, 120_000);
 
     it("names an unknown env id on the page, as the command line does", async () => {
       const { page, watch } = await openPage(browser, harness.url);

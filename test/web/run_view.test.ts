@@ -1,6 +1,7 @@
 // The page's "Open a run" view in headless Chromium: a run folder written by `pomdp train` (a small
 // committed fixture), chosen with the folder input, shows its learning curve, summary and config, and
-// its final agent, loaded in the page's worker, plays the episodes `pomdp eval --seed 0` plays.
+// its final agent, loaded in the page's worker, plays the episodes `pomdp eval --seed 0` plays; files
+// dropped onto the view show their curve, and a drop without config.json says so.
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -96,6 +97,51 @@ describe.skipIf(skip)("the Open-a-run view in headless Chromium", () => {
     expect(watch.foreignRequests).toEqual([]);
     await page.close();
   }, 120_000);
+
+  it("shows the curve of the files dropped, and says what is missing from a drop without config.json", async () => {
+    const episodes = fs
+      .readFileSync(path.join(RUN, "metrics.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"type":"episode"')).length;
+    const { page, watch } = await openPage(harness.browser, harness.url);
+    await page.click("#tab-run");
+    // A drop as the browser delivers one: a DataTransfer of Files on the drop zone's dragover and drop
+    // events. (Headless Chromium cannot drag a folder from a desktop; the folder walk is the same
+    // code as the folder input's paths, tested above.)
+    const drop = (files: Record<string, string>) =>
+      page.evaluate(`(() => {
+        const transfer = new DataTransfer();
+        for (const [name, text] of Object.entries(${JSON.stringify(files)})) transfer.items.add(new File([text], name));
+        const zone = document.getElementById("run-drop");
+        zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        const over = zone.classList.contains("over");
+        zone.dispatchEvent(new DragEvent("drop", { dataTransfer: transfer, bubbles: true, cancelable: true }));
+        return over;
+      })()`);
+    const read = (f: string) => fs.readFileSync(path.join(RUN, f), "utf8");
+    expect(await drop({ "config.json": read("config.json"), "metrics.jsonl": read("metrics.jsonl") })).toBe(
+      true,
+    );
+    await page.waitForFunction('document.getElementById("run-rolling") !== null', null, { timeout: 20_000 });
+    expect(
+      await page.$eval("#run-rolling", (el) => (el.getAttribute("points") ?? "").trim().split(" ").length),
+    ).toBe(episodes);
+    expect(await page.textContent("#run-title")).toMatch(
+      /: ppo, CartPole-v1, seed 1 — \d+ episodes, 8 updates$/,
+    );
+    expect(await page.getAttribute("#run-drop", "class")).not.toContain("over");
+
+    await drop({ "metrics.jsonl": read("metrics.jsonl") });
+    await page.waitForFunction('document.getElementById("run-error").textContent !== ""', null, {
+      timeout: 10_000,
+    });
+    expect(await page.textContent("#run-error")).toMatch(
+      /^open a run: .* has no config\.json at its top \(got metrics\.jsonl\)/,
+    );
+    expect(watch.errors).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+    await page.close();
+  }, 60_000);
 });
 
 /** Returns of the first `episodes` episodes `pomdp eval --seed 0` plays with the fixture's agent, in Node on wasm. */

@@ -92,7 +92,7 @@ function start(): void {
     if (!isNetworkChoice(network)) throw new Error(`compare: unknown network "${network}"`);
     const client = new WorkerClient(sideHandlers(i), (m) => showError(i, m));
     const request: RunRequest = { env, preset: "auto", network };
-    client.send({ type: "start", request, seed, showcase: false });
+    client.send({ type: "start", request, seed, showcase: false, backend: "wasm" });
     const name = `${NETWORK_CHOICES[network].label} (${i === 0 ? "A" : "B"})`;
     return {
       client,

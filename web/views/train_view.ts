@@ -1,6 +1,7 @@
 // The Train view: pick an env, a preset, a network and a seed; the resolved config is shown as
 // editable JSON (Start validates it with the zod schema `pomdp train` uses); start, pause and reset a
 // run in a worker; its learning curve, steps, steps/s, last update line, and the env it plays.
+import { parsePageBackendChoice } from "../../src/nn/backend_names";
 import { byId, option, seedFrom } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { FromWorker, MetricLine, RunRequest } from "../protocol";
@@ -24,6 +25,8 @@ const ui = {
   episodes: byId<HTMLElement>("episodes"),
   mean: byId<HTMLElement>("mean"),
   backend: byId<HTMLElement>("backend"),
+  backendChoice: byId<HTMLSelectElement>("backend-choice"),
+  backendWhy: byId<HTMLElement>("backend-why"),
   state: byId<HTMLElement>("state"),
   curve: byId<SVGSVGElement>("curve"),
   editor: byId<HTMLTextAreaElement>("config-editor"),
@@ -108,8 +111,19 @@ const handlers = {
     editorDirty = false;
     ui.editorStatus.textContent = `resolved from preset ${message.preset ?? "none"}; edit and Start`;
   },
+  "choosing-backend"() {
+    setState("timing this net on wasm and WebGL");
+    ui.backendWhy.textContent =
+      "auto: a few rollouts of this run's config on each backend, to take the faster";
+  },
   ready(message: Extract<FromWorker, { type: "ready" }>) {
-    ui.backend.textContent = `wasm, ${message.threads} thread${message.threads === 1 ? "" : "s"}`;
+    ui.backend.textContent =
+      message.backend === "wasm"
+        ? `wasm, ${message.threads} thread${message.threads === 1 ? "" : "s"}`
+        : "WebGL";
+    ui.backend.dataset.value = message.backend;
+    ui.backendWhy.textContent = message.reason;
+    if (message.measured !== undefined) ui.backendWhy.dataset.measured = JSON.stringify(message.measured);
   },
   config(message: Extract<FromWorker, { type: "config" }>) {
     run.totalSteps = message.totalSteps;
@@ -192,18 +206,31 @@ function start(): void {
     return;
   }
   started = true;
-  run.client.send({ type: "start", request: request(), seed, config, showcase: true });
+  const backend = parsePageBackendChoice(ui.backendChoice.value);
+  run.client.send({ type: "start", request: request(), seed, config, showcase: true, backend });
   setState("starting");
   ui.start.disabled = true;
   ui.pause.disabled = false;
   ui.reset.disabled = false;
-  ui.env.disabled = ui.preset.disabled = ui.network.disabled = ui.seed.disabled = ui.editor.readOnly = true;
+  ui.env.disabled =
+    ui.preset.disabled =
+    ui.network.disabled =
+    ui.seed.disabled =
+    ui.backendChoice.disabled =
+    ui.editor.readOnly =
+      true;
 }
 
 function unlockForm(): void {
   started = false;
   ui.start.disabled = false;
-  ui.env.disabled = ui.preset.disabled = ui.network.disabled = ui.seed.disabled = ui.editor.readOnly = false;
+  ui.env.disabled =
+    ui.preset.disabled =
+    ui.network.disabled =
+    ui.seed.disabled =
+    ui.backendChoice.disabled =
+    ui.editor.readOnly =
+      false;
 }
 
 function togglePause(): void {
@@ -230,6 +257,10 @@ function reset(): void {
   ui.mean.textContent = "–";
   delete ui.mean.dataset.value;
   ui.update.textContent = "–";
+  ui.backend.textContent = "–";
+  delete ui.backend.dataset.value;
+  ui.backendWhy.textContent = "";
+  delete ui.backendWhy.dataset.measured;
   ui.error.textContent = "";
   ui.pause.textContent = "Pause";
   ui.pause.disabled = true;
