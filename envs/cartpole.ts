@@ -20,7 +20,7 @@ import {
   warn,
 } from "../src/core";
 import { FlickerObservation, MaskObservation, ObservationNoise } from "../src/wrappers";
-import { drawCartPole } from "./cartpole_render";
+import { cartPoleText, drawCartPole } from "./cartpole_render";
 
 /** Keyword arguments of `CartPoleEnv`. */
 export interface CartPoleArgs {
@@ -175,6 +175,38 @@ export class CartPoleEnv extends Env<Float32Array, number> {
     this.state.set(physics);
     this.hasState = s.hasState === true;
     this.stepsBeyondTerminated = beyond as number | null;
+  }
+
+  /** `pomdp play`'s keys: the arrows push the cart, one step of 0.02 s a press (a held key repeats). */
+  readonly playKeys = {
+    left: { action: 0, name: "push left" },
+    right: { action: 1, name: "push right" },
+  } as const;
+
+  /** One line saying what `pomdp play`'s keys do. */
+  readonly playHelp =
+    "keys: ← push left, → push right (one step of 0.02 s a press; hold a key to repeat), r reset, q quit";
+
+  /** The cart and pole as text (see `cartPoleText`) and the physical state, for `pomdp play`. */
+  renderText(): string {
+    if (!this.hasState) return "(call reset() first)";
+    const [x, xDot, theta, thetaDot] = this.state;
+    const degrees = (theta * 180) / Math.PI;
+    return [
+      cartPoleText(x, theta),
+      `x ${x.toFixed(3)} m, ẋ ${xDot.toFixed(3)} m/s, θ ${degrees.toFixed(2)}°, θ̇ ${thetaDot.toFixed(3)} rad/s (the episode ends at |x| > 2.4 m or |θ| > 12°)`,
+    ].join("\n");
+  }
+
+  /** `pomdp play`'s picture: `renderText` and what the agent observes (a wrapper's observation, e.g. NoVel's [x, θ]). */
+  renderPlay(observation: unknown): string {
+    const seen =
+      observation instanceof Float32Array
+        ? `[${Array.from(observation, (v) => v.toFixed(3)).join(", ")}]`
+        : ArrayBuffer.isView(observation)
+          ? `a picture of ${(observation as Uint8Array).length} values`
+          : String(observation);
+    return [this.renderText(), "", `what the agent observes: ${seen}`].join("\n");
   }
 
   /** Gymnasium's picture of the cart and pole (600 × 400 by default), as RGB bytes. */

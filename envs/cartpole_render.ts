@@ -257,3 +257,33 @@ function drawTrack(target: PixelTarget, y: number, sy: number, colour: number[])
   const row = Math.min(target.height - 1, Math.max(0, Math.floor(target.height - y * sy)));
   for (let col = 0; col < target.width; col++) put(target, col, row, colour);
 }
+
+/** Columns of `cartPoleText`'s track (±2.4 m). */
+const TEXT_TRACK = 61;
+/** Rows of its pole (a character is about twice as tall as wide, so 6 rows ≈ the pole's 1 m at 12.5 columns). */
+const TEXT_POLE_ROWS = 6;
+
+/**
+ * CartPole as text, for `pomdp play` in a terminal: the pole (`o` marks along it) above the cart `[##]`
+ * on a track whose ends `|` are the termination bounds (±2.4 m).
+ */
+export function cartPoleText(x: number, theta: number): string {
+  const columnsPerMetre = (TEXT_TRACK - 1) / WORLD_WIDTH;
+  const cart = Math.max(0, Math.min(TEXT_TRACK - 1, Math.round((x + WORLD_WIDTH / 2) * columnsPerMetre)));
+  const rows: string[] = [];
+  for (let k = TEXT_POLE_ROWS; k >= 1; k--) {
+    // The pole is 2 × 0.5 m long: row k is k/rows of the way up it.
+    const along = (k / TEXT_POLE_ROWS) * 2 * 0.5;
+    const column = Math.round(cart + along * Math.sin(theta) * columnsPerMetre);
+    const row = Array<string>(TEXT_TRACK + 2).fill(" ");
+    if (column >= 0 && column < TEXT_TRACK) row[column + 1] = "o";
+    rows.push(row.join("").trimEnd());
+  }
+  const cartRow = Array<string>(TEXT_TRACK + 2).fill(" ");
+  for (let c = cart - 1; c <= cart + 2; c++) if (c >= 0 && c < TEXT_TRACK) cartRow[c + 1] = "#";
+  if (cart - 1 >= 0) cartRow[cart] = "[";
+  if (cart + 2 < TEXT_TRACK) cartRow[cart + 3] = "]";
+  rows.push(cartRow.join("").trimEnd());
+  rows.push(`|${"-".repeat(TEXT_TRACK)}|`);
+  return rows.join("\n");
+}

@@ -137,9 +137,12 @@ export function renderCommand(): Command {
 export function playCommand(): Command {
   return withRequire(new Command("play"))
     .description(
-      `play a gridworld in the terminal with the keyboard, seeing the agent's egocentric view beside the full map (${PLAY_HELP_LINES.join(" ")}); piped input: key names per line`,
+      `play a gridworld in the terminal with the keyboard, seeing the agent's egocentric view beside the full map (${PLAY_HELP_LINES.join(" ")}); CartPole: ←/→ push the cart, beside what the agent observes; piped input: key names per line`,
     )
-    .argument("<id>", "gridworld id, e.g. MiniGrid-Empty-5x5-v0 (see `pomdp envs`)")
+    .argument(
+      "<id>",
+      "env id: a gridworld such as MiniGrid-Empty-5x5-v0, CartPole-v1 (or -NoVel, -Noisy…), TMaze-v0 (see `pomdp envs`)",
+    )
     .option("-s, --seed <n>", "seed of the first episode", parseNonNegativeInt, 0)
     .action(async (id: string, opts: { seed: number }) => (await import("./play")).playAction(id, opts));
 }

@@ -1,4 +1,4 @@
-// One `pomdp play` session on a gridworld, whatever drives it: the terminal (src/cli/play.ts) or the
+// One `pomdp play` session on a gridworld (or CartPole, TMaze, RepeatPrevious, CountRecall), whatever drives it: the terminal (src/cli/play.ts) or the
 // browser page's play view (web/play_view.ts). Keys in, text pictures out.
 import { registerBuiltinEnvs } from "../../envs";
 import { MiniGridEnv } from "../../envs/gridworld/minigrid_env";
@@ -135,7 +135,7 @@ export class PlaySession {
     if (typeof unwrapped.renderText !== "function") {
       this.env.close();
       throw new Error(
-        `play: ${id} is not a gridworld (it has no renderText()); expected a MiniGrid id such as MiniGrid-Empty-5x5-v0`,
+        `play: ${id} cannot be played: it draws no text picture (its env has no renderText()); expected a gridworld such as MiniGrid-Empty-5x5-v0, CartPole-v1 or its POMDP variants, TMaze-v0, RepeatPrevious-v0 or CountRecall-v0`,
       );
     }
     this.playable = unwrapped as Playable;

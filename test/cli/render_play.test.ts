@@ -9,10 +9,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { registerCartPolePixels } from "../../envs/cartpole_pixels";
 import { COLOR_TO_IDX, OBJECT_TO_IDX, registerGridworlds } from "../../envs/gridworld";
 import { cellGlyph, legendLines } from "../../envs/gridworld/render_text";
-import { listEnvs } from "../../src";
+import { listEnvs, make, register } from "../../src";
 import { keyNamesFromRaw, PlaySession, playFromLines } from "../../src/cli/play";
 import { renderToPng } from "../../src/cli/render";
 import { encodePng } from "../../src/report/png";
+import { TwoArmedBanditEnv } from "../agents/helpers";
 
 // Whether the `pomdp` binary itself knows the gridworlds (the built-ins register them), before we add them here.
 const binHasGridworlds = listEnvs().some((s) => s.id === "MiniGrid-Empty-5x5-v0");
@@ -337,10 +338,38 @@ describe("pomdp play", () => {
     expect(south.returns).toEqual([-0.1]);
   });
 
-  it("refuses envs that are not gridworlds", () => {
-    expect(() => new PlaySession("CartPole-v1", 0, () => {})).toThrow(
-      /CartPole-v1 is not a gridworld.*MiniGrid-Empty-5x5-v0/,
+  it("refuses an env that draws no text picture, naming what can be played", () => {
+    register("NoTextPicture-v0", () => new TwoArmedBanditEnv());
+    expect(() => new PlaySession("NoTextPicture-v0", 0, () => {})).toThrow(
+      "play: NoTextPicture-v0 cannot be played: it draws no text picture (its env has no renderText()); expected a gridworld such as MiniGrid-Empty-5x5-v0, CartPole-v1 or its POMDP variants, TMaze-v0, RepeatPrevious-v0 or CountRecall-v0",
     );
+  });
+
+  it("plays CartPole-NoVel: the arrows push the cart as env.step does, beside the [x, θ] the agent observes", () => {
+    const shown: string[] = [];
+    const session = new PlaySession("CartPole-NoVel-v1", 0, (t) => shown.push(t));
+    session.start();
+    // The same steps on the env itself.
+    const env = make("CartPole-v1");
+    env.reset({ seed: 0 });
+    for (const key of ["right", "right", "left"]) {
+      session.press(key);
+      env.step(key === "right" ? 1 : 0);
+    }
+    const [x, xDot, theta, thetaDot] = (env.unwrapped as unknown as { state: Float64Array }).state;
+    const text = shown.at(-1) ?? "";
+    expect(text).toContain("step 3 (push left)   reward 1   return 3");
+    expect(text).toContain(
+      `x ${x.toFixed(3)} m, ẋ ${xDot.toFixed(3)} m/s, θ ${((theta * 180) / Math.PI).toFixed(2)}°, θ̇ ${thetaDot.toFixed(3)} rad/s`,
+    );
+    expect(text).toContain(`what the agent observes: [${x.toFixed(3)}, ${theta.toFixed(3)}]`);
+    // The cart [##] sits on the track at x (61 columns for ±2.4 m), the track's ends are the bounds.
+    const lines = text.split("\n");
+    const track = lines.findIndex((l) => l.startsWith("|---"));
+    expect(lines[track]).toBe(`|${"-".repeat(61)}|`);
+    expect(lines[track - 1].indexOf("[##]")).toBe(Math.round((x + 2.4) * (60 / 4.8)));
+    session.press("q");
+    env.close();
   });
 
   it("reads arrows and keys from raw terminal input", () => {

@@ -101,10 +101,34 @@ describe.skipIf(skip)("the Compare and Play views in headless Chromium", () => {
     await page.keyboard.press("ArrowRight");
     expect(await page.textContent("#play-text")).toContain("step 1 (east)");
 
-    // Not a gridworld: pomdp play's message.
-    await page.fill("#play-env", "CartPole-v1");
+    // CartPole-NoVel: the arrows push the cart; the page draws its render() picture and pomdp play's
+    // text (the cart as text, the state, and the [x, θ] the agent observes).
+    await page.fill("#play-env", "CartPole-NoVel-v1");
+    await page.fill("#play-seed", "0");
     await page.click("#play-start");
-    expect(await page.textContent("#play-error")).toContain("play: CartPole-v1 is not a gridworld");
+    const cart: string[] = [];
+    const cartSession = new PlaySession("CartPole-NoVel-v1", 0, (t) => cart.push(t));
+    cartSession.start();
+    expect(await page.textContent("#play-text")).toBe(cart.at(-1));
+    const cartPicture0 = await page.$eval("#play-picture", (c) =>
+      (c as unknown as { toDataURL(): string }).toDataURL(),
+    );
+    for (let i = 0; i < 5; i++) {
+      await page.keyboard.press("ArrowRight");
+      cartSession.press("right");
+    }
+    expect(await page.textContent("#play-text")).toBe(cart.at(-1));
+    expect(cart.at(-1)).toContain("step 5 (push right)");
+    expect(await page.$eval("#play-picture", (c) => (c as unknown as { width: number }).width)).toBe(600);
+    expect(
+      await page.$eval("#play-picture", (c) => (c as unknown as { toDataURL(): string }).toDataURL()),
+    ).not.toBe(cartPicture0);
+    expect(await page.$eval("#play-view", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(true);
+
+    // An unknown id: the registry's message, as on the command line.
+    await page.fill("#play-env", "CartPole-v9");
+    await page.click("#play-start");
+    expect(await page.textContent("#play-error")).toContain('"CartPole-v9"');
     session.press("quit");
     expect(watch.errors).toEqual([]);
     await page.close();

@@ -1,6 +1,7 @@
-// The Play view: a gridworld played with the keyboard, as `pomdp play` plays it (the same session,
-// src/cli/play_session.ts): the env's picture and the agent's egocentric view drawn on canvases, and
-// `pomdp play`'s text (the full map beside the view, the step, reward and return) under them.
+// The Play view: a gridworld (or CartPole, TMaze…) played with the keyboard, as `pomdp play` plays it
+// (the same session, src/cli/play_session.ts): the env's picture and a gridworld's egocentric view drawn
+// on canvases, and `pomdp play`'s text (the full map beside the view, or CartPole as text with what
+// its agent observes; the step, reward and return) under them.
 
 import { PlaySession } from "../../src/cli/play_session";
 import { agentViewImage } from "../../src/cli/record_frame";
