@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -17,6 +17,24 @@ function pomdp(...args: string[]) {
 }
 
 describe("pomdp command line", () => {
+  it("ends quietly with code 0 when its reader stops early (pomdp play … | head)", async () => {
+    const child = spawn(process.execPath, [path.join(ROOT, "src/bin.js"), "play", "CartPole-v1"], {
+      cwd: ROOT,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d) => {
+      stderr += d;
+    });
+    // Keys enough for pictures well past the first chunk; the reader goes away after that chunk.
+    child.stdin.end("right\nleft\n".repeat(200));
+    await new Promise<void>((resolve) => child.stdout.once("data", () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on("close", (c) => resolve(c)));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+  }, 60_000);
+
   it("--help lists the subcommands", () => {
     const { code, stdout } = pomdp("--help");
     expect(code).toBe(0);
