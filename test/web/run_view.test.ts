@@ -1,6 +1,7 @@
 // The page's "Open a run" view in headless Chromium: a run folder written by `pomdp train` (a small
 // committed fixture), chosen with the folder input, shows its learning curve, summary and config, and
-// its final agent, loaded in the page's worker, plays the episodes `pomdp eval --seed 0` plays; files
+// its final agent, loaded in the page's worker, plays the episodes `pomdp eval --seed 0` plays (a PPO
+// run's and a DRQN run's, whose recurrent Q-network shows its memory as a heat map); files
 // dropped onto the view show their curve, and a drop without config.json says so.
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -98,6 +99,42 @@ describe.skipIf(skip)("the Open-a-run view in headless Chromium", () => {
     await page.close();
   }, 120_000);
 
+  it("plays a DRQN run's agent (a recurrent Q-network, ε-greedy as pomdp eval) with its LSTM's heat map", async () => {
+    const drqn = path.join(__dirname, "fixtures", "cartpole-novel-drqn-run");
+    const episodes = fs
+      .readFileSync(path.join(drqn, "metrics.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.includes('"type":"episode"')).length;
+    const { page, watch } = await openPage(harness.browser, harness.url);
+    await page.click("#tab-run");
+    await page.setInputFiles("#run-files", drqn);
+    await page.waitForFunction('document.getElementById("run-rolling") !== null', null, { timeout: 20_000 });
+    expect(await page.textContent("#run-title")).toBe(
+      `cartpole-novel-drqn-run: drqn, CartPole-NoVel-v1, seed 1 — ${episodes} episodes, 3 updates`,
+    );
+    await page.click("#run-play");
+    await page.waitForFunction(
+      '(JSON.parse(document.getElementById("run-episodes").dataset.returns ?? "[]")).length >= 3',
+      null,
+      { timeout: 60_000 },
+    );
+    const pageReturns = JSON.parse(
+      (await page.getAttribute("#run-episodes", "data-returns")) ?? "[]",
+    ) as number[];
+    expect(pageReturns.slice(0, 3)).toEqual(await nodeEvalReturns(3, drqn));
+    expect(await page.textContent("#run-agent")).toMatch(
+      /^drqn on CartPole-NoVel-v1 \(seed 1\), LSTM 16, 2,194 parameters/,
+    );
+    expect(await page.$eval("#run-hidden", (el) => (el as unknown as { hidden: boolean }).hidden)).toBe(
+      false,
+    );
+    expect(await page.textContent("#run-error")).toBe("");
+    await page.click("#run-play"); // Stop
+    expect(watch.errors).toEqual([]);
+    expect(watch.foreignRequests).toEqual([]);
+    await page.close();
+  }, 90_000);
+
   it("shows the curve of the files dropped, and says what is missing from a drop without config.json", async () => {
     const episodes = fs
       .readFileSync(path.join(RUN, "metrics.jsonl"), "utf8")
@@ -144,14 +181,14 @@ describe.skipIf(skip)("the Open-a-run view in headless Chromium", () => {
   }, 60_000);
 });
 
-/** Returns of the first `episodes` episodes `pomdp eval --seed 0` plays with the fixture's agent, in Node on wasm. */
-async function nodeEvalReturns(episodes: number): Promise<number[]> {
+/** Returns of the first `episodes` episodes `pomdp eval --seed 0` plays with a fixture's agent, in Node on wasm. */
+async function nodeEvalReturns(episodes: number, folder: string = RUN): Promise<number[]> {
   const { initBackend } = await import("../../src/nn/backend");
   const { nnLogger } = await import("../../src/nn/log");
   await initBackend("wasm", nnLogger.child({}, { level: "warn" }));
   const { loadAgent } = await import("../../agents/index");
   const { playEpisodes } = await import("../../agents/evaluate");
-  const { run, net, normalizer } = loadAgent(RUN);
+  const { run, net, normalizer } = loadAgent(folder);
   try {
     const setup = {
       ...run.config,
