@@ -70,6 +70,14 @@ export async function trainDqnAsync(
   }
 }
 
+/**
+ * Env steps of one iteration of DQN's training loop (its "update": logEvery steps rounded to whole
+ * vector steps of numEnvs); learning starts after learningStarts of them.
+ */
+export function dqnStepsPerUpdate(config: Pick<DqnConfig, "logEvery" | "numEnvs">): number {
+  return Math.max(1, Math.round(config.logEvery / config.numEnvs)) * config.numEnvs;
+}
+
 /** `--agent drqn`: {@link trainDqn} of a DRQN config, its runs and checkpoints named drqn. */
 export function trainDrqn(config: DqnConfig, ctx: TrainContext): TrainResult<QNetwork> {
   return trainDqn(config, ctx, "drqn");
@@ -133,8 +141,8 @@ function dqnLoopArgs(
   const replayRng = new Rng(deriveSeed(ctx.seed, "replay"));
   const collector = new ReplayCollector(env, qNetwork, normalizer, actionRng, deriveSeed(ctx.seed, "env"));
 
-  const vectorSteps = Math.max(1, Math.round(config.logEvery / N));
-  const stepsPerUpdate = vectorSteps * N;
+  const stepsPerUpdate = dqnStepsPerUpdate(config);
+  const vectorSteps = stepsPerUpdate / N;
   const numUpdates = Math.max(1, Math.floor(config.totalSteps / stepsPerUpdate));
   const explorationSteps = config.explorationFraction * config.totalSteps;
   const ae = new AutoencoderTraining(qNetwork, config.net, ctx.seed);

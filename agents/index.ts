@@ -9,7 +9,7 @@ import { RUN_FILES, readRunJson } from "../src/train/run_folder";
 import { loadRunModules } from "../src/train/run_modules";
 import { trainA2c, trainA2cAsync } from "./a2c";
 import { AGENT_CONFIGS } from "./catalog";
-import { type DqnConfig, trainDqn, trainDqnAsync, trainDrqn, trainDrqnAsync } from "./dqn";
+import { type DqnConfig, dqnStepsPerUpdate, trainDqn, trainDqnAsync, trainDrqn, trainDrqnAsync } from "./dqn";
 import { actorCriticFor, makeAgentVectorEnv, qNetworkFor } from "./env_setup";
 import type { NetSpec } from "./net_config";
 import { trainPpo, trainPpoAsync } from "./ppo";
@@ -31,7 +31,14 @@ export interface AgentDefinition extends AgentConfigDefinition {
   trainAsync(config: never, ctx: TrainContext): Promise<TrainResult<AgentNetwork>>;
   /** The agent's network for the observations and actions of `env`, as evaluation acts with it. */
   network(env: VectorEnv, config: RunConfigFile["config"], seed: number): AgentNetwork;
+  /** Env steps between two updates of the training loop (`onUpdate` calls), for a resolved config. */
+  stepsPerUpdate(config: never): number;
+  /** Env steps before the first gradient step (a replay agent's learningStarts; 0 otherwise). */
+  stepsBeforeLearning(config: never): number;
 }
+
+/** PPO's and A2C's update: one rollout of numEnvs × numSteps, learning from the first. */
+const rolloutSteps = (config: { numEnvs: number; numSteps: number }) => config.numEnvs * config.numSteps;
 
 /** The actor-critic of a PPO or A2C run: `pomdp eval` samples its actions (or takes the likeliest). */
 const actorCriticNetwork: AgentDefinition["network"] = (env, config, seed) =>
@@ -51,24 +58,34 @@ export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
     train: trainPpo as AgentDefinition["train"],
     trainAsync: trainPpoAsync as AgentDefinition["trainAsync"],
     network: actorCriticNetwork,
+    stepsPerUpdate: rolloutSteps as AgentDefinition["stepsPerUpdate"],
+    stepsBeforeLearning: (() => 0) as AgentDefinition["stepsBeforeLearning"],
   },
   a2c: {
     ...AGENT_CONFIGS.a2c,
     train: trainA2c as AgentDefinition["train"],
     trainAsync: trainA2cAsync as AgentDefinition["trainAsync"],
     network: actorCriticNetwork,
+    stepsPerUpdate: rolloutSteps as AgentDefinition["stepsPerUpdate"],
+    stepsBeforeLearning: (() => 0) as AgentDefinition["stepsBeforeLearning"],
   },
   dqn: {
     ...AGENT_CONFIGS.dqn,
     train: trainDqn as AgentDefinition["train"],
     trainAsync: trainDqnAsync as AgentDefinition["trainAsync"],
     network: qNetwork,
+    stepsPerUpdate: dqnStepsPerUpdate as AgentDefinition["stepsPerUpdate"],
+    stepsBeforeLearning: ((config: DqnConfig) =>
+      config.learningStarts) as AgentDefinition["stepsBeforeLearning"],
   },
   drqn: {
     ...AGENT_CONFIGS.drqn,
     train: trainDrqn as AgentDefinition["train"],
     trainAsync: trainDrqnAsync as AgentDefinition["trainAsync"],
     network: qNetwork,
+    stepsPerUpdate: dqnStepsPerUpdate as AgentDefinition["stepsPerUpdate"],
+    stepsBeforeLearning: ((config: DqnConfig) =>
+      config.learningStarts) as AgentDefinition["stepsBeforeLearning"],
   },
 };
 

@@ -1,8 +1,8 @@
 // The messages between the page (web/page.ts and its views) and its training worker (web/worker.ts).
 import type { PageBackendChoice, PageBackendName } from "../src/nn/backend_names";
-import type { NetworkChoice } from "./run_request";
+import type { AgentChoice, NetworkChoice } from "./run_request";
 
-export type { NetworkChoice };
+export type { AgentChoice, NetworkChoice };
 
 /** One line of metrics.jsonl, as the training loop writes it (agents/training_loop.ts). */
 export type MetricLine = { type: string; step: number; [field: string]: number | string | boolean };
@@ -15,10 +15,11 @@ export interface RgbPicture {
   data: Uint8Array;
 }
 
-/** What the page asks to train: an env, a preset (a name, "auto" or "none") and the network. */
+/** What the page asks to train: an env, a preset (a name, "auto" or "none"), the agent and the network. */
 export interface RunRequest {
   env: string;
   preset: string;
+  agent: AgentChoice;
   network: NetworkChoice;
 }
 
@@ -82,7 +83,7 @@ export type FromWorker =
   | {
       type: "catalog";
       envIds: string[];
-      presets: { name: string; envId: string; source: string; recurrent: boolean }[];
+      presets: { name: string; agent: string; envId: string; source: string; recurrent: boolean }[];
     }
   /** The answer to "resolve": the validated config and the preset it came from. */
   | { type: "resolved"; request: RunRequest; preset: string | null; config: unknown }

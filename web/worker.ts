@@ -1,13 +1,18 @@
 // The page's training worker: resolves the run's config as `pomdp train` does (the agent's zod schema,
-// the shipped presets, the network flags), then trains the project's own PPO on the project's own env
-// (agents/ppo.ts) on tfjs-backend-wasm, posting every metrics.jsonl line to the page and, between
+// the shipped presets, the agent and network flags), then trains the project's own agent (PPO, A2C,
+// DQN or DRQN: agents/index.ts) on the project's own env on tfjs-backend-wasm (or WebGL: see
+// ./backend_choice.ts), posting every metrics.jsonl line to the page and, between
 // updates, frames of one env the agent plays (web/showcase.ts). Runs in a Web Worker so that the page
 // stays responsive while it trains.
 import { AGENT_CATALOG } from "../agents/catalog";
-import type { PpoConfig } from "../agents/configs";
-import { type AgentStateFile, agentFromFiles, type RunConfigFile } from "../agents/index";
+import {
+  type AgentDefinition,
+  type AgentStateFile,
+  agentByName,
+  agentFromFiles,
+  type RunConfigFile,
+} from "../agents/index";
 import { memoryOf } from "../agents/net_config";
-import { trainPpoAsync } from "../agents/ppo";
 import type { AgentNetwork } from "../agents/tower";
 import { listEnvs } from "../src/core/registry";
 import { CORE_LABELS } from "../src/nn/memory_core";
@@ -96,34 +101,40 @@ async function postReady(choice: BackendChoice): Promise<void> {
   });
 }
 
-/** Rollouts of the run's own config that "auto" trains on each backend; the first warms up (shaders, caches). */
-const MEASURE_ROLLOUTS = 3;
+/** Updates of the run's own config that "auto" times on each backend, after one to warm up (shaders, caches). */
+const MEASURED_UPDATES = 2;
 
 /**
- * Env steps per second of the run's own config (env, net, rollout, epochs, minibatches) on the current
- * backend: MEASURE_ROLLOUTS rollouts and updates from the run's seed in a throwaway run, timed after the
- * first. The run itself starts afresh afterwards, so what it computes does not depend on this.
+ * Env steps per second of the run's own config (agent, env, net, rollout or replay, epochs,
+ * minibatches) on the current backend, in a throwaway run from the run's seed: the updates up to the
+ * first that learns (a replay agent's learningStarts) and one more warm up, the next
+ * MEASURED_UPDATES are timed. The run itself starts afresh afterwards, so what it computes does not
+ * depend on this.
  */
-async function measureSps(config: PpoConfig, envId: string, seed: number): Promise<number> {
-  const rollout = config.numEnvs * config.numSteps;
-  let updates = 0;
+async function measureSps(
+  agent: AgentDefinition,
+  config: never,
+  envId: string,
+  seed: number,
+): Promise<number> {
+  const perUpdate = agent.stepsPerUpdate(config);
+  const warmSteps = (Math.ceil(agent.stepsBeforeLearning(config) / perUpdate) + 1) * perUpdate;
   let warm = 0;
   let end = 0;
-  const result = await trainPpoAsync(
-    { ...config, totalSteps: MEASURE_ROLLOUTS * rollout },
+  const result = await agent.trainAsync(
+    { ...(config as object), totalSteps: warmSteps + MEASURED_UPDATES * perUpdate } as never,
     {
       envId,
       seed,
-      onUpdate: () => {
-        updates += 1;
-        if (updates === 1) warm = performance.now();
+      onUpdate: (p) => {
+        if (p.step === warmSteps) warm = performance.now();
         end = performance.now();
       },
       yieldTurn: turn,
     },
   );
   result.net.dispose();
-  return ((MEASURE_ROLLOUTS - 1) * rollout) / ((end - warm) / 1000);
+  return (MEASURED_UPDATES * perUpdate) / ((end - warm) / 1000);
 }
 
 async function train(message: Extract<ToWorker, { type: "start" }>): Promise<void> {
@@ -134,11 +145,12 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
     ? null
     : await resolveRunConfig(pageRunRequest(request), AGENT_CATALOG).then((r) => r.preset?.name ?? null);
   const resolved = await resolveRunConfig(pageRunRequest(request, message.config), AGENT_CATALOG);
-  const config = resolved.config as unknown as PpoConfig;
+  const definition = agentByName(resolved.agent.name);
+  const config = resolved.config as unknown as RunConfigFile["config"] & { totalSteps: number };
   const wasmPrefix = new URL("./", scope.location.href).href;
   post({ type: "choosing-backend", choice: message.backend });
   const choice = await chooseBackend(message.backend, wasmPrefix, () =>
-    measureSps(config, request.env, seed),
+    measureSps(definition, config as never, request.env, seed),
   );
   await postReady(choice);
   post({
@@ -154,7 +166,7 @@ async function train(message: Extract<ToWorker, { type: "start" }>): Promise<voi
   /** Steps the showcase played so far. */
   let showcaseSteps = 0;
   const t0 = performance.now();
-  const result = await trainPpoAsync(config, {
+  const result = await definition.trainAsync(config as never, {
     envId: request.env,
     seed,
     onMetric: (line) => {
@@ -264,7 +276,11 @@ scope.onmessage = (event) => {
 post({
   type: "catalog",
   envIds: listEnvs().map((s) => s.id),
-  presets: AGENT_CATALOG.presets
-    .filter((p) => p.agent === "ppo")
-    .map((p) => ({ name: p.name, envId: p.envId, source: p.source, recurrent: p.memory === "recurrent" })),
+  presets: AGENT_CATALOG.presets.map((p) => ({
+    name: p.name,
+    agent: p.agent,
+    envId: p.envId,
+    source: p.source,
+    recurrent: p.memory === "recurrent",
+  })),
 });

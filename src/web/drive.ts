@@ -92,14 +92,15 @@ export function readStats(page: Page): Promise<PageStats> {
 }
 
 /**
- * Starts training from the page's Train form (network: one of web/run_request.ts's choices, default
- * mlp; backend: auto, wasm or webgl, default wasm, whose numbers are Node's).
+ * Starts training from the page's Train form (agent and network: web/run_request.ts's choices, default
+ * ppo and mlp; backend: auto, wasm or webgl, default wasm, whose numbers are Node's).
  */
 export async function startTraining(
   page: Page,
-  run: { env: string; preset?: string; network?: string; seed: number; backend?: string },
+  run: { env: string; agent?: string; preset?: string; network?: string; seed: number; backend?: string },
 ): Promise<void> {
   await page.fill("#env", run.env);
+  await page.selectOption("#agent", run.agent ?? "ppo");
   await page.selectOption("#preset", run.preset ?? "auto");
   await page.selectOption("#network", run.network ?? "mlp");
   await page.fill("#seed", String(run.seed));

@@ -6,7 +6,6 @@
 import * as fs from "node:fs";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { PpoConfig } from "../../agents/configs";
 import { registerBuiltinEnvs } from "../../envs";
 import { spec } from "../../src/core/registry";
 import { CHROMIUM, openPage, readStats, startTraining } from "../../src/web/drive";
@@ -109,6 +108,36 @@ describe.skipIf(skip)(
       await page.close();
     }, 90_000);
 
+    it("trains A2C and DQN from the page with Node's first update lines, each agent's presets offered", async () => {
+      const { page, watch } = await openPage(browser, harness.url);
+      const presetsOf = () =>
+        page.$$eval("#preset option", (os) => os.map((o) => o.getAttribute("value")).slice(2));
+      await page.selectOption("#agent", "a2c");
+      expect(await presetsOf()).toEqual(["a2c-cartpole"]);
+      await page.selectOption("#agent", "dqn");
+      const dqnPresets = await presetsOf();
+      expect(dqnPresets).toContain("dqn-cartpole");
+      expect(dqnPresets).toContain("drqn-cartpole-novel");
+      await page.close();
+      for (const agent of ["a2c", "dqn"]) {
+        const { page } = await openPage(browser, harness.url);
+        await startTraining(page, { env: "CartPole-v1", agent, seed: 1 });
+        await page.waitForFunction(
+          '(window.pomdp.metrics().filter((l) => l.type === "update").length >= 2) || document.getElementById("error").textContent !== ""',
+          null,
+          { timeout: 60_000 },
+        );
+        expect((await readStats(page)).error).toBe("");
+        expect(await page.textContent("#config")).toMatch(new RegExp(`^preset: ${agent}-cartpole\\b`));
+        const lines = (await page.evaluate("window.pomdp.metrics()")) as Line[];
+        const node = await nodeRun(2, agent);
+        const browserUpdates = lines.filter((l) => l.type === "update").slice(0, 2);
+        expect(browserUpdates.map(withoutMachineFigures)).toEqual(node.updates.map(withoutMachineFigures));
+        await page.close();
+      }
+      expect(watch.errors).toEqual([]);
+    }, 120_000);
+
     it("auto times this run's net on wasm and on WebGL, says which it took and why, and keeps Node's numbers on wasm", async () => {
       const { page, watch } = await openPage(browser, harness.url);
       await startTraining(page, { env: "CartPole-v1", seed: 1, backend: "auto" });
@@ -185,20 +214,20 @@ describe.skipIf(skip)(
   },
 );
 
-/** The first `updates` update lines (and the episodes before them) of PPO on CartPole-v1, seed 1, in Node on wasm. */
-async function nodeRun(updates: number): Promise<{ updates: Line[]; episodes: Line[] }> {
+/** The first `updates` update lines (and the episodes before them) of `agent` on CartPole-v1, seed 1, in Node on wasm. */
+async function nodeRun(updates: number, agent = "ppo"): Promise<{ updates: Line[]; episodes: Line[] }> {
   const { initBackend } = await import("../../src/nn/backend");
   const { nnLogger } = await import("../../src/nn/log");
   await initBackend("wasm", nnLogger.child({}, { level: "warn" }));
   const { AGENT_CATALOG } = await import("../../agents/catalog");
   const { resolveRunConfig } = await import("../../src/train/resolve");
-  const { trainPpo } = await import("../../agents/ppo");
+  const { agentByName } = await import("../../agents/index");
   const { TrainingInterrupted } = await import("../../agents/training_loop");
-  const resolved = await resolveRunConfig({ agent: "ppo", envId: "CartPole-v1" }, AGENT_CATALOG);
+  const resolved = await resolveRunConfig({ agent, envId: "CartPole-v1" }, AGENT_CATALOG);
   const lines: Line[] = [];
   let done = 0;
   try {
-    trainPpo(resolved.config as unknown as PpoConfig, {
+    agentByName(agent).train(resolved.config as never, {
       envId: "CartPole-v1",
       seed: 1,
       onMetric: (line) => lines.push({ ...line }),

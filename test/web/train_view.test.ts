@@ -96,7 +96,7 @@ describe.skipIf(skip)("the Train view in headless Chromium", () => {
     await waitForResolvedConfig(page);
     const shown = JSON.parse(await page.inputValue("#config-editor")) as Record<string, unknown>;
     const expectedShown = await resolveRunConfig(
-      pageRunRequest({ env: "CartPole-v1", preset: "auto", network: "mlp" }),
+      pageRunRequest({ env: "CartPole-v1", preset: "auto", agent: "ppo", network: "mlp" }),
       AGENT_CATALOG,
     );
     expect(shown).toEqual(expectedShown.config);
@@ -109,7 +109,7 @@ describe.skipIf(skip)("the Train view in headless Chromium", () => {
       timeout: 20_000,
     });
     const expected = await resolveRunConfig(
-      pageRunRequest({ env: "CartPole-v1", preset: "auto", network: "mlp" }, bad),
+      pageRunRequest({ env: "CartPole-v1", preset: "auto", agent: "ppo", network: "mlp" }, bad),
       AGENT_CATALOG,
     ).then(
       () => "",

@@ -1,15 +1,16 @@
-// The Compare view: two networks (say PPO with an MLP and with an LSTM) on the same env and seed, each
-// trained in its own worker, both learning curves on one plot with a legend.
+// The Compare view: one agent with two networks (say PPO with an MLP and with an LSTM) on the same env
+// and seed, each trained in its own worker, both learning curves on one plot with a legend.
 import { byId, option, seedFrom } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { FromWorker, RunRequest } from "../protocol";
-import { isNetworkChoice, NETWORK_CHOICES } from "../run_request";
+import { AGENT_CHOICES, isAgentChoice, isNetworkChoice, NETWORK_CHOICES, runLabel } from "../run_request";
 import { WorkerClient } from "../worker_client";
 
 const ui = {
   form: byId<HTMLFormElement>("compare-controls"),
   env: byId<HTMLInputElement>("compare-env"),
   seed: byId<HTMLInputElement>("compare-seed"),
+  agent: byId<HTMLSelectElement>("compare-agent"),
   networks: [byId<HTMLSelectElement>("compare-network-a"), byId<HTMLSelectElement>("compare-network-b")],
   start: byId<HTMLButtonElement>("compare-start"),
   pause: byId<HTMLButtonElement>("compare-pause"),
@@ -87,13 +88,15 @@ function start(): void {
   const { seed } = parsed;
   reset();
   const env = ui.env.value.trim();
+  const agent = ui.agent.value;
+  if (!isAgentChoice(agent)) throw new Error(`compare: unknown agent "${agent}"`);
   sides = ui.networks.map((select, i) => {
     const network = select.value;
     if (!isNetworkChoice(network)) throw new Error(`compare: unknown network "${network}"`);
     const client = new WorkerClient(sideHandlers(i), (m) => showError(i, m));
-    const request: RunRequest = { env, preset: "auto", network };
+    const request: RunRequest = { env, preset: "auto", agent, network };
     client.send({ type: "start", request, seed, showcase: false, backend: "wasm" });
-    const name = `${NETWORK_CHOICES[network].label} (${i === 0 ? "A" : "B"})`;
+    const name = `${runLabel({ agent, network })} (${i === 0 ? "A" : "B"})`;
     return {
       client,
       series: new EpisodeSeries(name, COLOURS[i], `compare-${i === 0 ? "a" : "b"}`),
@@ -130,6 +133,7 @@ function reset(): void {
 }
 
 export function setUpCompareView(): void {
+  ui.agent.replaceChildren(...Object.entries(AGENT_CHOICES).map(([name, c]) => option(name, c.label)));
   for (const [i, select] of ui.networks.entries()) {
     select.replaceChildren(...Object.entries(NETWORK_CHOICES).map(([name, c]) => option(name, c.label)));
     select.value = i === 0 ? "mlp" : "lstm";

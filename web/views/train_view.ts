@@ -5,7 +5,7 @@ import { parsePageBackendChoice } from "../../src/nn/backend_names";
 import { byId, option, seedFrom } from "../dom";
 import { drawCurves, EpisodeSeries } from "../learning_curve";
 import type { FromWorker, MetricLine, RunRequest } from "../protocol";
-import { NETWORK_CHOICES } from "../run_request";
+import { AGENT_CHOICES, NETWORK_CHOICES } from "../run_request";
 import { WorkerClient } from "../worker_client";
 import { ShowcaseView } from "./showcase_view";
 
@@ -13,6 +13,7 @@ const ui = {
   form: byId<HTMLFormElement>("controls"),
   env: byId<HTMLInputElement>("env"),
   envIds: byId<HTMLDataListElement>("env-ids"),
+  agent: byId<HTMLSelectElement>("agent"),
   preset: byId<HTMLSelectElement>("preset"),
   network: byId<HTMLSelectElement>("network"),
   seed: byId<HTMLInputElement>("seed"),
@@ -43,8 +44,8 @@ interface Run {
   series: EpisodeSeries;
 }
 
-/** PPO presets by name (from the worker's catalog): which are for recurrent networks. */
-const recurrentPresets = new Set<string>();
+/** Every agent's presets (from the worker's catalog); the preset list shows the chosen agent's. */
+let presets: Extract<FromWorker, { type: "catalog" }>["presets"] = [];
 let run: Run;
 let drawQueued = false;
 /** The request the editor's JSON was resolved for, its preset, and whether it was edited since. */
@@ -75,11 +76,28 @@ function request(): RunRequest {
   return {
     env: ui.env.value.trim(),
     preset: ui.preset.value,
+    agent: ui.agent.value as RunRequest["agent"],
     network: ui.network.value as RunRequest["network"],
   };
 }
 
-const requestKey = (r: RunRequest) => JSON.stringify([r.env, r.preset, r.network]);
+const requestKey = (r: RunRequest) => JSON.stringify([r.env, r.preset, r.agent, r.network]);
+
+/** The agent family's presets: PPO's, A2C's, or DQN's with DRQN's (DQN with memory). */
+const presetsOf = (agent: string) =>
+  presets.filter((p) => p.agent === agent || (agent === "dqn" && p.agent === "drqn"));
+
+/** Fills the preset list with the chosen agent's presets, keeping the choice where it still applies. */
+function showPresets(): void {
+  const chosen = ui.preset.value;
+  const offered = presetsOf(ui.agent.value);
+  ui.preset.replaceChildren(
+    option("auto", "auto (as pomdp train picks)"),
+    option("none", "none (the plain defaults)"),
+    ...offered.map((p) => option(p.name, `${p.name} (${p.envId})`, p.source)),
+  );
+  ui.preset.value = chosen === "none" || offered.some((p) => p.name === chosen) ? chosen : "auto";
+}
 
 /** Asks the worker for the config of the form's choice (shown in the editor when it answers). */
 function resolveShown(): void {
@@ -91,15 +109,8 @@ function resolveShown(): void {
 const handlers = {
   catalog(message: Extract<FromWorker, { type: "catalog" }>) {
     ui.envIds.replaceChildren(...message.envIds.map((id) => option(id)));
-    recurrentPresets.clear();
-    for (const p of message.presets) if (p.recurrent) recurrentPresets.add(p.name);
-    const chosen = ui.preset.value;
-    ui.preset.replaceChildren(
-      option("auto", "auto (as pomdp train picks)"),
-      option("none", "none (the plain defaults)"),
-      ...message.presets.map((p) => option(p.name, `${p.name} (${p.envId})`, p.source)),
-    );
-    if (chosen) ui.preset.value = chosen;
+    presets = message.presets;
+    showPresets();
     ui.start.disabled = false;
     resolveShown();
   },
@@ -213,6 +224,7 @@ function start(): void {
   ui.pause.disabled = false;
   ui.reset.disabled = false;
   ui.env.disabled =
+    ui.agent.disabled =
     ui.preset.disabled =
     ui.network.disabled =
     ui.seed.disabled =
@@ -225,6 +237,7 @@ function unlockForm(): void {
   started = false;
   ui.start.disabled = false;
   ui.env.disabled =
+    ui.agent.disabled =
     ui.preset.disabled =
     ui.network.disabled =
     ui.seed.disabled =
@@ -272,6 +285,9 @@ function reset(): void {
 
 /** Sets up the view; returns the run's metrics.jsonl lines so far, for `window.pomdp.metrics()`. */
 export function setUpTrainView(): { metrics: () => MetricLine[] } {
+  ui.agent.replaceChildren(
+    ...Object.entries(AGENT_CHOICES).map(([name, choice]) => option(name, choice.label)),
+  );
   ui.network.replaceChildren(
     ...Object.entries(NETWORK_CHOICES).map(([name, choice]) => option(name, choice.label)),
   );
@@ -281,13 +297,17 @@ export function setUpTrainView(): { metrics: () => MetricLine[] } {
   });
   ui.env.addEventListener("change", resolveShown);
   ui.network.addEventListener("change", resolveShown);
+  ui.agent.addEventListener("change", () => {
+    showPresets();
+    resolveShown();
+  });
   ui.preset.addEventListener("change", () => {
-    // A recurrent preset is for a network with memory, as `pomdp train --lstm` picks it.
-    if (
-      recurrentPresets.has(ui.preset.value) &&
-      (ui.network.value === "mlp" || ui.network.value === "frame-stack")
-    )
-      ui.network.value = "lstm";
+    // A recurrent preset is for a network with memory, as `pomdp train --lstm` picks it; a DQN
+    // preset (not DRQN's) for one without.
+    const preset = presets.find((p) => p.name === ui.preset.value);
+    const memory = NETWORK_CHOICES[ui.network.value as RunRequest["network"]]?.memory === true;
+    if (preset?.recurrent && !memory) ui.network.value = "lstm";
+    else if (preset?.agent === "dqn" && memory) ui.network.value = "mlp";
     resolveShown();
   });
   ui.editor.addEventListener("input", () => {
