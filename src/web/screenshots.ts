@@ -51,7 +51,7 @@ export async function writeScreenshots(seconds = 60): Promise<Shot[]> {
     // Compare: MLP and LSTM on CartPole-NoVel-v1, seed 1, side by side.
     {
       const { page } = await openPage(browser, server.url);
-      await page.setViewportSize({ width: 1000, height: 700 });
+      await page.setViewportSize({ width: 1000, height: 740 });
       await page.click("#tab-compare");
       await page.click("#compare-start");
       await page.waitForTimeout(seconds * 1000);
