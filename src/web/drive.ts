@@ -1,6 +1,6 @@
 // Drives the built page in headless Chromium (Debian's, through playwright-core): its tests
 // (test/web/page.test.ts) and `pomdp bench web` open it, watch its console and requests, and read its
-// figures from the DOM.
+// figures from the DOM. The report's browser test launches Chromium here too.
 import type { Browser, Page } from "playwright-core";
 
 /** Debian's chromium (apt-get install chromium). */

@@ -5,18 +5,9 @@ import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { writeReport } from "../../src/report/experiment_report";
+import { CHROMIUM, launchChromium } from "../../src/web/drive";
 import { AGENTS, ENVS, makeMemoryLengthFolder, makeResultsFolder, SEEDS } from "./results_fixture";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 // In CI the browser test must run (.ci/run installs chromium); elsewhere it is skipped without one.
 const skip = !fs.existsSync(CHROMIUM) && !process.env.CI;
 if (skip) console.warn(`report browser test skipped: ${CHROMIUM} is missing (apt-get install chromium)`);
@@ -32,8 +23,7 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
     folders.push(dir);
     const { html } = await writeReport(dir, { resamples: 300 });
 
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       const requests: string[] = [];
@@ -128,8 +118,7 @@ describe.skipIf(skip)(`report.html in headless Chromium${skip ? ` (skipped: no $
     folders.push(dir);
     // 2,000 resamples: enough that 3 seeds' 95 % interval of the mean is exactly [min, max].
     const { html } = await writeReport(dir, { resamples: 2000 });
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
       await page.goto(pathToFileURL(html).href, { waitUntil: "load" });
