@@ -480,7 +480,7 @@ export function parsePort(value: string): number {
 export function webCommand(): Command {
   return new Command("web")
     .description(
-      "serve the browser page on localhost: train PPO on the project's envs in the browser (built into web/dist first when missing or stale)",
+      "serve the browser page on localhost: train the project's agents (PPO, A2C, DQN) on its envs in the browser, compare networks, play envs, open runs (built into web/dist first when missing or stale)",
     )
     .option("-p, --port <n>", "port on 127.0.0.1 (0: any free port)", parsePort, 8080)
     .option("--open", "open the page in the desktop's browser")
