@@ -103,31 +103,36 @@ function rowPointers(rows: 1 | 2): string {
 const splat = (v: string) => `(v128.const f32x4 ${v} ${v} ${v} ${v})`;
 
 /**
- * `$sigmoidK`: σ of K vectors at once, the same operations per lane as `$sigmoid` (so the same
- * results) but with the K exp polynomials interleaved in straight-line code: one call's dependency
- * chain is ~40 cycles of latency, K independent ones overlap in the CPU.
+ * σ of K locals written into K others, inline (no call): the same operations per lane as `$sigmoid`,
+ * so the same results, without the call's multi-value return (which V8 passes through memory).
+ * Uses the locals `$sx{k} $sn{k} $sr{k} $sp{k}` (see {@link sigmoidInlineLocals}).
  */
-function sigmoidLanes(K: number): string {
-  const ks = range(K);
-  const step = (f: (k: number) => string) => ks.map(f).join("\n    ");
-  return `(func $sigmoid${K} ${ks.map((k) => `(param $x${k} v128)`).join(" ")} (result ${ks.map(() => "v128").join(" ")})
-    ${ks.map((k) => `(local $n${k} v128) (local $r${k} v128) (local $p${k} v128)`).join(" ")}
-    ${step((k) => `(local.set $x${k} (f32x4.min (f32x4.max (f32x4.neg (local.get $x${k})) ${splat("-87.3")}) ${splat("88.3")}))`)}
-    ${step((k) => `(local.set $n${k} (f32x4.nearest (f32x4.mul (local.get $x${k}) ${splat("1.44269504")})))`)}
-    ${step((k) => `(local.set $r${k} (f32x4.sub (local.get $x${k}) (f32x4.mul (local.get $n${k}) ${splat("0.693359375")})))`)}
-    ${step((k) => `(local.set $r${k} (f32x4.sub (local.get $r${k}) (f32x4.mul (local.get $n${k}) ${splat("-2.12194440e-4")})))`)}
-    ${step((k) => `(local.set $p${k} ${splat("1.9875691500e-4")})`)}
-    ${["1.3981999507e-3", "8.3334519073e-3", "4.1665795894e-2", "1.6666665459e-1", "5.0000001201e-1"]
-      .map((c) =>
-        step(
-          (k) =>
-            `(local.set $p${k} (f32x4.add (f32x4.mul (local.get $p${k}) (local.get $r${k})) ${splat(c)}))`,
-        ),
-      )
-      .join("\n    ")}
-    ${step((k) => `(local.set $p${k} (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $p${k}) (local.get $r${k})) (local.get $r${k})) (local.get $r${k})) ${splat("1")}))`)}
-    ${step((k) => `(local.set $p${k} (f32x4.mul (local.get $p${k}) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n${k})) (v128.const i32x4 127 127 127 127)) (i32.const 23))))`)}
-    ${step((k) => `(f32x4.div ${splat("1")} (f32x4.add ${splat("1")} (local.get $p${k})))`)})`;
+function sigmoidInline(pairs: readonly [input: string, output: string][]): string {
+  const ks = range(pairs.length);
+  const step = (f: (k: number) => string) => ks.map(f).join("\n        ");
+  return `${step((k) => `(local.set $sx${k} (f32x4.min (f32x4.max (f32x4.neg ${pairs[k][0]}) ${splat("-87.3")}) ${splat("88.3")}))`)}
+        ${step((k) => `(local.set $sn${k} (f32x4.nearest (f32x4.mul (local.get $sx${k}) ${splat("1.44269504")})))`)}
+        ${step((k) => `(local.set $sr${k} (f32x4.sub (local.get $sx${k}) (f32x4.mul (local.get $sn${k}) ${splat("0.693359375")})))`)}
+        ${step((k) => `(local.set $sr${k} (f32x4.sub (local.get $sr${k}) (f32x4.mul (local.get $sn${k}) ${splat("-2.12194440e-4")})))`)}
+        ${step((k) => `(local.set $sp${k} ${splat("1.9875691500e-4")})`)}
+        ${["1.3981999507e-3", "8.3334519073e-3", "4.1665795894e-2", "1.6666665459e-1", "5.0000001201e-1"]
+          .map((c) =>
+            step(
+              (k) =>
+                `(local.set $sp${k} (f32x4.add (f32x4.mul (local.get $sp${k}) (local.get $sr${k})) ${splat(c)}))`,
+            ),
+          )
+          .join("\n        ")}
+        ${step((k) => `(local.set $sp${k} (f32x4.add (f32x4.add (f32x4.mul (f32x4.mul (local.get $sp${k}) (local.get $sr${k})) (local.get $sr${k})) (local.get $sr${k})) ${splat("1")}))`)}
+        ${step((k) => `(local.set $sp${k} (f32x4.mul (local.get $sp${k}) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $sn${k})) (v128.const i32x4 127 127 127 127)) (i32.const 23))))`)}
+        ${step((k) => `(local.set ${pairs[k][1]} (f32x4.div ${splat("1")} (f32x4.add ${splat("1")} (local.get $sp${k}))))`)}`;
+}
+
+/** The local declarations {@link sigmoidInline} of K pairs needs. */
+function sigmoidInlineLocals(K: number): string {
+  return range(K)
+    .map((k) => `(local $sx${k} v128) (local $sn${k} v128) (local $sr${k} v128) (local $sp${k} v128)`)
+    .join(" ");
 }
 
 // The cells' pointwise parts on 4 lanes at a time; H must be a multiple of 4 (callers check).
@@ -152,8 +157,6 @@ const CELLS = () => `
     (f32x4.mul (local.get $p) (i32x4.shl (i32x4.add (i32x4.trunc_sat_f32x4_s (local.get $n)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
   (func $sigmoid (param $x v128) (result v128)
     (f32x4.div (v128.const f32x4 1 1 1 1) (f32x4.add (v128.const f32x4 1 1 1 1) (call $exp (f32x4.neg (local.get $x))))))
-  ${sigmoidLanes(2)}
-  ${sigmoidLanes(4)}
   (func $tanh (param $x v128) (result v128)
     (f32x4.sub (f32x4.mul (call $sigmoid (f32x4.add (local.get $x) (local.get $x))) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
   (func (export "expInto") (param $x i32) (param $out i32) (param $n i32)
@@ -171,6 +174,7 @@ const CELLS = () => `
   (func (export "lstmCellForward") (param $z i32) (param $cp i32) (param $c i32) (param $h i32) (param $tc i32) (param $B i32) (param $H i32)
     (local $row i32) (local $j i32) (local $hb i32) (local $zi i32) (local $at i32)
     (local $i v128) (local $f v128) (local $o v128) (local $g v128) (local $cn v128) (local $t v128)
+    ${sigmoidInlineLocals(4)}
     (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
     (block $rows (loop $nextRow
       (br_if $rows (i32.ge_s (local.get $row) (local.get $B)))
@@ -180,20 +184,20 @@ const CELLS = () => `
         ;; zi: byte offset of gate i at (row, j); at: of (row, j) in [B, H].
         (local.set $zi (i32.add (local.get $z) (i32.shl (i32.add (i32.mul (local.get $row) (i32.shl (local.get $H) (i32.const 2))) (local.get $j)) (i32.const 2))))
         (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
-        ;; σ(i), σ(f), σ(o) and σ(2g), for tanh(g) = 2σ(2g) − 1, in one interleaved call.
+        ;; σ(i), σ(f), σ(o) and σ(2g), for tanh(g) = 2σ(2g) − 1, interleaved inline.
         (local.set $g (v128.load (i32.add (local.get $zi) (i32.mul (local.get $hb) (i32.const 3)))))
-        (call $sigmoid4
-          (v128.load (local.get $zi))
-          (v128.load (i32.add (local.get $zi) (local.get $hb)))
-          (v128.load (i32.add (local.get $zi) (i32.shl (local.get $hb) (i32.const 1))))
-          (f32x4.add (local.get $g) (local.get $g)))
-        (local.set $g)
-        (local.set $o)
-        (local.set $f)
-        (local.set $i)
+        (local.set $g (f32x4.add (local.get $g) (local.get $g)))
+        ${sigmoidInline([
+          ["(v128.load (local.get $zi))", "$i"],
+          ["(v128.load (i32.add (local.get $zi) (local.get $hb)))", "$f"],
+          ["(v128.load (i32.add (local.get $zi) (i32.shl (local.get $hb) (i32.const 1))))", "$o"],
+          ["(local.get $g)", "$g"],
+        ])}
         (local.set $g (f32x4.sub (f32x4.mul (local.get $g) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
         (local.set $cn (f32x4.add (f32x4.mul (local.get $f) (v128.load (i32.add (local.get $cp) (local.get $at)))) (f32x4.mul (local.get $i) (local.get $g))))
-        (local.set $t (call $tanh (local.get $cn)))
+        ;; tanh(c′) = 2σ(2c′) − 1, as $tanh.
+        ${sigmoidInline([["(f32x4.add (local.get $cn) (local.get $cn))", "$t"]])}
+        (local.set $t (f32x4.sub (f32x4.mul (local.get $t) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
         (v128.store (i32.add (local.get $c) (local.get $at)) (local.get $cn))
         (v128.store (i32.add (local.get $h) (local.get $at)) (f32x4.mul (local.get $o) (local.get $t)))
         (v128.store (i32.add (local.get $tc) (local.get $at)) (local.get $t))
@@ -246,6 +250,7 @@ const CELLS = () => `
   (func (export "gruCellForward") (param $p i32) (param $rec i32) (param $bh i32) (param $hp i32) (param $h i32) (param $gates i32) (param $recN i32) (param $B i32) (param $H i32)
     (local $row i32) (local $j i32) (local $hb i32) (local $gi i32) (local $at i32) (local $bj i32)
     (local $r v128) (local $z v128) (local $n v128) (local $rn v128) (local $hv v128)
+    ${sigmoidInlineLocals(2)}
     (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
     (block $rows (loop $nextRow
       (br_if $rows (i32.ge_s (local.get $row) (local.get $B)))
@@ -255,16 +260,22 @@ const CELLS = () => `
         (local.set $gi (i32.shl (i32.add (i32.mul (local.get $row) (i32.mul (local.get $H) (i32.const 3))) (local.get $j)) (i32.const 2)))
         (local.set $at (i32.shl (i32.add (i32.mul (local.get $row) (local.get $H)) (local.get $j)) (i32.const 2)))
         (local.set $bj (i32.add (local.get $bh) (i32.shl (local.get $j) (i32.const 2))))
-        (call $sigmoid2
-          (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi)))
-            (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (local.get $bj))))
-          (f32x4.add (v128.load (i32.add (i32.add (local.get $p) (local.get $gi)) (local.get $hb)))
-            (f32x4.add (v128.load (i32.add (i32.add (local.get $rec) (local.get $gi)) (local.get $hb))) (v128.load (i32.add (local.get $bj) (local.get $hb))))))
-        (local.set $z)
-        (local.set $r)
+        ${sigmoidInline([
+          [
+            "(f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi))) (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (local.get $bj))))",
+            "$r",
+          ],
+          [
+            "(f32x4.add (v128.load (i32.add (i32.add (local.get $p) (local.get $gi)) (local.get $hb))) (f32x4.add (v128.load (i32.add (i32.add (local.get $rec) (local.get $gi)) (local.get $hb))) (v128.load (i32.add (local.get $bj) (local.get $hb)))))",
+            "$z",
+          ],
+        ])}
         (local.set $gi (i32.add (local.get $gi) (i32.shl (local.get $hb) (i32.const 1))))
         (local.set $rn (f32x4.add (v128.load (i32.add (local.get $rec) (local.get $gi))) (v128.load (i32.add (local.get $bj) (i32.shl (local.get $hb) (i32.const 1))))))
-        (local.set $n (call $tanh (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi))) (f32x4.mul (local.get $r) (local.get $rn)))))
+        ;; n = tanh(·) = 2σ(2·) − 1, as $tanh.
+        (local.set $n (f32x4.add (v128.load (i32.add (local.get $p) (local.get $gi))) (f32x4.mul (local.get $r) (local.get $rn))))
+        ${sigmoidInline([["(f32x4.add (local.get $n) (local.get $n))", "$n"]])}
+        (local.set $n (f32x4.sub (f32x4.mul (local.get $n) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
         (local.set $hv (v128.load (i32.add (local.get $hp) (local.get $at))))
         (v128.store (i32.add (local.get $h) (local.get $at)) (f32x4.add (local.get $n) (f32x4.mul (local.get $z) (f32x4.sub (local.get $hv) (local.get $n)))))
         (v128.store (i32.add (local.get $gates) (local.get $gi)) (local.get $n))
@@ -320,16 +331,20 @@ const CELLS = () => `
   ;; dx = dy·(1 − y²) for y = tanh(·).
   (func (export "tanhInPlace") (param $x i32) (param $n i32)
     (local $a v128) (local $b v128) (local $c v128) (local $d v128)
-    ;; 16 values at a time through $sigmoid4 (tanh(x) = 2σ(2x) − 1, as $tanh), then 4 at a time.
+    ${sigmoidInlineLocals(4)}
+    ;; 16 values at a time through σ inline (tanh(x) = 2σ(2x) − 1, as $tanh), then 4 at a time.
     (block $done16 (loop $next16
       (br_if $done16 (i32.lt_s (local.get $n) (i32.const 16)))
       (local.set $a (v128.load (local.get $x)))
       (local.set $b (v128.load offset=16 (local.get $x)))
       (local.set $c (v128.load offset=32 (local.get $x)))
       (local.set $d (v128.load offset=48 (local.get $x)))
-      (call $sigmoid4 (f32x4.add (local.get $a) (local.get $a)) (f32x4.add (local.get $b) (local.get $b))
-        (f32x4.add (local.get $c) (local.get $c)) (f32x4.add (local.get $d) (local.get $d)))
-      (local.set $d) (local.set $c) (local.set $b) (local.set $a)
+      ${sigmoidInline([
+        ["(f32x4.add (local.get $a) (local.get $a))", "$a"],
+        ["(f32x4.add (local.get $b) (local.get $b))", "$b"],
+        ["(f32x4.add (local.get $c) (local.get $c))", "$c"],
+        ["(f32x4.add (local.get $d) (local.get $d))", "$d"],
+      ])}
       (v128.store (local.get $x) (f32x4.sub (f32x4.mul (local.get $a) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
       (v128.store offset=16 (local.get $x) (f32x4.sub (f32x4.mul (local.get $b) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
       (v128.store offset=32 (local.get $x) (f32x4.sub (f32x4.mul (local.get $c) (v128.const f32x4 2 2 2 2)) (v128.const f32x4 1 1 1 1)))
