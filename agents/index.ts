@@ -40,6 +40,9 @@ export interface AgentDefinition extends AgentConfigDefinition {
 /** PPO's and A2C's update: one rollout of numEnvs × numSteps, learning from the first. */
 const rolloutSteps = (config: { numEnvs: number; numSteps: number }) => config.numEnvs * config.numSteps;
 
+/** DQN's and DRQN's first gradient step: after learningStarts env steps of acting into replay. */
+const replayStart = (config: DqnConfig) => config.learningStarts;
+
 /** The actor-critic of a PPO or A2C run: `pomdp eval` samples its actions (or takes the likeliest). */
 const actorCriticNetwork: AgentDefinition["network"] = (env, config, seed) =>
   actorCriticFor(env, config.net, seed);
@@ -75,8 +78,7 @@ export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
     trainAsync: trainDqnAsync as AgentDefinition["trainAsync"],
     network: qNetwork,
     stepsPerUpdate: dqnStepsPerUpdate as AgentDefinition["stepsPerUpdate"],
-    stepsBeforeLearning: ((config: DqnConfig) =>
-      config.learningStarts) as AgentDefinition["stepsBeforeLearning"],
+    stepsBeforeLearning: replayStart as AgentDefinition["stepsBeforeLearning"],
   },
   drqn: {
     ...AGENT_CONFIGS.drqn,
@@ -84,8 +86,7 @@ export const AGENTS: Readonly<Record<string, AgentDefinition>> = {
     trainAsync: trainDrqnAsync as AgentDefinition["trainAsync"],
     network: qNetwork,
     stepsPerUpdate: dqnStepsPerUpdate as AgentDefinition["stepsPerUpdate"],
-    stepsBeforeLearning: ((config: DqnConfig) =>
-      config.learningStarts) as AgentDefinition["stepsBeforeLearning"],
+    stepsBeforeLearning: replayStart as AgentDefinition["stepsBeforeLearning"],
   },
 };
 

@@ -7,12 +7,27 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Browser } from "playwright-core";
+import { ROLLING_EPISODES } from "../train/run_progress";
 import { buildWeb } from "../web/build";
 import { launchChromium, openPage, readStats, startTraining } from "../web/drive";
 import { serveStatic } from "../web/serve";
 
-/** Episodes in the rolling mean, as the page's curve and `pomdp train`'s progress line use. */
-const ROLLING = 20;
+/** The mean return of the last ROLLING_EPISODES episodes, as the page's curve and `pomdp train` show it. */
+class RollingReturn {
+  private readonly window: number[] = [];
+
+  add(episodeReturn: number): void {
+    this.window.push(episodeReturn);
+    if (this.window.length > ROLLING_EPISODES) this.window.shift();
+  }
+
+  /** NaN before the first episode. */
+  get mean(): number {
+    return this.window.length === 0
+      ? Number.NaN
+      : this.window.reduce((a, b) => a + b, 0) / this.window.length;
+  }
+}
 
 interface RunFigures {
   reached: boolean;
@@ -27,16 +42,12 @@ interface RunFigures {
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
-/** The step of the first update line after which the mean of the last 20 episode returns reached `target`. */
+/** The step of the first update line after which the rolling mean return reached `target`. */
 function stepsToTarget(lines: readonly Record<string, unknown>[], target: number): number | null {
-  const window: number[] = [];
+  const rolling = new RollingReturn();
   for (const line of lines) {
-    if (line.type === "episode") {
-      window.push(Number(line.return));
-      if (window.length > ROLLING) window.shift();
-    } else if (line.type === "update" && window.length > 0) {
-      if (window.reduce((a, b) => a + b, 0) / window.length >= target) return Number(line.step);
-    }
+    if (line.type === "episode") rolling.add(Number(line.return));
+    else if (line.type === "update" && rolling.mean >= target) return Number(line.step);
   }
   return null;
 }
@@ -103,10 +114,9 @@ async function nodeRun(opts: { seed: number; target: number; timeout: number }):
   const { TrainingInterrupted } = await import("../../agents/training_loop");
   const resolved = await resolveRunConfig({ agent: "ppo", envId: "CartPole-v1" }, AGENT_CATALOG);
   const lines: Record<string, unknown>[] = [];
-  const window: number[] = [];
+  const rolling = new RollingReturn();
   let episodes = 0;
   let steps = 0;
-  const mean = () => (window.length === 0 ? Number.NaN : window.reduce((a, b) => a + b, 0) / window.length);
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
   try {
@@ -117,25 +127,24 @@ async function nodeRun(opts: { seed: number; target: number; timeout: number }):
         lines.push({ ...line });
         if (line.type !== "episode") return;
         episodes++;
-        window.push(Number(line.return));
-        if (window.length > ROLLING) window.shift();
+        rolling.add(Number(line.return));
       },
       onUpdate: (p) => {
         steps = p.step;
       },
-      shouldStop: () => mean() >= opts.target || elapsed() > opts.timeout,
+      shouldStop: () => rolling.mean >= opts.target || elapsed() > opts.timeout,
     });
   } catch (err) {
     if (!(err instanceof TrainingInterrupted)) throw err;
   }
   const seconds = elapsed();
   return {
-    reached: mean() >= opts.target,
+    reached: rolling.mean >= opts.target,
     stepsToTarget: stepsToTarget(lines, opts.target),
     seconds: round1(seconds),
     steps,
     episodes,
-    returnMean20: round1(mean()),
+    returnMean20: round1(rolling.mean),
     sps: Math.round(steps / seconds),
   };
 }

@@ -1,5 +1,5 @@
 import * as tf from "@tensorflow/tfjs";
-import { vi } from "vitest";
+import { expect, vi } from "vitest";
 import { deriveSeed, Rng } from "../../src/core/rng";
 import { type BackendName, initBackend } from "../../src/nn/backend";
 import { SmallKernels } from "../../src/nn/small/kernels";
@@ -62,4 +62,18 @@ export function growHeapOnEveryAlloc() {
     original.call(this, this.heapBytes() / 4 + 1).free();
     return original.call(this, length);
   });
+}
+
+/**
+ * Runs a fused step's test twice, as it is and with {@link growHeapOnEveryAlloc} (`run(true)`), and
+ * expects the same losses (all finite) and weights: growing the heap mid-step changes nothing.
+ */
+export function expectHeapGrowthChangesNothing(
+  run: (growEveryAlloc: boolean) => { stats: object[]; weights: unknown },
+): void {
+  const calm = run(false);
+  const grown = run(true);
+  for (const s of grown.stats) for (const v of Object.values(s)) expect(Number.isFinite(v)).toBe(true);
+  expect(grown.stats).toEqual(calm.stats);
+  expect(grown.weights).toEqual(calm.weights);
 }

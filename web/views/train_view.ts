@@ -223,27 +223,20 @@ function start(): void {
   ui.start.disabled = true;
   ui.pause.disabled = false;
   ui.reset.disabled = false;
-  ui.env.disabled =
-    ui.agent.disabled =
-    ui.preset.disabled =
-    ui.network.disabled =
-    ui.seed.disabled =
-    ui.backendChoice.disabled =
-    ui.editor.readOnly =
-      true;
+  lockChoices(true);
 }
 
 function unlockForm(): void {
   started = false;
   ui.start.disabled = false;
-  ui.env.disabled =
-    ui.agent.disabled =
-    ui.preset.disabled =
-    ui.network.disabled =
-    ui.seed.disabled =
-    ui.backendChoice.disabled =
-    ui.editor.readOnly =
-      false;
+  lockChoices(false);
+}
+
+/** Locks (or unlocks) what a started run was resolved from: the form's choices and the config editor. */
+function lockChoices(locked: boolean): void {
+  for (const control of [ui.env, ui.agent, ui.preset, ui.network, ui.seed, ui.backendChoice])
+    control.disabled = locked;
+  ui.editor.readOnly = locked;
 }
 
 function togglePause(): void {
