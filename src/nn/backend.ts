@@ -10,10 +10,12 @@ import {
 } from "./backend_names";
 import { registerWasmKernels } from "./kernels";
 import { nnLogger } from "./log";
+import { rowThreadsInfo, startRowThreads } from "./small/row_threads";
 import {
   configureWasmThreads,
   MAX_WASM_THREADS,
   parseWasmThreads,
+  resolveWasmThreads,
   WASM_THREADS_ENV_VAR,
   type WasmBackendInfo,
   type WasmThreadsSetting,
@@ -115,6 +117,8 @@ export async function initBackend(
     if (failures.length > 0) logger.debug({ failures }, "backends skipped");
   }
   const wasm = chosen === "wasm" ? wasmBackendInfo() : null;
+  // The small kernels' row threads (the LSTM's unrolls) take the same thread count as the wasm backend.
+  const rows = await startRowThreads(wasm?.requested ?? resolveWasmThreads(wasmThreads));
   if (wasm === null) {
     logger.info({ backend: chosen, source }, `TF.js backend: ${chosen}`);
   } else {
@@ -133,6 +137,12 @@ export async function initBackend(
         wasmThreadsChoice: wasm.choice,
       },
       `TF.js backend: wasm (${wasm.build} build, ${wasm.threads} thread${wasm.threads === 1 ? "" : "s"}: ${wasm.choice})`,
+    );
+  }
+  if (rows.fallbackReason !== undefined) {
+    logger.warn(
+      { kernelRowThreadsRequested: rows.requested, reason: rows.fallbackReason },
+      `small kernels: ${rows.requested} threads asked for, running on one: ${rows.fallbackReason}`,
     );
   }
   // initBackend picks among Node's backends only.
@@ -178,6 +188,7 @@ export async function initBrowserBackend(
 export function backendFacts(): Record<string, string | number> {
   if (chosen === null) return {};
   const facts: Record<string, string | number> = { backend: chosen };
+  if (chosen !== "webgl") facts.kernelRowThreads = rowThreadsInfo().threads;
   const wasm = chosen === "wasm" ? wasmBackendInfo() : null;
   if (wasm !== null) {
     facts.wasmBuild = wasm.build;

@@ -2,11 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { smallKernels } from "./small/kernels";
 import { readInto, tensorFrom } from "./small/tensor_io";
 import {
-  addStep,
   backwardScratch,
   forwardScratch,
   keepCopy,
-  maskRows,
   releaseCopies,
   transposeInto,
   workspace,
@@ -15,11 +13,12 @@ import { projectInputsInto, projectionGradients } from "./small/unroll_io";
 
 /**
  * The whole LSTM unroll as one custom-gradient op on the small-kernel layer (src/nn/small): the input
- * projection of all steps and the three weight gradients at the end run in TF.js (one matmul each);
- * each step runs two wasm calls — h·Wh accumulated onto the projection (gemm) and the cell's pointwise
- * part (SIMD) — and the backward pass the same in reverse, instead of a TF.js matmul per step (tensor,
- * XNNPACK packing Wh, read-back) and scalar gate arithmetic. H must be a multiple of 4 (`Lstm.unroll`
- * falls back to its op-by-op unroll otherwise).
+ * projection of all steps runs in TF.js (one matmul); the T steps run as one call into the kernels'
+ * module (`lstmForwardUnroll`: per step h·Wh accumulated onto the projection by gemm, then the cell's
+ * pointwise part in SIMD), and BPTT likewise (`lstmBackwardUnroll`), both split by batch rows over the
+ * kernels' row threads where there are any; the weight gradients at the end run on the kernels too.
+ * This replaces a TF.js matmul per step (tensor, XNNPACK packing Wh, read-back) and scalar gate
+ * arithmetic. H must be a multiple of 4 (`Lstm.unroll` falls back to its op-by-op unroll otherwise).
  *
  * Gate layout of the [·, 4H] kernels: [input, forget, output, cell].
  *
@@ -65,40 +64,23 @@ const lstmOp = tf.customGrad(
     const keepValues = keep.dataSync() as Float32Array;
     // z: pre-activations, then (in place) the gates of every step; hPrev, cPrev: the masked states
     // each step starts from; out: h of every step and the final c; tanhC: tanh(c′) of every step.
-    const [wh, z, hPrev, cPrev, out, tanhC] = workspace(forwardScratch, [
+    const [wh, z, hPrev, cPrev, out, tanhC, keepHeap] = workspace(forwardScratch, [
       H * G,
       T * BG,
       T * BH,
       T * BH,
       (T + 1) * BH,
       T * BH,
+      T * B,
     ]);
     readInto(recurrentKernel, wh);
     // The input projection of every step, straight into the workspace.
     projectInputsInto(xs, kernel, bias, z);
     // The running c lives in out's last row (c of step t is only needed by step t + 1).
-    const c = out.subarray(T * BH);
-    readInto(c0, c);
+    readInto(c0, out.subarray(T * BH));
     readInto(h0, hPrev);
-    for (let t = 0; t < T; t++) {
-      const hp = hPrev.subarray(t * BH, (t + 1) * BH);
-      const cp = cPrev.subarray(t * BH, (t + 1) * BH);
-      if (t > 0) hp.set(out.subarray((t - 1) * BH, t * BH));
-      cp.set(c);
-      maskRows(hp, keepValues, t * B, B, H);
-      maskRows(cp, keepValues, t * B, B, H);
-      const zt = z.subarray(t * BG, (t + 1) * BG);
-      kernels.matmulInto(zt, hp, wh, B, H, G, { accumulate: true });
-      kernels.lstmCellForward(
-        zt,
-        cp,
-        c,
-        out.subarray(t * BH, (t + 1) * BH),
-        tanhC.subarray(t * BH, (t + 1) * BH),
-        B,
-        H,
-      );
-    }
+    keepHeap.set(keepValues);
+    kernels.lstmForwardUnroll(z, hPrev, cPrev, out, tanhC, keepHeap, wh, T, B, H);
     const value = tf.tensor3d(out, [T + 1, B, H]);
     // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
     const gatesSaved = keepCopy(z);
@@ -108,7 +90,7 @@ const lstmOp = tf.customGrad(
 
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
-      const [whT, wh, gates, tc, cp, dZ, dh, dc, dyValues] = workspace(backwardScratch, [
+      const [whT, wh, gates, tc, cp, dZ, dh, dc, dyValues, keepHeap] = workspace(backwardScratch, [
         G * H,
         H * G,
         T * BG,
@@ -118,6 +100,7 @@ const lstmOp = tf.customGrad(
         BH,
         BH,
         (T + 1) * BH,
+        T * B,
       ]);
       readInto(dy, dyValues);
       // dh_{t−1} = dz_t · Whᵀ: Wh transposed once.
@@ -126,26 +109,9 @@ const lstmOp = tf.customGrad(
       gates.set(gatesSaved);
       tc.set(tanhCSaved);
       cp.set(cPrevSaved);
+      keepHeap.set(keepValues);
       releaseCopies(gatesSaved, tanhCSaved, cPrevSaved);
-      dh.fill(0);
-      dc.set(dyValues.subarray(T * BH, (T + 1) * BH));
-      for (let t = T - 1; t >= 0; t--) {
-        addStep(dh, dyValues, t);
-        const dz = dZ.subarray(t * BG, (t + 1) * BG);
-        kernels.lstmCellBackward(
-          gates.subarray(t * BG, (t + 1) * BG),
-          tc.subarray(t * BH, (t + 1) * BH),
-          cp.subarray(t * BH, (t + 1) * BH),
-          dh,
-          dc,
-          dz,
-          B,
-          H,
-        );
-        kernels.matmulInto(dh, dz, whT, B, G, H);
-        maskRows(dh, keepValues, t * B, B, H);
-        maskRows(dc, keepValues, t * B, B, H);
-      }
+      kernels.lstmBackwardUnroll(gates, tc, cp, dh, dc, dZ, dyValues, keepHeap, whT, T, B, H);
       // The state gradients first: projectionGradients may grow the heap (and so detach these views).
       const dh0 = tensorFrom(dh, [B, H]);
       const dc0 = tensorFrom(dc, [B, H]);

@@ -2,7 +2,11 @@ import { describe, expect, it } from "vitest";
 import { lstmCellInto } from "../../src/nn/fast_path";
 import { compileKernels, kernelsModuleSource } from "../../src/nn/small/build_kernels";
 import { SmallKernels } from "../../src/nn/small/kernels";
-import { KERNELS_WASM_BASE64 } from "../../src/nn/small/kernels_wasm";
+import {
+  KERNELS_SHARED_WASM_BASE64,
+  KERNELS_WASM_BASE64,
+  SHARED_HEAP_MAX_PAGES,
+} from "../../src/nn/small/kernels_wasm";
 import { testRng } from "./helpers";
 
 /** Seeded normals × `scale`. */
@@ -33,10 +37,14 @@ function referenceGemm(
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
 describe("small-kernel layer (src/nn/small)", () => {
-  it("the committed wasm bytes are what kernels_wat.ts compiles to", async () => {
+  it("the committed wasm bytes (both builds) are what kernels_wat.ts compiles to", async () => {
     const bytes = await compileKernels();
+    const sharedBytes = await compileKernels({ sharedMemory: true });
     expect(Buffer.from(bytes).toString("base64")).toBe(KERNELS_WASM_BASE64);
-    expect(kernelsModuleSource(bytes)).toContain(KERNELS_WASM_BASE64.slice(0, 100));
+    expect(Buffer.from(sharedBytes).toString("base64")).toBe(KERNELS_SHARED_WASM_BASE64);
+    const source = kernelsModuleSource(bytes, sharedBytes);
+    expect(source).toContain(KERNELS_WASM_BASE64.slice(0, 100));
+    expect(source).toContain(`SHARED_HEAP_MAX_PAGES = ${SHARED_HEAP_MAX_PAGES};`);
   });
 
   it("gemm equals an in-order float32 sum exactly, for every blocking remainder, Aᵀ·B, accumulation and a bias row", () => {

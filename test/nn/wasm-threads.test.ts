@@ -132,6 +132,7 @@ describe("the multi-threaded wasm build", async () => {
     });
     expect(backendFacts()).toEqual({
       backend: "wasm",
+      kernelRowThreads: 2,
       wasmBuild: "threaded-simd",
       wasmThreads: 2,
       wasmThreadsChoice: "2",
@@ -258,6 +259,12 @@ describe("the multi-threaded wasm build", async () => {
       msg: "wasm: 2 threads asked for, running single-threaded: SharedArrayBuffer is not available",
     });
     expect(lines[1]).toMatchObject({ level: "info", obj: { wasmBuild: "simd", wasmThreads: 1 } });
+    // The small kernels' row threads cannot start either, and say so.
+    expect(backendFacts().kernelRowThreads).toBe(1);
+    expect(lines[2]).toMatchObject({
+      level: "warn",
+      msg: "small kernels: 2 threads asked for, running on one: SharedArrayBuffer is not available",
+    });
     // And it computes.
     const x = tf.ones([1, 4, 4, 1]) as tf.Tensor4D;
     const filter = tf.ones([2, 2, 1, 1]) as tf.Tensor4D;
@@ -305,6 +312,7 @@ describe("the multi-threaded wasm build", async () => {
     expect(result.status, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout.trim())).toEqual({
       backend: "wasm",
+      kernelRowThreads: 2,
       wasmBuild: "threaded-simd",
       wasmThreads: 2,
       wasmThreadsChoice: "2",

@@ -2,7 +2,7 @@
 // small networks that TF.js would run as one kernel dispatch each (tensor creation, XNNPACK packing
 // the right operand, read-back: ~20–80 µs a call against a few µs of arithmetic at these sizes).
 // Data lives in heap regions; callers keep their weights and scratch there between calls.
-import { KERNELS_WASM_BASE64 } from "./kernels_wasm";
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64, SHARED_HEAP_MAX_PAGES } from "./kernels_wasm";
 
 const PAGE_BYTES = 65536;
 
@@ -14,6 +14,7 @@ interface WasmMemory {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum: number; shared: boolean }) => WasmMemory;
 }
 const WASM_API = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const ALIGN_BYTES = 16;
@@ -74,6 +75,46 @@ export class HeapRegion {
   }
 }
 
+/**
+ * The module's functions that take a row range (r0, r1) as their last two arguments: the ones helper
+ * threads may run on part of a batch (see {@link SmallKernels.runRows}).
+ */
+export const ROW_FUNCTIONS = ["gemmRows", "lstmForwardRows", "lstmBackwardRows"] as const;
+/** One of {@link ROW_FUNCTIONS}. */
+export type RowFunction = (typeof ROW_FUNCTIONS)[number];
+
+/**
+ * Threads running the same module on the same shared heap (Node's are started by row_threads.ts), to
+ * which {@link SmallKernels.runRows} hands parts of a batch.
+ */
+export interface RowHelpers {
+  /** Helper threads (the calling thread not counted). */
+  readonly count: number;
+  /** Starts helper `i` on ROW_FUNCTIONS[fn](...args, r0, r1) and returns at once. */
+  start(i: number, fn: number, args: readonly number[], r0: number, r1: number): void;
+  /** Returns once helper `i` has finished what it was last started on; throws the error it met. */
+  finish(i: number): void;
+  /** Stops the helpers (they must not be started again). */
+  stop(): void;
+}
+
+/**
+ * Row bounds splitting `rows` into at most `parts` ranges of an even number of rows each (gemm works
+ * on pairs of rows), the first ones largest: [0, …, rows]. Fewer ranges when there are too few rows.
+ */
+export function rowBounds(rows: number, parts: number): number[] {
+  const size = Math.max(2, 2 * Math.ceil(rows / parts / 2));
+  const bounds = [0];
+  while (bounds[bounds.length - 1] < rows) bounds.push(Math.min(rows, bounds[bounds.length - 1] + size));
+  return bounds;
+}
+
+/**
+ * Products of at least this many multiply-adds are split by rows over the row threads, where there are
+ * any (~30 µs of work on one thread against a few µs for the handshake).
+ */
+export const SPLIT_GEMM_MIN_MACS = 1 << 19;
+
 /** Free blocks of the heap, [byte offset, bytes], sorted by offset and never adjacent. */
 type FreeBlock = [number, number];
 
@@ -82,18 +123,79 @@ type FreeBlock = [number, number];
  * whole pages when no free block fits.
  */
 export class SmallKernels {
-  private readonly memory: WasmMemory;
+  /** The module's heap (a WebAssembly.Memory). */
+  readonly memory: WasmMemory;
+  /** The compiled module (a WebAssembly.Module): the shared-heap build when {@link sharedHeap}. */
+  readonly module: object;
+  /**
+   * Whether the heap is a shared memory (where SharedArrayBuffer and shared wasm memory exist: Node,
+   * cross-origin isolated pages), so that helper threads can run the module on it.
+   */
+  readonly sharedHeap: boolean;
   private readonly gemmFn: GemmFn;
   private readonly fns: Record<string, (...args: number[]) => void>;
   private readonly freeBlocks: FreeBlock[] = [];
+  private helpers: RowHelpers | null = null;
 
-  constructor() {
-    const bytes = Uint8Array.from(atob(KERNELS_WASM_BASE64), (ch) => ch.charCodeAt(0));
-    const instance = new WASM_API.Instance(new WASM_API.Module(bytes), {});
+  /** `shared`: use a shared heap where one can be made (default), else the module's own memory. */
+  constructor(options: { shared?: boolean } = {}) {
+    const memory = options.shared === false ? null : sharedMemory();
+    const base64 = memory === null ? KERNELS_WASM_BASE64 : KERNELS_SHARED_WASM_BASE64;
+    const bytes = Uint8Array.from(atob(base64), (ch) => ch.charCodeAt(0));
+    this.module = new WASM_API.Module(bytes);
+    const instance = new WASM_API.Instance(this.module, memory === null ? {} : { env: { memory } });
     this.memory = instance.exports.memory as WasmMemory;
+    this.sharedHeap = memory !== null;
     this.gemmFn = instance.exports.gemm as GemmFn;
     this.fns = instance.exports as unknown as Record<string, (...args: number[]) => void>;
     this.freeBlocks.push([0, this.memory.buffer.byteLength]);
+  }
+
+  /** Threads {@link runRows} splits a batch over: 1 plus the helpers. */
+  get rowThreads(): number {
+    return 1 + (this.helpers?.count ?? 0);
+  }
+
+  /** Hands {@link runRows} to these helper threads from now on (null: none), stopping the previous ones. */
+  setRowHelpers(helpers: RowHelpers | null): void {
+    if (helpers !== null && !this.sharedHeap)
+      throw new Error("SmallKernels.setRowHelpers: this heap is not shared, helper threads cannot see it");
+    this.helpers?.stop();
+    this.helpers = helpers;
+  }
+
+  /**
+   * ROW_FUNCTIONS' `fn`(...args, r0, r1) over the rows 0 … rows − 1: split by {@link rowBounds} between
+   * this thread (the first range) and the helpers, or all here without helpers. The row functions
+   * compute each row by the same operations whichever range it is in, so the result does not depend
+   * on the split. Returns when every range is done; an error in any range is thrown after all finish.
+   */
+  runRows(fn: RowFunction, args: readonly number[], rows: number): void {
+    const run = this.fns[fn];
+    const helpers = this.helpers;
+    if (helpers === null) {
+      run(...args, 0, rows);
+      return;
+    }
+    const bounds = rowBounds(rows, helpers.count + 1);
+    const index = ROW_FUNCTIONS.indexOf(fn);
+    const started = bounds.length - 2;
+    for (let i = 0; i < started; i++) helpers.start(i, index, args, bounds[i + 1], bounds[i + 2]);
+    let failure: unknown = null;
+    try {
+      run(...args, bounds[0], bounds[1]);
+    } catch (err) {
+      failure = err;
+    }
+    // The helpers write to the heap: wait for every one before returning or throwing.
+    for (let i = 0; i < started; i++) {
+      try {
+        helpers.finish(i);
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure !== null) throw failure;
   }
 
   /** The heap's current buffer. */
@@ -198,18 +300,12 @@ export class SmallKernels {
         : options.accumulate === true
           ? [c.byteOffset, 4 * N]
           : [-1, 0];
-    this.gemmFn(
-      a.byteOffset,
-      transposed ? 1 : K,
-      transposed ? M : 1,
-      b.byteOffset,
-      c.byteOffset,
-      M,
-      K,
-      N,
-      init[0],
-      init[1],
-    );
+    const args = [a.byteOffset, transposed ? 1 : K, transposed ? M : 1, b.byteOffset, c.byteOffset, M, K, N];
+    if (this.helpers !== null && M * K * N >= SPLIT_GEMM_MIN_MACS && M >= 4) {
+      this.runRows("gemmRows", [...args, init[0], init[1]], M);
+      return;
+    }
+    this.gemmFn(args[0], args[1], args[2], args[3], args[4], M, K, N, init[0], init[1]);
   }
 
   /** Throws unless `view` is on this heap and holds at least `size` values, naming the kernel and the view. */
@@ -274,6 +370,78 @@ export class SmallKernels {
       B,
       H,
     );
+  }
+
+  /**
+   * The LSTM's forward unroll over T steps (time-major [T, B, ·] views): z [T, B, 4H] holds x·W + b and
+   * receives the gates; hPrev [T, B, H] (step 0 holding h0) and cPrev [T, B, H] receive the masked
+   * states each step starts from (× keep [T, B], 0 where an episode begins); out [T + 1, B, H] receives
+   * h of every step, its last step holding the running c (c0 in, the final c out); tanhC [T, B, H]
+   * receives tanh(c′). Each step is `matmulInto(z_t, hPrev_t, wh, …, accumulate)` and
+   * {@link lstmCellForward}, split over the row threads (see {@link runRows}).
+   */
+  lstmForwardUnroll(
+    z: Float32Array,
+    hPrev: Float32Array,
+    cPrev: Float32Array,
+    out: Float32Array,
+    tanhC: Float32Array,
+    keep: Float32Array,
+    wh: Float32Array,
+    T: number,
+    B: number,
+    H: number,
+  ): void {
+    this.checkWidth("lstmForwardUnroll", H);
+    const TBH = T * B * H;
+    this.check("lstmForwardUnroll", {
+      z: [z, 4 * TBH],
+      hPrev: [hPrev, TBH],
+      cPrev: [cPrev, TBH],
+      out: [out, TBH + B * H],
+      tanhC: [tanhC, TBH],
+      keep: [keep, T * B],
+      wh: [wh, 4 * H * H],
+    });
+    const at = [z, hPrev, cPrev, out, tanhC, keep, wh].map((v) => v.byteOffset);
+    this.runRows("lstmForwardRows", [...at, T, B, H], B);
+  }
+
+  /**
+   * BPTT through {@link lstmForwardUnroll}: from its gates [T, B, 4H], tanhC and cPrev [T, B, H], keep
+   * [T, B], dy [T + 1, B, H] (the gradient of its `out`) and whT [4H, H] (the recurrent kernel
+   * transposed), writes dZ [T, B, 4H] (of every step's pre-activations) and dh, dc [B, H] (of h0 and
+   * c0). Each step, from the last: dh += dy_t, {@link lstmCellBackward}, dh = dz_t·whT, then the mask.
+   */
+  lstmBackwardUnroll(
+    gates: Float32Array,
+    tanhC: Float32Array,
+    cPrev: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    dZ: Float32Array,
+    dy: Float32Array,
+    keep: Float32Array,
+    whT: Float32Array,
+    T: number,
+    B: number,
+    H: number,
+  ): void {
+    this.checkWidth("lstmBackwardUnroll", H);
+    const TBH = T * B * H;
+    this.check("lstmBackwardUnroll", {
+      gates: [gates, 4 * TBH],
+      tanhC: [tanhC, TBH],
+      cPrev: [cPrev, TBH],
+      dh: [dh, B * H],
+      dc: [dc, B * H],
+      dZ: [dZ, 4 * TBH],
+      dy: [dy, TBH + B * H],
+      keep: [keep, T * B],
+      whT: [whT, 4 * H * H],
+    });
+    const at = [gates, tanhC, cPrev, dh, dc, dZ, dy, keep, whT].map((v) => v.byteOffset);
+    this.runRows("lstmBackwardRows", [...at, T, B, H], B);
   }
 
   /**
@@ -501,6 +669,17 @@ export class SmallKernels {
 }
 
 let shared: SmallKernels | undefined;
+
+/** A shared heap for the shared-memory build, or null where this runtime cannot make one. */
+function sharedMemory(): WasmMemory | null {
+  if (typeof SharedArrayBuffer !== "function") return null;
+  try {
+    const memory = new WASM_API.Memory({ initial: 1, maximum: SHARED_HEAP_MAX_PAGES, shared: true });
+    return memory.buffer instanceof SharedArrayBuffer ? memory : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The process's kernel module (instantiated on first use). */
 export function smallKernels(): SmallKernels {

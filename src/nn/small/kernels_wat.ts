@@ -171,7 +171,7 @@ const CELLS = () => `
 
   ;; LSTM forward, one step: z [B, 4H] pre-activations [i, f, o, g] in, activations out (in place);
   ;; c′ = σ(f)·cPrev + σ(i)·tanh(g), h′ = σ(o)·tanh(c′); writes c, h and tanh(c′) [B, H].
-  (func (export "lstmCellForward") (param $z i32) (param $cp i32) (param $c i32) (param $h i32) (param $tc i32) (param $B i32) (param $H i32)
+  (func $lstmCellForward (export "lstmCellForward") (param $z i32) (param $cp i32) (param $c i32) (param $h i32) (param $tc i32) (param $B i32) (param $H i32)
     (local $row i32) (local $j i32) (local $hb i32) (local $zi i32) (local $at i32)
     (local $i v128) (local $f v128) (local $o v128) (local $g v128) (local $cn v128) (local $t v128)
     ${sigmoidInlineLocals(4)}
@@ -212,7 +212,7 @@ const CELLS = () => `
 
   ;; LSTM backward, one step: from the gates [i, f, o, g] and tanh(c′), cPrev, dh (the gradient of h′,
   ;; all paths summed) and dc (of c′, in; of cPrev before masking, out), writes dz [B, 4H].
-  (func (export "lstmCellBackward") (param $gates i32) (param $tc i32) (param $cp i32) (param $dh i32) (param $dc i32) (param $dz i32) (param $B i32) (param $H i32)
+  (func $lstmCellBackward (export "lstmCellBackward") (param $gates i32) (param $tc i32) (param $cp i32) (param $dh i32) (param $dc i32) (param $dz i32) (param $B i32) (param $H i32)
     (local $row i32) (local $j i32) (local $hb i32) (local $gi i32) (local $di i32) (local $at i32)
     (local $i v128) (local $f v128) (local $o v128) (local $g v128) (local $t v128) (local $dhv v128) (local $dcv v128)
     (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
@@ -609,8 +609,134 @@ const OPTIMIZERS = () => `
       (br $tail))))
 `;
 
-/** The module's text (WebAssembly text format with the SIMD proposal). */
-export function kernelsWat(): string {
+// The LSTM's unrolls over T steps for the rows r0 … r1 − 1 of the batch, each step two calls inside the
+// module (gemm and the cell) instead of two calls from JavaScript, with the state copies and the
+// episode-start masks beside them. Rows never read one another (h_t of row b needs only row b of
+// h_{t−1}), so several threads may run one unroll on disjoint row ranges of the same buffers: each
+// output is computed by the same operations in the same order whichever rows a call gets.
+// Layouts: [T, B, ·] time-major, row-major inside; keep [T, B] is 0 where an episode begins.
+const UNROLLS = () => `
+  ;; a[b·width + j] *= keep[b] for each of the rows whose keep is not 1 (width a multiple of 4).
+  (func $maskRows (param $a i32) (param $keep i32) (param $rows i32) (param $width i32)
+    (local $b i32) (local $k f32) (local $p i32) (local $end i32) (local $kv v128)
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $b) (local.get $rows)))
+      (local.set $k (f32.load (i32.add (local.get $keep) (i32.shl (local.get $b) (i32.const 2)))))
+      (if (f32.ne (local.get $k) (f32.const 1)) (then
+        (local.set $kv (f32x4.splat (local.get $k)))
+        (local.set $p (i32.add (local.get $a) (i32.shl (i32.mul (local.get $b) (local.get $width)) (i32.const 2))))
+        (local.set $end (i32.add (local.get $p) (i32.shl (local.get $width) (i32.const 2))))
+        (block $rowDone (loop $nextLanes
+          (br_if $rowDone (i32.ge_u (local.get $p) (local.get $end)))
+          (v128.store (local.get $p) (f32x4.mul (v128.load (local.get $p)) (local.get $kv)))
+          (local.set $p (i32.add (local.get $p) (i32.const 16)))
+          (br $nextLanes)))))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $next))))
+  ;; dst[i] += src[i] for n values (n a multiple of 4).
+  (func $addInto (param $dst i32) (param $src i32) (param $n i32)
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
+      (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+      (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+      (local.set $src (i32.add (local.get $src) (i32.const 16)))
+      (local.set $n (i32.sub (local.get $n) (i32.const 4)))
+      (br $next))))
+
+  ;; gemm on the rows r0 … r1 − 1 of A and C (and of the init matrix): the row functions' form of gemm.
+  (func (export "gemmRows")
+    (param $a i32) (param $sam i32) (param $sak i32) (param $b i32) (param $c i32)
+    (param $M i32) (param $K i32) (param $N i32) (param $init i32) (param $initRow i32) (param $r0 i32) (param $r1 i32)
+    (call $gemm
+      (i32.add (local.get $a) (i32.shl (i32.mul (local.get $r0) (local.get $sam)) (i32.const 2)))
+      (local.get $sam) (local.get $sak) (local.get $b)
+      (i32.add (local.get $c) (i32.shl (i32.mul (local.get $r0) (local.get $N)) (i32.const 2)))
+      (i32.sub (local.get $r1) (local.get $r0)) (local.get $K) (local.get $N)
+      (if (result i32) (i32.ge_s (local.get $init) (i32.const 0))
+        (then (i32.add (local.get $init) (i32.mul (local.get $r0) (local.get $initRow))))
+        (else (local.get $init)))
+      (local.get $initRow)))
+
+  ;; LSTM forward over T steps: z [T, B, 4H] holds x·W + b and receives the gates; hPrev [T, B, H]
+  ;; (step 0 holds h0) and cPrev [T, B, H] receive the masked states each step starts from; out
+  ;; [T + 1, B, H] receives h of every step, its last step holding the running c (c0 in); tanhC [T, B, H].
+  (func (export "lstmForwardRows")
+    (param $z i32) (param $hPrev i32) (param $cPrev i32) (param $out i32) (param $tanhC i32) (param $keep i32) (param $wh i32)
+    (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
+    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
+    (local $r0h i32) (local $r0g i32) (local $at i32) (local $c i32) (local $zt i32) (local $kt i32)
+    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
+    (local.set $G (i32.shl (local.get $H) (i32.const 2)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
+    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
+    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
+    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    (local.set $c (i32.add (i32.add (local.get $out) (i32.mul (local.get $T) (local.get $step))) (local.get $r0h)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
+      (if (i32.gt_s (local.get $t) (i32.const 0)) (then
+        (memory.copy (i32.add (local.get $hPrev) (local.get $at))
+          (i32.sub (i32.add (local.get $out) (local.get $at)) (local.get $step)) (local.get $rowBytes))))
+      (memory.copy (i32.add (local.get $cPrev) (local.get $at)) (local.get $c) (local.get $rowBytes))
+      (local.set $kt (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2))))
+      (call $maskRows (i32.add (local.get $hPrev) (local.get $at)) (local.get $kt) (local.get $rows) (local.get $H))
+      (call $maskRows (i32.add (local.get $cPrev) (local.get $at)) (local.get $kt) (local.get $rows) (local.get $H))
+      (local.set $zt (i32.add (i32.add (local.get $z) (i32.mul (local.get $t) (local.get $gStep))) (local.get $r0g)))
+      (call $gemm (i32.add (local.get $hPrev) (local.get $at)) (local.get $H) (i32.const 1) (local.get $wh) (local.get $zt)
+        (local.get $rows) (local.get $H) (local.get $G) (local.get $zt) (i32.shl (local.get $G) (i32.const 2)))
+      (call $lstmCellForward (local.get $zt) (i32.add (local.get $cPrev) (local.get $at)) (local.get $c)
+        (i32.add (local.get $out) (local.get $at)) (i32.add (local.get $tanhC) (local.get $at)) (local.get $rows) (local.get $H))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $next))))
+
+  ;; LSTM backward (BPTT) over T steps, from the forward pass's gates [T, B, 4H], tanh(c′) and cPrev
+  ;; [T, B, H], dy [T + 1, B, H] (the gradients of the forward pass's out) and whT [4H, H]: writes dZ
+  ;; [T, B, 4H] (of every step's pre-activations), and dh, dc [B, H] (of h0 and c0).
+  (func (export "lstmBackwardRows")
+    (param $gates i32) (param $tc i32) (param $cp i32) (param $dh i32) (param $dc i32) (param $dZ i32) (param $dy i32)
+    (param $keep i32) (param $whT i32) (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
+    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
+    (local $r0h i32) (local $r0g i32) (local $at i32) (local $gt i32) (local $dzt i32) (local $kt i32)
+    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
+    (local.set $G (i32.shl (local.get $H) (i32.const 2)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
+    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
+    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
+    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    (local.set $dh (i32.add (local.get $dh) (local.get $r0h)))
+    (local.set $dc (i32.add (local.get $dc) (local.get $r0h)))
+    (memory.fill (local.get $dh) (i32.const 0) (local.get $rowBytes))
+    (memory.copy (local.get $dc) (i32.add (i32.add (local.get $dy) (i32.mul (local.get $T) (local.get $step))) (local.get $r0h)) (local.get $rowBytes))
+    (local.set $t (local.get $T))
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $t) (i32.const 0)))
+      (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+      (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
+      (call $addInto (local.get $dh) (i32.add (local.get $dy) (local.get $at)) (i32.mul (local.get $rows) (local.get $H)))
+      (local.set $gt (i32.add (i32.mul (local.get $t) (local.get $gStep)) (local.get $r0g)))
+      (local.set $dzt (i32.add (local.get $dZ) (local.get $gt)))
+      (call $lstmCellBackward (i32.add (local.get $gates) (local.get $gt)) (i32.add (local.get $tc) (local.get $at))
+        (i32.add (local.get $cp) (local.get $at)) (local.get $dh) (local.get $dc) (local.get $dzt) (local.get $rows) (local.get $H))
+      (call $gemm (local.get $dzt) (local.get $G) (i32.const 1) (local.get $whT) (local.get $dh)
+        (local.get $rows) (local.get $G) (local.get $H) (i32.const -1) (i32.const 0))
+      (local.set $kt (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2))))
+      (call $maskRows (local.get $dh) (local.get $kt) (local.get $rows) (local.get $H))
+      (call $maskRows (local.get $dc) (local.get $kt) (local.get $rows) (local.get $H))
+      (br $next))))
+`;
+
+/** Pages a shared heap may grow to (4 GiB, as a private one). */
+export const SHARED_HEAP_MAX_PAGES = 65536;
+
+/**
+ * The module's text (WebAssembly text format with the SIMD proposal). With `sharedMemory` it imports
+ * its heap as `env.memory`, a shared memory of at most {@link SHARED_HEAP_MAX_PAGES} pages (threads
+ * proposal), so that worker threads may run it on the same heap; otherwise it defines its own.
+ */
+export function kernelsWat(options: { sharedMemory?: boolean } = {}): string {
   const v128Locals = [
     ...range(2).flatMap((r) => range(4).map((j) => `$c${r}${j}`)),
     "$s0",
@@ -620,9 +746,14 @@ export function kernelsWat(): string {
     "$b2",
     "$b3",
   ];
+  const memory =
+    options.sharedMemory === true
+      ? `(import "env" "memory" (memory 1 ${SHARED_HEAP_MAX_PAGES} shared))
+  (export "memory" (memory 0))`
+      : `(memory (export "memory") 1)`;
   return `(module
-  (memory (export "memory") 1)
-  (func (export "gemm")
+  ${memory}
+  (func $gemm (export "gemm")
     (param $a i32) (param $sam i32) (param $sak i32) (param $b i32) (param $c i32)
     (param $M i32) (param $K i32) (param $N i32) (param $init i32) (param $initRow i32)
     (local $m i32) (local $n i32) (local $k i32) (local $stepA i32) (local $rowB i32)
@@ -645,6 +776,7 @@ export function kernelsWat(): string {
 ${CELLS()}
 ${DENSE()}
 ${OPTIMIZERS()}
+${UNROLLS()}
 )
 `;
 }
