@@ -2,11 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { smallKernels } from "./small/kernels";
 import { readInto, tensorFrom } from "./small/tensor_io";
 import {
-  addStep,
   backwardScratch,
   forwardScratch,
   keepCopy,
-  maskRows,
   releaseCopies,
   transposeInto,
   workspace,
@@ -15,9 +13,11 @@ import { projectInputsInto, projectionGradients } from "./small/unroll_io";
 
 /**
  * The whole GRU unroll (PyTorch's equations, see gru.ts) as one custom-gradient op on the small-kernel
- * layer, as fusedLstmUnroll is the LSTM's: the input projection and the weight gradients run in TF.js
- * (one matmul each); each step is a gemm (h·U) and the SIMD cell in each direction. H must be a
- * multiple of 4 (`Gru.unroll` falls back to the op-by-op unroll otherwise).
+ * layer, as fusedLstmUnroll is the LSTM's: the input projection runs in TF.js (one matmul); the T
+ * steps run as one call into the kernels' module in each direction (`gruForwardUnroll`,
+ * `gruBackwardUnroll`: per step a gemm (h·U) and the SIMD cell), split by batch rows over the row
+ * threads; the weight gradients run on the kernels. H must be a multiple of 4 (`Gru.unroll` falls back
+ * to the op-by-op unroll otherwise).
  *
  * Inputs: xs [T, B, F], h0 [B, H], keep [T, B] (0 where an episode begins: h is zeroed before that
  * step), kernel [F, 3H], recurrentKernel [H, 3H], bias [3H], recurrentBias [3H]; gate order [r, z, n].
@@ -61,7 +61,7 @@ const gruOp = tf.customGrad(
     const keepValues = keep.dataSync() as Float32Array;
     // p: input projections; rec: one step's h·U; hPrev: the masked h each step starts from; out: h
     // after each step; gates [r, z, n] and recN (U_n·h + b_hn) of every step, for the backward pass.
-    const [u, bh, p, rec, hPrev, out, gates, recN] = workspace(forwardScratch, [
+    const [u, bh, p, rec, hPrev, out, gates, recN, keepHeap] = workspace(forwardScratch, [
       H * G,
       G,
       T * BG,
@@ -70,29 +70,15 @@ const gruOp = tf.customGrad(
       T * BH,
       T * BG,
       T * BH,
+      T * B,
     ]);
     readInto(recurrentKernel, u);
     readInto(recurrentBias, bh);
     // The input projection of every step, straight into the workspace.
     projectInputsInto(xs, kernel, bias, p);
     readInto(h0, hPrev);
-    for (let t = 0; t < T; t++) {
-      const hp = hPrev.subarray(t * BH, (t + 1) * BH);
-      if (t > 0) hp.set(out.subarray((t - 1) * BH, t * BH));
-      maskRows(hp, keepValues, t * B, B, H);
-      kernels.matmulInto(rec, hp, u, B, H, G);
-      kernels.gruCellForward(
-        p.subarray(t * BG, (t + 1) * BG),
-        rec,
-        bh,
-        hp,
-        out.subarray(t * BH, (t + 1) * BH),
-        gates.subarray(t * BG, (t + 1) * BG),
-        recN.subarray(t * BH, (t + 1) * BH),
-        B,
-        H,
-      );
-    }
+    keepHeap.set(keepValues);
+    kernels.gruForwardUnroll(p, rec, bh, hPrev, out, gates, recN, keepHeap, u, T, B, H);
     const value = tf.tensor3d(out, [T, B, H]);
     // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
     const gatesSaved = keepCopy(gates);
@@ -102,7 +88,7 @@ const gruOp = tf.customGrad(
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
       // dIn, dRec: gradients of the input pre-activations (x·W + b) and of the recurrent ones (h·U + b_h).
-      const [uT, u, g, rn, hp, dIn, dRec, dh, dOut, dyValues] = workspace(backwardScratch, [
+      const [uT, u, g, rn, hp, dIn, dRec, dh, dOut, dyValues, keepHeap] = workspace(backwardScratch, [
         G * H,
         H * G,
         T * BG,
@@ -113,6 +99,7 @@ const gruOp = tf.customGrad(
         BH,
         BH,
         T * BH,
+        T * B,
       ]);
       readInto(dy, dyValues);
       readInto(recurrentSaved, u);
@@ -120,27 +107,10 @@ const gruOp = tf.customGrad(
       g.set(gatesSaved);
       rn.set(recNSaved);
       hp.set(hPrevSaved);
+      keepHeap.set(keepValues);
       releaseCopies(gatesSaved, recNSaved);
-      dh.fill(0);
-      for (let t = T - 1; t >= 0; t--) {
-        dOut.set(dh);
-        addStep(dOut, dyValues, t);
-        const dRecT = dRec.subarray(t * BG, (t + 1) * BG);
-        // dh ← dOut·z (the direct path), then + dRec·Uᵀ, then the mask.
-        kernels.gruCellBackward(
-          g.subarray(t * BG, (t + 1) * BG),
-          rn.subarray(t * BH, (t + 1) * BH),
-          hp.subarray(t * BH, (t + 1) * BH),
-          dOut,
-          dIn.subarray(t * BG, (t + 1) * BG),
-          dRecT,
-          dh,
-          B,
-          H,
-        );
-        kernels.matmulInto(dh, dRecT, uT, B, G, H, { accumulate: true });
-        maskRows(dh, keepValues, t * B, B, H);
-      }
+      // Per step, from the last: dh ← dOut·z (the direct path), then + dRec·Uᵀ, then the mask.
+      kernels.gruBackwardUnroll(g, rn, hp, dOut, dIn, dRec, dh, dyValues, keepHeap, uT, T, B, H);
       // The state gradient first: projectionGradients may grow the heap (and so detach this view).
       const dh0 = tensorFrom(dh, [B, H]);
       const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dIn, dRec, true);

@@ -2,11 +2,9 @@ import * as tf from "@tensorflow/tfjs";
 import { smallKernels } from "./small/kernels";
 import { readInto, tensorFrom } from "./small/tensor_io";
 import {
-  addStep,
   backwardScratch,
   forwardScratch,
   keepCopy,
-  maskRows,
   releaseCopies,
   transposeInto,
   workspace,
@@ -15,10 +13,11 @@ import { projectInputsInto, projectionGradients } from "./small/unroll_io";
 
 /**
  * The plain RNN's unroll, h_t = tanh(x_t·W_x + b + h_{t−1}·W_h), as one custom-gradient op on the
- * small-kernel layer, as fusedLstmUnroll is the LSTM's: the input projection and the weight gradients
- * in TF.js, each step a gemm (h·W_h accumulated onto the projection) and a SIMD tanh; backpropagation
- * through time in reverse the same way. H must be a multiple of 4 (`Rnn.unroll` falls back to the
- * op-by-op unroll otherwise).
+ * small-kernel layer, as fusedLstmUnroll is the LSTM's: the input projection in TF.js; the T steps as
+ * one call into the kernels' module (`rnnForwardUnroll`: per step a gemm, h·W_h accumulated onto the
+ * projection, and a SIMD tanh), backpropagation through time in reverse the same way
+ * (`rnnBackwardUnroll`), both split by batch rows over the row threads; the weight gradients on the
+ * kernels. H must be a multiple of 4 (`Rnn.unroll` falls back to the op-by-op unroll otherwise).
  *
  * Inputs: xs [T, B, F], h0 [B, H], keep [T, B] (0 where an episode begins: h is zeroed before that
  * step), kernel [F, H], recurrentKernel [H, H], bias [H]. Output: h after each step [T, B, H].
@@ -56,19 +55,13 @@ const rnnOp = tf.customGrad(
     const BH = B * H;
     const keepValues = keep.dataSync() as Float32Array;
     // out: the projections, each step's becoming its h in place; hPrev: the masked h each step starts from.
-    const [w, out, hPrev] = workspace(forwardScratch, [H * H, T * BH, T * BH]);
+    const [w, out, hPrev, keepHeap] = workspace(forwardScratch, [H * H, T * BH, T * BH, T * B]);
     readInto(recurrentKernel, w);
     // The input projection of every step, straight into the workspace.
     projectInputsInto(xs, kernel, bias, out);
     readInto(h0, hPrev);
-    for (let t = 0; t < T; t++) {
-      const hp = hPrev.subarray(t * BH, (t + 1) * BH);
-      if (t > 0) hp.set(out.subarray((t - 1) * BH, t * BH));
-      maskRows(hp, keepValues, t * B, B, H);
-      const ht = out.subarray(t * BH, (t + 1) * BH);
-      kernels.matmulInto(ht, hp, w, B, H, H, { accumulate: true });
-      kernels.tanhInPlace(ht);
-    }
+    keepHeap.set(keepValues);
+    kernels.rnnForwardUnroll(out, hPrev, keepHeap, w, T, B, H);
     const value = tf.tensor3d(out, [T, B, H]);
     // Kept for the backward pass off the heap (another pass may reuse the workspace meanwhile).
     const outSaved = keepCopy(out);
@@ -77,27 +70,22 @@ const rnnOp = tf.customGrad(
     const gradFunc = (dy: tf.Tensor3D, saved: tf.Tensor[]): tf.Tensor[] => {
       const [xsSaved, kernelSaved, recurrentSaved] = saved as [tf.Tensor3D, tf.Tensor2D, tf.Tensor2D];
       // dZ: gradient of each step's pre-activation.
-      const [wT, w, h, dZ, dh, dyValues] = workspace(backwardScratch, [
+      const [wT, w, h, dZ, dh, dyValues, keepHeap] = workspace(backwardScratch, [
         H * H,
         H * H,
         T * BH,
         T * BH,
         BH,
         T * BH,
+        T * B,
       ]);
       readInto(dy, dyValues);
       readInto(recurrentSaved, w);
       transposeInto(w, H, H, wT);
       h.set(outSaved);
+      keepHeap.set(keepValues);
       releaseCopies(outSaved);
-      dh.fill(0);
-      for (let t = T - 1; t >= 0; t--) {
-        addStep(dh, dyValues, t);
-        const dz = dZ.subarray(t * BH, (t + 1) * BH);
-        kernels.tanhBackward(h.subarray(t * BH, (t + 1) * BH), dh, dz);
-        kernels.matmulInto(dh, dz, wT, B, H, H);
-        maskRows(dh, keepValues, t * B, B, H);
-      }
+      kernels.rnnBackwardUnroll(h, dZ, dh, dyValues, keepHeap, wT, T, B, H);
       // The state gradient first: projectionGradients may grow the heap (and so detach this view).
       const dh0 = tensorFrom(dh, [B, H]);
       const grads = projectionGradients(xsSaved, kernelSaved, hPrevSaved, dZ, dZ);

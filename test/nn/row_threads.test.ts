@@ -2,7 +2,9 @@ import * as path from "node:path";
 import * as tf from "@tensorflow/tfjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../../src/nn/backend";
+import { fusedGruUnroll } from "../../src/nn/gru-fused";
 import { fusedLstmUnroll } from "../../src/nn/lstm-fused";
+import { fusedRnnUnroll } from "../../src/nn/rnn-fused";
 import { rowBounds, SmallKernels, SPLIT_GEMM_MIN_MACS } from "../../src/nn/small/kernels";
 import { rowThreadsInfo, startRowThreads } from "../../src/nn/small/row_threads";
 import { maskRows } from "../../src/nn/small/unroll_buffers";
@@ -99,6 +101,130 @@ function fused(kernels: SmallKernels, v: Record<string, Float32Array>, T: number
   kernels.lstmBackwardUnroll(v.z, v.tanhC, v.cPrev, v.dh, v.dc, v.dZ, v.dy, v.keep, v.whT, T, B, H);
 }
 
+/** Views of the given sizes on one region of `kernels`' heap, filled with seeded normals (keep: a mask). */
+function heapViews(kernels: SmallKernels, sizes: Record<string, number>, T: number, B: number) {
+  const total = Object.values(sizes).reduce((a, b) => a + b, 0);
+  const region = kernels.alloc(total);
+  region.f32.set(normals(total, "views", 0.5));
+  const views: Record<string, Float32Array> = {};
+  let at = 0;
+  for (const [name, n] of Object.entries(sizes)) {
+    views[name] = region.f32.subarray(at, at + n);
+    at += n;
+  }
+  views.keep.set(keepMask(T, B, "keep"));
+  return { views, region, bytes: () => new Uint8Array(region.f32.slice().buffer) };
+}
+
+const gruSizes = (T: number, B: number, H: number) => ({
+  p: 3 * T * B * H,
+  rec: 3 * B * H,
+  bh: 3 * H,
+  hPrev: T * B * H,
+  out: T * B * H,
+  gates: 3 * T * B * H,
+  recN: T * B * H,
+  keep: T * B,
+  u: 3 * H * H,
+  uT: 3 * H * H,
+  dOut: B * H,
+  dIn: 3 * T * B * H,
+  dRec: 3 * T * B * H,
+  dh: B * H,
+  dy: T * B * H,
+});
+
+/** The GRU's unrolls as gru-fused.ts ran them before gruForwardUnroll: per step from JavaScript. */
+function gruStepByStep(
+  kernels: SmallKernels,
+  v: Record<string, Float32Array>,
+  T: number,
+  B: number,
+  H: number,
+) {
+  const [G, BH] = [3 * H, B * H];
+  for (let t = 0; t < T; t++) {
+    const hp = v.hPrev.subarray(t * BH, (t + 1) * BH);
+    if (t > 0) hp.set(v.out.subarray((t - 1) * BH, t * BH));
+    maskRows(hp, v.keep, t * B, B, H);
+    kernels.matmulInto(v.rec, hp, v.u, B, H, G);
+    const [gt, ht] = [v.gates.subarray(t * B * G), v.out.subarray(t * BH, (t + 1) * BH)];
+    kernels.gruCellForward(v.p.subarray(t * B * G), v.rec, v.bh, hp, ht, gt, v.recN.subarray(t * BH), B, H);
+  }
+  v.dh.fill(0);
+  for (let t = T - 1; t >= 0; t--) {
+    v.dOut.set(v.dh);
+    for (let i = 0; i < BH; i++) v.dOut[i] += v.dy[t * BH + i];
+    const dRec = v.dRec.subarray(t * B * G, (t + 1) * B * G);
+    const [gt, rn, hp] = [v.gates.subarray(t * B * G), v.recN.subarray(t * BH), v.hPrev.subarray(t * BH)];
+    kernels.gruCellBackward(gt, rn, hp, v.dOut, v.dIn.subarray(t * B * G), dRec, v.dh, B, H);
+    kernels.matmulInto(v.dh, dRec, v.uT, B, G, H, { accumulate: true });
+    maskRows(v.dh, v.keep, t * B, B, H);
+  }
+}
+
+function gruFused(kernels: SmallKernels, v: Record<string, Float32Array>, T: number, B: number, H: number) {
+  kernels.gruForwardUnroll(v.p, v.rec, v.bh, v.hPrev, v.out, v.gates, v.recN, v.keep, v.u, T, B, H);
+  kernels.gruBackwardUnroll(
+    v.gates,
+    v.recN,
+    v.hPrev,
+    v.dOut,
+    v.dIn,
+    v.dRec,
+    v.dh,
+    v.dy,
+    v.keep,
+    v.uT,
+    T,
+    B,
+    H,
+  );
+}
+
+const rnnSizes = (T: number, B: number, H: number) => ({
+  out: T * B * H,
+  hPrev: T * B * H,
+  keep: T * B,
+  w: H * H,
+  wT: H * H,
+  dZ: T * B * H,
+  dh: B * H,
+  dy: T * B * H,
+});
+
+/** The plain RNN's unrolls as rnn-fused.ts ran them before rnnForwardUnroll. */
+function rnnStepByStep(
+  kernels: SmallKernels,
+  v: Record<string, Float32Array>,
+  T: number,
+  B: number,
+  H: number,
+) {
+  const BH = B * H;
+  for (let t = 0; t < T; t++) {
+    const hp = v.hPrev.subarray(t * BH, (t + 1) * BH);
+    if (t > 0) hp.set(v.out.subarray((t - 1) * BH, t * BH));
+    maskRows(hp, v.keep, t * B, B, H);
+    const ht = v.out.subarray(t * BH, (t + 1) * BH);
+    kernels.matmulInto(ht, hp, v.w, B, H, H, { accumulate: true });
+    kernels.tanhInPlace(ht);
+  }
+  v.dh.fill(0);
+  for (let t = T - 1; t >= 0; t--) {
+    for (let i = 0; i < BH; i++) v.dh[i] += v.dy[t * BH + i];
+    const dz = v.dZ.subarray(t * BH, (t + 1) * BH);
+    kernels.tanhBackward(v.out.subarray(t * BH, (t + 1) * BH), v.dh, dz);
+    kernels.matmulInto(v.dh, dz, v.wT, B, H, H);
+    maskRows(v.dh, v.keep, t * B, B, H);
+  }
+}
+
+function rnnFused(kernels: SmallKernels, v: Record<string, Float32Array>, T: number, B: number, H: number) {
+  kernels.rnnForwardUnroll(v.out, v.hPrev, v.keep, v.w, T, B, H);
+  kernels.rnnBackwardUnroll(v.out, v.dZ, v.dh, v.dy, v.keep, v.wT, T, B, H);
+}
+
 describe("the small kernels' row threads (src/nn/small/row_threads.ts)", () => {
   const kernels = new SmallKernels();
 
@@ -130,8 +256,29 @@ describe("the small kernels' row threads (src/nn/small/row_threads.ts)", () => {
     }
   });
 
+  it("the GRU's and the RNN's unrolls in one call equal the step-by-step calls byte for byte, on 1 to 3 threads", async () => {
+    const [T, B, H] = [5, 13, 8];
+    const cores = [
+      { name: "GRU", sizes: gruSizes(T, B, H), reference: gruStepByStep, fused: gruFused },
+      { name: "RNN", sizes: rnnSizes(T, B, H), reference: rnnStepByStep, fused: rnnFused },
+    ];
+    for (const core of cores) {
+      const reference = heapViews(kernels, core.sizes, T, B);
+      core.reference(kernels, reference.views, T, B, H);
+      const expected = Buffer.from(reference.bytes());
+      reference.region.free();
+      for (const threads of [1, 2, 3]) {
+        await startRowThreads(threads, kernels);
+        const run = heapViews(kernels, core.sizes, T, B);
+        core.fused(kernels, run.views, T, B, H);
+        expect(Buffer.from(run.bytes()).equals(expected), `${core.name}, ${threads} threads`).toBe(true);
+        run.region.free();
+      }
+    }
+  });
+
   it("split big products by rows, with the same bytes as one thread (Aᵀ·B, accumulation and a bias row)", async () => {
-    const [M, K, N] = [70, 96, 84];
+    const [M, K, N] = [70, 256, 240];
     expect(M * K * N).toBeGreaterThanOrEqual(SPLIT_GEMM_MIN_MACS);
     const region = kernels.alloc(2 * M * K + K * N + 3 * M * N + N);
     const f = region.f32;
@@ -209,47 +356,66 @@ describe("the fused LSTM op on the process's kernels with row threads", () => {
     await startRowThreads(1);
   });
 
-  it("gives the same outputs and gradients, bit for bit, on 1 and 2 threads, and leaks no tensor", async () => {
+  it("give the same outputs and gradients, bit for bit, on 1 and 2 threads, and leak no tensor (LSTM, GRU, RNN)", async () => {
     const [T, B, F, H] = [5, 6, 3, 8];
-    const xs = randn([T, B, F], "xs") as tf.Tensor3D;
-    const h0 = randn([B, H], "h0") as tf.Tensor2D;
-    const c0 = randn([B, H], "c0") as tf.Tensor2D;
     const keep = tf.tensor2d(keepMask(T, B, "fused keep"), [T, B]);
-    const kernel = randn([F, 4 * H], "kernel", 0.3) as tf.Tensor2D;
-    const recurrent = randn([H, 4 * H], "recurrent", 0.3) as tf.Tensor2D;
-    const bias = randn([4 * H], "bias", 0.1) as tf.Tensor1D;
-    const weights = randn([T + 1, B, H], "weights") as tf.Tensor3D;
-    const run = (): Float32Array[] =>
-      tf.tidy(() => {
-        const loss = (x: tf.Tensor, h: tf.Tensor, c: tf.Tensor, k: tf.Tensor, r: tf.Tensor, b: tf.Tensor) =>
-          tf.sum(
-            tf.mul(
-              fusedLstmUnroll(
-                x as tf.Tensor3D,
-                h as tf.Tensor2D,
-                c as tf.Tensor2D,
-                keep,
-                k as tf.Tensor2D,
-                r as tf.Tensor2D,
-                b as tf.Tensor1D,
-              ),
-              weights,
-            ),
-          );
-        const out = fusedLstmUnroll(xs, h0, c0, keep, kernel, recurrent, bias);
-        const grads = tf.grads(loss)([xs, h0, c0, kernel, recurrent, bias]);
-        return [out, ...grads].map((t) => t.dataSync() as Float32Array);
-      });
-    await startRowThreads(1);
-    const one = run();
-    expect(await startRowThreads(2)).toEqual({ threads: 2, requested: 2 });
-    expect(rowThreadsInfo()).toEqual({ threads: 2, requested: 2 });
-    const before = tf.memory().numTensors;
-    const two = run();
-    expect(tf.memory().numTensors).toBe(before);
-    for (let i = 0; i < one.length; i++) {
-      expect(Buffer.from(two[i].buffer).equals(Buffer.from(one[i].buffer)), `output ${i}`).toBe(true);
+    const t3 = (t: tf.Tensor) => t as tf.Tensor3D;
+    const t2 = (t: tf.Tensor) => t as tf.Tensor2D;
+    const t1 = (t: tf.Tensor) => t as tf.Tensor1D;
+    // Each op's inputs in its order (without keep): [xs, h0, (c0), kernel, recurrent, bias, (recurrent bias)].
+    const ops: { name: string; gates: number; outSteps: number; op: (...x: tf.Tensor[]) => tf.Tensor }[] = [
+      {
+        name: "LSTM",
+        gates: 4,
+        outSteps: T + 1,
+        op: (x, h, c, k, r, b) => fusedLstmUnroll(t3(x), t2(h), t2(c), keep, t2(k), t2(r), t1(b)),
+      },
+      {
+        name: "GRU",
+        gates: 3,
+        outSteps: T,
+        op: (x, h, k, r, b, bh) => fusedGruUnroll(t3(x), t2(h), keep, t2(k), t2(r), t1(b), t1(bh)),
+      },
+      {
+        name: "RNN",
+        gates: 1,
+        outSteps: T,
+        op: (x, h, k, r, b) => fusedRnnUnroll(t3(x), t2(h), keep, t2(k), t2(r), t1(b)),
+      },
+    ];
+    for (const { name, gates, outSteps, op } of ops) {
+      const G = gates * H;
+      const inputs = [
+        randn([T, B, F], "xs"),
+        randn([B, H], "h0"),
+        ...(name === "LSTM" ? [randn([B, H], "c0")] : []),
+        randn([F, G], "kernel", 0.3),
+        randn([H, G], "recurrent", 0.3),
+        randn([G], "bias", 0.1),
+        ...(name === "GRU" ? [randn([G], "recurrent bias", 0.1)] : []),
+      ];
+      const weights = randn([outSteps, B, H], "weights");
+      const run = (): Float32Array[] =>
+        tf.tidy(() => {
+          const loss = (...args: tf.Tensor[]) => tf.sum(tf.mul(op(...args), weights));
+          const grads = tf.grads(loss)(inputs);
+          return [op(...inputs), ...grads].map((t) => t.dataSync() as Float32Array);
+        });
+      await startRowThreads(1);
+      const one = run();
+      expect(await startRowThreads(2)).toEqual({ threads: 2, requested: 2 });
+      expect(rowThreadsInfo()).toEqual({ threads: 2, requested: 2 });
+      const before = tf.memory().numTensors;
+      const two = run();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(two).toHaveLength(inputs.length + 1);
+      for (let i = 0; i < one.length; i++) {
+        expect(Buffer.from(two[i].buffer).equals(Buffer.from(one[i].buffer)), `${name}: output ${i}`).toBe(
+          true,
+        );
+      }
+      tf.dispose([...inputs, weights]);
     }
-    tf.dispose([xs, h0, c0, keep, kernel, recurrent, bias, weights]);
+    keep.dispose();
   });
 });

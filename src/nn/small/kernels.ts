@@ -79,7 +79,15 @@ export class HeapRegion {
  * The module's functions that take a row range (r0, r1) as their last two arguments: the ones helper
  * threads may run on part of a batch (see {@link SmallKernels.runRows}).
  */
-export const ROW_FUNCTIONS = ["gemmRows", "lstmForwardRows", "lstmBackwardRows"] as const;
+export const ROW_FUNCTIONS = [
+  "gemmRows",
+  "lstmForwardRows",
+  "lstmBackwardRows",
+  "gruForwardRows",
+  "gruBackwardRows",
+  "rnnForwardRows",
+  "rnnBackwardRows",
+] as const;
 /** One of {@link ROW_FUNCTIONS}. */
 export type RowFunction = (typeof ROW_FUNCTIONS)[number];
 
@@ -113,7 +121,7 @@ export function rowBounds(rows: number, parts: number): number[] {
  * Products of at least this many multiply-adds are split by rows over the row threads, where there are
  * any (~30 µs of work on one thread against a few µs for the handshake).
  */
-export const SPLIT_GEMM_MIN_MACS = 1 << 19;
+export const SPLIT_GEMM_MIN_MACS = 1 << 22;
 
 /** Free blocks of the heap, [byte offset, bytes], sorted by offset and never adjacent. */
 type FreeBlock = [number, number];
@@ -373,6 +381,24 @@ export class SmallKernels {
   }
 
   /**
+   * Checks an unroll's views (in argument order, name → [view, size]) and runs the row function on
+   * them over B rows: their byte offsets, then T, B and H.
+   */
+  private unroll(
+    kernel: string,
+    fn: RowFunction,
+    views: Record<string, [Float32Array, number]>,
+    T: number,
+    B: number,
+    H: number,
+  ): void {
+    this.checkWidth(kernel, H);
+    this.check(kernel, views);
+    const at = Object.values(views).map(([view]) => view.byteOffset);
+    this.runRows(fn, [...at, T, B, H], B);
+  }
+
+  /**
    * The LSTM's forward unroll over T steps (time-major [T, B, ·] views): z [T, B, 4H] holds x·W + b and
    * receives the gates; hPrev [T, B, H] (step 0 holding h0) and cPrev [T, B, H] receive the masked
    * states each step starts from (× keep [T, B], 0 where an episode begins); out [T + 1, B, H] receives
@@ -392,19 +418,23 @@ export class SmallKernels {
     B: number,
     H: number,
   ): void {
-    this.checkWidth("lstmForwardUnroll", H);
     const TBH = T * B * H;
-    this.check("lstmForwardUnroll", {
-      z: [z, 4 * TBH],
-      hPrev: [hPrev, TBH],
-      cPrev: [cPrev, TBH],
-      out: [out, TBH + B * H],
-      tanhC: [tanhC, TBH],
-      keep: [keep, T * B],
-      wh: [wh, 4 * H * H],
-    });
-    const at = [z, hPrev, cPrev, out, tanhC, keep, wh].map((v) => v.byteOffset);
-    this.runRows("lstmForwardRows", [...at, T, B, H], B);
+    this.unroll(
+      "lstmForwardUnroll",
+      "lstmForwardRows",
+      {
+        z: [z, 4 * TBH],
+        hPrev: [hPrev, TBH],
+        cPrev: [cPrev, TBH],
+        out: [out, TBH + B * H],
+        tanhC: [tanhC, TBH],
+        keep: [keep, T * B],
+        wh: [wh, 4 * H * H],
+      },
+      T,
+      B,
+      H,
+    );
   }
 
   /**
@@ -427,21 +457,169 @@ export class SmallKernels {
     B: number,
     H: number,
   ): void {
-    this.checkWidth("lstmBackwardUnroll", H);
     const TBH = T * B * H;
-    this.check("lstmBackwardUnroll", {
-      gates: [gates, 4 * TBH],
-      tanhC: [tanhC, TBH],
-      cPrev: [cPrev, TBH],
-      dh: [dh, B * H],
-      dc: [dc, B * H],
-      dZ: [dZ, 4 * TBH],
-      dy: [dy, TBH + B * H],
-      keep: [keep, T * B],
-      whT: [whT, 4 * H * H],
-    });
-    const at = [gates, tanhC, cPrev, dh, dc, dZ, dy, keep, whT].map((v) => v.byteOffset);
-    this.runRows("lstmBackwardRows", [...at, T, B, H], B);
+    this.unroll(
+      "lstmBackwardUnroll",
+      "lstmBackwardRows",
+      {
+        gates: [gates, 4 * TBH],
+        tanhC: [tanhC, TBH],
+        cPrev: [cPrev, TBH],
+        dh: [dh, B * H],
+        dc: [dc, B * H],
+        dZ: [dZ, 4 * TBH],
+        dy: [dy, TBH + B * H],
+        keep: [keep, T * B],
+        whT: [whT, 4 * H * H],
+      },
+      T,
+      B,
+      H,
+    );
+  }
+
+  /**
+   * The GRU's forward unroll over T steps: p [T, B, 3H] holds x·W + b; rec [B, 3H] is scratch (one
+   * step's h·U); bh [3H] the recurrent bias; hPrev [T, B, H] (step 0 holding h0) receives the masked
+   * states each step starts from; out [T, B, H] h of every step; gates [T, B, 3H] and recN [T, B, H]
+   * what {@link gruBackwardUnroll} needs. Each step is `matmulInto(rec, hPrev_t, u, …)` and
+   * {@link gruCellForward}, split over the row threads.
+   */
+  gruForwardUnroll(
+    p: Float32Array,
+    rec: Float32Array,
+    bh: Float32Array,
+    hPrev: Float32Array,
+    out: Float32Array,
+    gates: Float32Array,
+    recN: Float32Array,
+    keep: Float32Array,
+    u: Float32Array,
+    T: number,
+    B: number,
+    H: number,
+  ): void {
+    const TBH = T * B * H;
+    this.unroll(
+      "gruForwardUnroll",
+      "gruForwardRows",
+      {
+        p: [p, 3 * TBH],
+        rec: [rec, 3 * B * H],
+        bh: [bh, 3 * H],
+        hPrev: [hPrev, TBH],
+        out: [out, TBH],
+        gates: [gates, 3 * TBH],
+        recN: [recN, TBH],
+        keep: [keep, T * B],
+        u: [u, 3 * H * H],
+      },
+      T,
+      B,
+      H,
+    );
+  }
+
+  /**
+   * BPTT through {@link gruForwardUnroll}: from its gates, recN and hPrev, dy [T, B, H] and uT [3H, H],
+   * writes dIn and dRec [T, B, 3H] (of every step's input and recurrent pre-activations) and dh [B, H]
+   * (of h0); dOut [B, H] is scratch. Each step, from the last: dOut = dh + dy_t,
+   * {@link gruCellBackward}, dh += dRec_t·uT, then the mask.
+   */
+  gruBackwardUnroll(
+    gates: Float32Array,
+    recN: Float32Array,
+    hPrev: Float32Array,
+    dOut: Float32Array,
+    dIn: Float32Array,
+    dRec: Float32Array,
+    dh: Float32Array,
+    dy: Float32Array,
+    keep: Float32Array,
+    uT: Float32Array,
+    T: number,
+    B: number,
+    H: number,
+  ): void {
+    const TBH = T * B * H;
+    this.unroll(
+      "gruBackwardUnroll",
+      "gruBackwardRows",
+      {
+        gates: [gates, 3 * TBH],
+        recN: [recN, TBH],
+        hPrev: [hPrev, TBH],
+        dOut: [dOut, B * H],
+        dIn: [dIn, 3 * TBH],
+        dRec: [dRec, 3 * TBH],
+        dh: [dh, B * H],
+        dy: [dy, TBH],
+        keep: [keep, T * B],
+        uT: [uT, 3 * H * H],
+      },
+      T,
+      B,
+      H,
+    );
+  }
+
+  /**
+   * The plain RNN's forward unroll over T steps: out [T, B, H] holds x·W + b and receives h of every
+   * step, tanh(x·W + b + hPrev_t·w) in place; hPrev [T, B, H] (step 0 holding h0) the masked states
+   * each step starts from; w [H, H]. Split over the row threads.
+   */
+  rnnForwardUnroll(
+    out: Float32Array,
+    hPrev: Float32Array,
+    keep: Float32Array,
+    w: Float32Array,
+    T: number,
+    B: number,
+    H: number,
+  ): void {
+    const TBH = T * B * H;
+    this.unroll(
+      "rnnForwardUnroll",
+      "rnnForwardRows",
+      { out: [out, TBH], hPrev: [hPrev, TBH], keep: [keep, T * B], w: [w, H * H] },
+      T,
+      B,
+      H,
+    );
+  }
+
+  /**
+   * BPTT through {@link rnnForwardUnroll}: from h [T, B, H] (its out), dy [T, B, H] and wT [H, H],
+   * writes dZ [T, B, H] (of every step's pre-activation) and dh [B, H] (of h0). Each step, from the
+   * last: dh += dy_t, dz = dh·(1 − h²), dh = dz·wT, then the mask.
+   */
+  rnnBackwardUnroll(
+    h: Float32Array,
+    dZ: Float32Array,
+    dh: Float32Array,
+    dy: Float32Array,
+    keep: Float32Array,
+    wT: Float32Array,
+    T: number,
+    B: number,
+    H: number,
+  ): void {
+    const TBH = T * B * H;
+    this.unroll(
+      "rnnBackwardUnroll",
+      "rnnBackwardRows",
+      {
+        h: [h, TBH],
+        dZ: [dZ, TBH],
+        dh: [dh, B * H],
+        dy: [dy, TBH],
+        keep: [keep, T * B],
+        wT: [wT, H * H],
+      },
+      T,
+      B,
+      H,
+    );
   }
 
   /**

@@ -247,7 +247,7 @@ const CELLS = () => `
   ;; (x·W + b), the recurrent one rec [B, 3H] (h·U, zeros where no state), the recurrent bias bh [3H]
   ;; and the masked previous state hp [B, H]: r = σ(p_r + (rec_r + bh_r)), z likewise,
   ;; n = tanh(p_n + r·(rec_n + bh_n)), h′ = n + z·(hp − n). Writes h′, the gates and rec_n + bh_n.
-  (func (export "gruCellForward") (param $p i32) (param $rec i32) (param $bh i32) (param $hp i32) (param $h i32) (param $gates i32) (param $recN i32) (param $B i32) (param $H i32)
+  (func $gruCellForward (export "gruCellForward") (param $p i32) (param $rec i32) (param $bh i32) (param $hp i32) (param $h i32) (param $gates i32) (param $recN i32) (param $B i32) (param $H i32)
     (local $row i32) (local $j i32) (local $hb i32) (local $gi i32) (local $at i32) (local $bj i32)
     (local $r v128) (local $z v128) (local $n v128) (local $rn v128) (local $hv v128)
     ${sigmoidInlineLocals(2)}
@@ -292,7 +292,7 @@ const CELLS = () => `
   ;; GRU backward, one step: from the gates [r, z, n], rec_n + bh_n, hp and dOut (the gradient of h′),
   ;; writes dInput = [dr, dz, dn] (of the input pre-activations), dRec = [dr, dz, dn·r] (of h·U + bh)
   ;; and dHp = dOut·z (the direct path to hp; the caller adds dRec·Uᵀ).
-  (func (export "gruCellBackward") (param $gates i32) (param $recN i32) (param $hp i32) (param $dOut i32) (param $dIn i32) (param $dRec i32) (param $dHp i32) (param $B i32) (param $H i32)
+  (func $gruCellBackward (export "gruCellBackward") (param $gates i32) (param $recN i32) (param $hp i32) (param $dOut i32) (param $dIn i32) (param $dRec i32) (param $dHp i32) (param $B i32) (param $H i32)
     (local $row i32) (local $j i32) (local $hb i32) (local $gi i32) (local $at i32)
     (local $r v128) (local $z v128) (local $n v128) (local $d v128) (local $dn v128) (local $dr v128) (local $dz v128)
     (local.set $hb (i32.shl (local.get $H) (i32.const 2)))
@@ -329,7 +329,7 @@ const CELLS = () => `
 
   ;; The plain RNN's pointwise parts on n values (a multiple of 4): x ← tanh(x) in place, and
   ;; dx = dy·(1 − y²) for y = tanh(·).
-  (func (export "tanhInPlace") (param $x i32) (param $n i32)
+  (func $tanhInPlace (export "tanhInPlace") (param $x i32) (param $n i32)
     (local $a v128) (local $b v128) (local $c v128) (local $d v128)
     ${sigmoidInlineLocals(4)}
     ;; 16 values at a time through σ inline (tanh(x) = 2σ(2x) − 1, as $tanh), then 4 at a time.
@@ -358,7 +358,7 @@ const CELLS = () => `
       (local.set $x (i32.add (local.get $x) (i32.const 16)))
       (local.set $n (i32.sub (local.get $n) (i32.const 4)))
       (br $next))))
-  (func (export "tanhBackward") (param $y i32) (param $dy i32) (param $dx i32) (param $n i32)
+  (func $tanhBackward (export "tanhBackward") (param $y i32) (param $dy i32) (param $dx i32) (param $n i32)
     (local $v v128)
     (block $done (loop $next
       (br_if $done (i32.le_s (local.get $n) (i32.const 0)))
@@ -609,7 +609,7 @@ const OPTIMIZERS = () => `
       (br $tail))))
 `;
 
-// The LSTM's unrolls over T steps for the rows r0 … r1 − 1 of the batch, each step two calls inside the
+// The recurrent cores' unrolls over T steps for the rows r0 … r1 − 1 of the batch, each step two calls inside the
 // module (gemm and the cell) instead of two calls from JavaScript, with the state copies and the
 // episode-start masks beside them. Rows never read one another (h_t of row b needs only row b of
 // h_{t−1}), so several threads may run one unroll on disjoint row ranges of the same buffers: each
@@ -725,6 +725,128 @@ const UNROLLS = () => `
       (local.set $kt (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2))))
       (call $maskRows (local.get $dh) (local.get $kt) (local.get $rows) (local.get $H))
       (call $maskRows (local.get $dc) (local.get $kt) (local.get $rows) (local.get $H))
+      (br $next))))
+  ;; GRU forward over T steps: p [T, B, 3H] holds x·W + b; rec [B, 3H] is one step's h·U (scratch);
+  ;; bh [3H] the recurrent bias; hPrev [T, B, H] (step 0 holding h0) receives the masked state each step
+  ;; starts from; out [T, B, H] h of every step; gates [T, B, 3H] and recN [T, B, H] what BPTT needs.
+  (func (export "gruForwardRows")
+    (param $p i32) (param $rec i32) (param $bh i32) (param $hPrev i32) (param $out i32) (param $gates i32) (param $recN i32)
+    (param $keep i32) (param $u i32) (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
+    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
+    (local $r0h i32) (local $r0g i32) (local $at i32) (local $gt i32) (local $hp i32)
+    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
+    (local.set $G (i32.mul (local.get $H) (i32.const 3)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
+    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
+    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
+    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    (local.set $rec (i32.add (local.get $rec) (local.get $r0g)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
+      (local.set $gt (i32.add (i32.mul (local.get $t) (local.get $gStep)) (local.get $r0g)))
+      (local.set $hp (i32.add (local.get $hPrev) (local.get $at)))
+      (if (i32.gt_s (local.get $t) (i32.const 0)) (then
+        (memory.copy (local.get $hp) (i32.sub (i32.add (local.get $out) (local.get $at)) (local.get $step)) (local.get $rowBytes))))
+      (call $maskRows (local.get $hp)
+        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        (local.get $rows) (local.get $H))
+      (call $gemm (local.get $hp) (local.get $H) (i32.const 1) (local.get $u) (local.get $rec)
+        (local.get $rows) (local.get $H) (local.get $G) (i32.const -1) (i32.const 0))
+      (call $gruCellForward (i32.add (local.get $p) (local.get $gt)) (local.get $rec) (local.get $bh) (local.get $hp)
+        (i32.add (local.get $out) (local.get $at)) (i32.add (local.get $gates) (local.get $gt)) (i32.add (local.get $recN) (local.get $at))
+        (local.get $rows) (local.get $H))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $next))))
+
+  ;; GRU backward (BPTT) over T steps, from the forward pass's gates, recN and hPrev, dy [T, B, H] (the
+  ;; gradient of its out) and uT [3H, H]: writes dIn and dRec [T, B, 3H] (of every step's input and
+  ;; recurrent pre-activations) and dh [B, H] (of h0); dOut [B, H] is scratch.
+  (func (export "gruBackwardRows")
+    (param $gates i32) (param $recN i32) (param $hPrev i32) (param $dOut i32) (param $dIn i32) (param $dRec i32) (param $dh i32)
+    (param $dy i32) (param $keep i32) (param $uT i32) (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
+    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
+    (local $r0h i32) (local $r0g i32) (local $at i32) (local $gt i32)
+    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
+    (local.set $G (i32.mul (local.get $H) (i32.const 3)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
+    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
+    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
+    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    (local.set $dh (i32.add (local.get $dh) (local.get $r0h)))
+    (local.set $dOut (i32.add (local.get $dOut) (local.get $r0h)))
+    (memory.fill (local.get $dh) (i32.const 0) (local.get $rowBytes))
+    (local.set $t (local.get $T))
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $t) (i32.const 0)))
+      (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+      (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
+      (local.set $gt (i32.add (i32.mul (local.get $t) (local.get $gStep)) (local.get $r0g)))
+      (memory.copy (local.get $dOut) (local.get $dh) (local.get $rowBytes))
+      (call $addInto (local.get $dOut) (i32.add (local.get $dy) (local.get $at)) (i32.mul (local.get $rows) (local.get $H)))
+      (call $gruCellBackward (i32.add (local.get $gates) (local.get $gt)) (i32.add (local.get $recN) (local.get $at))
+        (i32.add (local.get $hPrev) (local.get $at)) (local.get $dOut) (i32.add (local.get $dIn) (local.get $gt))
+        (i32.add (local.get $dRec) (local.get $gt)) (local.get $dh) (local.get $rows) (local.get $H))
+      (call $gemm (i32.add (local.get $dRec) (local.get $gt)) (local.get $G) (i32.const 1) (local.get $uT) (local.get $dh)
+        (local.get $rows) (local.get $G) (local.get $H) (local.get $dh) (i32.shl (local.get $H) (i32.const 2)))
+      (call $maskRows (local.get $dh)
+        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        (local.get $rows) (local.get $H))
+      (br $next))))
+
+  ;; The plain RNN forward over T steps: out [T, B, H] holds x·W + b and receives h of every step
+  ;; (tanh(x·W + b + hPrev·w) in place); hPrev [T, B, H] (step 0 holding h0) the masked state each step
+  ;; starts from; w [H, H].
+  (func (export "rnnForwardRows")
+    (param $out i32) (param $hPrev i32) (param $keep i32) (param $w i32) (param $T i32) (param $B i32) (param $H i32)
+    (param $r0 i32) (param $r1 i32)
+    (local $t i32) (local $rows i32) (local $rowBytes i32) (local $step i32) (local $r0h i32) (local $at i32) (local $hp i32)
+    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
+    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
+    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
+      (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
+      (local.set $hp (i32.add (local.get $hPrev) (local.get $at)))
+      (if (i32.gt_s (local.get $t) (i32.const 0)) (then
+        (memory.copy (local.get $hp) (i32.sub (i32.add (local.get $out) (local.get $at)) (local.get $step)) (local.get $rowBytes))))
+      (call $maskRows (local.get $hp)
+        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        (local.get $rows) (local.get $H))
+      (call $gemm (local.get $hp) (local.get $H) (i32.const 1) (local.get $w) (i32.add (local.get $out) (local.get $at))
+        (local.get $rows) (local.get $H) (local.get $H) (i32.add (local.get $out) (local.get $at)) (i32.shl (local.get $H) (i32.const 2)))
+      (call $tanhInPlace (i32.add (local.get $out) (local.get $at)) (i32.mul (local.get $rows) (local.get $H)))
+      (local.set $t (i32.add (local.get $t) (i32.const 1)))
+      (br $next))))
+
+  ;; The plain RNN backward over T steps, from h [T, B, H] (the forward pass's out), dy [T, B, H] and
+  ;; wT [H, H]: writes dZ [T, B, H] (of every step's pre-activation) and dh [B, H] (of h0).
+  (func (export "rnnBackwardRows")
+    (param $h i32) (param $dZ i32) (param $dh i32) (param $dy i32) (param $keep i32) (param $wT i32)
+    (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
+    (local $t i32) (local $rows i32) (local $rowBytes i32) (local $step i32) (local $r0h i32) (local $at i32)
+    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
+    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
+    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
+    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    (local.set $dh (i32.add (local.get $dh) (local.get $r0h)))
+    (memory.fill (local.get $dh) (i32.const 0) (local.get $rowBytes))
+    (local.set $t (local.get $T))
+    (block $done (loop $next
+      (br_if $done (i32.le_s (local.get $t) (i32.const 0)))
+      (local.set $t (i32.sub (local.get $t) (i32.const 1)))
+      (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
+      (call $addInto (local.get $dh) (i32.add (local.get $dy) (local.get $at)) (i32.mul (local.get $rows) (local.get $H)))
+      (call $tanhBackward (i32.add (local.get $h) (local.get $at)) (local.get $dh) (i32.add (local.get $dZ) (local.get $at))
+        (i32.mul (local.get $rows) (local.get $H)))
+      (call $gemm (i32.add (local.get $dZ) (local.get $at)) (local.get $H) (i32.const 1) (local.get $wT) (local.get $dh)
+        (local.get $rows) (local.get $H) (local.get $H) (i32.const -1) (i32.const 0))
+      (call $maskRows (local.get $dh)
+        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        (local.get $rows) (local.get $H))
       (br $next))))
 `;
 

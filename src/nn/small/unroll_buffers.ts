@@ -1,5 +1,5 @@
 // Buffers shared by the fused unrolls (lstm-fused.ts, gru-fused.ts, rnn-fused.ts): their heap
-// workspaces and the two loops each of them runs on every step.
+// workspaces, the copies each forward pass keeps for its backward pass, and the episode-start mask.
 import { Scratch, smallKernels } from "./kernels";
 
 /** Workspace of the fused unrolls' forward passes (each pass is done with it when it returns). */
@@ -48,12 +48,6 @@ export function transposeInto(w: ArrayLike<number>, K: number, N: number, out: F
     return;
   }
   for (let n = 0; n < N; n++) for (let k = 0; k < K; k++) out[n * K + k] = w[k * N + n];
-}
-
-/** dh += dy[t] (the gradient reaching h_t from the output of step t). */
-export function addStep(dh: Float32Array, dy: Float32Array, t: number): void {
-  const n = dh.length;
-  for (let i = 0; i < n; i++) dh[i] += dy[t * n + i];
 }
 
 // Free buffers of ordinary memory by length: what a forward pass keeps for its backward pass is
