@@ -23,6 +23,10 @@ export const parseWasmThreads: typeof NodeThreads.parseWasmThreads = (
   return n;
 };
 
+/** In the browser tfjs-backend-wasm counts its own threads; a setting stands for itself, "auto" for 1. */
+export const resolveWasmThreads: typeof NodeThreads.resolveWasmThreads = (setting) =>
+  setting === "auto" ? 1 : setting;
+
 /** A browser has no environment variables: "auto". */
 export const wasmThreadsFromEnv: typeof NodeThreads.wasmThreadsFromEnv = () => "auto";
 

@@ -109,10 +109,17 @@ export async function buildWeb(
               ? { path: args.path, namespace: "node-stub" }
               : undefined,
           );
-          // Node's threads of tfjs-backend-wasm (files, worker_threads): the browser's own instead.
+          // Node's threads of tfjs-backend-wasm (files, worker_threads): the browser's own instead; and
+          // the small kernels' row threads (worker_threads): one thread in the page.
           build.onResolve({ filter: /\/wasm_threads$/ }, (args) =>
             path.join(args.resolveDir, args.path) === path.join(REPO_ROOT, "src", "nn", "wasm_threads")
               ? { path: path.join(REPO_ROOT, "web", "wasm_threads_browser.ts") }
+              : undefined,
+          );
+          build.onResolve({ filter: /\/row_threads$/ }, (args) =>
+            path.join(args.resolveDir, args.path) ===
+            path.join(REPO_ROOT, "src", "nn", "small", "row_threads")
+              ? { path: path.join(REPO_ROOT, "web", "row_threads_browser.ts") }
               : undefined,
           );
           build.onLoad({ filter: /.*/, namespace: "node-stub" }, (args) => ({
