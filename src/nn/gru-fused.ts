@@ -9,7 +9,7 @@ import {
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
-import { projectInputsInto, projectionGradients } from "./small/unroll_io";
+import { projectInputsInto, projectionGradients, projectionOperandSizes } from "./small/unroll_io";
 
 /**
  * The whole GRU unroll (PyTorch's equations, see gru.ts) as one custom-gradient op on the small-kernel
@@ -61,7 +61,7 @@ const gruOp = tf.customGrad(
     const keepValues = keep.dataSync() as Float32Array;
     // p: input projections; rec: one step's h·U; hPrev: the masked h each step starts from; out: h
     // after each step; gates [r, z, n] and recN (U_n·h + b_hn) of every step, for the backward pass.
-    const [u, bh, p, rec, hPrev, out, gates, recN, keepHeap] = workspace(forwardScratch, [
+    const [u, bh, p, rec, hPrev, out, gates, recN, keepHeap, ...operands] = workspace(forwardScratch, [
       H * G,
       G,
       T * BG,
@@ -71,11 +71,12 @@ const gruOp = tf.customGrad(
       T * BG,
       T * BH,
       T * B,
+      ...projectionOperandSizes(T, B, xs.shape[2], 3 * H),
     ]);
     readInto(recurrentKernel, u);
     readInto(recurrentBias, bh);
     // The input projection of every step, straight into the workspace.
-    projectInputsInto(xs, kernel, bias, p);
+    projectInputsInto(xs, kernel, bias, p, operands);
     readInto(h0, hPrev);
     keepHeap.set(keepValues);
     kernels.gruForwardUnroll(p, rec, bh, hPrev, out, gates, recN, keepHeap, u, T, B, H);

@@ -9,7 +9,7 @@ import {
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
-import { projectInputsInto, projectionGradients } from "./small/unroll_io";
+import { projectInputsInto, projectionGradients, projectionOperandSizes } from "./small/unroll_io";
 
 /**
  * The whole LSTM unroll as one custom-gradient op on the small-kernel layer (src/nn/small): the input
@@ -64,7 +64,7 @@ const lstmOp = tf.customGrad(
     const keepValues = keep.dataSync() as Float32Array;
     // z: pre-activations, then (in place) the gates of every step; hPrev, cPrev: the masked states
     // each step starts from; out: h of every step and the final c; tanhC: tanh(c′) of every step.
-    const [wh, z, hPrev, cPrev, out, tanhC, keepHeap] = workspace(forwardScratch, [
+    const [wh, z, hPrev, cPrev, out, tanhC, keepHeap, ...operands] = workspace(forwardScratch, [
       H * G,
       T * BG,
       T * BH,
@@ -72,10 +72,11 @@ const lstmOp = tf.customGrad(
       (T + 1) * BH,
       T * BH,
       T * B,
+      ...projectionOperandSizes(T, B, xs.shape[2], 4 * H),
     ]);
     readInto(recurrentKernel, wh);
     // The input projection of every step, straight into the workspace.
-    projectInputsInto(xs, kernel, bias, z);
+    projectInputsInto(xs, kernel, bias, z, operands);
     // The running c lives in out's last row (c of step t is only needed by step t + 1).
     readInto(c0, out.subarray(T * BH));
     readInto(h0, hPrev);

@@ -9,7 +9,7 @@ import {
   transposeInto,
   workspace,
 } from "./small/unroll_buffers";
-import { projectInputsInto, projectionGradients } from "./small/unroll_io";
+import { projectInputsInto, projectionGradients, projectionOperandSizes } from "./small/unroll_io";
 
 /**
  * The plain RNN's unroll, h_t = tanh(x_t·W_x + b + h_{t−1}·W_h), as one custom-gradient op on the
@@ -55,10 +55,16 @@ const rnnOp = tf.customGrad(
     const BH = B * H;
     const keepValues = keep.dataSync() as Float32Array;
     // out: the projections, each step's becoming its h in place; hPrev: the masked h each step starts from.
-    const [w, out, hPrev, keepHeap] = workspace(forwardScratch, [H * H, T * BH, T * BH, T * B]);
+    const [w, out, hPrev, keepHeap, ...operands] = workspace(forwardScratch, [
+      H * H,
+      T * BH,
+      T * BH,
+      T * B,
+      ...projectionOperandSizes(T, B, xs.shape[2], H),
+    ]);
     readInto(recurrentKernel, w);
     // The input projection of every step, straight into the workspace.
-    projectInputsInto(xs, kernel, bias, out);
+    projectInputsInto(xs, kernel, bias, out, operands);
     readInto(h0, hPrev);
     keepHeap.set(keepValues);
     kernels.rnnForwardUnroll(out, hPrev, keepHeap, w, T, B, H);

@@ -19,16 +19,6 @@ export function readInto(tensor: tf.Tensor, dest: Float32Array, offset = 0): voi
   }
 }
 
-/** {@link readInto} of a tensor computed by `compute`, which is freed afterwards (with its intermediates). */
-export function computeInto(compute: () => tf.Tensor, dest: Float32Array, offset = 0): void {
-  const result = tf.tidy(compute);
-  try {
-    readInto(result, dest, offset);
-  } finally {
-    result.dispose();
-  }
-}
-
 /**
  * A tensor of `values` (a heap view, say). wasm copies the values into its own heap at once; the
  * cpu backend keeps the array it is given, so it gets a copy that later kernel calls cannot change.

@@ -1,20 +1,38 @@
 // The TF.js ends of the fused unrolls (lstm-fused.ts, gru-fused.ts, rnn-fused.ts): the input
 // projection of every step at the start (one TF.js matMul), and at the end of the backward pass the
 // gradients of the weights, biases and inputs from the pre-activation gradients on the kernels' heap.
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { Scratch, smallKernels } from "./kernels";
-import { computeInto, readInto, tensorFrom } from "./tensor_io";
+import { readInto, tensorFrom } from "./tensor_io";
 import { releaseCopies, transposeInto, workspace } from "./unroll_buffers";
 
-/** x_t·W + b of every step, xs [T, B, F] · kernel [F, G] + bias, into `dest` ([T·B, G] values). */
+/** The heap's room for {@link projectInputsInto}'s operands: [T·B·F, F·G, G] values. */
+export function projectionOperandSizes(T: number, B: number, F: number, G: number): number[] {
+  return [T * B * F, F * G, G];
+}
+
+/**
+ * x_t·W + b of every step, xs [T, B, F] · kernel [F, G] + bias, into `dest` ([T·B, G] values), as one
+ * gemm on the kernels' heap (split by rows over the row threads when big): each output is the bias
+ * plus the products in order of k, which is what TF.js's wasm matMul (XNNPACK) gives bit for bit, at
+ * the cost of neither a tensor nor a read-back. `operands` are heap views of
+ * {@link projectionOperandSizes} for x, W and b (from the caller's workspace: growing the heap here
+ * would detach `dest`).
+ */
 export function projectInputsInto(
   xs: tf.Tensor3D,
   kernel: tf.Tensor2D,
   bias: tf.Tensor1D,
   dest: Float32Array,
+  operands: Float32Array[],
 ): void {
   const [T, B, F] = xs.shape;
-  computeInto(() => tf.fused.matMul({ a: tf.reshape(xs, [T * B, F]) as tf.Tensor2D, b: kernel, bias }), dest);
+  const G = kernel.shape[1];
+  const [x, w, b] = operands;
+  readInto(xs, x);
+  readInto(kernel, w);
+  readInto(bias, b);
+  smallKernels().matmulInto(dest, x, w, T * B, F, G, { rowInit: b });
 }
 
 /** The gradients of an unroll's projections and of its input sequence. */
