@@ -609,6 +609,26 @@ const OPTIMIZERS = () => `
       (br $tail))))
 `;
 
+/** Locals every row function declares first (see {@link rowSetup}). */
+const ROW_LOCALS =
+  "(local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32) (local $r0h i32) (local $r0g i32) (local $at i32)";
+
+/**
+ * The start of every row function of a core with `gates` gate blocks: rows = r1 − r0; G = gates·H;
+ * rowBytes, the bytes of this range's [rows, H]; step and gStep, the bytes of one step's [B, H] and
+ * [B, G]; r0h and r0g, the byte offsets of row r0 in those.
+ */
+function rowSetup(gates: number): string {
+  const bytes = (x: string) => `(i32.shl ${x} (i32.const 2))`;
+  return `(local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
+    (local.set $G (i32.mul (local.get $H) (i32.const ${gates})))
+    (local.set $rowBytes ${bytes("(i32.mul (local.get $rows) (local.get $H))")})
+    (local.set $step ${bytes("(i32.mul (local.get $B) (local.get $H))")})
+    (local.set $gStep ${bytes("(i32.mul (local.get $B) (local.get $G))")})
+    (local.set $r0h ${bytes("(i32.mul (local.get $r0) (local.get $H))")})
+    (local.set $r0g ${bytes("(i32.mul (local.get $r0) (local.get $G))")})`;
+}
+
 // The recurrent cores' unrolls over T steps for the rows r0 … r1 − 1 of the batch, each step two calls inside the
 // module (gemm and the cell) instead of two calls from JavaScript, with the state copies and the
 // episode-start masks beside them. Rows never read one another (h_t of row b needs only row b of
@@ -663,15 +683,8 @@ const UNROLLS = () => `
   (func (export "lstmForwardRows")
     (param $z i32) (param $hPrev i32) (param $cPrev i32) (param $out i32) (param $tanhC i32) (param $keep i32) (param $wh i32)
     (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
-    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
-    (local $r0h i32) (local $r0g i32) (local $at i32) (local $c i32) (local $zt i32) (local $kt i32)
-    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
-    (local.set $G (i32.shl (local.get $H) (i32.const 2)))
-    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
-    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
-    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
-    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
-    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    ${ROW_LOCALS} (local $c i32) (local $zt i32) (local $kt i32)
+    ${rowSetup(4)}
     (local.set $c (i32.add (i32.add (local.get $out) (i32.mul (local.get $T) (local.get $step))) (local.get $r0h)))
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
@@ -697,15 +710,8 @@ const UNROLLS = () => `
   (func (export "lstmBackwardRows")
     (param $gates i32) (param $tc i32) (param $cp i32) (param $dh i32) (param $dc i32) (param $dZ i32) (param $dy i32)
     (param $keep i32) (param $whT i32) (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
-    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
-    (local $r0h i32) (local $r0g i32) (local $at i32) (local $gt i32) (local $dzt i32) (local $kt i32)
-    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
-    (local.set $G (i32.shl (local.get $H) (i32.const 2)))
-    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
-    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
-    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
-    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
-    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    ${ROW_LOCALS} (local $gt i32) (local $dzt i32) (local $kt i32)
+    ${rowSetup(4)}
     (local.set $dh (i32.add (local.get $dh) (local.get $r0h)))
     (local.set $dc (i32.add (local.get $dc) (local.get $r0h)))
     (memory.fill (local.get $dh) (i32.const 0) (local.get $rowBytes))
@@ -732,15 +738,8 @@ const UNROLLS = () => `
   (func (export "gruForwardRows")
     (param $p i32) (param $rec i32) (param $bh i32) (param $hPrev i32) (param $out i32) (param $gates i32) (param $recN i32)
     (param $keep i32) (param $u i32) (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
-    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
-    (local $r0h i32) (local $r0g i32) (local $at i32) (local $gt i32) (local $hp i32)
-    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
-    (local.set $G (i32.mul (local.get $H) (i32.const 3)))
-    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
-    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
-    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
-    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
-    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    ${ROW_LOCALS} (local $gt i32) (local $hp i32)
+    ${rowSetup(3)}
     (local.set $rec (i32.add (local.get $rec) (local.get $r0g)))
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
@@ -766,15 +765,8 @@ const UNROLLS = () => `
   (func (export "gruBackwardRows")
     (param $gates i32) (param $recN i32) (param $hPrev i32) (param $dOut i32) (param $dIn i32) (param $dRec i32) (param $dh i32)
     (param $dy i32) (param $keep i32) (param $uT i32) (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
-    (local $t i32) (local $rows i32) (local $G i32) (local $rowBytes i32) (local $step i32) (local $gStep i32)
-    (local $r0h i32) (local $r0g i32) (local $at i32) (local $gt i32)
-    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
-    (local.set $G (i32.mul (local.get $H) (i32.const 3)))
-    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
-    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
-    (local.set $gStep (i32.shl (i32.mul (local.get $B) (local.get $G)) (i32.const 2)))
-    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
-    (local.set $r0g (i32.shl (i32.mul (local.get $r0) (local.get $G)) (i32.const 2)))
+    ${ROW_LOCALS} (local $gt i32)
+    ${rowSetup(3)}
     (local.set $dh (i32.add (local.get $dh) (local.get $r0h)))
     (local.set $dOut (i32.add (local.get $dOut) (local.get $r0h)))
     (memory.fill (local.get $dh) (i32.const 0) (local.get $rowBytes))
@@ -802,11 +794,8 @@ const UNROLLS = () => `
   (func (export "rnnForwardRows")
     (param $out i32) (param $hPrev i32) (param $keep i32) (param $w i32) (param $T i32) (param $B i32) (param $H i32)
     (param $r0 i32) (param $r1 i32)
-    (local $t i32) (local $rows i32) (local $rowBytes i32) (local $step i32) (local $r0h i32) (local $at i32) (local $hp i32)
-    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
-    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
-    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
-    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    ${ROW_LOCALS} (local $hp i32)
+    ${rowSetup(1)}
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
       (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
@@ -827,11 +816,8 @@ const UNROLLS = () => `
   (func (export "rnnBackwardRows")
     (param $h i32) (param $dZ i32) (param $dh i32) (param $dy i32) (param $keep i32) (param $wT i32)
     (param $T i32) (param $B i32) (param $H i32) (param $r0 i32) (param $r1 i32)
-    (local $t i32) (local $rows i32) (local $rowBytes i32) (local $step i32) (local $r0h i32) (local $at i32)
-    (local.set $rows (i32.sub (local.get $r1) (local.get $r0)))
-    (local.set $rowBytes (i32.shl (i32.mul (local.get $rows) (local.get $H)) (i32.const 2)))
-    (local.set $step (i32.shl (i32.mul (local.get $B) (local.get $H)) (i32.const 2)))
-    (local.set $r0h (i32.shl (i32.mul (local.get $r0) (local.get $H)) (i32.const 2)))
+    ${ROW_LOCALS}
+    ${rowSetup(1)}
     (local.set $dh (i32.add (local.get $dh) (local.get $r0h)))
     (memory.fill (local.get $dh) (i32.const 0) (local.get $rowBytes))
     (local.set $t (local.get $T))
