@@ -7,13 +7,27 @@ import { fusedLstmUnroll } from "../../src/nn/lstm-fused";
 import { fusedRnnUnroll } from "../../src/nn/rnn-fused";
 import { rowBounds, SmallKernels, SPLIT_GEMM_MIN_MACS } from "../../src/nn/small/kernels";
 import { rowThreadsInfo, startRowThreads } from "../../src/nn/small/row_threads";
-import { maskRows } from "../../src/nn/small/unroll_buffers";
 import { randn, silentLogger, testRng } from "./helpers";
 
 /** Seeded normals × `scale`. */
 function normals(n: number, tag: string, scale = 1): Float32Array {
   const rng = testRng(tag);
   return Float32Array.from({ length: n }, () => scale * rng.normal());
+}
+
+/** a[b·width + j] *= keep[keepOffset + b] where keep is not 1: the episode-start mask as the unrolls applied it in JavaScript before. */
+function maskRows(
+  a: Float32Array,
+  keep: Float32Array,
+  keepOffset: number,
+  rows: number,
+  width: number,
+): void {
+  for (let b = 0; b < rows; b++) {
+    const k = keep[keepOffset + b];
+    if (k === 1) continue;
+    for (let j = b * width; j < (b + 1) * width; j++) a[j] *= k;
+  }
 }
 
 /** keep [T, B]: 0 where an episode begins (about one step in five), else 1. */

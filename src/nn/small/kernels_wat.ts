@@ -629,6 +629,16 @@ function rowSetup(gates: number): string {
     (local.set $r0g ${bytes("(i32.mul (local.get $r0) (local.get $G))")})`;
 }
 
+/** Byte address of keep[t, r0] (the episode-start mask of this range's first row at step t). */
+const KEEP_AT =
+  "(i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))";
+
+/** From step 1 on, copies this range's rows of h_{t−1} (out's previous step) to `target` (an address). */
+function previousHInto(target: string): string {
+  return `(if (i32.gt_s (local.get $t) (i32.const 0)) (then
+        (memory.copy ${target} (i32.sub (i32.add (local.get $out) (local.get $at)) (local.get $step)) (local.get $rowBytes))))`;
+}
+
 // The recurrent cores' unrolls over T steps for the rows r0 … r1 − 1 of the batch, each step two calls inside the
 // module (gemm and the cell) instead of two calls from JavaScript, with the state copies and the
 // episode-start masks beside them. Rows never read one another (h_t of row b needs only row b of
@@ -689,11 +699,9 @@ const UNROLLS = () => `
     (block $done (loop $next
       (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
       (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
-      (if (i32.gt_s (local.get $t) (i32.const 0)) (then
-        (memory.copy (i32.add (local.get $hPrev) (local.get $at))
-          (i32.sub (i32.add (local.get $out) (local.get $at)) (local.get $step)) (local.get $rowBytes))))
+      ${previousHInto("(i32.add (local.get $hPrev) (local.get $at))")}
       (memory.copy (i32.add (local.get $cPrev) (local.get $at)) (local.get $c) (local.get $rowBytes))
-      (local.set $kt (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2))))
+      (local.set $kt ${KEEP_AT})
       (call $maskRows (i32.add (local.get $hPrev) (local.get $at)) (local.get $kt) (local.get $rows) (local.get $H))
       (call $maskRows (i32.add (local.get $cPrev) (local.get $at)) (local.get $kt) (local.get $rows) (local.get $H))
       (local.set $zt (i32.add (i32.add (local.get $z) (i32.mul (local.get $t) (local.get $gStep))) (local.get $r0g)))
@@ -728,7 +736,7 @@ const UNROLLS = () => `
         (i32.add (local.get $cp) (local.get $at)) (local.get $dh) (local.get $dc) (local.get $dzt) (local.get $rows) (local.get $H))
       (call $gemm (local.get $dzt) (local.get $G) (i32.const 1) (local.get $whT) (local.get $dh)
         (local.get $rows) (local.get $G) (local.get $H) (i32.const -1) (i32.const 0))
-      (local.set $kt (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2))))
+      (local.set $kt ${KEEP_AT})
       (call $maskRows (local.get $dh) (local.get $kt) (local.get $rows) (local.get $H))
       (call $maskRows (local.get $dc) (local.get $kt) (local.get $rows) (local.get $H))
       (br $next))))
@@ -746,10 +754,9 @@ const UNROLLS = () => `
       (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
       (local.set $gt (i32.add (i32.mul (local.get $t) (local.get $gStep)) (local.get $r0g)))
       (local.set $hp (i32.add (local.get $hPrev) (local.get $at)))
-      (if (i32.gt_s (local.get $t) (i32.const 0)) (then
-        (memory.copy (local.get $hp) (i32.sub (i32.add (local.get $out) (local.get $at)) (local.get $step)) (local.get $rowBytes))))
+      ${previousHInto("(local.get $hp)")}
       (call $maskRows (local.get $hp)
-        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        ${KEEP_AT}
         (local.get $rows) (local.get $H))
       (call $gemm (local.get $hp) (local.get $H) (i32.const 1) (local.get $u) (local.get $rec)
         (local.get $rows) (local.get $H) (local.get $G) (i32.const -1) (i32.const 0))
@@ -784,7 +791,7 @@ const UNROLLS = () => `
       (call $gemm (i32.add (local.get $dRec) (local.get $gt)) (local.get $G) (i32.const 1) (local.get $uT) (local.get $dh)
         (local.get $rows) (local.get $G) (local.get $H) (local.get $dh) (i32.shl (local.get $H) (i32.const 2)))
       (call $maskRows (local.get $dh)
-        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        ${KEEP_AT}
         (local.get $rows) (local.get $H))
       (br $next))))
 
@@ -800,10 +807,9 @@ const UNROLLS = () => `
       (br_if $done (i32.ge_s (local.get $t) (local.get $T)))
       (local.set $at (i32.add (i32.mul (local.get $t) (local.get $step)) (local.get $r0h)))
       (local.set $hp (i32.add (local.get $hPrev) (local.get $at)))
-      (if (i32.gt_s (local.get $t) (i32.const 0)) (then
-        (memory.copy (local.get $hp) (i32.sub (i32.add (local.get $out) (local.get $at)) (local.get $step)) (local.get $rowBytes))))
+      ${previousHInto("(local.get $hp)")}
       (call $maskRows (local.get $hp)
-        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        ${KEEP_AT}
         (local.get $rows) (local.get $H))
       (call $gemm (local.get $hp) (local.get $H) (i32.const 1) (local.get $w) (i32.add (local.get $out) (local.get $at))
         (local.get $rows) (local.get $H) (local.get $H) (i32.add (local.get $out) (local.get $at)) (i32.shl (local.get $H) (i32.const 2)))
@@ -831,7 +837,7 @@ const UNROLLS = () => `
       (call $gemm (i32.add (local.get $dZ) (local.get $at)) (local.get $H) (i32.const 1) (local.get $wT) (local.get $dh)
         (local.get $rows) (local.get $H) (local.get $H) (i32.const -1) (i32.const 0))
       (call $maskRows (local.get $dh)
-        (i32.add (local.get $keep) (i32.shl (i32.add (i32.mul (local.get $t) (local.get $B)) (local.get $r0)) (i32.const 2)))
+        ${KEEP_AT}
         (local.get $rows) (local.get $H))
       (br $next))))
 `;

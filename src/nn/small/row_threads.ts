@@ -90,6 +90,12 @@ class WorkerHelpers implements RowHelpers {
     for (let k = 0; k < args.length; k++) ctl[SLOTS.ARGS + k] = args[k];
     ctl[SLOTS.R0] = r0;
     ctl[SLOTS.R1] = r1;
+    this.post(i);
+  }
+
+  /** Hands helper `i` the job written in its slots (bumps SEQ and wakes it). */
+  private post(i: number): void {
+    const ctl = this.controls[i];
     this.seqs[i] += 1;
     Atomics.store(ctl, SLOTS.SEQ, this.seqs[i]);
     Atomics.notify(ctl, SLOTS.SEQ);
@@ -112,14 +118,12 @@ class WorkerHelpers implements RowHelpers {
     }
   }
 
+  /** Tells each helper to leave its loop; they end by themselves (they were unref'd when started). */
   stop(): void {
     this.controls.forEach((ctl, i) => {
       ctl[SLOTS.FN] = -1;
-      this.seqs[i] += 1;
-      Atomics.store(ctl, SLOTS.SEQ, this.seqs[i]);
-      Atomics.notify(ctl, SLOTS.SEQ);
+      this.post(i);
     });
-    for (const worker of this.workers) worker.unref();
   }
 }
 

@@ -1,5 +1,6 @@
 // Buffers shared by the fused unrolls (lstm-fused.ts, gru-fused.ts, rnn-fused.ts): their heap
-// workspaces, the copies each forward pass keeps for its backward pass, and the episode-start mask.
+// workspaces and the copies each forward pass keeps for its backward pass (the episode-start mask is
+// applied inside the module's unroll functions).
 import { Scratch, smallKernels } from "./kernels";
 
 /** Workspace of the fused unrolls' forward passes (each pass is done with it when it returns). */
@@ -20,21 +21,6 @@ export function carve(values: Float32Array, lengths: number[]): Float32Array[] {
 /** The views {@link carve} gives over a workspace grown to hold them all. */
 export function workspace(scratch: Scratch, lengths: number[]): Float32Array[] {
   return carve(scratch.ensure(lengths.reduce((a, b) => a + b, 0)).f32, lengths);
-}
-
-/** a[b·width + j] *= keep[keepOffset + b] for each of `rows` rows (the episode-start mask). */
-export function maskRows(
-  a: Float32Array,
-  keep: Float32Array,
-  keepOffset: number,
-  rows: number,
-  width: number,
-): void {
-  for (let b = 0; b < rows; b++) {
-    const k = keep[keepOffset + b];
-    if (k === 1) continue;
-    for (let j = b * width; j < (b + 1) * width; j++) a[j] *= k;
-  }
 }
 
 /**
